@@ -1,0 +1,81 @@
+# kfp: an executable model of KVM's gfn -> hva -> pfn layer.
+#
+#   make run     build and run the main job
+#   make check   build and run every test, plain and under ASan+UBSan
+#   make bench   benchmarks
+#   make clean
+
+CC ?= cc
+CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Iinclude
+CFLAGS_OPT := -O2
+CFLAGS_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+LIB_DIRS := seam mm kvm kvm/design check explore scenario
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+TEST_SRCS := $(wildcard tests/lib/*.c tests/*/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+
+OUT := build
+NORMAL := $(OUT)/normal
+ASAN := $(OUT)/asan
+
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+.PHONY: all run check check-normal check-asan bench clean format format-check
+
+all: $(NORMAL)/kfp $(NORMAL)/kfp-test
+
+$(NORMAL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) -MMD -MP -c $< -o $@
+
+$(ASAN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_SAN) -MMD -MP -c $< -o $@
+
+$(NORMAL)/libkfp.a: $(call objs,$(NORMAL),$(LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(ASAN)/libkfp.a: $(call objs,$(ASAN),$(LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(NORMAL)/kfp: $(call objs,$(NORMAL),$(CLI_SRCS)) $(NORMAL)/libkfp.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
+
+$(NORMAL)/kfp-test: $(call objs,$(NORMAL),$(TEST_SRCS)) $(NORMAL)/libkfp.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
+
+$(ASAN)/kfp-test: $(call objs,$(ASAN),$(TEST_SRCS)) $(ASAN)/libkfp.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_SAN) $^ -o $@
+
+run: $(NORMAL)/kfp
+	./$(NORMAL)/kfp
+
+check-normal: $(NORMAL)/kfp-test
+	./$(NORMAL)/kfp-test
+
+check-asan: $(ASAN)/kfp-test
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		./$(ASAN)/kfp-test
+
+# Both builds; the last line totals them.
+check: $(NORMAL)/kfp-test $(ASAN)/kfp-test
+	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test
+
+bench: $(NORMAL)/kfp
+	@echo "no benchmarks yet: the explorer (issue 4) brings them"
+
+format:
+	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h)
+
+clean:
+	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

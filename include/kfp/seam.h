@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The seam between the model and whoever runs it.
+ *
+ * Every lock operation, atomic operation and shared access that a race can
+ * turn on goes through the few functions below.  Run sequentially (unit
+ * tests), the seam only counts steps and checks lock discipline.  Run under
+ * the explorer, each call is a scheduling point: the explorer installs its
+ * own struct kfp_seam_ops and decides which thread runs next, using the
+ * object and access kind as the step's footprint for partial-order
+ * reduction.  The model never knows which of the two it runs under.
+ *
+ * This is the same idea as the customised shims of tools/testing/vma: the
+ * kernel's synchronisation calls keep their shape, their bodies record.
+ */
+#ifndef KFP_SEAM_H
+#define KFP_SEAM_H
+
+#include <kfp/report.h>
+#include <kfp/types.h>
+
+/* What a step does to the object it touches. */
+enum kfp_access {
+	KFP_ACCESS_READ,
+	KFP_ACCESS_WRITE,
+};
+
+/*
+ * Objects are named by a class and an index.  The classes of the host mm
+ * model are here; the KVM layer allocates its classes from
+ * KFP_OBJECT_CLASS_KVM upwards.
+ */
+enum kfp_object_class {
+	KFP_OBJECT_CLASS_NONE,
+	KFP_OBJECT_CLASS_LOCK, /* index: lock number */
+	KFP_OBJECT_CLASS_PAGE, /* index: pfn (refcount, flags, content) */
+	KFP_OBJECT_CLASS_PTE, /* index: virtual page number */
+	KFP_OBJECT_CLASS_VMA_TREE, /* the mm's VMA set */
+	KFP_OBJECT_CLASS_MEMORY_OBJECT, /* index: memory object id */
+	KFP_OBJECT_CLASS_SIGNAL, /* index: thread */
+	KFP_OBJECT_CLASS_KVM = 16,
+};
+
+#define KFP_OBJECT(class, index) (((u32)(class) << 24) | ((u32)(index)&0xffffff))
+#define KFP_OBJECT_CLASS_OF(object) ((object) >> 24)
+#define KFP_OBJECT_INDEX_OF(object) ((object)&0xffffff)
+
+enum kfp_lock_kind {
+	KFP_LOCK_MUTEX,
+	KFP_LOCK_RWLOCK, /* rw_semaphore or rwlock_t */
+	KFP_LOCK_SPINLOCK,
+};
+
+#define KFP_NO_THREAD (-1)
+
+/* A lock of the model.  Plain data: it lives in the world arena. */
+struct kfp_lock {
+	u32 object; /* identity for the explorer and for traces */
+	u8 kind; /* enum kfp_lock_kind */
+	s8 writer; /* thread holding it exclusively, or KFP_NO_THREAD */
+	u16 reader_mask; /* threads holding it shared (bit per thread) */
+	const char *name; /* for traces: "mmap_lock", "mmu_lock", ... */
+};
+
+struct kfp_seam_ops {
+	/* A visible step on @object is about to happen. */
+	void (*point)(void *ctx, u32 object, enum kfp_access access, const char *what);
+	/*
+	 * The current thread cannot take @lock.  Return true once it may try
+	 * again; false when no other thread can ever release it (the
+	 * sequential seam), which the caller reports as a deadlock.
+	 */
+	bool (*block)(void *ctx, const struct kfp_lock *lock, bool write);
+	/* The thread that is running. */
+	int (*current_thread)(void *ctx);
+};
+
+struct kfp_seam {
+	const struct kfp_seam_ops *ops;
+	void *ctx;
+	/* Where violations of the run go; set by whoever owns the world. */
+	struct kfp_reports *reports;
+};
+
+/* The seam in force.  The model is single-threaded at the OS level. */
+extern struct kfp_seam kfp_seam;
+
+void kfp_seam_use_sequential(struct kfp_reports *reports);
+void kfp_seam_install(const struct kfp_seam_ops *ops, void *ctx, struct kfp_reports *reports);
+
+static inline int kfp_current_thread(void)
+{
+	return kfp_seam.ops->current_thread(kfp_seam.ctx);
+}
+
+/* A shared access to @object: a scheduling point under the explorer. */
+void kfp_shared_access(u32 object, enum kfp_access access, const char *what);
+
+static inline void kfp_shared_read(u32 object, const char *what)
+{
+	kfp_shared_access(object, KFP_ACCESS_READ, what);
+}
+
+static inline void kfp_shared_write(u32 object, const char *what)
+{
+	kfp_shared_access(object, KFP_ACCESS_WRITE, what);
+}
+
+/* Atomic read-modify-write on a counter that belongs to @object. */
+long kfp_atomic_add_return(u32 object, long *counter, long delta, const char *what);
+long kfp_atomic_read(u32 object, const long *counter, const char *what);
+
+void kfp_lock_init(struct kfp_lock *lock, enum kfp_lock_kind kind, u32 index, const char *name);
+void kfp_write_lock(struct kfp_lock *lock);
+void kfp_write_unlock(struct kfp_lock *lock);
+void kfp_read_lock(struct kfp_lock *lock);
+void kfp_read_unlock(struct kfp_lock *lock);
+bool kfp_write_trylock(struct kfp_lock *lock);
+bool kfp_lock_is_held(const struct kfp_lock *lock);
+bool kfp_lock_is_write_held(const struct kfp_lock *lock);
+bool kfp_lock_is_locked(const struct kfp_lock *lock);
+
+/* lockdep_assert_held(): an invariant violation if the thread does not hold @lock. */
+#define kfp_lockdep_assert_held(lock) kfp__lockdep_assert_held((lock), __func__)
+#define kfp_lockdep_assert_held_write(lock) kfp__lockdep_assert_held_write((lock), __func__)
+void kfp__lockdep_assert_held(const struct kfp_lock *lock, const char *function);
+void kfp__lockdep_assert_held_write(const struct kfp_lock *lock, const char *function);
+
+#endif /* KFP_SEAM_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmu notifiers (mm/mmu_notifier.c): every host operation that changes a
+ * pte calls invalidate_range_start before and invalidate_range_end after,
+ * and exit_mmap calls release first.  KVM registers here as a subscriber.
+ * The mm counts active invalidations so that the checker can see an
+ * unbalanced start/end.
+ */
+#include <kfp/mm.h>
+
+static u32 notifier_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, 0xfffff);
+}
+
+int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops, void *private)
+{
+	if (mm->dead)
+		return -EINVAL;
+	if (mm->nr_subscribers >= KFP_MAX_SUBSCRIBERS)
+		return -ENOMEM;
+	kfp_shared_write(notifier_object(), "mmu_notifier_register");
+	mm->subscriber[mm->nr_subscribers].ops = ops;
+	mm->subscriber[mm->nr_subscribers].private = private;
+	mm->nr_subscribers++;
+	return 0;
+}
+
+void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
+{
+	unsigned int i, j;
+
+	kfp_shared_write(notifier_object(), "mmu_notifier_unregister");
+	for (i = 0; i < mm->nr_subscribers; i++) {
+		if (mm->subscriber[i].private != private)
+			continue;
+		for (j = i + 1; j < mm->nr_subscribers; j++)
+			mm->subscriber[j - 1] = mm->subscriber[j];
+		mm->nr_subscribers--;
+		return;
+	}
+}
+
+/* mm/mmu_notifier.c __mmu_notifier_invalidate_range_start() */
+void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_notifier_range *range)
+{
+	unsigned int i;
+
+	mm->nr_invalidate_start++;
+	mm->active_invalidations++;
+	for (i = 0; i < mm->nr_subscribers; i++) {
+		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
+
+		if (subscriber->ops->invalidate_range_start)
+			subscriber->ops->invalidate_range_start(mm, subscriber->private, range);
+	}
+}
+
+/* mm/mmu_notifier.c __mmu_notifier_invalidate_range_end() */
+void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notifier_range *range)
+{
+	unsigned int i;
+
+	mm->nr_invalidate_end++;
+	if (--mm->active_invalidations < 0)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
+			   mm->active_invalidations, "invalidate_range_end");
+	for (i = 0; i < mm->nr_subscribers; i++) {
+		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
+
+		if (subscriber->ops->invalidate_range_end)
+			subscriber->ops->invalidate_range_end(mm, subscriber->private, range);
+	}
+}
+
+/* mm/mmu_notifier.c __mmu_notifier_release(): exit_mmap, before unmapping. */
+void mmu_notifier_release(struct kfp_mm *mm)
+{
+	unsigned int i;
+
+	mm->nr_release++;
+	for (i = 0; i < mm->nr_subscribers; i++) {
+		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
+
+		if (subscriber->ops->release)
+			subscriber->ops->release(mm, subscriber->private);
+	}
+}

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Physical memory: struct pages, references, pins, allocation and freeing.
+ *
+ * Every change to a refcount goes through folio_ref_change(), which also
+ * updates the ledger, so that the model's refcount and its record of who
+ * holds what can only disagree when something corrupts one of them on
+ * purpose (the P1 checker's tests do exactly that).
+ *
+ * Device pfns (no struct page) also have an entry in mm->page[]: the model
+ * needs somewhere to keep their content and whether the driver released
+ * them.  pfn_valid() tells whether the kernel would have a struct page.
+ */
+#include <kfp/mm.h>
+
+static u32 page_object(kfp_pfn_t pfn)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn);
+}
+
+bool pfn_valid(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn < KFP_NR_PFNS && mm->page[pfn].kind != KFP_PAGE_DEVICE_MMIO;
+}
+
+struct kfp_page *pfn_to_page(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (pfn >= KFP_NR_PFNS)
+		return NULL;
+	return &mm->page[pfn];
+}
+
+/* include/linux/page-flags.h compound_head(): tails point at the head. */
+kfp_pfn_t compound_head_pfn(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (pfn >= KFP_NR_PFNS)
+		return pfn;
+	return mm->page[pfn].head;
+}
+
+/* include/linux/mm.h page_count(): the folio's count, read on the head. */
+int page_count(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (!pfn_valid(mm, pfn))
+		return 0;
+	return mm->page[compound_head_pfn(mm, pfn)].refcount;
+}
+
+/* include/linux/page_ref.h page_ref_count(): this struct page's own count. */
+int page_ref_count(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (!pfn_valid(mm, pfn))
+		return 0;
+	return mm->page[pfn].refcount;
+}
+
+bool PageReserved(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn_valid(mm, pfn) && (mm->page[pfn].flags & PG_reserved);
+}
+
+bool PageCompound(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn_valid(mm, pfn) && (mm->page[pfn].flags & (PG_head | PG_tail));
+}
+
+bool PageHWPoison(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn_valid(mm, pfn) && (mm->page[pfn].flags & PG_hwpoison);
+}
+
+bool is_zero_pfn(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn == mm->zero_pfn;
+}
+
+bool is_zone_device_page(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn_valid(mm, pfn) && mm->page[pfn].kind == KFP_PAGE_ZONE_DEVICE;
+}
+
+bool folio_test_large(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn_valid(mm, pfn) && (mm->page[compound_head_pfn(mm, pfn)].flags & PG_head);
+}
+
+/* include/linux/mm.h folio_maybe_dma_pinned() */
+bool folio_maybe_dma_pinned(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	kfp_pfn_t head = compound_head_pfn(mm, pfn);
+
+	if (!pfn_valid(mm, pfn))
+		return false;
+	if (folio_test_large(mm, pfn))
+		return mm->page[head].pincount > 0;
+	return (unsigned int)mm->page[head].refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+bool kfp_page_is_free(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn < KFP_NR_PFNS && (mm->page[pfn].flags & PG_free);
+}
+
+/* Free one page: poison it and bump its generation so stale users are seen. */
+static void free_one_page(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	struct kfp_page *page = &mm->page[pfn];
+
+	page->flags = PG_free | (page->flags & PG_hwpoison);
+	page->refcount = 0;
+	page->pincount = 0;
+	page->head = (u16)pfn;
+	page->order = 0;
+	page->object = -1;
+	page->index = -1;
+	page->generation++;
+	page->content = KFP_POISON_FREE;
+	mm->nr_frees++;
+}
+
+/*
+ * mm/page_alloc.c free_unref_page() / mm/memremap.c free_zone_device_folio():
+ * give a folio back.  RAM returns to the allocator; ZONE_DEVICE memory to
+ * its driver's pool (not allocatable here).  Either way the old contents
+ * are gone and the generation moves on.
+ */
+static void free_folio(struct kfp_mm *mm, kfp_pfn_t head)
+{
+	struct kfp_page *page = &mm->page[head];
+	unsigned int nr = 1, i;
+
+	if (page->flags & PG_head)
+		nr = 1U << page->order;
+	for (i = 0; i < nr; i++)
+		free_one_page(mm, head + i);
+}
+
+/*
+ * The one place a folio's refcount changes.  A pin on a small folio adds
+ * GUP_PIN_COUNTING_BIAS; on a large folio +1 and +1 _pincount
+ * (mm/gup.c try_grab_folio(), gup_put_folio()).
+ */
+static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int refs,
+			     int pins)
+{
+	struct kfp_page *page = &mm->page[head];
+
+	if (page->flags & PG_head) {
+		page->refcount += refs + pins;
+		page->pincount += pins;
+	} else {
+		page->refcount += refs + pins * (int)GUP_PIN_COUNTING_BIAS;
+	}
+	kfp_ledger_add(mm, head, owner, refs, pins);
+	if (page->refcount < 0)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_UNDERFLOW, head, owner, page->refcount,
+			   "folio_put");
+	else if (page->refcount == 0 && (refs < 0 || pins < 0))
+		free_folio(mm, head);
+}
+
+static bool check_struct_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner, const char *what)
+{
+	if (pfn_valid(mm, pfn))
+		return true;
+	kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REF_ON_NO_PAGE, pfn, owner, 0, what);
+	return false;
+}
+
+/* include/linux/mm.h get_page(): never fails, even on a zero count. */
+void get_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!check_struct_page(mm, pfn, owner, "get_page"))
+		return;
+	head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(head), "get_page");
+	if (mm->page[head].refcount <= 0)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_GET_ON_ZERO, pfn, owner,
+			   mm->page[head].refcount, "get_page");
+	folio_ref_change(mm, head, owner, 1, 0);
+}
+
+/* include/linux/mm.h get_page_unless_zero() */
+bool get_page_unless_zero(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!check_struct_page(mm, pfn, owner, "get_page_unless_zero"))
+		return false;
+	head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(head), "get_page_unless_zero");
+	if (mm->page[head].refcount == 0)
+		return false;
+	folio_ref_change(mm, head, owner, 1, 0);
+	return true;
+}
+
+/* include/linux/mm.h put_page(): the owner must hold what it drops. */
+void put_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!check_struct_page(mm, pfn, owner, "put_page"))
+		return;
+	head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(head), "put_page");
+	if (kfp_ledger_refs(mm, head, owner) <= 0)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+			   mm->page[head].refcount, "put_page");
+	folio_ref_change(mm, head, owner, -1, 0);
+}
+
+/*
+ * mm/gup.c try_grab_folio(): GUP's reference or pin.  Fails on a zero
+ * count (try_get_folio / the WARN in try_grab_page).  Pins on the zero page
+ * are not accounted (c8070b787519 "mm: Don't pin ZERO_PAGE in
+ * pin_user_pages()", 6.5).
+ */
+int try_grab_folio(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int gup_flags, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!pfn_valid(mm, pfn))
+		return -EFAULT;
+	head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(head), "try_grab_folio");
+	if (mm->page[head].refcount <= 0)
+		return -ENOMEM;
+	if (gup_flags & FOLL_PIN) {
+		if (is_zero_pfn(mm, pfn))
+			return 0;
+		folio_ref_change(mm, head, owner, 0, 1);
+	} else {
+		folio_ref_change(mm, head, owner, 1, 0);
+	}
+	return 0;
+}
+
+/* mm/gup.c unpin_user_page() -> gup_put_folio(folio, 1, FOLL_PIN) */
+void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!check_struct_page(mm, pfn, owner, "unpin_user_page"))
+		return;
+	if (is_zero_pfn(mm, pfn))
+		return;
+	head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(head), "unpin_user_page");
+	if (kfp_ledger_pins(mm, head, owner) <= 0)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+			   mm->page[head].refcount, "unpin_user_page");
+	folio_ref_change(mm, head, owner, 0, -1);
+}
+
+/* Hand one reference from one owner to another (e.g. swap cache -> pte). */
+void kfp_transfer_reference(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t from, kfp_owner_t to)
+{
+	kfp_pfn_t head = compound_head_pfn(mm, pfn);
+
+	if (kfp_ledger_refs(mm, head, from) <= 0)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, from,
+			   mm->page[head].refcount, "transfer");
+	kfp_ledger_add(mm, head, from, -1, 0);
+	kfp_ledger_add(mm, head, to, 1, 0);
+}
+
+void mark_page_accessed(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (pfn_valid(mm, pfn))
+		mm->page[compound_head_pfn(mm, pfn)].flags |= PG_referenced;
+}
+
+void SetPageDirty(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (pfn_valid(mm, pfn))
+		mm->page[compound_head_pfn(mm, pfn)].flags |= PG_dirty;
+}
+
+static bool run_is_free(const struct kfp_mm *mm, kfp_pfn_t first, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		const struct kfp_page *page = &mm->page[first + i];
+
+		if (page->kind != KFP_PAGE_RAM || !(page->flags & PG_free) ||
+		    (page->flags & PG_hwpoison))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * mm/page_alloc.c alloc_pages(): lowest free, naturally aligned run first,
+ * so that a freed page is handed out again soon and stale users see
+ * someone else's data.  @compound builds a folio (__GFP_COMP); without it
+ * an order>0 allocation leaves the tail pages at refcount 0, as TTM's
+ * ttm_pool_alloc_page() does.
+ */
+kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, kfp_owner_t owner)
+{
+	unsigned int nr = 1U << order, i;
+	kfp_pfn_t first;
+
+	for (first = 0; first + nr <= KFP_NR_RAM_PFNS; first += nr) {
+		if (!run_is_free(mm, first, nr))
+			continue;
+		for (i = 0; i < nr; i++) {
+			struct kfp_page *page = &mm->page[first + i];
+
+			page->flags = 0;
+			page->refcount = 0;
+			page->pincount = 0;
+			page->head = (u16)(compound ? first : first + i);
+			page->order = 0;
+			page->content = 0;
+			page->object = -1;
+			page->index = -1;
+			if (compound)
+				page->flags |= i ? PG_tail : PG_head;
+		}
+		mm->page[first].order = (u8)order;
+		if (!compound && order)
+			mm->page[first].flags |= PG_high_order;
+		kfp_shared_write(page_object(first), "alloc_pages");
+		/* set_page_refcounted(): the allocation's own reference */
+		mm->page[first].refcount = 1;
+		kfp_ledger_add(mm, first, owner, 1, 0);
+		return first;
+	}
+	return KFP_PFN_NONE;
+}
+
+/*
+ * mm/page_alloc.c __free_pages(): drop the allocator's reference on the
+ * first page; for a non-compound order>0 allocation whose first page is
+ * still referenced elsewhere, the tail pages are freed anyway.
+ */
+void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	struct kfp_page *page = &mm->page[pfn];
+	unsigned int order = page->order, i;
+	bool high_order = page->flags & PG_high_order;
+
+	put_page(mm, pfn, owner);
+	if (!high_order)
+		return;
+	for (i = 1; i < (1U << order); i++)
+		if (!kfp_page_is_free(mm, pfn + i))
+			free_one_page(mm, pfn + i);
+}
+
+kfp_pfn_t kfp_alloc_device_pfns(struct kfp_mm *mm, unsigned int nr)
+{
+	kfp_pfn_t first = KFP_NR_RAM_PFNS + mm->nr_device_pfns_used;
+
+	if (first + nr > KFP_NR_PFNS)
+		return KFP_PFN_NONE;
+	mm->nr_device_pfns_used += (u16)nr;
+	return first;
+}
+
+u64 kfp_pfn_read(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (pfn >= KFP_NR_PFNS)
+		return 0;
+	kfp_shared_read(page_object(pfn), "read");
+	return mm->page[pfn].content;
+}
+
+void kfp_pfn_write(struct kfp_mm *mm, kfp_pfn_t pfn, u64 value)
+{
+	if (pfn >= KFP_NR_PFNS)
+		return;
+	kfp_shared_write(page_object(pfn), "write");
+	mm->page[pfn].content = value;
+}

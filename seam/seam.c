@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sequential seam and the lock operations.
+ *
+ * Locks are plain data; taking one is a scheduling point on the lock's
+ * object (exclusive takes write it, shared takes read it, so that two
+ * shared takes commute for partial-order reduction).  When a lock cannot be
+ * taken the seam's block() decides: the explorer parks the thread, the
+ * sequential seam reports a deadlock, since a single thread waiting on
+ * itself would wait forever.
+ */
+#include <kfp/seam.h>
+
+static void sequential_point(void *ctx, u32 object, enum kfp_access access, const char *what)
+{
+	(void)ctx;
+	(void)object;
+	(void)access;
+	(void)what;
+}
+
+static bool sequential_block(void *ctx, const struct kfp_lock *lock, bool write)
+{
+	(void)ctx;
+	(void)lock;
+	(void)write;
+	return false;
+}
+
+static int sequential_current_thread(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static const struct kfp_seam_ops sequential_ops = {
+	.point = sequential_point,
+	.block = sequential_block,
+	.current_thread = sequential_current_thread,
+};
+
+struct kfp_seam kfp_seam = { .ops = &sequential_ops };
+
+void kfp_seam_use_sequential(struct kfp_reports *reports)
+{
+	kfp_seam_install(&sequential_ops, NULL, reports);
+}
+
+void kfp_seam_install(const struct kfp_seam_ops *ops, void *ctx, struct kfp_reports *reports)
+{
+	kfp_seam.ops = ops;
+	kfp_seam.ctx = ctx;
+	kfp_seam.reports = reports;
+}
+
+void kfp_shared_access(u32 object, enum kfp_access access, const char *what)
+{
+	if (kfp_seam.reports)
+		kfp_seam.reports->step++;
+	kfp_seam.ops->point(kfp_seam.ctx, object, access, what);
+}
+
+long kfp_atomic_add_return(u32 object, long *counter, long delta, const char *what)
+{
+	kfp_shared_access(object, KFP_ACCESS_WRITE, what);
+	*counter += delta;
+	return *counter;
+}
+
+long kfp_atomic_read(u32 object, const long *counter, const char *what)
+{
+	kfp_shared_access(object, KFP_ACCESS_READ, what);
+	return *counter;
+}
+
+void kfp_lock_init(struct kfp_lock *lock, enum kfp_lock_kind kind, u32 index, const char *name)
+{
+	lock->object = KFP_OBJECT(KFP_OBJECT_CLASS_LOCK, index);
+	lock->kind = (u8)kind;
+	lock->writer = KFP_NO_THREAD;
+	lock->reader_mask = 0;
+	lock->name = name;
+}
+
+static u16 thread_bit(int thread)
+{
+	return (u16)(1U << thread);
+}
+
+/* Wait until @available holds; false (and a deadlock report) if it never will. */
+static bool wait_for_lock(struct kfp_lock *lock, bool write)
+{
+	for (;;) {
+		bool available = lock->writer == KFP_NO_THREAD && (!write || !lock->reader_mask);
+
+		if (available)
+			return true;
+		if (!kfp_seam.ops->block(kfp_seam.ctx, lock, write)) {
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
+				   lock->writer, lock->name);
+			return false;
+		}
+	}
+}
+
+void kfp_write_lock(struct kfp_lock *lock)
+{
+	kfp_shared_access(lock->object, KFP_ACCESS_WRITE, lock->name);
+	wait_for_lock(lock, true);
+	lock->writer = (s8)kfp_current_thread();
+}
+
+bool kfp_write_trylock(struct kfp_lock *lock)
+{
+	kfp_shared_access(lock->object, KFP_ACCESS_WRITE, lock->name);
+	if (lock->writer != KFP_NO_THREAD || lock->reader_mask)
+		return false;
+	lock->writer = (s8)kfp_current_thread();
+	return true;
+}
+
+void kfp_read_lock(struct kfp_lock *lock)
+{
+	kfp_shared_access(lock->object, KFP_ACCESS_READ, lock->name);
+	wait_for_lock(lock, false);
+	lock->reader_mask |= thread_bit(kfp_current_thread());
+}
+
+void kfp_write_unlock(struct kfp_lock *lock)
+{
+	kfp_shared_access(lock->object, KFP_ACCESS_WRITE, lock->name);
+	if (lock->writer != kfp_current_thread()) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNLOCK_NOT_HELD, KFP_PFN_NONE, 0,
+			   lock->writer, lock->name);
+		return;
+	}
+	lock->writer = KFP_NO_THREAD;
+}
+
+void kfp_read_unlock(struct kfp_lock *lock)
+{
+	u16 bit = thread_bit(kfp_current_thread());
+
+	kfp_shared_access(lock->object, KFP_ACCESS_READ, lock->name);
+	if (!(lock->reader_mask & bit)) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNLOCK_NOT_HELD, KFP_PFN_NONE, 0,
+			   lock->reader_mask, lock->name);
+		return;
+	}
+	lock->reader_mask &= (u16)~bit;
+}
+
+bool kfp_lock_is_write_held(const struct kfp_lock *lock)
+{
+	return lock->writer == kfp_current_thread();
+}
+
+bool kfp_lock_is_held(const struct kfp_lock *lock)
+{
+	return kfp_lock_is_write_held(lock) ||
+	       (lock->reader_mask & thread_bit(kfp_current_thread()));
+}
+
+bool kfp_lock_is_locked(const struct kfp_lock *lock)
+{
+	return lock->writer != KFP_NO_THREAD || lock->reader_mask;
+}
+
+void kfp__lockdep_assert_held(const struct kfp_lock *lock, const char *function)
+{
+	if (!kfp_lock_is_held(lock))
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_LOCK_NOT_HELD, KFP_PFN_NONE, 0, 0,
+			   function);
+}
+
+void kfp__lockdep_assert_held_write(const struct kfp_lock *lock, const char *function)
+{
+	if (!kfp_lock_is_write_held(lock))
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_LOCK_NOT_HELD, KFP_PFN_NONE, 0, 1,
+			   function);
+}

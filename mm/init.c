@@ -207,6 +207,52 @@ static int populate_object(struct kfp_mm *mm, struct kfp_memory_object *object, 
 }
 
 /*
+ * Give back what a failed populate_object() took, as a driver's error path
+ * does (drivers/dma-buf/udmabuf.c:udmabuf_create(), err: label;
+ * drivers/gpu/drm/ttm/ttm_pool.c:ttm_pool_alloc(), error_free_all: label),
+ * so that running out of memory leaves neither pages nor a table slot behind.
+ */
+static void unpopulate_object(struct kfp_mm *mm, struct kfp_memory_object *object)
+{
+	unsigned int i;
+
+	for (i = 0; i < object->nr_pages; i++) {
+		kfp_pfn_t pfn = object->pfn[i];
+
+		if (pfn == KFP_NO_PFN16)
+			continue;
+		mm->page[pfn].object = -1;
+		mm->page[pfn].index = -1;
+		switch (object->kind) {
+		case KFP_OBJECT_HUGETLB:
+			if (!(i % KFP_HUGE_NR))
+				put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
+			break;
+		case KFP_OBJECT_DRIVER_PAGES:
+			put_page(mm, pfn, KFP_OWNER_DRIVER);
+			break;
+		case KFP_OBJECT_TTM:
+			if (!i)
+				kfp_free_pages(mm, pfn, KFP_OWNER_DRIVER);
+			break;
+		case KFP_OBJECT_RESERVED:
+		case KFP_OBJECT_ZONE_DEVICE:
+			/* claimed from free RAM above: hand it back as RAM */
+			mm->page[pfn].kind = KFP_PAGE_RAM;
+			mm->page[pfn].flags &= ~PG_reserved;
+			put_page(mm, pfn,
+				 object->kind == KFP_OBJECT_RESERVED ? KFP_OWNER_KERNEL :
+								       KFP_OWNER_DRIVER);
+			break;
+		default:
+			break;
+		}
+		object->pfn[i] = KFP_NO_PFN16;
+	}
+	object->in_use = 0;
+}
+
+/*
  * Create a memory object of @nr_pages.  Returns its id, -EINVAL for a bad
  * kind or size (TTM and hugetlb sizes must be a power of two / a multiple
  * of the huge page), -ENOMEM when the model's memory or table is full.
@@ -236,7 +282,9 @@ int kfp_memory_object_create(struct kfp_mm *mm, enum kfp_memory_object_kind kind
 	object->nr_pages = (u16)nr_pages;
 	memset(object->pfn, 0xff, sizeof(object->pfn));
 	ret = populate_object(mm, object, id);
-	if (ret)
+	if (ret) {
+		unpopulate_object(mm, object);
 		return ret;
+	}
 	return id;
 }

@@ -85,9 +85,13 @@ static int ledger_pins_on(const struct kfp_mm *mm, kfp_pfn_t head)
 
 int kfp_ledger_expected_refcount(const struct kfp_mm *mm, kfp_pfn_t head)
 {
-	bool large = mm->page[head].flags & PG_head;
 	int expected = 0;
 	unsigned int i;
+	bool large;
+
+	if (head >= KFP_NR_PFNS)
+		return 0;
+	large = mm->page[head].flags & PG_head;
 
 	for (i = 0; i < mm->ledger.nr_entries; i++) {
 		const struct kfp_ledger_entry *entry = &mm->ledger.entry[i];
@@ -109,8 +113,14 @@ bool kfp_ledger_check_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 	if (!pfn_valid(mm, pfn))
 		return true;
 	page = &mm->page[pfn];
-	if (page->flags & PG_tail)
-		return page->refcount == 0;
+	if (page->flags & PG_tail) {
+		/* include/linux/page_ref.h: a tail's own _refcount stays 0; page_count() reads the head */
+		if (page->refcount == 0)
+			return true;
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0, page->refcount,
+			   "ledger check (tail)");
+		return false;
+	}
 	expected = kfp_ledger_expected_refcount(mm, pfn);
 	if (page->refcount != expected) {
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0, page->refcount,

@@ -228,12 +228,13 @@ int try_grab_folio(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int gup_flags, kfp
 	kfp_shared_write(page_object(head), "try_grab_folio");
 	if (mm->page[head].refcount <= 0)
 		return -ENOMEM;
-	if (gup_flags & FOLL_PIN) {
+	/* mm/gup.c:try_grab_folio(): FOLL_GET is tested first; neither flag grabs nothing. */
+	if (gup_flags & FOLL_GET) {
+		folio_ref_change(mm, head, owner, 1, 0);
+	} else if (gup_flags & FOLL_PIN) {
 		if (is_zero_pfn(mm, pfn))
 			return 0;
 		folio_ref_change(mm, head, owner, 0, 1);
-	} else {
-		folio_ref_change(mm, head, owner, 1, 0);
 	}
 	return 0;
 }
@@ -258,7 +259,11 @@ void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 /* Hand one reference from one owner to another (e.g. swap cache -> pte). */
 void kfp_transfer_reference(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t from, kfp_owner_t to)
 {
-	kfp_pfn_t head = compound_head_pfn(mm, pfn);
+	kfp_pfn_t head;
+
+	if (!check_struct_page(mm, pfn, from, "transfer"))
+		return;
+	head = compound_head_pfn(mm, pfn);
 
 	if (kfp_ledger_refs(mm, head, from) <= 0)
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, from,
@@ -341,10 +346,15 @@ kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, 
  */
 void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
-	struct kfp_page *page = &mm->page[pfn];
-	unsigned int order = page->order, i;
-	bool high_order = page->flags & PG_high_order;
+	struct kfp_page *page;
+	unsigned int order, i;
+	bool high_order;
 
+	if (!check_struct_page(mm, pfn, owner, "__free_pages"))
+		return;
+	page = &mm->page[pfn];
+	order = page->order;
+	high_order = page->flags & PG_high_order;
 	put_page(mm, pfn, owner);
 	if (!high_order)
 		return;

@@ -73,6 +73,13 @@ struct kfp_seam_ops {
 	bool (*block)(void *ctx, const struct kfp_lock *lock, bool write);
 	/* The thread that is running. */
 	int (*current_thread)(void *ctx);
+	/*
+	 * The current thread spins until another thread writes @object (a
+	 * retry loop waiting for an invalidation or a memslot update to
+	 * finish).  Return true once it may look again; false when nobody
+	 * else can write it (the sequential seam, or a NULL hook).
+	 */
+	bool (*wait)(void *ctx, u32 object, const char *what);
 };
 
 struct kfp_seam {
@@ -105,6 +112,9 @@ static inline void kfp_shared_write(u32 object, const char *what)
 {
 	kfp_shared_access(object, KFP_ACCESS_WRITE, what);
 }
+
+/* Wait for another thread to write @object; false if none can. */
+bool kfp_wait_for_change(u32 object, const char *what);
 
 /* Atomic read-modify-write on a counter that belongs to @object. */
 long kfp_atomic_add_return(u32 object, long *counter, long delta, const char *what);

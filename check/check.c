@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * P2 and P3 at each access through a KVM translation, P1 and the counters
+ * at the end of an execution.
+ *
+ * P2: the pfn behind the translation must still be the page (or device
+ * memory) it was when the translation was made: not freed, not given to
+ * someone else, not released by its driver.  And something must keep it
+ * so: a reference or pin held by the accessor, or the mmu notifier, which
+ * would have removed the translation before the host let the page go.
+ *
+ * P3: the host must still map that pfn at that hva, writable if the access
+ * writes.  Every host pte change happens inside an invalidation, so a
+ * mismatch means the translation outlived the invalidation of its range.
+ */
+#include <kfp/check.h>
+
+static const char *const access_via[] = {
+	[KVM_ACCESS_SPTE] = "guest access through spte",
+	[KVM_ACCESS_HOST_MAP] = "access through kvm_vcpu_map",
+	[KVM_ACCESS_GPC] = "access through gfn_to_pfn_cache",
+	[KVM_ACCESS_PAGE] = "access through gfn_to_page",
+};
+
+static void report_access(struct kvm *kvm, const struct kvm_access *access,
+			  enum kfp_report_kind kind, s64 value)
+{
+	struct kfp_reports *reports = kfp_seam.reports;
+	unsigned int before = reports ? reports->count : 0;
+
+	kfp_report(kfp_report_kind_property(kind), kind, access->pfn, access->owner, value,
+		   access_via[access->via]);
+	if (!reports || reports->count == before)
+		return;
+	if (kvm->design->accepts && kvm->design->accepts(kvm, access, kind))
+		reports->report[reports->count - 1].accepted = 1;
+}
+
+/* Does the accessor itself keep the page alive? */
+static bool access_holds_page(struct kvm *kvm, const struct kvm_access *access)
+{
+	struct kfp_mm *mm = kvm->mm;
+
+	if (!pfn_valid(mm, access->pfn))
+		return false;
+	/* the zero page and kernel-reserved pages are never freed */
+	if (is_zero_pfn(mm, access->pfn) || mm->page[access->pfn].kind == KFP_PAGE_RESERVED)
+		return true;
+	return kfp_ledger_refs(mm, access->pfn, access->owner) > 0 ||
+	       kfp_ledger_pins(mm, access->pfn, access->owner) > 0;
+}
+
+static void check_p2(struct kvm *kvm, const struct kvm_access *access)
+{
+	const struct kfp_page *page = &kvm->mm->page[access->pfn];
+
+	if (pfn_valid(kvm->mm, access->pfn)) {
+		if (page->flags & PG_free) {
+			report_access(kvm, access, KFP_REPORT_ACCESS_FREED, page->generation);
+			return;
+		}
+		if (page->generation != access->generation) {
+			report_access(kvm, access, KFP_REPORT_ACCESS_REALLOCATED, page->generation);
+			return;
+		}
+	} else if ((page->flags & PG_released) || page->generation != access->generation) {
+		report_access(kvm, access, KFP_REPORT_ACCESS_RELEASED, page->generation);
+		return;
+	}
+	if (!access->notifier_protected && !access_holds_page(kvm, access))
+		report_access(kvm, access, KFP_REPORT_ACCESS_UNPROTECTED, 0);
+}
+
+static void check_p3(struct kvm *kvm, const struct kvm_access *access)
+{
+	kfp_pfn_t host_pfn;
+	bool host_writable;
+
+	if (!kfp_host_translate(kvm->mm, access->hva, &host_pfn, &host_writable))
+		report_access(kvm, access, KFP_REPORT_STALE_UNMAPPED, 0);
+	else if (host_pfn != access->pfn)
+		report_access(kvm, access, KFP_REPORT_STALE_PFN, (s64)host_pfn);
+	else if (access->write && !host_writable)
+		report_access(kvm, access, KFP_REPORT_STALE_PERMISSION, 0);
+}
+
+static void check_access(struct kvm *kvm, const struct kvm_access *access)
+{
+	if (access->pfn >= KFP_NR_PFNS) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, access->pfn, access->owner,
+			   0, "access through an error pfn");
+		return;
+	}
+	check_p2(kvm, access);
+	check_p3(kvm, access);
+}
+
+void kfp_check_attach(struct kvm *kvm)
+{
+	kvm->access_hook = check_access;
+}
+
+void kfp_check_final(struct kvm *kvm)
+{
+	kfp_ledger_check(kvm->mm);
+	kfp_ledger_check_leaks(kvm->mm, KFP_OWNER_KIND_KVM);
+	if (kvm->mmu_invalidate_in_progress)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
+			   kvm->mmu_invalidate_in_progress, "mmu_invalidate_in_progress at end");
+	if (kvm->mn_active_invalidate_count)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
+			   kvm->mn_active_invalidate_count, "mn_active_invalidate_count at end");
+	if (kvm->mm->active_invalidations)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
+			   kvm->mm->active_invalidations, "invalidate_range_start/end at end");
+}
+
+void kfp_verdict_of(const struct kfp_reports *reports, struct kfp_verdict *verdict)
+{
+	unsigned int i;
+
+	*verdict = (struct kfp_verdict){ { 0 }, { 0 } };
+	for (i = 0; i < reports->count; i++) {
+		const struct kfp_report *report = &reports->report[i];
+
+		if (report->accepted)
+			verdict->accepted[report->property]++;
+		else
+			verdict->violations[report->property]++;
+	}
+	/* reports past the log's capacity count as violations of their property */
+	for (i = 0; i < KFP_NR_PROPERTIES; i++)
+		if (reports->by_property[i] > verdict->violations[i] + verdict->accepted[i])
+			verdict->violations[i] = reports->by_property[i] - verdict->accepted[i];
+}
+
+int kfp_world_init(struct kfp_world *world, const struct kvm_design *design, unsigned int nr_vcpus,
+		   unsigned int nr_gpcs)
+{
+	int ret;
+
+	kfp_reports_init(&world->reports);
+	kfp_seam_use_sequential(&world->reports);
+	kfp_mm_init(&world->mm);
+	ret = kvm_create_vm(&world->kvm, &world->mm, design, nr_vcpus, nr_gpcs);
+	if (ret)
+		return ret;
+	kfp_check_attach(&world->kvm);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The checker (SPEC §3): P1 from the mm's ledger, P2 and P3 at every access
+ * through a KVM translation, and the internal invariants.  Violations a
+ * design documents as accepted are marked so, not counted as violations.
+ */
+#ifndef KFP_CHECK_H
+#define KFP_CHECK_H
+
+#include <kfp/kvm.h>
+
+/* Everything one execution needs, in one arena that can be copied. */
+struct kfp_world {
+	struct kfp_reports reports;
+	struct kfp_mm mm;
+	struct kvm kvm;
+};
+
+/* Set a world up: mm, VM with @design, checker attached, sequential seam. */
+int kfp_world_init(struct kfp_world *world, const struct kvm_design *design, unsigned int nr_vcpus,
+		   unsigned int nr_gpcs);
+
+/* Install the checker's access hook on @kvm. */
+void kfp_check_attach(struct kvm *kvm);
+/* End of an execution: the ledger, leaks of KVM owners, balanced counters. */
+void kfp_check_final(struct kvm *kvm);
+
+struct kfp_verdict {
+	u32 violations[KFP_NR_PROPERTIES]; /* not accepted */
+	u32 accepted[KFP_NR_PROPERTIES];
+};
+
+void kfp_verdict_of(const struct kfp_reports *reports, struct kfp_verdict *verdict);
+
+#endif /* KFP_CHECK_H */

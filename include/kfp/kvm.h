@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The KVM layer: memslots, the mmu-notifier protocol, the gfn -> hva -> pfn
+ * lookup, and its callers (the x86 TDP guest fault, guest accesses through
+ * sptes, kvm_vcpu_map, gfn->pfn caches, gfn_to_page), shared by every
+ * design variant.  What differs between the real historical designs lives
+ * in struct kvm_design (kvm/design/).
+ *
+ * Names mirror virt/kvm/kvm_main.c, virt/kvm/pfncache.c and
+ * arch/x86/kvm/mmu/mmu.c; each function cites the one it follows.
+ */
+#ifndef KFP_KVM_H
+#define KFP_KVM_H
+
+#include <kfp/mm.h>
+
+#define KVM_ADDRESS_SPACE_NUM 2
+#define KFP_MAX_MEMSLOTS 8
+#define KFP_MAX_VCPUS 4
+#define KFP_MAX_GPCS 4
+#define KFP_MAX_HOST_MAPS 2
+#define KFP_NR_GFNS 256
+
+typedef u64 gfn_t;
+typedef u64 gpa_t;
+
+/* include/linux/kvm_host.h error pfns */
+#define KVM_PFN_ERR_MASK (0x7ffULL << 52)
+#define KVM_PFN_ERR_NOSLOT_MASK (0xfffULL << 52)
+#define KVM_PFN_NOSLOT (0x1ULL << 63)
+#define KVM_PFN_ERR_FAULT (KVM_PFN_ERR_MASK)
+#define KVM_PFN_ERR_HWPOISON (KVM_PFN_ERR_MASK + 1)
+#define KVM_PFN_ERR_RO_FAULT (KVM_PFN_ERR_MASK + 2)
+#define KVM_PFN_ERR_SIGPENDING (KVM_PFN_ERR_MASK + 3)
+#define KVM_PFN_ERR_NEEDS_IO (KVM_PFN_ERR_MASK + 4)
+
+static inline bool is_error_pfn(kfp_pfn_t pfn)
+{
+	return pfn & KVM_PFN_ERR_MASK;
+}
+
+static inline bool is_error_noslot_pfn(kfp_pfn_t pfn)
+{
+	return pfn & KVM_PFN_ERR_NOSLOT_MASK;
+}
+
+static inline bool is_noslot_pfn(kfp_pfn_t pfn)
+{
+	return pfn == KVM_PFN_NOSLOT;
+}
+
+/* include/linux/kvm_host.h: hvas at or above PAGE_OFFSET are errors */
+#define KFP_PAGE_OFFSET 0xffff800000000000ULL
+#define KVM_HVA_ERR_BAD (KFP_PAGE_OFFSET)
+#define KVM_HVA_ERR_RO_BAD (KFP_PAGE_OFFSET + PAGE_SIZE)
+
+static inline bool kvm_is_error_hva(u64 hva)
+{
+	return hva >= KFP_PAGE_OFFSET;
+}
+
+#define INVALID_GPA (~(u64)0)
+
+/* include/uapi/linux/kvm.h and include/linux/kvm_host.h memslot flags */
+#define KVM_MEM_LOG_DIRTY_PAGES BIT(0)
+#define KVM_MEM_READONLY BIT(1)
+#define KVM_MEMSLOT_INVALID BIT(16)
+
+struct kvm_memory_slot {
+	u8 in_use;
+	u8 as_id;
+	u16 id;
+	u32 flags;
+	gfn_t base_gfn;
+	u64 npages;
+	u64 userspace_addr;
+};
+
+struct kvm_memslots {
+	u64 generation;
+	struct kvm_memory_slot slot[KFP_MAX_MEMSLOTS];
+};
+
+/*
+ * A secondary-MMU entry (the TDP MMU's leaf spte).  hva and generation are
+ * the model's: what the checker compares with the host at each access.
+ */
+struct kvm_spte {
+	u8 present;
+	u8 writable;
+	u8 refcounted; /* v9's SPTE_MMU_PAGE_REFCOUNTED (bit 59) */
+	u8 pad;
+	u32 generation; /* page generation when installed */
+	kfp_pfn_t pfn;
+	u64 hva;
+};
+
+/* virt/kvm/kvm_mm.h struct kvm_follow_pfn (6.13+), plus the model's owner. */
+struct kvm_follow_pfn {
+	const struct kvm_memory_slot *slot;
+	gfn_t gfn;
+	unsigned int flags; /* FOLL_WRITE, FOLL_NOWAIT, FOLL_INTERRUPTIBLE */
+	bool pin;
+	u64 hva; /* out */
+	bool *map_writable; /* in/out, optional */
+	kfp_pfn_t *refcounted_page; /* out, required: KFP_PFN_NONE stands for NULL */
+	kfp_owner_t owner; /* model: who the GUP reference or pin belongs to */
+};
+
+/* include/linux/kvm_host.h struct kvm_host_map */
+struct kvm_host_map {
+	u8 mapped; /* hva != NULL */
+	u8 writable;
+	u8 as_id;
+	u8 pad;
+	u32 generation; /* model: page generation when mapped */
+	kfp_pfn_t pinned_page;
+	kfp_pfn_t page; /* kmap target when pfn_valid() */
+	kfp_pfn_t pfn;
+	gfn_t gfn;
+	u64 uhva; /* model: the userspace hva the mapping was made from */
+};
+
+/* include/linux/kvm_types.h struct gfn_to_pfn_cache */
+struct gfn_to_pfn_cache {
+	struct kfp_lock lock; /* rwlock: readers access, writers refresh */
+	struct kfp_lock refresh_lock; /* mutex */
+	u8 listed; /* on kvm->gpc_list */
+	u8 active;
+	u8 valid;
+	u8 pad;
+	u32 generation_of_page; /* model: page generation when mapped */
+	gpa_t gpa;
+	u64 uhva;
+	u64 generation; /* memslots generation */
+	kfp_pfn_t pfn;
+	kfp_pfn_t khva; /* the kernel mapping: the pfn it maps, KFP_PFN_NONE if none */
+	s8 memslot;
+	kfp_owner_t owner;
+};
+
+struct kvm_vcpu {
+	int id;
+	int thread; /* the model thread that runs it */
+	u8 in_smm; /* uses address space 1 */
+	struct kvm_host_map map[KFP_MAX_HOST_MAPS];
+	kfp_owner_t fault_owner;
+	kfp_owner_t map_owner;
+	kfp_owner_t page_owner;
+	kfp_pfn_t page; /* from __gfn_to_page(), KFP_PFN_NONE if none */
+	u32 page_generation;
+	u64 page_uhva;
+};
+
+/* A guest or KVM access through a translation, as the checker sees it. */
+enum kvm_access_via {
+	KVM_ACCESS_SPTE, /* the guest through the secondary MMU */
+	KVM_ACCESS_HOST_MAP, /* KVM through a kvm_vcpu_map() mapping */
+	KVM_ACCESS_GPC, /* KVM through a gfn->pfn cache */
+	KVM_ACCESS_PAGE, /* KVM through a __gfn_to_page() page */
+};
+
+struct kvm_access {
+	u8 via; /* enum kvm_access_via */
+	u8 write;
+	u8 notifier_protected; /* invalidation would have removed it */
+	s8 vcpu;
+	kfp_owner_t owner; /* who must hold a reference or pin, if anyone */
+	u16 pad;
+	u32 generation; /* page generation when the translation was made */
+	kfp_pfn_t pfn;
+	u64 hva;
+	gfn_t gfn;
+};
+
+struct kvm;
+
+/*
+ * What a design variant decides.  Everything else is shared.  A hook that
+ * is NULL takes the upstream (6.13+) behaviour.
+ */
+struct kvm_design {
+	const char *name;
+	const char *summary;
+	const char *renders; /* upstream version or series */
+	/* virt/kvm/kvm_main.c hva_to_pfn_remapped() */
+	int (*hva_to_pfn_remapped)(struct kvm *kvm, struct kfp_vma *vma, struct kvm_follow_pfn *kfp,
+				   kfp_pfn_t *pfn);
+	/* hva_to_pfn(): GUP's -EAGAIN means a signal (6.13 "Return ERR_SIGPENDING ... -EAGAIN") */
+	bool sigpending_on_eagain;
+	/* the guest fault releases its page under mmu_lock (6.13) or after unlocking it */
+	bool release_faultin_under_mmu_lock;
+	/* Is this violation one the design documents as accepted? */
+	bool (*accepts)(const struct kvm *kvm, const struct kvm_access *access,
+			enum kfp_report_kind kind);
+};
+
+extern const struct kvm_design kvm_design_upstream;
+
+/* Old code put back (tools/testing/vma-style global switches, per VM). */
+enum kvm_injection {
+	KVM_INJECT_SKIP_RETRY_CHECK = BIT(0), /* fault: no mmu_invalidate_retry_gfn() */
+	KVM_INJECT_SNAPSHOT_AFTER_GUP = BIT(1), /* fault: read the seq after the lookup */
+	KVM_INJECT_RELEASE_BEFORE_SPTE = BIT(2), /* fault: put the page before mmu_lock */
+	KVM_INJECT_VCPU_MAP_NO_PIN = BIT(3), /* vcpu_map: drop the pin at once */
+	KVM_INJECT_GPC_NO_RETRY = BIT(4), /* gpc: no mmu_notifier_retry_cache() */
+	KVM_INJECT_DOUBLE_RELEASE = BIT(5), /* fault: release the page twice */
+	KVM_INJECT_GPC_NO_INVALIDATE = BIT(6), /* notifier: gpcs are not invalidated */
+};
+
+/* Guest-visible outcome of an access (SPEC §2). */
+enum kvm_outcome {
+	KVM_OUTCOME_OK,
+	KVM_OUTCOME_EFAULT, /* KVM_RUN fails with EFAULT */
+	KVM_OUTCOME_MMIO, /* exit for emulation */
+	KVM_OUTCOME_HWPOISON, /* SIGBUS BUS_MCEERR_AR */
+	KVM_OUTCOME_EINTR, /* signal pending */
+	KVM_OUTCOME_EINVAL, /* e.g. kvm_vcpu_map() refused */
+	KVM_NR_OUTCOMES,
+};
+
+const char *kvm_outcome_name(enum kvm_outcome outcome);
+
+struct kvm {
+	struct kfp_mm *mm;
+	const struct kvm_design *design;
+	unsigned int inject; /* enum kvm_injection bits */
+	u8 allow_unsafe_mappings;
+	u8 dead;
+	u8 nr_vcpus;
+	u8 nr_gpcs;
+
+	struct kvm_memslots memslots[KVM_ADDRESS_SPACE_NUM];
+	struct kfp_lock slots_lock; /* mutex: memslot updates */
+	struct kfp_lock mmu_lock; /* rwlock */
+	struct kfp_lock mn_invalidate_lock; /* spinlock */
+	struct kfp_lock gpc_lock; /* mutex: gpc_list */
+
+	/* written only with mmu_lock held for write */
+	long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	gfn_t mmu_invalidate_range_start;
+	gfn_t mmu_invalidate_range_end;
+	/* under mn_invalidate_lock */
+	long mn_active_invalidate_count;
+
+	struct kvm_spte spte[KVM_ADDRESS_SPACE_NUM][KFP_NR_GFNS];
+	struct gfn_to_pfn_cache gpc[KFP_MAX_GPCS];
+	struct kvm_vcpu vcpu[KFP_MAX_VCPUS];
+
+	/* The checker's hook: called at every access through a translation. */
+	void (*access_hook)(struct kvm *kvm, const struct kvm_access *access);
+};
+
+/* KVM's objects for the seam (KFP_OBJECT_CLASS_KVM and up). */
+enum {
+	KFP_OBJECT_CLASS_KVM_SEQ = KFP_OBJECT_CLASS_KVM, /* mmu_invalidate_seq/in_progress/range */
+	KFP_OBJECT_CLASS_KVM_SPTE, /* index: as_id * KFP_NR_GFNS + gfn */
+	KFP_OBJECT_CLASS_KVM_MEMSLOTS, /* index: as_id */
+	KFP_OBJECT_CLASS_KVM_MN_COUNT, /* mn_active_invalidate_count */
+	KFP_OBJECT_CLASS_KVM_GPC, /* index: gpc */
+	KFP_OBJECT_CLASS_KVM_MAP, /* index: vcpu * KFP_MAX_HOST_MAPS + map */
+};
+
+/* ---- VM lifetime and memslots (kvm/kvm_main.c) -------------------------- */
+
+int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
+		  unsigned int nr_vcpus, unsigned int nr_gpcs);
+void kvm_destroy_vm(struct kvm *kvm);
+int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
+			  gfn_t base_gfn, u64 npages, u64 userspace_addr);
+struct kvm_memory_slot *__gfn_to_memslot(struct kvm *kvm, unsigned int as_id, gfn_t gfn);
+u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write);
+u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn);
+
+/* ---- the lookup (kvm/kvm_main.c + the design's hooks) -------------------- */
+
+kfp_pfn_t kvm_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp);
+kfp_pfn_t hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp);
+kfp_pfn_t kvm_resolve_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn_t page,
+			  const struct follow_pfnmap_args *map, bool writable);
+int kvm_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma, struct kvm_follow_pfn *kfp,
+			    kfp_pfn_t *pfn);
+kfp_pfn_t __kvm_faultin_pfn(struct kvm *kvm, const struct kvm_memory_slot *slot, gfn_t gfn,
+			    unsigned int foll, bool *writable, kfp_pfn_t *refcounted_page,
+			    kfp_owner_t owner);
+kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
+void kvm_release_page_clean(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
+void kvm_release_page_dirty(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
+void kvm_release_page_unused(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
+void kvm_release_faultin_page(struct kvm *kvm, kfp_pfn_t page, bool unused, bool dirty,
+			      kfp_owner_t owner);
+
+/* ---- the notifier protocol ------------------------------------------------ */
+
+bool mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+bool mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+
+/* ---- callers ------------------------------------------------------------- */
+
+/* arch/x86/kvm/mmu: a guest access to @gfn, faulting as often as needed. */
+enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
+				  u64 *value);
+/* One TDP page fault; RET_PF_* */
+int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
+
+int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+		 bool writable);
+void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index);
+enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index,
+				     bool write, u64 *value);
+
+int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned long len);
+int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len);
+bool kvm_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len);
+void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index);
+enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write, u64 *value);
+
+int kvm_gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
+enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool write, u64 *value);
+void kvm_gfn_to_page_release(struct kvm *kvm, struct kvm_vcpu *vcpu, bool dirty);
+
+/* RET_PF_* (arch/x86/kvm/mmu/mmu_internal.h) */
+enum {
+	RET_PF_CONTINUE = 0,
+	RET_PF_RETRY,
+	RET_PF_EMULATE,
+	RET_PF_WRITE_PROTECTED,
+	RET_PF_INVALID,
+	RET_PF_FIXED,
+	RET_PF_SPURIOUS,
+};
+
+#endif /* KFP_KVM_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared inside kvm/ only.
+ */
+#ifndef KFP_KVM_INTERNAL_H
+#define KFP_KVM_INTERNAL_H
+
+#include <stdio.h>
+
+#include <kfp/kvm.h>
+
+static inline u32 seq_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SEQ, 0);
+}
+
+static inline u32 mn_count_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MN_COUNT, 0);
+}
+
+static inline u32 memslots_object(unsigned int as_id)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MEMSLOTS, as_id);
+}
+
+static inline u32 spte_object(unsigned int as_id, gfn_t gfn)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SPTE, as_id * KFP_NR_GFNS + gfn);
+}
+
+static inline u32 gpc_object(unsigned int index)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_GPC, index);
+}
+
+static inline u32 host_map_object(const struct kvm_vcpu *vcpu, unsigned int index)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, vcpu->id * KFP_MAX_HOST_MAPS + index);
+}
+
+static inline u32 page_generation(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	return pfn < KFP_NR_PFNS ? mm->page[pfn].generation : 0;
+}
+
+void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);
+void kvm_mmu_slot_remove_write_access(struct kvm *kvm, const struct kvm_memory_slot *slot);
+void kvm_report_access(struct kvm *kvm, const struct kvm_access *access);
+
+#endif /* KFP_KVM_INTERNAL_H */

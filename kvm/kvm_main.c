@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifetime, memslots and the mmu-notifier protocol
+ * (virt/kvm/kvm_main.c, 6.13+ unless a comment says otherwise).
+ *
+ * KVM is an mmu-notifier subscriber of the VMM's mm.  Its
+ * invalidate_range_start zaps the sptes of every memslot the range hits and
+ * invalidates gfn->pfn caches; its invalidate_range_end bumps
+ * mmu_invalidate_seq.  Faults snapshot the sequence before looking a pfn
+ * up and retry when an invalidation overlapped the lookup (§3 of the
+ * reference).  Memslot updates wait for in-flight invalidations
+ * (52ac8b358b0c) so that begin and end always see the same memslots.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+enum {
+	KVM_LOCK_SLOTS = 16,
+	KVM_LOCK_MMU,
+	KVM_LOCK_MN_INVALIDATE,
+	KVM_LOCK_GPC_LIST,
+	KVM_LOCK_GPC_FIRST, /* two per gpc: lock, refresh_lock */
+};
+
+static const char *const outcome_names[KVM_NR_OUTCOMES] = {
+	[KVM_OUTCOME_OK] = "ok",       [KVM_OUTCOME_EFAULT] = "efault",
+	[KVM_OUTCOME_MMIO] = "mmio",   [KVM_OUTCOME_HWPOISON] = "hwpoison",
+	[KVM_OUTCOME_EINTR] = "eintr", [KVM_OUTCOME_EINVAL] = "einval",
+};
+
+const char *kvm_outcome_name(enum kvm_outcome outcome)
+{
+	if ((unsigned int)outcome >= KVM_NR_OUTCOMES)
+		return "?";
+	return outcome_names[outcome];
+}
+
+/* ---- memslots ---------------------------------------------------------- */
+
+u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn)
+{
+	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+}
+
+static gfn_t hva_to_gfn_memslot(u64 hva, const struct kvm_memory_slot *slot)
+{
+	return slot->base_gfn + ((hva - slot->userspace_addr) >> PAGE_SHIFT);
+}
+
+/* include/linux/kvm_host.h __gfn_to_memslot(): lockless (SRCU) lookup. */
+struct kvm_memory_slot *__gfn_to_memslot(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
+{
+	struct kvm_memslots *slots = &kvm->memslots[as_id];
+	unsigned int i;
+
+	kfp_shared_read(memslots_object(as_id), "gfn_to_memslot");
+	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+		struct kvm_memory_slot *slot = &slots->slot[i];
+
+		if (slot->in_use && gfn >= slot->base_gfn && gfn < slot->base_gfn + slot->npages)
+			return slot;
+	}
+	return NULL;
+}
+
+/* virt/kvm/kvm_main.c __gfn_to_hva_many() */
+u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write)
+{
+	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID))
+		return KVM_HVA_ERR_BAD;
+	if ((slot->flags & KVM_MEM_READONLY) && write)
+		return KVM_HVA_ERR_RO_BAD;
+	return __gfn_to_hva_memslot(slot, gfn);
+}
+
+static void zap_spte(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
+{
+	struct kvm_spte *spte = &kvm->spte[as_id][gfn];
+
+	if (!spte->present)
+		return;
+	kfp_shared_write(spte_object(as_id, gfn), "zap spte");
+	memset(spte, 0, sizeof(*spte));
+}
+
+/* arch/x86/kvm/mmu kvm_unmap_gfn_range() / kvm_arch_flush_shadow_memslot() */
+static void kvm_zap_gfn_range(struct kvm *kvm, unsigned int as_id, gfn_t start, gfn_t end)
+{
+	gfn_t gfn;
+
+	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
+	for (gfn = start; gfn < end && gfn < KFP_NR_GFNS; gfn++)
+		zap_spte(kvm, as_id, gfn);
+}
+
+/*
+ * virt/kvm/kvm_main.c kvm_swap_active_memslots(): publish @slot's new
+ * state, first waiting until no invalidation is in flight (rcuwait on
+ * mn_active_invalidate_count), and move the generation on.
+ */
+static void kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
+				     struct kvm_memory_slot *slot,
+				     const struct kvm_memory_slot *update)
+{
+	kfp_write_lock(&kvm->mn_invalidate_lock);
+	for (;;) {
+		kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
+		if (!kvm->mn_active_invalidate_count)
+			break;
+		kfp_write_unlock(&kvm->mn_invalidate_lock);
+		if (!kfp_wait_for_change(mn_count_object(), "mn_memslots_update_rcuwait")) {
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
+				   kvm->mn_active_invalidate_count, "kvm_swap_active_memslots");
+			kfp_write_lock(&kvm->mn_invalidate_lock);
+			break;
+		}
+		kfp_write_lock(&kvm->mn_invalidate_lock);
+	}
+	kfp_shared_write(memslots_object(as_id), "kvm_swap_active_memslots");
+	*slot = *update;
+	kvm->memslots[as_id].generation++;
+	kfp_write_unlock(&kvm->mn_invalidate_lock);
+}
+
+static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
+			       gfn_t base_gfn, u64 npages, u64 userspace_addr)
+{
+	unsigned int i;
+
+	if (as_id >= KVM_ADDRESS_SPACE_NUM || slot_id >= KFP_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
+		return -EINVAL;
+	if (!npages)
+		return 0;
+	if (!PAGE_ALIGNED(userspace_addr) || base_gfn + npages > KFP_NR_GFNS ||
+	    base_gfn + npages < base_gfn)
+		return -EINVAL;
+	/* the model's address space bounds userspace_addr (access_ok()) */
+	if (!kfp_hva_in_range(userspace_addr) ||
+	    userspace_addr + (npages << PAGE_SHIFT) > KFP_HVA_LIMIT)
+		return -EINVAL;
+	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+		const struct kvm_memory_slot *other = &kvm->memslots[as_id].slot[i];
+
+		if (i == slot_id || !other->in_use)
+			continue;
+		if (base_gfn < other->base_gfn + other->npages &&
+		    other->base_gfn < base_gfn + npages)
+			return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * virt/kvm/kvm_main.c __kvm_set_memory_region() -> kvm_set_memslot().
+ * Deleting or moving a slot first publishes it as KVM_MEMSLOT_INVALID (so
+ * faults retry or exit to userspace), zaps its sptes, and only then
+ * publishes the final state.
+ */
+int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
+			  gfn_t base_gfn, u64 npages, u64 userspace_addr)
+{
+	struct kvm_memory_slot *slot, update, invalid;
+	int ret;
+
+	ret = check_memory_region(kvm, as_id, slot_id, flags, base_gfn, npages, userspace_addr);
+	if (ret)
+		return ret;
+	if (kvm->dead)
+		return -EIO;
+	kfp_write_lock(&kvm->slots_lock);
+	slot = &kvm->memslots[as_id].slot[slot_id];
+	ret = -EINVAL;
+	if (!npages && !slot->in_use)
+		goto out_unlock;
+	/* an existing slot keeps its size and its READONLY flag */
+	if (npages && slot->in_use &&
+	    (npages != slot->npages || ((flags ^ slot->flags) & KVM_MEM_READONLY)))
+		goto out_unlock;
+	memset(&update, 0, sizeof(update));
+	if (npages) {
+		update.in_use = 1;
+		update.as_id = (u8)as_id;
+		update.id = (u16)slot_id;
+		update.flags = flags;
+		update.base_gfn = base_gfn;
+		update.npages = npages;
+		update.userspace_addr = userspace_addr;
+	}
+	if (slot->in_use &&
+	    (!npages || base_gfn != slot->base_gfn || userspace_addr != slot->userspace_addr)) {
+		invalid = *slot;
+		invalid.flags |= KVM_MEMSLOT_INVALID;
+		kvm_swap_active_memslots(kvm, as_id, slot, &invalid);
+		kfp_write_lock(&kvm->mmu_lock);
+		kvm_zap_gfn_range(kvm, as_id, slot->base_gfn, slot->base_gfn + slot->npages);
+		kfp_write_unlock(&kvm->mmu_lock);
+	} else if (slot->in_use && (flags & KVM_MEM_LOG_DIRTY_PAGES) &&
+		   !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+		kvm_mmu_slot_remove_write_access(kvm, slot);
+	}
+	kvm_swap_active_memslots(kvm, as_id, slot, &update);
+	ret = 0;
+out_unlock:
+	kfp_write_unlock(&kvm->slots_lock);
+	return ret;
+}
+
+/* ---- the notifier protocol -------------------------------------------- */
+
+/* virt/kvm/kvm_main.c kvm_mmu_invalidate_begin() */
+static void kvm_mmu_invalidate_begin(struct kvm *kvm)
+{
+	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
+	kfp_shared_write(seq_object(), "mmu_invalidate_begin");
+	kvm->mmu_invalidate_in_progress++;
+	if (kvm->mmu_invalidate_in_progress == 1) {
+		kvm->mmu_invalidate_range_start = INVALID_GPA;
+		kvm->mmu_invalidate_range_end = INVALID_GPA;
+	}
+}
+
+/* virt/kvm/kvm_main.c kvm_mmu_invalidate_range_add() */
+static void kvm_mmu_invalidate_range_add(struct kvm *kvm, gfn_t start, gfn_t end)
+{
+	kfp_shared_write(seq_object(), "mmu_invalidate_range_add");
+	if (!kvm->mmu_invalidate_in_progress)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0, 0,
+			   "mmu_invalidate_range_add without begin");
+	if (kvm->mmu_invalidate_range_start == INVALID_GPA) {
+		kvm->mmu_invalidate_range_start = start;
+		kvm->mmu_invalidate_range_end = end;
+		return;
+	}
+	if (start < kvm->mmu_invalidate_range_start)
+		kvm->mmu_invalidate_range_start = start;
+	if (end > kvm->mmu_invalidate_range_end)
+		kvm->mmu_invalidate_range_end = end;
+}
+
+/* virt/kvm/kvm_main.c kvm_mmu_invalidate_end(); the seq moves before the count drops */
+static void kvm_mmu_invalidate_end(struct kvm *kvm)
+{
+	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
+	kfp_shared_write(seq_object(), "mmu_invalidate_end");
+	kvm->mmu_invalidate_seq++;
+	kvm->mmu_invalidate_in_progress--;
+	if (kvm->mmu_invalidate_in_progress < 0)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_COUNTER_NEGATIVE, KFP_PFN_NONE, 0,
+			   kvm->mmu_invalidate_in_progress, "mmu_invalidate_in_progress");
+	if (kvm->mmu_invalidate_range_start == INVALID_GPA)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0, 0,
+			   "mmu_invalidate_end without a range");
+}
+
+enum hva_handler { HANDLE_UNMAP, HANDLE_NOTHING };
+
+/*
+ * virt/kvm/kvm_main.c __kvm_handle_hva_range(): for every memslot (both
+ * address spaces) whose hva range meets [start, end), take mmu_lock for
+ * write on the first hit and run on_lock, then the handler.  No hit, no
+ * lock: the sequence does not move.
+ */
+static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin,
+				 enum hva_handler handler)
+{
+	bool locked = false;
+	unsigned int as_id, i;
+
+	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++) {
+		kfp_shared_read(memslots_object(as_id), "kvm_handle_hva_range");
+		for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+			const struct kvm_memory_slot *slot = &kvm->memslots[as_id].slot[i];
+			u64 slot_end = slot->userspace_addr + (slot->npages << PAGE_SHIFT);
+			u64 hva_start, hva_end;
+
+			if (!slot->in_use || slot->userspace_addr >= end || slot_end <= start)
+				continue;
+			hva_start = start > slot->userspace_addr ? start : slot->userspace_addr;
+			hva_end = end < slot_end ? end : slot_end;
+			if (!locked) {
+				locked = true;
+				kfp_write_lock(&kvm->mmu_lock);
+				if (begin)
+					kvm_mmu_invalidate_begin(kvm);
+				else
+					kvm_mmu_invalidate_end(kvm);
+			}
+			if (handler == HANDLE_UNMAP) {
+				gfn_t gfn_start = hva_to_gfn_memslot(hva_start, slot);
+				gfn_t gfn_end = hva_to_gfn_memslot(hva_end + PAGE_SIZE - 1, slot);
+
+				kvm_mmu_invalidate_range_add(kvm, gfn_start, gfn_end);
+				kvm_zap_gfn_range(kvm, as_id, gfn_start, gfn_end);
+			}
+		}
+	}
+	if (locked)
+		kfp_write_unlock(&kvm->mmu_lock);
+	return locked;
+}
+
+/* virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start() */
+static int kvm_mmu_notifier_invalidate_range_start(struct kfp_mm *mm, void *private,
+						   const struct mmu_notifier_range *range)
+{
+	struct kvm *kvm = private;
+
+	(void)mm;
+	kfp_write_lock(&kvm->mn_invalidate_lock);
+	kfp_shared_write(mn_count_object(), "mn_active_invalidate_count++");
+	kvm->mn_active_invalidate_count++;
+	kfp_write_unlock(&kvm->mn_invalidate_lock);
+	/* before mmu_lock: this is why caches check mn_active_invalidate_count */
+	if (!(kvm->inject & KVM_INJECT_GPC_NO_INVALIDATE))
+		gfn_to_pfn_cache_invalidate_start(kvm, range->start, range->end);
+	kvm_handle_hva_range(kvm, range->start, range->end, true, HANDLE_UNMAP);
+	return 0;
+}
+
+/* virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_end() */
+static void kvm_mmu_notifier_invalidate_range_end(struct kfp_mm *mm, void *private,
+						  const struct mmu_notifier_range *range)
+{
+	struct kvm *kvm = private;
+
+	(void)mm;
+	kvm_handle_hva_range(kvm, range->start, range->end, false, HANDLE_NOTHING);
+	kfp_write_lock(&kvm->mn_invalidate_lock);
+	kfp_shared_write(mn_count_object(), "mn_active_invalidate_count--");
+	if (kvm->mn_active_invalidate_count <= 0)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_COUNTER_NEGATIVE, KFP_PFN_NONE, 0,
+			   kvm->mn_active_invalidate_count, "mn_active_invalidate_count");
+	else
+		kvm->mn_active_invalidate_count--;
+	kfp_write_unlock(&kvm->mn_invalidate_lock);
+}
+
+/* virt/kvm/kvm_main.c kvm_mmu_notifier_release() -> kvm_flush_shadow_all() */
+static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
+{
+	struct kvm *kvm = private;
+	unsigned int as_id;
+
+	(void)mm;
+	kfp_write_lock(&kvm->mmu_lock);
+	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++)
+		kvm_zap_gfn_range(kvm, as_id, 0, KFP_NR_GFNS);
+	kfp_write_unlock(&kvm->mmu_lock);
+}
+
+static const struct mmu_notifier_ops kvm_mmu_notifier_ops = {
+	.release = kvm_mmu_notifier_release,
+	.invalidate_range_start = kvm_mmu_notifier_invalidate_range_start,
+	.invalidate_range_end = kvm_mmu_notifier_invalidate_range_end,
+};
+
+/* ---- VM lifetime ----------------------------------------------------------- */
+
+static void init_vcpu(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int id)
+{
+	char name[KFP_OWNER_NAME_LEN];
+
+	vcpu->id = (int)id;
+	vcpu->thread = (int)id;
+	vcpu->page = KFP_PFN_NONE;
+	snprintf(name, sizeof(name), "vcpu%u.fault", id);
+	vcpu->fault_owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
+	snprintf(name, sizeof(name), "vcpu%u.map", id);
+	vcpu->map_owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
+	snprintf(name, sizeof(name), "vcpu%u.page", id);
+	vcpu->page_owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
+}
+
+static void init_gpc(struct kvm *kvm, struct gfn_to_pfn_cache *gpc, unsigned int index)
+{
+	char name[KFP_OWNER_NAME_LEN];
+
+	kfp_lock_init(&gpc->lock, KFP_LOCK_RWLOCK, KVM_LOCK_GPC_FIRST + 2 * index, "gpc->lock");
+	kfp_lock_init(&gpc->refresh_lock, KFP_LOCK_MUTEX, KVM_LOCK_GPC_FIRST + 2 * index + 1,
+		      "gpc->refresh_lock");
+	gpc->pfn = KVM_PFN_ERR_FAULT;
+	gpc->khva = KFP_PFN_NONE;
+	gpc->uhva = KVM_HVA_ERR_BAD;
+	gpc->gpa = INVALID_GPA;
+	gpc->memslot = -1;
+	snprintf(name, sizeof(name), "gpc%u", index);
+	gpc->owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
+}
+
+/* virt/kvm/kvm_main.c kvm_create_vm(): state, locks, and the notifier subscription. */
+int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
+		  unsigned int nr_vcpus, unsigned int nr_gpcs)
+{
+	unsigned int i;
+
+	if (nr_vcpus > KFP_MAX_VCPUS || nr_gpcs > KFP_MAX_GPCS || !design)
+		return -EINVAL;
+	memset(kvm, 0, sizeof(*kvm));
+	kvm->mm = mm;
+	kvm->design = design;
+	kvm->nr_vcpus = (u8)nr_vcpus;
+	kvm->nr_gpcs = (u8)nr_gpcs;
+	kvm->mmu_invalidate_range_start = INVALID_GPA;
+	kvm->mmu_invalidate_range_end = INVALID_GPA;
+	kfp_lock_init(&kvm->slots_lock, KFP_LOCK_MUTEX, KVM_LOCK_SLOTS, "slots_lock");
+	kfp_lock_init(&kvm->mmu_lock, KFP_LOCK_RWLOCK, KVM_LOCK_MMU, "mmu_lock");
+	kfp_lock_init(&kvm->mn_invalidate_lock, KFP_LOCK_SPINLOCK, KVM_LOCK_MN_INVALIDATE,
+		      "mn_invalidate_lock");
+	kfp_lock_init(&kvm->gpc_lock, KFP_LOCK_MUTEX, KVM_LOCK_GPC_LIST, "gpc_lock");
+	for (i = 0; i < nr_vcpus; i++)
+		init_vcpu(kvm, &kvm->vcpu[i], i);
+	for (i = 0; i < nr_gpcs; i++)
+		init_gpc(kvm, &kvm->gpc[i], i);
+	return mmu_notifier_register(mm, &kvm_mmu_notifier_ops, kvm);
+}
+
+/*
+ * virt/kvm/kvm_main.c kvm_destroy_vm(): unregister from the mm (which
+ * flushes every spte, as release would) and drop the memslots.  Whatever a
+ * caller still holds is a leak the checker reports.
+ */
+void kvm_destroy_vm(struct kvm *kvm)
+{
+	if (kvm->dead)
+		return;
+	kvm_mmu_notifier_release(kvm->mm, kvm);
+	mmu_notifier_unregister(kvm->mm, kvm);
+	memset(kvm->memslots, 0, sizeof(kvm->memslots));
+	kvm->dead = 1;
+}

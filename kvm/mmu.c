@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The x86 TDP MMU guest fault and guest accesses through sptes
+ * (arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn(), kvm_tdp_mmu_page_fault(),
+ * kvm_mmu_finish_page_fault(); Kingxukai/linux @9b44fff6, ~6.15).
+ *
+ * The fault snapshots mmu_invalidate_seq before the lookup, checks it
+ * locklessly after, then again under mmu_lock before installing the spte;
+ * any invalidation that changed the mapping in between forces a retry,
+ * and one that starts later must take mmu_lock for write to zap the new
+ * spte.  So the guest never uses a stale pfn without holding a reference.
+ */
+#include "internal.h"
+
+struct kvm_page_fault {
+	gfn_t gfn;
+	bool write;
+	unsigned int as_id;
+	const struct kvm_memory_slot *slot;
+	long mmu_seq;
+	kfp_pfn_t pfn;
+	kfp_pfn_t refcounted_page;
+	bool map_writable;
+	u64 hva;
+};
+
+static long read_mmu_invalidate_seq(struct kvm *kvm)
+{
+	kfp_shared_read(seq_object(), "mmu_invalidate_seq");
+	return kvm->mmu_invalidate_seq;
+}
+
+/* include/linux/kvm_host.h mmu_invalidate_retry_gfn(): mmu_lock held */
+bool mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn)
+{
+	kfp_lockdep_assert_held(&kvm->mmu_lock);
+	kfp_shared_read(seq_object(), "mmu_invalidate_retry_gfn");
+	if (kvm->mmu_invalidate_in_progress) {
+		/* dropping mmu_lock between begin and range_add is a KVM bug */
+		if (kvm->mmu_invalidate_range_start == INVALID_GPA) {
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
+				   0, "mmu_invalidate_retry_gfn without a range");
+			return true;
+		}
+		if (gfn >= kvm->mmu_invalidate_range_start && gfn < kvm->mmu_invalidate_range_end)
+			return true;
+	}
+	return kvm->mmu_invalidate_seq != mmu_seq;
+}
+
+/* include/linux/kvm_host.h mmu_invalidate_retry_gfn_unsafe(): lockless, may be wrong */
+bool mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn)
+{
+	kfp_shared_read(seq_object(), "mmu_invalidate_retry_gfn_unsafe");
+	if (kvm->mmu_invalidate_in_progress && gfn >= kvm->mmu_invalidate_range_start &&
+	    gfn < kvm->mmu_invalidate_range_end)
+		return true;
+	return kvm->mmu_invalidate_seq != mmu_seq;
+}
+
+/* arch/x86/kvm/mmu/mmu.c kvm_handle_error_pfn(): errors become exits */
+static int kvm_handle_error_pfn(struct kvm *kvm, struct kvm_page_fault *fault)
+{
+	(void)kvm;
+	if (fault->pfn == KVM_PFN_ERR_SIGPENDING)
+		return -EINTR;
+	if (fault->pfn == KVM_PFN_ERR_RO_FAULT)
+		return RET_PF_EMULATE;
+	if (fault->pfn == KVM_PFN_ERR_HWPOISON)
+		return -EHWPOISON; /* kvm_send_hwpoison_signal(), then RET_PF_RETRY */
+	return -EFAULT;
+}
+
+/*
+ * arch/x86/kvm/mmu/mmu.c __kvm_mmu_faultin_pfn(): FOLL_NOWAIT first; on
+ * "needs I/O" (async page faults are not modelled) again, interruptible.
+ */
+static void __kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu,
+				  struct kvm_page_fault *fault)
+{
+	unsigned int foll = fault->write ? FOLL_WRITE : 0;
+
+	fault->pfn =
+		__kvm_faultin_pfn(kvm, fault->slot, fault->gfn, foll | FOLL_NOWAIT,
+				  &fault->map_writable, &fault->refcounted_page, vcpu->fault_owner);
+	if (fault->pfn != KVM_PFN_ERR_NEEDS_IO)
+		return;
+	fault->pfn =
+		__kvm_faultin_pfn(kvm, fault->slot, fault->gfn, foll | FOLL_INTERRUPTIBLE,
+				  &fault->map_writable, &fault->refcounted_page, vcpu->fault_owner);
+}
+
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault() */
+static void kvm_mmu_finish_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu,
+				      struct kvm_page_fault *fault, int r)
+{
+	kvm_release_faultin_page(kvm, fault->refcounted_page, r == RET_PF_RETRY,
+				 fault->map_writable, vcpu->fault_owner);
+	if (kvm->inject & KVM_INJECT_DOUBLE_RELEASE)
+		kvm_release_faultin_page(kvm, fault->refcounted_page, r == RET_PF_RETRY,
+					 fault->map_writable, vcpu->fault_owner);
+	fault->refcounted_page = KFP_PFN_NONE;
+}
+
+/*
+ * arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn().  Returns RET_PF_CONTINUE
+ * with fault->pfn resolved, or what the fault ends with.
+ */
+static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
+{
+	if (!(kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP))
+		fault->mmu_seq = read_mmu_invalidate_seq(kvm);
+	if (!fault->slot)
+		return RET_PF_EMULATE; /* kvm_handle_noslot_fault(): emulated MMIO */
+	if (fault->slot->flags & KVM_MEMSLOT_INVALID)
+		return RET_PF_RETRY;
+	if (mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn))
+		return RET_PF_RETRY;
+	fault->hva = __gfn_to_hva_memslot(fault->slot, fault->gfn);
+	__kvm_mmu_faultin_pfn(kvm, vcpu, fault);
+	if (kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP)
+		fault->mmu_seq = read_mmu_invalidate_seq(kvm);
+	if (is_error_pfn(fault->pfn))
+		return kvm_handle_error_pfn(kvm, fault);
+	if (is_noslot_pfn(fault->pfn))
+		return RET_PF_EMULATE;
+	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) &&
+	    mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn)) {
+		kvm_mmu_finish_page_fault(kvm, vcpu, fault, RET_PF_RETRY);
+		return RET_PF_RETRY;
+	}
+	return RET_PF_CONTINUE;
+}
+
+/* arch/x86/kvm/mmu/tdp_mmu.c kvm_tdp_mmu_map(): install the leaf spte. */
+static int kvm_tdp_mmu_map(struct kvm *kvm, struct kvm_page_fault *fault)
+{
+	struct kvm_spte *spte = &kvm->spte[fault->as_id][fault->gfn];
+	bool writable = fault->map_writable;
+
+	/* dirty logging write-protects; a write fault marks the gfn dirty instead */
+	if ((fault->slot->flags & KVM_MEM_LOG_DIRTY_PAGES) && !fault->write)
+		writable = false;
+	kfp_shared_write(spte_object(fault->as_id, fault->gfn), "tdp_mmu_map");
+	spte->present = 1;
+	spte->writable = writable;
+	spte->pfn = fault->pfn;
+	spte->hva = fault->hva;
+	spte->generation = page_generation(kvm->mm, fault->pfn);
+	spte->refcounted = fault->refcounted_page != KFP_PFN_NONE;
+	return RET_PF_FIXED;
+}
+
+/*
+ * arch/x86/kvm/mmu/mmu.c kvm_tdp_mmu_page_fault(): resolve the pfn, take
+ * mmu_lock for read, re-check under the lock (is_page_fault_stale()),
+ * map, and release the page while still holding mmu_lock.
+ */
+int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
+{
+	struct kvm_page_fault fault = {
+		.gfn = gfn,
+		.write = write,
+		.as_id = vcpu->in_smm,
+		.refcounted_page = KFP_PFN_NONE,
+	};
+	bool early_release = kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE ||
+			     !kvm->design->release_faultin_under_mmu_lock;
+	int r;
+
+	if (gfn >= KFP_NR_GFNS)
+		return RET_PF_EMULATE;
+	fault.slot = __gfn_to_memslot(kvm, fault.as_id, gfn);
+	r = kvm_mmu_faultin_pfn(kvm, vcpu, &fault);
+	if (r != RET_PF_CONTINUE)
+		return r;
+	if (kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE)
+		kvm_release_page_clean(kvm, fault.refcounted_page, vcpu->fault_owner);
+
+	r = RET_PF_RETRY;
+	kfp_read_lock(&kvm->mmu_lock);
+	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) &&
+	    mmu_invalidate_retry_gfn(kvm, fault.mmu_seq, gfn))
+		goto out_unlock;
+	r = kvm_tdp_mmu_map(kvm, &fault);
+out_unlock:
+	if (!early_release)
+		kvm_mmu_finish_page_fault(kvm, vcpu, &fault, r);
+	kfp_read_unlock(&kvm->mmu_lock);
+	if (early_release && !(kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE))
+		kvm_mmu_finish_page_fault(kvm, vcpu, &fault, r);
+	return r;
+}
+
+/* A vCPU would spin on RET_PF_RETRY; say what it waits for. */
+static bool wait_before_retry(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn)
+{
+	const struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
+
+	if (slot && (slot->flags & KVM_MEMSLOT_INVALID))
+		return kfp_wait_for_change(memslots_object(vcpu->in_smm), "memslot update");
+	if (kvm->mmu_invalidate_in_progress)
+		return kfp_wait_for_change(seq_object(), "invalidation");
+	return true;
+}
+
+static enum kvm_outcome spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu,
+				    const struct kvm_spte *spte, gfn_t gfn, bool write, u64 *value)
+{
+	struct kvm_access access = {
+		.via = KVM_ACCESS_SPTE,
+		.write = write,
+		.notifier_protected = 1,
+		.vcpu = (s8)vcpu->id,
+		.owner = vcpu->fault_owner,
+		.generation = spte->generation,
+		.pfn = spte->pfn,
+		.hva = spte->hva,
+		.gfn = gfn,
+	};
+
+	kvm_report_access(kvm, &access);
+	if (write)
+		kfp_pfn_write(kvm->mm, spte->pfn, *value);
+	else
+		*value = kfp_pfn_read(kvm->mm, spte->pfn);
+	return KVM_OUTCOME_OK;
+}
+
+/*
+ * A guest load or store to @gfn (vcpu_enter_guest() plus the EPT
+ * violations it takes).  A pending signal exits before entry.
+ */
+enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
+				  u64 *value)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		struct kvm_spte *spte;
+		int r;
+
+		if (signal_pending(kvm->mm))
+			return KVM_OUTCOME_EINTR;
+		if (gfn < KFP_NR_GFNS) {
+			spte = &kvm->spte[vcpu->in_smm][gfn];
+			kfp_shared_read(spte_object(vcpu->in_smm, gfn), "guest access");
+			if (spte->present && (!write || spte->writable))
+				return spte_access(kvm, vcpu, spte, gfn, write, value);
+		}
+		r = kvm_tdp_page_fault(kvm, vcpu, gfn, write);
+		if (r == RET_PF_EMULATE)
+			return KVM_OUTCOME_MMIO;
+		if (r == -EINTR)
+			return KVM_OUTCOME_EINTR;
+		if (r == -EHWPOISON)
+			return KVM_OUTCOME_HWPOISON;
+		if (r < 0)
+			return KVM_OUTCOME_EFAULT;
+		if (r == RET_PF_RETRY && !wait_before_retry(kvm, vcpu, gfn))
+			break;
+	}
+	kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, KFP_PFN_NONE, 0, (s64)gfn,
+		   "guest fault never completes");
+	return KVM_OUTCOME_EFAULT;
+}
+
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_slot_remove_write_access(): dirty logging starts */
+void kvm_mmu_slot_remove_write_access(struct kvm *kvm, const struct kvm_memory_slot *slot)
+{
+	gfn_t gfn;
+
+	kfp_write_lock(&kvm->mmu_lock);
+	for (gfn = slot->base_gfn; gfn < slot->base_gfn + slot->npages; gfn++) {
+		kfp_shared_write(spte_object(slot->as_id, gfn), "remove write access");
+		kvm->spte[slot->as_id][gfn].writable = 0;
+	}
+	kfp_write_unlock(&kvm->mmu_lock);
+}

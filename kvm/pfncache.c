@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gfn -> pfn caches (virt/kvm/pfncache.c; Kingxukai/linux @0291023e, ~6.15).
+ *
+ * A cache keeps a kernel mapping of one guest page and holds no reference:
+ * invalidate_range_start clears `valid` (before mmu_lock is taken, which
+ * is why the refresh loop watches mn_active_invalidate_count, not
+ * mmu_invalidate_in_progress), and users check `valid` under gpc->lock
+ * around every access.
+ */
+#include "internal.h"
+
+static void gpc_mark(struct gfn_to_pfn_cache *gpc, unsigned int index, const char *what)
+{
+	(void)gpc;
+	kfp_shared_write(gpc_object(index), what);
+}
+
+/*
+ * virt/kvm/pfncache.c gfn_to_pfn_cache_invalidate_start(): any valid cache
+ * whose uhva is in [start, end) becomes invalid, under its write lock.
+ */
+void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end)
+{
+	unsigned int i;
+
+	kfp_write_lock(&kvm->gpc_lock);
+	for (i = 0; i < kvm->nr_gpcs; i++) {
+		struct gfn_to_pfn_cache *gpc = &kvm->gpc[i];
+		bool hit;
+
+		if (!gpc->listed)
+			continue;
+		kfp_read_lock(&gpc->lock);
+		kfp_shared_read(gpc_object(i), "gpc invalidate check");
+		hit = gpc->valid && !is_error_noslot_pfn(gpc->pfn) && gpc->uhva >= start &&
+		      gpc->uhva < end;
+		kfp_read_unlock(&gpc->lock);
+		if (!hit)
+			continue;
+		kfp_write_lock(&gpc->lock);
+		if (gpc->valid && !is_error_noslot_pfn(gpc->pfn) && gpc->uhva >= start &&
+		    gpc->uhva < end) {
+			gpc_mark(gpc, i, "gpc invalidate");
+			gpc->valid = 0;
+		}
+		kfp_write_unlock(&gpc->lock);
+	}
+	kfp_write_unlock(&kvm->gpc_lock);
+}
+
+/* virt/kvm/pfncache.c mmu_notifier_retry_cache() */
+static bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy)
+{
+	kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
+	*busy = kvm->mn_active_invalidate_count != 0;
+	if (*busy)
+		return true;
+	kfp_shared_read(seq_object(), "mmu_invalidate_seq");
+	return kvm->mmu_invalidate_seq != mmu_seq;
+}
+
+/*
+ * virt/kvm/pfncache.c hva_to_pfn_retry(): refresh_lock held, gpc->lock
+ * held for write on entry and exit.  Look the pfn up with the lock
+ * dropped, and loop until no invalidation ran in between.
+ */
+static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	kfp_pfn_t page = KFP_PFN_NONE, new_pfn = KVM_PFN_ERR_FAULT, new_khva = KFP_PFN_NONE;
+	kfp_pfn_t old_khva = gpc->khva;
+	struct kvm_follow_pfn kfp = {
+		.slot = gpc->memslot >= 0 ? &kvm->memslots[0].slot[gpc->memslot] : NULL,
+		.gfn = gpc->gpa >> PAGE_SHIFT,
+		.flags = FOLL_WRITE,
+		.hva = gpc->uhva & PAGE_MASK,
+		.refcounted_page = &page,
+		.owner = gpc->owner,
+	};
+	bool busy = false;
+	unsigned int loops = 0;
+	long mmu_seq;
+
+	kfp_lockdep_assert_held(&gpc->refresh_lock);
+	kfp_lockdep_assert_held_write(&gpc->lock);
+	gpc_mark(gpc, index, "gpc refresh");
+	gpc->valid = 0;
+	do {
+		kfp_shared_read(seq_object(), "mmu_invalidate_seq");
+		mmu_seq = kvm->mmu_invalidate_seq;
+		kfp_write_unlock(&gpc->lock);
+		if (new_pfn != KVM_PFN_ERR_FAULT) {
+			/* the previous iteration lost a race: drop what it got */
+			kvm_release_page_unused(kvm, page, gpc->owner);
+			page = KFP_PFN_NONE;
+			if (busy && !kfp_wait_for_change(mn_count_object(), "invalidation"))
+				goto out_error;
+		}
+		new_pfn = hva_to_pfn(kvm, &kfp);
+		if (is_error_noslot_pfn(new_pfn))
+			goto out_error;
+		/* kmap() or memremap(): reuse the old mapping for the same pfn */
+		new_khva = new_pfn == gpc->pfn ? old_khva : new_pfn;
+		kfp_write_lock(&gpc->lock);
+		if (gpc->valid)
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, new_pfn,
+				   gpc->owner, 0, "gpc valid during refresh");
+		if (kvm->inject & KVM_INJECT_GPC_NO_RETRY)
+			break;
+		if (++loops > 64) {
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, new_pfn,
+				   gpc->owner, loops, "gpc refresh never completes");
+			kvm_release_page_unused(kvm, page, gpc->owner);
+			return -EFAULT;
+		}
+	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
+
+	gpc_mark(gpc, index, "gpc valid");
+	gpc->valid = 1;
+	gpc->pfn = new_pfn;
+	gpc->khva = new_khva;
+	gpc->generation_of_page = page_generation(kvm->mm, new_pfn);
+	/* from here the cache holds nothing: invalidation protects it */
+	kvm_release_page_clean(kvm, page, gpc->owner);
+	return 0;
+
+out_error:
+	kfp_write_lock(&gpc->lock);
+	return -EFAULT;
+}
+
+/* virt/kvm/pfncache.c __kvm_gpc_refresh() for a gpa-based cache (address space 0). */
+static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	struct kvm_memslots *slots = &kvm->memslots[0];
+	u64 old_uhva;
+	int ret = 0;
+
+	kfp_write_lock(&gpc->lock);
+	if (!gpc->active) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	old_uhva = gpc->uhva & PAGE_MASK;
+	kfp_shared_read(memslots_object(0), "memslots generation");
+	if (gpc->gpa != gpa || gpc->generation != slots->generation ||
+	    kvm_is_error_hva(gpc->uhva)) {
+		gfn_t gfn = gpa >> PAGE_SHIFT;
+		struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn);
+
+		gpc_mark(gpc, index, "gpc key");
+		gpc->gpa = gpa;
+		gpc->generation = slots->generation;
+		gpc->memslot = slot ? (s8)slot->id : -1;
+		gpc->uhva = __gfn_to_hva_many(slot, gfn, false);
+		if (!kvm_is_error_hva(gpc->uhva))
+			gpc->uhva += gpa & ~PAGE_MASK;
+		if (kvm_is_error_hva(gpc->uhva)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	if (!gpc->valid || old_uhva != (gpc->uhva & PAGE_MASK))
+		ret = hva_to_pfn_retry(kvm, index);
+out:
+	if (ret) {
+		gpc_mark(gpc, index, "gpc error");
+		gpc->valid = 0;
+		gpc->pfn = KVM_PFN_ERR_FAULT;
+		gpc->khva = KFP_PFN_NONE;
+	}
+out_unlock:
+	kfp_write_unlock(&gpc->lock);
+	return ret;
+}
+
+static bool gpc_length_ok(gpa_t gpa, unsigned long len)
+{
+	return (gpa & ~PAGE_MASK) + len <= PAGE_SIZE;
+}
+
+/* virt/kvm/pfncache.c kvm_gpc_refresh() */
+int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	int ret;
+
+	if (index >= kvm->nr_gpcs)
+		return -EINVAL;
+	kfp_write_lock(&gpc->refresh_lock);
+	ret = gpc_length_ok(gpc->gpa, len) ? __kvm_gpc_refresh(kvm, index, gpc->gpa) : -EINVAL;
+	kfp_write_unlock(&gpc->refresh_lock);
+	return ret;
+}
+
+/*
+ * virt/kvm/pfncache.c __kvm_gpc_activate(): listed before active, so no
+ * refresh can set up a mapping that invalidation cannot reach.
+ */
+int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned long len)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	int ret;
+
+	if (index >= kvm->nr_gpcs || !gpc_length_ok(gpa, len))
+		return -EINVAL;
+	kfp_write_lock(&gpc->refresh_lock);
+	if (!gpc->active) {
+		ret = -EIO; /* KVM_BUG_ON(gpc->valid) */
+		if (gpc->valid)
+			goto out_unlock;
+		kfp_write_lock(&kvm->gpc_lock);
+		gpc_mark(gpc, index, "gpc list_add");
+		gpc->listed = 1;
+		kfp_write_unlock(&kvm->gpc_lock);
+		kfp_write_lock(&gpc->lock);
+		gpc_mark(gpc, index, "gpc active");
+		gpc->active = 1;
+		kfp_write_unlock(&gpc->lock);
+	}
+	ret = __kvm_gpc_refresh(kvm, index, gpa);
+out_unlock:
+	kfp_write_unlock(&gpc->refresh_lock);
+	return ret;
+}
+
+/* virt/kvm/pfncache.c kvm_gpc_check(): gpc->lock held for read by the caller. */
+bool kvm_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+
+	kfp_lockdep_assert_held(&gpc->lock);
+	kfp_shared_read(gpc_object(index), "kvm_gpc_check");
+	if (!gpc->active)
+		return false;
+	kfp_shared_read(memslots_object(0), "memslots generation");
+	if (gpc->generation != kvm->memslots[0].generation || kvm_is_error_hva(gpc->uhva))
+		return false;
+	if (!gpc_length_ok(gpc->gpa, len))
+		return false;
+	return gpc->valid;
+}
+
+/* virt/kvm/pfncache.c kvm_gpc_deactivate() */
+void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+
+	if (index >= kvm->nr_gpcs)
+		return;
+	kfp_write_lock(&gpc->refresh_lock);
+	if (gpc->active) {
+		kfp_write_lock(&gpc->lock);
+		gpc_mark(gpc, index, "gpc deactivate");
+		gpc->active = 0;
+		gpc->valid = 0;
+		gpc->pfn = KVM_PFN_ERR_FAULT;
+		gpc->khva = KFP_PFN_NONE;
+		kfp_write_unlock(&gpc->lock);
+		kfp_write_lock(&kvm->gpc_lock);
+		gpc->listed = 0;
+		kfp_write_unlock(&kvm->gpc_lock);
+	}
+	kfp_write_unlock(&gpc->refresh_lock);
+}
+
+/*
+ * A user of the cache (e.g. Xen shared info, kvmclock): check under the
+ * read lock, refresh when stale, access while still holding the lock.
+ */
+enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write, u64 *value)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	struct kvm_access access;
+	unsigned int tries = 0;
+
+	if (index >= kvm->nr_gpcs)
+		return KVM_OUTCOME_EINVAL;
+	kfp_read_lock(&gpc->lock);
+	while (!kvm_gpc_check(kvm, index, sizeof(u64))) {
+		kfp_read_unlock(&gpc->lock);
+		if (!gpc->active)
+			return KVM_OUTCOME_EINVAL;
+		if (kvm_gpc_refresh(kvm, index, sizeof(u64)) || ++tries > 64)
+			return KVM_OUTCOME_EFAULT;
+		kfp_read_lock(&gpc->lock);
+	}
+	access = (struct kvm_access){
+		.via = KVM_ACCESS_GPC,
+		.write = write,
+		.notifier_protected = 1,
+		.vcpu = -1,
+		.owner = gpc->owner,
+		.generation = gpc->generation_of_page,
+		.pfn = gpc->pfn,
+		.hva = gpc->uhva & PAGE_MASK,
+		.gfn = gpc->gpa >> PAGE_SHIFT,
+	};
+	kvm_report_access(kvm, &access);
+	if (write)
+		kfp_pfn_write(kvm->mm, gpc->pfn, *value);
+	else
+		*value = kfp_pfn_read(kvm->mm, gpc->pfn);
+	kfp_read_unlock(&gpc->lock);
+	return KVM_OUTCOME_OK;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Direct-access users of guest memory: kvm_vcpu_map() (nested
+ * virtualisation structures) and __gfn_to_page() (virt/kvm/kvm_main.c,
+ * 6.13+).  Neither is tied to the mmu notifier: a mapping keeps its pfn
+ * when the host remaps the hva.  kvm_vcpu_map() pins (FOLL_PIN, v13 31/85)
+ * so the page cannot be freed; __gfn_to_page() holds a plain reference.
+ */
+#include "internal.h"
+
+/*
+ * virt/kvm/kvm_main.c __kvm_vcpu_map(): resolved through the vCPU's
+ * memslots (kvm_vcpu_gfn_to_memslot(), "KVM: Use vCPU specific memslots in
+ * __kvm_vcpu_map()", 2025).  Remapped memory gives -EINVAL unless
+ * allow_unsafe_mappings, and then it is mapped without a pin.
+ */
+int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+		 bool writable)
+{
+	struct kvm_host_map *map = &vcpu->map[index];
+	struct kvm_follow_pfn kfp = {
+		.gfn = gfn,
+		.flags = writable ? FOLL_WRITE : 0,
+		.refcounted_page = &map->pinned_page,
+		.pin = true,
+		.owner = vcpu->map_owner,
+	};
+
+	if (index >= KFP_MAX_HOST_MAPS || map->mapped)
+		return -EBUSY;
+	kfp.slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
+	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_map");
+	map->pinned_page = KFP_PFN_NONE;
+	map->page = KFP_PFN_NONE;
+	map->gfn = gfn;
+	map->writable = writable;
+	map->as_id = vcpu->in_smm;
+	map->pfn = kvm_follow_pfn(kvm, &kfp);
+	if (is_error_noslot_pfn(map->pfn))
+		return -EINVAL;
+	/* kmap() a page, memremap() anything else: neither fails in the model */
+	if (pfn_valid(kvm->mm, map->pfn))
+		map->page = map->pfn;
+	map->uhva = kfp.hva;
+	map->generation = page_generation(kvm->mm, map->pfn);
+	map->mapped = 1;
+	if ((kvm->inject & KVM_INJECT_VCPU_MAP_NO_PIN) && map->pinned_page != KFP_PFN_NONE) {
+		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
+		map->pinned_page = KFP_PFN_NONE;
+	}
+	return 0;
+}
+
+/* virt/kvm/kvm_main.c kvm_vcpu_unmap(): unpin what was pinned, nothing else. */
+void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
+{
+	struct kvm_host_map *map = &vcpu->map[index];
+
+	if (index >= KFP_MAX_HOST_MAPS || !map->mapped)
+		return;
+	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_unmap");
+	if (map->pinned_page != KFP_PFN_NONE) {
+		if (map->writable && !PageReserved(kvm->mm, map->pinned_page))
+			SetPageDirty(kvm->mm, map->pinned_page);
+		if (!PageReserved(kvm->mm, map->pinned_page))
+			mark_page_accessed(kvm->mm, map->pinned_page);
+		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
+	}
+	map->mapped = 0;
+	map->pinned_page = KFP_PFN_NONE;
+	map->page = KFP_PFN_NONE;
+}
+
+/* KVM reads or writes through the kernel mapping (e.g. a vmcs12 field). */
+enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index,
+				     bool write, u64 *value)
+{
+	struct kvm_host_map *map = &vcpu->map[index];
+	struct kvm_access access;
+
+	if (index >= KFP_MAX_HOST_MAPS)
+		return KVM_OUTCOME_EINVAL;
+	kfp_shared_read(host_map_object(vcpu, index), "map access");
+	if (!map->mapped || (write && !map->writable))
+		return KVM_OUTCOME_EINVAL;
+	access = (struct kvm_access){
+		.via = KVM_ACCESS_HOST_MAP,
+		.write = write,
+		.vcpu = (s8)vcpu->id,
+		.owner = vcpu->map_owner,
+		.generation = map->generation,
+		.pfn = map->pfn,
+		.hva = map->uhva,
+		.gfn = map->gfn,
+	};
+	kvm_report_access(kvm, &access);
+	if (write)
+		kfp_pfn_write(kvm->mm, map->pfn, *value);
+	else
+		*value = kfp_pfn_read(kvm->mm, map->pfn);
+	return KVM_OUTCOME_OK;
+}
+
+/*
+ * virt/kvm/kvm_main.c __gfn_to_page(): the page with a reference, or NULL
+ * on error and for every remapped pfn (no reference is ever taken there).
+ */
+kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
+{
+	kfp_pfn_t refcounted_page = KFP_PFN_NONE;
+	struct kvm_follow_pfn kfp = {
+		.slot = __gfn_to_memslot(kvm, 0, gfn),
+		.gfn = gfn,
+		.flags = write ? FOLL_WRITE : 0,
+		.refcounted_page = &refcounted_page,
+		.owner = vcpu->page_owner,
+	};
+
+	(void)kvm_follow_pfn(kvm, &kfp);
+	vcpu->page_uhva = kfp.hva;
+	return refcounted_page;
+}
+
+/* gfn_to_page() for a vCPU: 0, -EFAULT (no page), -EBUSY (one already held). */
+int kvm_gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
+{
+	kfp_pfn_t page;
+
+	if (vcpu->page != KFP_PFN_NONE)
+		return -EBUSY;
+	page = __gfn_to_page(kvm, vcpu, gfn, write);
+	if (page == KFP_PFN_NONE)
+		return -EFAULT;
+	vcpu->page = page;
+	vcpu->page_generation = page_generation(kvm->mm, page);
+	return 0;
+}
+
+enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool write, u64 *value)
+{
+	struct kvm_access access = {
+		.via = KVM_ACCESS_PAGE,
+		.write = write,
+		.vcpu = (s8)vcpu->id,
+		.owner = vcpu->page_owner,
+		.generation = vcpu->page_generation,
+		.pfn = vcpu->page,
+		.hva = vcpu->page_uhva,
+	};
+
+	if (vcpu->page == KFP_PFN_NONE)
+		return KVM_OUTCOME_EINVAL;
+	kvm_report_access(kvm, &access);
+	if (write)
+		kfp_pfn_write(kvm->mm, vcpu->page, *value);
+	else
+		*value = kfp_pfn_read(kvm->mm, vcpu->page);
+	return KVM_OUTCOME_OK;
+}
+
+/* kvm_release_page_clean/dirty() of the page __gfn_to_page() returned. */
+void kvm_gfn_to_page_release(struct kvm *kvm, struct kvm_vcpu *vcpu, bool dirty)
+{
+	if (dirty)
+		kvm_release_page_dirty(kvm, vcpu->page, vcpu->page_owner);
+	else
+		kvm_release_page_clean(kvm, vcpu->page, vcpu->page_owner);
+	vcpu->page = KFP_PFN_NONE;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "kvm_fixture.h"
+
+static struct kfp_world world;
+
+struct trigger {
+	const char *what;
+	unsigned int nth, seen;
+	test_action action;
+	void *arg;
+	bool fired;
+	int thread;
+};
+
+static struct trigger trigger;
+
+static void trigger_point(void *ctx, u32 object, enum kfp_access access, const char *what)
+{
+	(void)ctx;
+	(void)object;
+	(void)access;
+	if (trigger.fired || !trigger.what || !what || strcmp(what, trigger.what))
+		return;
+	if (++trigger.seen < trigger.nth)
+		return;
+	trigger.fired = true;
+	trigger.thread = 1;
+	trigger.action(trigger.arg);
+	trigger.thread = 0;
+}
+
+static bool trigger_block(void *ctx, const struct kfp_lock *lock, bool write)
+{
+	(void)ctx;
+	(void)lock;
+	(void)write;
+	return false;
+}
+
+static int trigger_thread(void *ctx)
+{
+	(void)ctx;
+	return trigger.thread;
+}
+
+static const struct kfp_seam_ops trigger_ops = {
+	.point = trigger_point,
+	.block = trigger_block,
+	.current_thread = trigger_thread,
+};
+
+struct kfp_world *test_world(const struct kvm_design *design)
+{
+	memset(&trigger, 0, sizeof(trigger));
+	ASSERT_EQ(kfp_world_init(&world, design, 2, 2), 0);
+	kfp_seam_install(&trigger_ops, NULL, &world.reports);
+	return &world;
+}
+
+struct kvm *test_kvm(void)
+{
+	return &world.kvm;
+}
+
+struct kfp_mm *test_kvm_mm(void)
+{
+	return &world.mm;
+}
+
+struct kvm_vcpu *test_vcpu(unsigned int id)
+{
+	return &world.kvm.vcpu[id];
+}
+
+struct kfp_reports *test_kvm_reports(void)
+{
+	return &world.reports;
+}
+
+void test_memslot(unsigned int id, gfn_t gfn, u64 npages, u64 hva, u32 flags)
+{
+	ASSERT_EQ(kvm_set_memory_region(&world.kvm, 0, id, flags, gfn, npages, hva), 0);
+}
+
+int test_object_of(enum kfp_memory_object_kind kind, unsigned int nr_pages)
+{
+	int id = kfp_memory_object_create(&world.mm, kind, nr_pages);
+
+	ASSERT_GE(id, 0);
+	return id;
+}
+
+void test_map(u64 addr, u64 pages, unsigned int prot, unsigned int flags, enum kfp_backing backing,
+	      int object)
+{
+	struct kfp_mmap_args args = { addr, PG(pages), prot, flags, backing, object, 0 };
+
+	ASSERT_EQ(kfp_mmap(&world.mm, &args), 0);
+}
+
+void test_trigger(const char *what, unsigned int nth, test_action action, void *arg)
+{
+	trigger = (struct trigger){ .what = what, .nth = nth, .action = action, .arg = arg };
+}
+
+bool test_trigger_fired(void)
+{
+	return trigger.fired;
+}
+
+unsigned int test_count(enum kfp_report_kind kind, bool accepted)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < world.reports.count; i++)
+		if (world.reports.report[i].kind == kind &&
+		    !!world.reports.report[i].accepted == accepted)
+			n++;
+	return n;
+}
+
+void test_dump(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < world.reports.count; i++) {
+		const struct kfp_report *r = &world.reports.report[i];
+
+		kfp_test_diag("report %u: %s%s: %s (%s), pfn %lld, owner %s, step %u", i,
+			      kfp_property_name(r->property), r->accepted ? " accepted" : "",
+			      kfp_report_kind_name(r->kind), r->what ? r->what : "?",
+			      (long long)r->pfn, kfp_owner_name(&world.mm, r->owner), r->step);
+	}
+}

@@ -116,6 +116,9 @@ static int split_vma_at(struct kfp_mm *mm, u64 addr)
 
 	if (!vma || vma->vm_start == addr)
 		return 0;
+	/* mm/hugetlb.c hugetlb_vm_op_split(): only at a huge page boundary */
+	if ((vma->vm_flags & VM_HUGETLB) && ((addr >> PAGE_SHIFT) % KFP_HUGE_NR))
+		return -EINVAL;
 	tail = vma_alloc(mm);
 	if (!tail)
 		return -ENOMEM;
@@ -137,12 +140,33 @@ static int split_range(struct kfp_mm *mm, u64 start, u64 end)
 	return end < KFP_HVA_LIMIT ? split_vma_at(mm, end) : 0;
 }
 
-/* mm/vma.c do_vmi_munmap(): the caller holds the mmap lock for write. */
+static bool range_is_free(struct kfp_mm *mm, u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_VMAS; i++) {
+		const struct kfp_vma *vma = &mm->vma[i];
+
+		if (vma->in_use && vma->vm_start < end && start < vma->vm_end)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * mm/vma.c do_vmi_munmap(): the caller holds the mmap lock for write.
+ * Nothing mapped in [start, end) is a no-op; otherwise the VMAs are
+ * detached and one MMU_NOTIFY_UNMAP range over [start, end) covers the zap
+ * of all of them (mm/vma.c vms_clear_ptes() -> mm/memory.c unmap_vmas()).
+ */
 static int do_munmap(struct kfp_mm *mm, u64 start, u64 end)
 {
+	bool mapped = false;
 	unsigned int i;
 	int ret;
 
+	if (range_is_free(mm, start, end))
+		return 0;
 	ret = split_range(mm, start, end);
 	if (ret)
 		return ret;
@@ -152,9 +176,11 @@ static int do_munmap(struct kfp_mm *mm, u64 start, u64 end)
 
 		if (!vma->in_use || vma->vm_end <= start || vma->vm_start >= end)
 			continue;
-		zap_range(mm, vma->vm_start, vma->vm_end, MMU_NOTIFY_UNMAP);
 		vma->in_use = 0;
+		mapped = true;
 	}
+	if (mapped)
+		zap_range(mm, start, end, MMU_NOTIFY_UNMAP);
 	return 0;
 }
 
@@ -169,19 +195,6 @@ int kfp_munmap(struct kfp_mm *mm, u64 start, u64 len)
 	ret = do_munmap(mm, start, start + page_align_len(len));
 	mmap_write_unlock(mm);
 	return ret;
-}
-
-static bool range_is_free(struct kfp_mm *mm, u64 start, u64 end)
-{
-	unsigned int i;
-
-	for (i = 0; i < KFP_MAX_VMAS; i++) {
-		const struct kfp_vma *vma = &mm->vma[i];
-
-		if (vma->in_use && vma->vm_start < end && start < vma->vm_end)
-			return false;
-	}
-	return true;
 }
 
 static int check_mmap_backing(struct kfp_mm *mm, const struct kfp_mmap_args *args, u64 nr)
@@ -212,6 +225,10 @@ static int check_mmap_backing(struct kfp_mm *mm, const struct kfp_mmap_args *arg
 			return -EINVAL;
 		break;
 	default:
+		/* a driver's mmap() maps the driver's own memory only */
+		if (object->kind == KFP_OBJECT_SHMEM || object->kind == KFP_OBJECT_FILE ||
+		    object->kind == KFP_OBJECT_HUGETLB)
+			return -EINVAL;
 		if (object->released)
 			return -ENODEV;
 		break;
@@ -325,20 +342,6 @@ out_unlock:
 	return ret;
 }
 
-static bool range_fully_mapped(struct kfp_mm *mm, u64 start, u64 end)
-{
-	u64 addr = start;
-
-	while (addr < end) {
-		struct kfp_vma *vma = vma_lookup(mm, addr);
-
-		if (!vma)
-			return false;
-		addr = vma->vm_end;
-	}
-	return true;
-}
-
 /* mm/mprotect.c change_pte_range(): new protections on the present ptes. */
 static void change_protection(struct kfp_mm *mm, struct kfp_vma *vma, unsigned long newflags)
 {
@@ -373,7 +376,7 @@ static void change_protection(struct kfp_mm *mm, struct kfp_vma *vma, unsigned l
 int kfp_mprotect(struct kfp_mm *mm, u64 start, u64 len, unsigned int prot)
 {
 	unsigned long newflags = 0;
-	u64 end;
+	u64 end, addr;
 	int ret;
 
 	if (!PAGE_ALIGNED(start) || (prot & ~(PROT_READ | PROT_WRITE)))
@@ -387,20 +390,27 @@ int kfp_mprotect(struct kfp_mm *mm, u64 start, u64 len, unsigned int prot)
 		newflags |= VM_READ;
 	if (prot & PROT_WRITE)
 		newflags |= VM_WRITE;
+	/*
+	 * mm/mprotect.c do_mprotect_pkey(): VMA by VMA from @start; a hole
+	 * stops the walk with -ENOMEM, the VMAs before it keep their change.
+	 */
 	mmap_write_lock(mm);
-	ret = -ENOMEM;
-	if (!range_fully_mapped(mm, start, end))
-		goto out_unlock;
-	ret = split_range(mm, start, end);
-	if (ret)
-		goto out_unlock;
-	for (unsigned int i = 0; i < KFP_MAX_VMAS; i++) {
-		struct kfp_vma *vma = &mm->vma[i];
+	ret = 0;
+	for (addr = start; addr < end && !ret;) {
+		struct kfp_vma *vma = vma_lookup(mm, addr);
+		u64 stop;
 
-		if (vma->in_use && vma->vm_start >= start && vma->vm_end <= end)
-			change_protection(mm, vma, newflags);
+		if (!vma) {
+			ret = -ENOMEM;
+			break;
+		}
+		stop = vma->vm_end < end ? vma->vm_end : end;
+		ret = split_range(mm, addr, stop);
+		if (ret)
+			break;
+		change_protection(mm, vma_lookup(mm, addr), newflags);
+		addr = stop;
 	}
-out_unlock:
 	mmap_write_unlock(mm);
 	return ret;
 }
@@ -475,8 +485,11 @@ int kfp_mremap(struct kfp_mm *mm, u64 old_addr, u64 len, u64 new_addr)
 
 	if (!PAGE_ALIGNED(old_addr) || !PAGE_ALIGNED(new_addr) || !len)
 		return -EINVAL;
-	if (!range_valid(old_addr, size) || !range_valid(new_addr, size))
+	if (!range_valid(new_addr, size))
 		return -EINVAL;
+	/* mm/mremap.c: no VMA there (vma_lookup() fails) */
+	if (!range_valid(old_addr, size))
+		return -EFAULT;
 	if (old_addr < new_addr + size && new_addr < old_addr + size)
 		return -EINVAL;
 	mmap_write_lock(mm);
@@ -591,7 +604,7 @@ static void move_to_new_page(struct kfp_mm *mm, kfp_pfn_t old, kfp_pfn_t new_pfn
 /*
  * Migrate the page mapped at @addr (move_pages(2): mm/migrate.c
  * migrate_pages()).  Each mapping is replaced by a migration entry inside
- * an MMU_NOTIFY_MIGRATE bracket (try_to_migrate_one()); a pinned page
+ * an MMU_NOTIFY_CLEAR bracket (try_to_migrate_one()); a pinned page
  * aborts there (-EBUSY), a page with any other extra reference fails the
  * refcount check (-EAGAIN); both get their old ptes back.
  */
@@ -613,7 +626,8 @@ int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 	get_page(mm, pfn, KFP_OWNER_MIGRATION); /* isolation */
 	nr = rmap_walk(mm, pfn, addrs);
 	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_MIGRATION, MMU_NOTIFY_MIGRATE);
+		/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range */
+		unmap_one(mm, addrs[i], KFP_PTE_MIGRATION, MMU_NOTIFY_CLEAR);
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	}
 	ret = -EBUSY;
@@ -692,9 +706,10 @@ static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, uns
 
 /*
  * mm/vmscan.c shrink_folio_list() on the pages mapped in [start, start+len)
- * (as MADV_PAGEOUT would pick them).  A maybe-pinned folio is skipped before
- * anything happens; a folio with another extra reference is unmapped (the
- * notifier fires) and then survives the refcount freeze.
+ * (as MADV_PAGEOUT would pick them).  A maybe-pinned anon folio is skipped
+ * before anything happens; any other folio with an extra reference (a
+ * pinned file folio included) is unmapped (the notifier fires) and then
+ * survives the refcount freeze.
  */
 int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 {
@@ -716,7 +731,13 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 		if (PageCompound(mm, pfn) || PageReserved(mm, pfn) ||
 		    !(mm->page[pfn].flags & (PG_anon | PG_pagecache)))
 			continue;
-		if (folio_maybe_dma_pinned(mm, pfn))
+		/*
+		 * mm/vmscan.c shrink_folio_list(): a maybe-pinned anon folio not in
+		 * the swap cache is kept before anything happens; a pinned file
+		 * folio is unmapped and then kept (activate_locked), which the
+		 * refcount check in reclaim_file() does.
+		 */
+		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn))
 			continue;
 		nr = rmap_walk(mm, pfn, addrs);
 		if (mm->page[pfn].flags & PG_anon)
@@ -730,38 +751,69 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 }
 
 /*
- * mm/memory.c copy_present_pte() for one private pte at fork: share the
- * page with the child and write-protect it, unless it may be pinned, in
- * which case the child gets its own copy at once (folio_needs_cow_for_dma()).
+ * mm/memory.c copy_present_pte() for one pte at fork.  A normal page gets
+ * the child's reference; in a CoW mapping both sides are write-protected
+ * (__copy_present_ptes()), unless it is an anon page that may be pinned:
+ * then the child gets its own copy at once and the parent pte is left
+ * alone (folio_try_dup_anon_rmap_pte() -> copy_present_page()).  Special
+ * ptes (zero page, pfnmap) take no reference but are write-protected too.
  */
-static int copy_present_pte(struct kfp_mm *mm, u64 addr)
+static int copy_present_pte(struct kfp_mm *mm, u64 addr, bool cow)
 {
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
-	struct kfp_page *page = &mm->page[pte->pfn];
+	struct kfp_page *page;
 	kfp_pfn_t copy;
 
-	if (pte->kind != KFP_PTE_PRESENT || pte->special)
+	if (pte->kind != KFP_PTE_PRESENT)
 		return 0;
-	if ((page->flags & PG_anon) && folio_maybe_dma_pinned(mm, pte->pfn)) {
-		copy = kfp_alloc_pages(mm, 0, false, KFP_OWNER_CHILD_MM);
-		if (copy == KFP_PFN_NONE)
-			return -ENOMEM;
-		mm->page[copy].flags |= PG_anon;
-		mm->page[copy].content = page->content;
-		return 0;
+	if (!pte->special) {
+		page = &mm->page[pte->pfn];
+		if ((page->flags & PG_anon) && folio_maybe_dma_pinned(mm, pte->pfn)) {
+			copy = kfp_alloc_pages(mm, 0, false, KFP_OWNER_CHILD_MM);
+			if (copy == KFP_PFN_NONE)
+				return -ENOMEM;
+			mm->page[copy].flags |= PG_anon | PG_anon_exclusive;
+			mm->page[copy].content = page->content;
+			return 0;
+		}
+		get_page(mm, pte->pfn, KFP_OWNER_CHILD_MM);
+		if (page->flags & PG_anon)
+			page->flags &= ~PG_anon_exclusive;
 	}
-	get_page(mm, pte->pfn, KFP_OWNER_CHILD_MM);
-	page->flags &= ~PG_anon_exclusive;
-	kfp_shared_write(kfp_pte_object(addr), "copy_present_pte");
-	pte->writable = 0;
+	if (cow && pte->writable) {
+		kfp_shared_write(kfp_pte_object(addr), "copy_present_pte");
+		pte->writable = 0;
+	}
 	return 0;
 }
 
 /*
- * mm/memory.c copy_page_range() for every private (CoW) mapping, inside an
- * MMU_NOTIFY_PROTECTION_PAGE bracket.  Shared file and shmem mappings are
- * not copied (the child faults them in).  The child is not modelled as an
- * address space: its references belong to KFP_OWNER_CHILD_MM.
+ * mm/memory.c vma_needs_copy(): ptes a fault would fill in the same way are
+ * not copied; a VMA is copied when it is VM_PFNMAP/VM_MIXEDMAP or has an
+ * anon_vma.  The model has no anon_vma and takes "maps an anon page or a
+ * swap entry" for it.
+ */
+static bool vma_needs_copy(struct kfp_mm *mm, const struct kfp_vma *vma)
+{
+	u64 addr;
+
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+		return true;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
+		if (pte->kind == KFP_PTE_SWAP || (pte->kind == KFP_PTE_PRESENT && !pte->special &&
+						  (mm->page[pte->pfn].flags & PG_anon)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * mm/memory.c copy_page_range() for every VMA that needs it; a CoW
+ * (private) mapping is copied inside an MMU_NOTIFY_PROTECTION_PAGE range
+ * over the whole VMA.  The child is not modelled as an address space: its
+ * references belong to KFP_OWNER_CHILD_MM.
  */
 int kfp_fork(struct kfp_mm *mm)
 {
@@ -775,16 +827,19 @@ int kfp_fork(struct kfp_mm *mm)
 		struct kfp_vma *vma = &mm->vma[i];
 		struct mmu_notifier_range range = { vma->vm_start, vma->vm_end,
 						    MMU_NOTIFY_PROTECTION_PAGE, 1 };
+		bool cow = !(vma->vm_flags & VM_SHARED);
 		u64 addr;
 
-		if (!vma->in_use || (vma->vm_flags & (VM_SHARED | VM_PFNMAP | VM_MIXEDMAP)))
+		if (!vma->in_use || !vma_needs_copy(mm, vma))
 			continue;
-		mmu_notifier_invalidate_range_start(mm, &range);
+		if (cow)
+			mmu_notifier_invalidate_range_start(mm, &range);
 		kfp_write_lock(&mm->page_table_lock);
 		for (addr = vma->vm_start; addr < vma->vm_end && !ret; addr += PAGE_SIZE)
-			ret = copy_present_pte(mm, addr);
+			ret = copy_present_pte(mm, addr, cow);
 		kfp_write_unlock(&mm->page_table_lock);
-		mmu_notifier_invalidate_range_end(mm, &range);
+		if (cow)
+			mmu_notifier_invalidate_range_end(mm, &range);
 	}
 	mmap_write_unlock(mm);
 	return ret;
@@ -1033,7 +1088,6 @@ void kfp_mm_teardown(struct kfp_mm *mm)
 	if (mm->dead)
 		return;
 	mmu_notifier_release(mm);
-	mm->nr_subscribers = 0;
 	mmap_write_lock(mm);
 	batch.nr = 0;
 	kfp_write_lock(&mm->page_table_lock);

@@ -26,6 +26,11 @@ int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops,
 	return 0;
 }
 
+/*
+ * mm/mmu_notifier.c mmu_notifier_unregister(): a subscriber still hooked
+ * (exit_mmap has not released it yet) gets ->release before it is unhooked,
+ * so that it drops its secondary mappings; one already released does not.
+ */
 void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
 {
 	unsigned int i, j;
@@ -34,6 +39,8 @@ void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
 	for (i = 0; i < mm->nr_subscribers; i++) {
 		if (mm->subscriber[i].private != private)
 			continue;
+		if (mm->subscriber[i].ops->release)
+			mm->subscriber[i].ops->release(mm, private);
 		for (j = i + 1; j < mm->nr_subscribers; j++)
 			mm->subscriber[j - 1] = mm->subscriber[j];
 		mm->nr_subscribers--;
@@ -73,7 +80,11 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 	}
 }
 
-/* mm/mmu_notifier.c __mmu_notifier_release(): exit_mmap, before unmapping. */
+/*
+ * mm/mmu_notifier.c __mmu_notifier_release(): exit_mmap, before unmapping.
+ * Every subscriber gets ->release and is then unhooked (hlist_del_init_rcu),
+ * so the unmaps that follow notify nobody.
+ */
 void mmu_notifier_release(struct kfp_mm *mm)
 {
 	unsigned int i;
@@ -85,4 +96,6 @@ void mmu_notifier_release(struct kfp_mm *mm)
 		if (subscriber->ops->release)
 			subscriber->ops->release(mm, subscriber->private);
 	}
+	kfp_shared_write(notifier_object(), "mmu_notifier_release");
+	mm->nr_subscribers = 0;
 }

@@ -217,6 +217,14 @@ static void gup_put_folio(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int flags, 
 		put_page(mm, pfn, owner);
 }
 
+/* include/linux/pgtable.h pte_same(): every bit of the entry, not just the pfn. */
+static bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
+{
+	return a->kind == b->kind && a->pfn == b->pfn && a->writable == b->writable &&
+	       a->special == b->special && a->protnone == b->protnone && a->dirty == b->dirty &&
+	       a->accessed == b->accessed;
+}
+
 /*
  * mm/gup.c gup_fast_pte_range(): lockless.  Fails on anything it cannot
  * take without faulting, and backs out if the pte changed while the folio
@@ -239,7 +247,8 @@ static bool gup_fast_one(struct kfp_mm *mm, u64 addr, unsigned int flags, kfp_pf
 	if (try_grab_folio(mm, seen.pfn, flags, owner))
 		return false;
 	kfp_shared_read(kfp_pte_object(addr), "gup_fast pte recheck");
-	if (pte->kind != seen.kind || pte->pfn != seen.pfn) {
+	/* mm/gup.c:gup_fast_pte_range(): the whole pte value must be unchanged */
+	if (!pte_same(pte, &seen)) {
 		gup_put_folio(mm, seen.pfn, flags, owner);
 		return false;
 	}
@@ -260,18 +269,21 @@ static int gup_fast(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int fla
 	return i;
 }
 
-/* mm/gup.c get_user_page_fast_only(): one page, FOLL_GET, never faults. */
-bool get_user_page_fast_only(struct kfp_mm *mm, u64 addr, unsigned int gup_flags, kfp_pfn_t *pfn,
-			     kfp_owner_t owner)
-{
-	return gup_fast(mm, addr, 1, (gup_flags & ~FOLL_PIN) | FOLL_GET, pfn, owner) == 1;
-}
-
 /* mm/gup.c get_user_pages_fast_only() (used by kvm_prefetch_pages()) */
 int get_user_pages_fast_only(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int gup_flags,
 			     kfp_pfn_t *pfns, kfp_owner_t owner)
 {
-	return gup_fast(mm, start, nr_pages, (gup_flags & ~FOLL_PIN) | FOLL_GET, pfns, owner);
+	/* mm/gup.c is_valid_gup_args(): FOLL_PIN is internal, a caller passing it gets -EINVAL */
+	if (gup_flags & FOLL_PIN)
+		return -EINVAL;
+	return gup_fast(mm, start, nr_pages, gup_flags | FOLL_GET, pfns, owner);
+}
+
+/* include/linux/mm.h get_user_page_fast_only(): one page, FOLL_GET, never faults. */
+bool get_user_page_fast_only(struct kfp_mm *mm, u64 addr, unsigned int gup_flags, kfp_pfn_t *pfn,
+			     kfp_owner_t owner)
+{
+	return get_user_pages_fast_only(mm, addr, 1, gup_flags, pfn, owner) == 1;
 }
 
 /* mm/gup.c pin_user_pages_fast(): fast, then the slow path for the rest. */

@@ -17,6 +17,11 @@ struct notifier_log *test_notifier(void)
 	return &test_world_log;
 }
 
+struct kfp_mm *test_mm_current(void)
+{
+	return &test_world_mm;
+}
+
 struct kfp_mm *test_mm(void)
 {
 	kfp_reports_init(&test_world_reports);

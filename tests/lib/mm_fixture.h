@@ -28,6 +28,8 @@ struct notifier_log {
 };
 
 struct kfp_mm *test_mm(void);
+/* The test's mm as it is now (test_mm() starts a fresh one). */
+struct kfp_mm *test_mm_current(void);
 struct kfp_reports *test_reports(void);
 struct notifier_log *test_notifier(void);
 /* Register the recording subscriber on the test mm. */
@@ -51,7 +53,7 @@ kfp_pfn_t test_pte_pfn(u64 addr);
 	} while (0)
 
 #define ASSERT_REPORTED(kind) ASSERT_GT(kfp_reports_count_kind(test_reports(), kind), 0)
-#define ASSERT_LEDGER_CLEAN() ASSERT_EQ(kfp_ledger_check(test_mm()), 0)
+#define ASSERT_LEDGER_CLEAN() ASSERT_EQ(kfp_ledger_check(test_mm_current()), 0)
 
 void test_dump_reports(void);
 

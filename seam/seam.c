@@ -103,9 +103,22 @@ static bool wait_for_lock(struct kfp_lock *lock, bool write)
 	}
 }
 
+/* Taking a lock is a scheduling point on the lock's object. */
+static void acquire_point(struct kfp_lock *lock, bool write)
+{
+	if (!kfp_seam.ops->acquire) {
+		kfp_shared_access(lock->object, write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ,
+				  lock->name);
+		return;
+	}
+	if (kfp_seam.reports)
+		kfp_seam.reports->step++;
+	kfp_seam.ops->acquire(kfp_seam.ctx, lock, write);
+}
+
 void kfp_write_lock(struct kfp_lock *lock)
 {
-	kfp_shared_access(lock->object, KFP_ACCESS_WRITE, lock->name);
+	acquire_point(lock, true);
 	wait_for_lock(lock, true);
 	lock->writer = (s8)kfp_current_thread();
 }
@@ -121,7 +134,7 @@ bool kfp_write_trylock(struct kfp_lock *lock)
 
 void kfp_read_lock(struct kfp_lock *lock)
 {
-	kfp_shared_access(lock->object, KFP_ACCESS_READ, lock->name);
+	acquire_point(lock, false);
 	wait_for_lock(lock, false);
 	lock->reader_mask |= thread_bit(kfp_current_thread());
 }

@@ -80,6 +80,12 @@ struct kfp_seam_ops {
 	 * else can write it (the sequential seam, or a NULL hook).
 	 */
 	bool (*wait)(void *ctx, u32 object, const char *what);
+	/*
+	 * Optional: the current thread is about to take @lock.  A scheduler
+	 * that implements it runs the thread on only once the lock is free;
+	 * without it the take is an ordinary point on the lock's object.
+	 */
+	void (*acquire)(void *ctx, const struct kfp_lock *lock, bool write);
 };
 
 struct kfp_seam {

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The context switch.  On x86-64 a switch saves the callee-saved registers
+ * on the current stack, swaps stack pointers and pops the other side's;
+ * elsewhere it falls back to ucontext.  Under AddressSanitizer every
+ * switch is announced (__sanitizer_start/finish_switch_fiber) so that it
+ * tracks which stack is live.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "coroutine.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KFP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KFP_ASAN 1
+#endif
+#endif
+
+#ifdef KFP_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+static struct coroutine *current;
+#ifdef KFP_ASAN
+static const void *scheduler_stack_bottom;
+static size_t scheduler_stack_size;
+#endif
+
+#if defined(__x86_64__)
+static void *scheduler_sp;
+
+void kfp_context_switch(void **save_sp, void *load_sp);
+__asm__(".text\n"
+	".globl kfp_context_switch\n"
+	".type kfp_context_switch,@function\n"
+	"kfp_context_switch:\n"
+	"\tpushq %rbp\n"
+	"\tpushq %rbx\n"
+	"\tpushq %r12\n"
+	"\tpushq %r13\n"
+	"\tpushq %r14\n"
+	"\tpushq %r15\n"
+	"\tmovq %rsp, (%rdi)\n"
+	"\tmovq %rsi, %rsp\n"
+	"\tpopq %r15\n"
+	"\tpopq %r14\n"
+	"\tpopq %r13\n"
+	"\tpopq %r12\n"
+	"\tpopq %rbx\n"
+	"\tpopq %rbp\n"
+	"\tret\n"
+	".size kfp_context_switch, .-kfp_context_switch\n"
+	".section .note.GNU-stack,\"\",@progbits\n"
+	".text\n");
+#else
+static ucontext_t scheduler_context;
+#endif
+
+static void enter_coroutine(struct coroutine *co)
+{
+#ifdef KFP_ASAN
+	__sanitizer_finish_switch_fiber(co->fake_stack, &scheduler_stack_bottom,
+					&scheduler_stack_size);
+#else
+	(void)co;
+#endif
+}
+
+static void leave_coroutine(struct coroutine *co, bool finishing)
+{
+#ifdef KFP_ASAN
+	__sanitizer_start_switch_fiber(finishing ? NULL : &co->fake_stack, scheduler_stack_bottom,
+				       scheduler_stack_size);
+#else
+	(void)co;
+	(void)finishing;
+#endif
+}
+
+static void switch_to_scheduler(struct coroutine *co)
+{
+#if defined(__x86_64__)
+	kfp_context_switch(&co->sp, scheduler_sp);
+#else
+	swapcontext(&co->context, &scheduler_context);
+#endif
+}
+
+static void coroutine_main(void)
+{
+	struct coroutine *co = current;
+
+	enter_coroutine(co);
+	co->fn(co->arg);
+	co->finished = true;
+	leave_coroutine(co, true);
+	switch_to_scheduler(co);
+	__builtin_unreachable();
+}
+
+void coroutine_init(struct coroutine *co, char *stack, size_t stack_size, void (*fn)(void *arg),
+		    void *arg)
+{
+	co->stack = stack;
+	co->stack_size = stack_size;
+	co->fn = fn;
+	co->arg = arg;
+	co->finished = false;
+	co->fake_stack = NULL;
+#ifdef KFP_ASAN
+	/* frames of an abandoned execution may have left redzones behind */
+	ASAN_UNPOISON_MEMORY_REGION(stack, stack_size);
+#endif
+#if defined(__x86_64__)
+	{
+		uintptr_t *sp = (uintptr_t *)(((uintptr_t)stack + stack_size) & ~(uintptr_t)15);
+		int i;
+
+		*--sp = 0; /* coroutine_main never returns */
+		*--sp = (uintptr_t)coroutine_main;
+		for (i = 0; i < 6; i++)
+			*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
+		co->sp = sp;
+	}
+#else
+	getcontext(&co->context);
+	co->context.uc_stack.ss_sp = stack;
+	co->context.uc_stack.ss_size = stack_size;
+	co->context.uc_link = NULL;
+	makecontext(&co->context, coroutine_main, 0);
+#endif
+}
+
+void coroutine_resume(struct coroutine *co)
+{
+	void *fake_stack = NULL;
+
+	current = co;
+#ifdef KFP_ASAN
+	__sanitizer_start_switch_fiber(&fake_stack, co->stack, co->stack_size);
+#endif
+#if defined(__x86_64__)
+	kfp_context_switch(&scheduler_sp, co->sp);
+#else
+	swapcontext(&scheduler_context, &co->context);
+#endif
+#ifdef KFP_ASAN
+	__sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
+#else
+	(void)fake_stack;
+#endif
+	current = NULL;
+}
+
+void coroutine_yield(void)
+{
+	struct coroutine *co = current;
+
+	leave_coroutine(co, false);
+	switch_to_scheduler(co);
+	enter_coroutine(co);
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Known answers for the explorer (GenMC/Nidhugg-style exact counts): the
+ * number of complete executions with reduction is the number of
+ * Mazurkiewicz traces; without it, the number of interleavings.
+ */
+#include <string.h>
+
+#include <kfp/explore.h>
+
+#include "../lib/harness.h"
+
+struct toy {
+	struct kfp_reports reports;
+	struct kfp_lock lock, other;
+	long counter;
+	unsigned int spins;
+};
+
+static struct toy toy;
+
+static u32 object(unsigned int i)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
+}
+
+static void write_own(void *state, void *arg)
+{
+	(void)state;
+	kfp_shared_write(object((unsigned int)(uintptr_t)arg), "write own");
+}
+
+static void write_shared(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	kfp_shared_write(object(0), "write shared");
+}
+
+static void read_shared(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	kfp_shared_read(object(0), "read shared");
+}
+
+/* A lock-protected read-modify-write of toy.counter. */
+static void locked_increment(void *state, void *arg)
+{
+	struct toy *t = state;
+	long value;
+
+	(void)arg;
+	kfp_write_lock(&t->lock);
+	kfp_shared_read(object(1), "read counter");
+	value = t->counter;
+	kfp_shared_write(object(1), "write counter");
+	t->counter = value + 1;
+	kfp_write_unlock(&t->lock);
+}
+
+/* The same without the lock: a lost update is possible. */
+static void racy_increment(void *state, void *arg)
+{
+	struct toy *t = state;
+	long value;
+
+	(void)arg;
+	kfp_shared_read(object(1), "read counter");
+	value = t->counter;
+	kfp_shared_write(object(1), "write counter");
+	t->counter = value + 1;
+}
+
+static void check_counter(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	if (t->counter != (long)(uintptr_t)arg)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
+			   t->counter, "lost update");
+}
+
+static void program_init(struct kfp_program *program, unsigned int n,
+			 void (*fn)(void *state, void *arg))
+{
+	unsigned int i;
+
+	memset(&toy, 0, sizeof(toy));
+	kfp_lock_init(&toy.lock, KFP_LOCK_MUTEX, 100, "lock");
+	kfp_lock_init(&toy.other, KFP_LOCK_MUTEX, 101, "other");
+	memset(program, 0, sizeof(*program));
+	program->state = &toy;
+	program->state_size = sizeof(toy);
+	program->reports = &toy.reports;
+	program->nr_threads = n;
+	for (i = 0; i < n; i++) {
+		program->thread[i].fn = fn;
+		program->thread[i].arg = (void *)(uintptr_t)i;
+	}
+}
+
+static u64 explore_count(const struct kfp_program *program, bool reduction)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1,
+					       .no_reduction = !reduction };
+	static struct kfp_explore_result result;
+
+	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	return result.executions;
+}
+
+static u64 factorial(unsigned int n)
+{
+	return n <= 1 ? 1 : n * factorial(n - 1);
+}
+
+TEST(explore_disjoint_threads_one_execution)
+{
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 5; n++) {
+		program_init(&program, n, write_own);
+		ASSERT_EQ(explore_count(&program, true), 1);
+		ASSERT_EQ(explore_count(&program, false), factorial(n));
+	}
+}
+
+TEST(explore_writers_of_one_object_n_factorial)
+{
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 5; n++) {
+		program_init(&program, n, write_shared);
+		ASSERT_EQ(explore_count(&program, true), factorial(n));
+		ASSERT_EQ(explore_count(&program, false), factorial(n));
+	}
+}
+
+TEST(explore_readers_and_one_writer_two_to_the_n)
+{
+	struct kfp_program program;
+	unsigned int n, i;
+
+	for (n = 1; n <= 5; n++) {
+		program_init(&program, n + 1, read_shared);
+		program.thread[n].fn = write_shared;
+		ASSERT_EQ(explore_count(&program, true), 1ULL << n);
+		ASSERT_EQ(explore_count(&program, false), factorial(n + 1));
+		for (i = 0; i < n; i++)
+			ASSERT_TRUE(program.thread[i].fn == read_shared);
+	}
+}
+
+/*
+ * Each thread: lock, read, write, unlock.  The traces are the n! orders of
+ * the critical sections; without reduction, mutual exclusion of whole
+ * threads admits exactly the same n! interleavings.
+ */
+TEST(explore_lock_protected_counter_never_loses_an_update)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int n;
+
+	for (n = 1; n <= 4; n++) {
+		program_init(&program, n, locked_increment);
+		program.at_end = check_counter;
+		program.at_end_arg = (void *)(uintptr_t)n;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.executions, factorial(n));
+		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+		ASSERT_EQ(result.deadlocks, 0);
+		ASSERT_EQ(explore_count(&program, false), factorial(n));
+	}
+}
+
+/* Two unlocked increments: 4 traces, 2 of which lose an update; 6 interleavings. */
+TEST(explore_racy_counter_finds_the_lost_update_and_replays_it)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result, replayed;
+	struct kfp_explore_options options = { .preemption_bound = -1, .minimize = true };
+
+	program_init(&program, 2, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)2;
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	/* r0 w0 r1 w1 and r1 w1 r0 w0 are fine; r0 r1 w0 w1 and r0 r1 w1 w0 (and mirrors) lose */
+	ASSERT_EQ(result.executions, 4);
+	ASSERT_EQ(explore_count(&program, false), 6);
+	ASSERT_GT(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+	ASSERT_TRUE(result.has_counterexample);
+	ASSERT_EQ(result.counterexample_preemptions, 1);
+	ASSERT_EQ(kfp_replay(&program, result.counterexample, &replayed), 0);
+	ASSERT_EQ(toy.counter, 1);
+	ASSERT_EQ(replayed.executions_with_violation[KFP_PROPERTY_P1], 1);
+}
+
+static void lock_ab(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	kfp_write_lock(&t->lock);
+	kfp_write_lock(&t->other);
+	kfp_write_unlock(&t->other);
+	kfp_write_unlock(&t->lock);
+}
+
+static void lock_ba(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	kfp_write_lock(&t->other);
+	kfp_write_lock(&t->lock);
+	kfp_write_unlock(&t->lock);
+	kfp_write_unlock(&t->other);
+}
+
+TEST(explore_finds_an_abba_deadlock)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+
+	program_init(&program, 2, lock_ab);
+	program.thread[1].fn = lock_ba;
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_GT(result.deadlocks, 0);
+	ASSERT_GT(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 0);
+}
+
+static void spin_forever(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	for (;;)
+		kfp_shared_read(object(7), "spin");
+}
+
+TEST(explore_step_bound_reports_a_livelock_and_an_incomplete_search)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 50 };
+
+	program_init(&program, 1, spin_forever);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.step_bound_hits, 1);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 1);
+}
+
+TEST(explore_max_executions_stops_and_says_so)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .max_executions = 10 };
+
+	program_init(&program, 4, write_shared);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_MAX_EXECUTIONS);
+	ASSERT_EQ(result.executions, 10);
+}
+
+TEST(explore_is_deterministic)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result first, second;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+
+	program_init(&program, 3, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)3;
+	ASSERT_EQ(kfp_explore(&program, &options, &first), 0);
+	ASSERT_EQ(kfp_explore(&program, &options, &second), 0);
+	ASSERT_EQ(first.executions, second.executions);
+	ASSERT_EQ(first.steps, second.steps);
+	ASSERT_EQ(strcmp(first.counterexample, second.counterexample), 0);
+}
+
+TEST(explore_random_mode_is_reproducible_from_its_seed)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result first, second;
+	struct kfp_explore_options options = { .preemption_bound = -1, .random_executions = 50,
+					       .seed = 12345 };
+
+	program_init(&program, 3, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)3;
+	ASSERT_EQ(kfp_explore(&program, &options, &first), 0);
+	ASSERT_EQ(kfp_explore(&program, &options, &second), 0);
+	ASSERT_FALSE(first.complete);
+	ASSERT_EQ(first.stop, KFP_STOP_RANDOM_DONE);
+	ASSERT_EQ(first.executions, 50);
+	ASSERT_EQ(first.executions_with_violation[KFP_PROPERTY_P1],
+		  second.executions_with_violation[KFP_PROPERTY_P1]);
+	ASSERT_EQ(strcmp(first.counterexample, second.counterexample), 0);
+}
+
+TEST(explore_shards_cover_the_search)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .shard_count = 3 };
+	u64 total = 0, violations = 0;
+	unsigned int i;
+
+	program_init(&program, 3, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)3;
+	for (i = 0; i < 3; i++) {
+		options.shard_index = i;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_TRUE(result.complete);
+		total += result.executions;
+		violations += result.executions_with_violation[KFP_PROPERTY_P1];
+	}
+	ASSERT_GE(total, explore_count(&program, true));
+	ASSERT_LE(total, explore_count(&program, false));
+	ASSERT_GT(violations, 0);
+}
+
+TEST(explore_replay_rejects_a_schedule_that_does_not_fit)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+
+	program_init(&program, 2, write_shared);
+	ASSERT_EQ(kfp_replay(&program, "5", &result), -EINVAL);
+	ASSERT_EQ(kfp_replay(&program, "0,0,0", &result), -EINVAL);
+	ASSERT_EQ(kfp_replay(&program, "x", &result), -EINVAL);
+	ASSERT_EQ(kfp_replay(&program, "1,0", &result), 0);
+}

@@ -99,7 +99,7 @@ static void kvm_zap_gfn_range(struct kvm *kvm, unsigned int as_id, gfn_t start, 
  * state, first waiting until no invalidation is in flight (rcuwait on
  * mn_active_invalidate_count), and move the generation on.
  */
-static void kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
+static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 				     struct kvm_memory_slot *slot,
 				     const struct kvm_memory_slot *update)
 {
@@ -110,10 +110,15 @@ static void kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 			break;
 		kfp_write_unlock(&kvm->mn_invalidate_lock);
 		if (!kfp_wait_for_change(mn_count_object(), "mn_memslots_update_rcuwait")) {
+			/*
+			 * Upstream sleeps here and never publishes inside an
+			 * invalidation (52ac8b358b0c); a seam that cannot wait
+			 * reports the deadlock and publishes nothing, so that
+			 * invalidate_range_end still finds the slots its start saw.
+			 */
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
 				   kvm->mn_active_invalidate_count, "kvm_swap_active_memslots");
-			kfp_write_lock(&kvm->mn_invalidate_lock);
-			break;
+			return false;
 		}
 		kfp_write_lock(&kvm->mn_invalidate_lock);
 	}
@@ -121,6 +126,7 @@ static void kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	*slot = *update;
 	kvm->memslots[as_id].generation++;
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
+	return true;
 }
 
 static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
@@ -132,10 +138,12 @@ static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int
 		return -EINVAL;
 	if (flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
 		return -EINVAL;
+	/* virt/kvm/kvm_main.c:__kvm_set_memory_region(): checked for deletes too */
+	if (!PAGE_ALIGNED(userspace_addr))
+		return -EINVAL;
 	if (!npages)
 		return 0;
-	if (!PAGE_ALIGNED(userspace_addr) || base_gfn + npages > KFP_NR_GFNS ||
-	    base_gfn + npages < base_gfn)
+	if (base_gfn + npages > KFP_NR_GFNS || base_gfn + npages < base_gfn)
 		return -EINVAL;
 	/* the model's address space bounds userspace_addr (access_ok()) */
 	if (!kfp_hva_in_range(userspace_addr) ||
@@ -163,6 +171,7 @@ int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot
 			  gfn_t base_gfn, u64 npages, u64 userspace_addr)
 {
 	struct kvm_memory_slot *slot, update, invalid;
+	bool log_dirty_on;
 	int ret;
 
 	ret = check_memory_region(kvm, as_id, slot_id, flags, base_gfn, npages, userspace_addr);
@@ -175,10 +184,18 @@ int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot
 	ret = -EINVAL;
 	if (!npages && !slot->in_use)
 		goto out_unlock;
-	/* an existing slot keeps its size and its READONLY flag */
+	/*
+	 * virt/kvm/kvm_main.c:__kvm_set_memory_region(): an existing slot keeps
+	 * its hva, size and READONLY flag; an identical update changes nothing.
+	 */
 	if (npages && slot->in_use &&
-	    (npages != slot->npages || ((flags ^ slot->flags) & KVM_MEM_READONLY)))
+	    (userspace_addr != slot->userspace_addr || npages != slot->npages ||
+	     ((flags ^ slot->flags) & KVM_MEM_READONLY)))
 		goto out_unlock;
+	ret = 0;
+	if (npages && slot->in_use && base_gfn == slot->base_gfn && flags == slot->flags)
+		goto out_unlock;
+	ret = -EDEADLK; /* model only: the seam could not wait for an invalidation */
 	memset(&update, 0, sizeof(update));
 	if (npages) {
 		update.in_use = 1;
@@ -189,19 +206,25 @@ int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot
 		update.npages = npages;
 		update.userspace_addr = userspace_addr;
 	}
-	if (slot->in_use &&
-	    (!npages || base_gfn != slot->base_gfn || userspace_addr != slot->userspace_addr)) {
+	if (slot->in_use && (!npages || base_gfn != slot->base_gfn)) {
 		invalid = *slot;
 		invalid.flags |= KVM_MEMSLOT_INVALID;
-		kvm_swap_active_memslots(kvm, as_id, slot, &invalid);
+		if (!kvm_swap_active_memslots(kvm, as_id, slot, &invalid))
+			goto out_unlock;
 		kfp_write_lock(&kvm->mmu_lock);
 		kvm_zap_gfn_range(kvm, as_id, slot->base_gfn, slot->base_gfn + slot->npages);
 		kfp_write_unlock(&kvm->mmu_lock);
-	} else if (slot->in_use && (flags & KVM_MEM_LOG_DIRTY_PAGES) &&
-		   !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
-		kvm_mmu_slot_remove_write_access(kvm, slot);
 	}
-	kvm_swap_active_memslots(kvm, as_id, slot, &update);
+	log_dirty_on = slot->in_use && npages && (flags & KVM_MEM_LOG_DIRTY_PAGES) &&
+		       !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES);
+	if (!kvm_swap_active_memslots(kvm, as_id, slot, &update))
+		goto out_unlock;
+	/*
+	 * arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags(): write-protect after
+	 * the new flags are published, so no fault can map writable in between.
+	 */
+	if (log_dirty_on)
+		kvm_mmu_slot_remove_write_access(kvm, slot);
 	ret = 0;
 out_unlock:
 	kfp_write_unlock(&kvm->slots_lock);

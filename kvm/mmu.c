@@ -108,13 +108,16 @@ static void kvm_mmu_finish_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu,
  */
 static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 {
-	if (!(kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP))
+	bool snapshot_first = !(kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP);
+
+	if (snapshot_first)
 		fault->mmu_seq = read_mmu_invalidate_seq(kvm);
 	if (!fault->slot)
 		return RET_PF_EMULATE; /* kvm_handle_noslot_fault(): emulated MMIO */
 	if (fault->slot->flags & KVM_MEMSLOT_INVALID)
 		return RET_PF_RETRY;
-	if (mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn))
+	/* mmu.c kvm_mmu_faultin_pfn(): the pre-check needs the snapshot; a late one has none yet */
+	if (snapshot_first && mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn))
 		return RET_PF_RETRY;
 	fault->hva = __gfn_to_hva_memslot(fault->slot, fault->gfn);
 	__kvm_mmu_faultin_pfn(kvm, vcpu, fault);

@@ -66,8 +66,11 @@ check-asan: $(ASAN)/kfp-test
 check: $(NORMAL)/kfp-test $(ASAN)/kfp-test
 	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test
 
-bench: $(NORMAL)/kfp
-	@echo "no benchmarks yet: the explorer (issue 4) brings them"
+$(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c) $(NORMAL)/libkfp.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
+
+bench: $(NORMAL)/kfp-bench
+	./$(NORMAL)/kfp-bench
 
 format:
 	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)

@@ -90,12 +90,12 @@ struct explorer {
 	struct node *node;
 	struct event *event;
 	unsigned int max_steps;
-	unsigned int depth;	   /* decisions made in this execution */
-	unsigned int prefix;	   /* decisions to replay from the previous one */
-	int running;		   /* thread in a coroutine, or -1 */
-	bool passive;		   /* seam points do not schedule (setup, at_end) */
-	bool aborted;		   /* the execution stopped early on purpose */
-	bool full_at_every_node;   /* no reduction */
+	unsigned int depth; /* decisions made in this execution */
+	unsigned int prefix; /* decisions to replay from the previous one */
+	int running; /* thread in a coroutine, or -1 */
+	bool passive; /* seam points do not schedule (setup, at_end) */
+	bool aborted; /* the execution stopped early on purpose */
+	bool full_at_every_node; /* no reduction */
 	u32 epoch;
 	struct object_state objects[OBJECT_TABLE_SIZE];
 	u64 random_state;
@@ -546,8 +546,8 @@ static int new_node(thread_mask enabled, int previous)
 	if (ex->depth == 0 || ex->full_at_every_node || ex->depth <= ex->prefix_floor)
 		node->sleep = 0;
 	else
-		node->sleep = inherited_sleep(&ex->node[ex->depth - 1],
-					      ex->node[ex->depth - 1].chosen);
+		node->sleep =
+			inherited_sleep(&ex->node[ex->depth - 1], ex->node[ex->depth - 1].chosen);
 	candidates = enabled & (thread_mask)~node->sleep;
 	if (!candidates)
 		return -1;
@@ -570,9 +570,8 @@ static int new_node(thread_mask enabled, int previous)
 		pick = lowest(candidates);
 	}
 	node->chosen = (u8)pick;
-	node->backtrack = ex->full_at_every_node || ex->depth < ex->prefix_floor ?
-				  enabled :
-				  bit(pick);
+	node->backtrack =
+		ex->full_at_every_node || ex->depth < ex->prefix_floor ? enabled : bit(pick);
 	node->preemptions = (u16)((ex->depth ? ex->node[ex->depth - 1].preemptions : 0) +
 				  preemption_cost(node, pick));
 	return (int)pick;
@@ -693,7 +692,8 @@ static bool backtrack(void)
 
 			todo &= (thread_mask)~bit(q);
 			if (ex->options.preemption_bound >= 0 &&
-			    base + preemption_cost(node, q) > (unsigned int)ex->options.preemption_bound) {
+			    base + preemption_cost(node, q) >
+				    (unsigned int)ex->options.preemption_bound) {
 				node->done |= bit(q);
 				ex->result->stop = KFP_STOP_PREEMPTION_BOUND;
 				continue;
@@ -720,7 +720,8 @@ static void format_schedule(char *out, size_t size, unsigned int depth)
 		while (i + run < depth && ex->node[i + run].chosen == t)
 			run++;
 		if (run > 1)
-			len += (size_t)snprintf(out + len, size - len, "%s%u:%u", len ? "," : "", t, run);
+			len += (size_t)snprintf(out + len, size - len, "%s%u:%u", len ? "," : "", t,
+						run);
 		else
 			len += (size_t)snprintf(out + len, size - len, "%s%u", len ? "," : "", t);
 		i += run;
@@ -799,7 +800,8 @@ static bool account(enum execution_end end)
 	if (any && !result->has_counterexample) {
 		result->has_counterexample = true;
 		format_schedule(result->counterexample, KFP_SCHEDULE_MAX, ex->depth);
-		result->counterexample_preemptions = ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
+		result->counterexample_preemptions =
+			ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
 		result->counterexample_reports = *reports;
 	}
 	return any && ex->options.stop_on_violation;
@@ -816,7 +818,8 @@ static void finish_execution(void)
 }
 
 static int explorer_setup(struct explorer *e, const struct kfp_program *program,
-			  const struct kfp_explore_options *options, struct kfp_explore_result *result)
+			  const struct kfp_explore_options *options,
+			  struct kfp_explore_result *result)
 {
 	unsigned int i;
 

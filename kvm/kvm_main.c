@@ -20,6 +20,7 @@ enum {
 	KVM_LOCK_MMU,
 	KVM_LOCK_MN_INVALIDATE,
 	KVM_LOCK_GPC_LIST,
+	KVM_LOCK_SRCU,
 	KVM_LOCK_GPC_FIRST, /* two per gpc: lock, refresh_lock */
 };
 
@@ -109,7 +110,10 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 		if (!kvm->mn_active_invalidate_count)
 			break;
 		kfp_write_unlock(&kvm->mn_invalidate_lock);
-		if (!kfp_wait_for_change(mn_count_object(), "mn_memslots_update_rcuwait")) {
+		/* rcuwait_wait_event(): look again, and sleep only while it is still raised */
+		kfp_shared_read(mn_count_object(), "mn_memslots_update_rcuwait");
+		if (kvm->mn_active_invalidate_count &&
+		    !kfp_wait_for_change(mn_count_object(), "mn_memslots_update_rcuwait")) {
 			/*
 			 * Upstream sleeps here and never publishes inside an
 			 * invalidation (52ac8b358b0c); a seam that cannot wait
@@ -126,7 +130,26 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	*slot = *update;
 	kvm->memslots[as_id].generation++;
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
+	/* readers that looked the old slot up finish before anything is zapped or reused */
+	kvm_synchronize_srcu(kvm);
 	return true;
+}
+
+void kvm_srcu_read_lock(struct kvm *kvm)
+{
+	kfp_read_lock(&kvm->srcu);
+}
+
+void kvm_srcu_read_unlock(struct kvm *kvm)
+{
+	kfp_read_unlock(&kvm->srcu);
+}
+
+/* virt/kvm/kvm_main.c kvm_swap_active_memslots(): synchronize_srcu_expedited() */
+void kvm_synchronize_srcu(struct kvm *kvm)
+{
+	kfp_write_lock(&kvm->srcu);
+	kfp_write_unlock(&kvm->srcu);
 }
 
 static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
@@ -292,6 +315,7 @@ static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin
 	bool locked = false;
 	unsigned int as_id, i;
 
+	kvm_srcu_read_lock(kvm);
 	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++) {
 		kfp_shared_read(memslots_object(as_id), "kvm_handle_hva_range");
 		for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
@@ -322,6 +346,7 @@ static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin
 	}
 	if (locked)
 		kfp_write_unlock(&kvm->mmu_lock);
+	kvm_srcu_read_unlock(kvm);
 	return locked;
 }
 
@@ -433,6 +458,7 @@ int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *d
 	kfp_lock_init(&kvm->mn_invalidate_lock, KFP_LOCK_SPINLOCK, KVM_LOCK_MN_INVALIDATE,
 		      "mn_invalidate_lock");
 	kfp_lock_init(&kvm->gpc_lock, KFP_LOCK_MUTEX, KVM_LOCK_GPC_LIST, "gpc_lock");
+	kfp_lock_init(&kvm->srcu, KFP_LOCK_RWLOCK, KVM_LOCK_SRCU, "kvm->srcu");
 	for (i = 0; i < nr_vcpus; i++)
 		init_vcpu(kvm, &kvm->vcpu[i], i);
 	for (i = 0; i < nr_gpcs; i++)

@@ -17,6 +17,8 @@ struct kvm_page_fault {
 	bool write;
 	unsigned int as_id;
 	const struct kvm_memory_slot *slot;
+	/* the memslot as this fault looked it up (an RCU-protected pointer upstream) */
+	struct kvm_memory_slot slot_copy;
 	long mmu_seq;
 	kfp_pfn_t pfn;
 	kfp_pfn_t refcounted_page;
@@ -150,7 +152,8 @@ static int kvm_tdp_mmu_map(struct kvm *kvm, struct kvm_page_fault *fault)
 	spte->pfn = fault->pfn;
 	spte->hva = fault->hva;
 	spte->generation = page_generation(kvm->mm, fault->pfn);
-	spte->refcounted = fault->refcounted_page != KFP_PFN_NONE;
+	spte->refcounted =
+		kvm->design->spte_refcounted_bit && fault->refcounted_page != KFP_PFN_NONE;
 	return RET_PF_FIXED;
 }
 
@@ -174,6 +177,10 @@ int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool w
 	if (gfn >= KFP_NR_GFNS)
 		return RET_PF_EMULATE;
 	fault.slot = __gfn_to_memslot(kvm, fault.as_id, gfn);
+	if (fault.slot) {
+		fault.slot_copy = *fault.slot;
+		fault.slot = &fault.slot_copy;
+	}
 	r = kvm_mmu_faultin_pfn(kvm, vcpu, &fault);
 	if (r != RET_PF_CONTINUE)
 		return r;
@@ -202,6 +209,7 @@ static bool wait_before_retry(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn)
 
 	if (slot && (slot->flags & KVM_MEMSLOT_INVALID))
 		return kfp_wait_for_change(memslots_object(vcpu->in_smm), "memslot update");
+	kfp_shared_read(seq_object(), "mmu_invalidate_in_progress");
 	if (kvm->mmu_invalidate_in_progress)
 		return kfp_wait_for_change(seq_object(), "invalidation");
 	return true;
@@ -251,7 +259,10 @@ enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 			if (spte->present && (!write || spte->writable))
 				return spte_access(kvm, vcpu, spte, gfn, write, value);
 		}
+		/* vcpu_run() holds kvm->srcu outside guest mode */
+		kvm_srcu_read_lock(kvm);
 		r = kvm_tdp_page_fault(kvm, vcpu, gfn, write);
+		kvm_srcu_read_unlock(kvm);
 		if (r == RET_PF_EMULATE)
 			return KVM_OUTCOME_MMIO;
 		if (r == -EINTR)

@@ -94,7 +94,10 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 			/* the previous iteration lost a race: drop what it got */
 			kvm_release_page_unused(kvm, page, gpc->owner);
 			page = KFP_PFN_NONE;
-			if (busy && !kfp_wait_for_change(mn_count_object(), "invalidation"))
+			/* the loop would spin until the invalidation ends: wait for that */
+			kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
+			if (busy && kvm->mn_active_invalidate_count &&
+			    !kfp_wait_for_change(mn_count_object(), "invalidation"))
 				goto out_error;
 		}
 		new_pfn = hva_to_pfn(kvm, &kfp);
@@ -189,9 +192,11 @@ int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 
 	if (index >= kvm->nr_gpcs)
 		return -EINVAL;
+	kvm_srcu_read_lock(kvm);
 	kfp_write_lock(&gpc->refresh_lock);
 	ret = gpc_length_ok(gpc->gpa, len) ? __kvm_gpc_refresh(kvm, index, gpc->gpa) : -EINVAL;
 	kfp_write_unlock(&gpc->refresh_lock);
+	kvm_srcu_read_unlock(kvm);
 	return ret;
 }
 
@@ -206,6 +211,7 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 
 	if (index >= kvm->nr_gpcs || !gpc_length_ok(gpa, len))
 		return -EINVAL;
+	kvm_srcu_read_lock(kvm);
 	kfp_write_lock(&gpc->refresh_lock);
 	if (!gpc->active) {
 		ret = -EIO; /* KVM_BUG_ON(gpc->valid) */
@@ -223,6 +229,7 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 	ret = __kvm_gpc_refresh(kvm, index, gpa);
 out_unlock:
 	kfp_write_unlock(&gpc->refresh_lock);
+	kvm_srcu_read_unlock(kvm);
 	return ret;
 }
 

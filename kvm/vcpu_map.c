@@ -14,9 +14,10 @@
  * __kvm_vcpu_map()", 2025).  Remapped memory gives -EINVAL unless
  * allow_unsafe_mappings, and then it is mapped without a pin.
  */
-int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
-		 bool writable)
+static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+			  bool writable)
 {
+	struct kvm_memory_slot *slot, slot_copy;
 	struct kvm_host_map *map = &vcpu->map[index];
 	struct kvm_follow_pfn kfp = {
 		.gfn = gfn,
@@ -28,7 +29,11 @@ int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int
 
 	if (index >= KFP_MAX_HOST_MAPS || map->mapped)
 		return -EBUSY;
-	kfp.slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
+	slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
+	if (slot) {
+		slot_copy = *slot;
+		kfp.slot = &slot_copy;
+	}
 	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_map");
 	map->pinned_page = KFP_PFN_NONE;
 	map->page = KFP_PFN_NONE;
@@ -49,6 +54,20 @@ int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int
 		map->pinned_page = KFP_PFN_NONE;
 	}
 	return 0;
+}
+
+/* Callers run in vCPU context, inside kvm->srcu. */
+int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+		 bool writable)
+{
+	int ret;
+
+	if (index >= KFP_MAX_HOST_MAPS)
+		return -EBUSY;
+	kvm_srcu_read_lock(kvm);
+	ret = __kvm_vcpu_map(kvm, vcpu, gfn, index, writable);
+	kvm_srcu_read_unlock(kvm);
+	return ret;
 }
 
 /* virt/kvm/kvm_main.c kvm_vcpu_unmap(): unpin what was pinned, nothing else. */
@@ -108,14 +127,17 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
 {
 	kfp_pfn_t refcounted_page = KFP_PFN_NONE;
+	struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn), slot_copy;
 	struct kvm_follow_pfn kfp = {
-		.slot = __gfn_to_memslot(kvm, 0, gfn),
+		.slot = slot ? &slot_copy : NULL,
 		.gfn = gfn,
 		.flags = write ? FOLL_WRITE : 0,
 		.refcounted_page = &refcounted_page,
 		.owner = vcpu->page_owner,
 	};
 
+	if (slot)
+		slot_copy = *slot;
 	(void)kvm_follow_pfn(kvm, &kfp);
 	vcpu->page_uhva = kfp.hva;
 	return refcounted_page;
@@ -128,7 +150,9 @@ int kvm_gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool writ
 
 	if (vcpu->page != KFP_PFN_NONE)
 		return -EBUSY;
+	kvm_srcu_read_lock(kvm);
 	page = __gfn_to_page(kvm, vcpu, gfn, write);
+	kvm_srcu_read_unlock(kvm);
 	if (page == KFP_PFN_NONE)
 		return -EFAULT;
 	vcpu->page = page;

@@ -9,6 +9,8 @@
  * sequential seam reports a deadlock, since a single thread waiting on
  * itself would wait forever.
  */
+#include <string.h>
+
 #include <kfp/seam.h>
 
 static void sequential_point(void *ctx, u32 object, enum kfp_access access, const char *what)
@@ -79,6 +81,7 @@ void kfp_lock_init(struct kfp_lock *lock, enum kfp_lock_kind kind, u32 index, co
 	lock->kind = (u8)kind;
 	lock->writer = KFP_NO_THREAD;
 	lock->reader_mask = 0;
+	memset(lock->read_depth, 0, sizeof(lock->read_depth));
 	lock->name = name;
 }
 
@@ -134,9 +137,12 @@ bool kfp_write_trylock(struct kfp_lock *lock)
 
 void kfp_read_lock(struct kfp_lock *lock)
 {
+	int self = kfp_current_thread();
+
 	acquire_point(lock, false);
 	wait_for_lock(lock, false);
-	lock->reader_mask |= thread_bit(kfp_current_thread());
+	lock->read_depth[self]++;
+	lock->reader_mask |= thread_bit(self);
 }
 
 void kfp_write_unlock(struct kfp_lock *lock)
@@ -152,15 +158,16 @@ void kfp_write_unlock(struct kfp_lock *lock)
 
 void kfp_read_unlock(struct kfp_lock *lock)
 {
-	u16 bit = thread_bit(kfp_current_thread());
+	int self = kfp_current_thread();
 
 	kfp_shared_access(lock->object, KFP_ACCESS_READ, lock->name);
-	if (!(lock->reader_mask & bit)) {
+	if (!lock->read_depth[self]) {
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNLOCK_NOT_HELD, KFP_PFN_NONE, 0,
 			   lock->reader_mask, lock->name);
 		return;
 	}
-	lock->reader_mask &= (u16)~bit;
+	if (!--lock->read_depth[self])
+		lock->reader_mask &= (u16)~thread_bit(self);
 }
 
 bool kfp_lock_is_write_held(const struct kfp_lock *lock)

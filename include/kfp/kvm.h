@@ -190,6 +190,8 @@ struct kvm_design {
 	bool sigpending_on_eagain;
 	/* the guest fault releases its page under mmu_lock (6.13) or after unlocking it */
 	bool release_faultin_under_mmu_lock;
+	/* sptes record whether they map a refcounted page (v9's bit 59) */
+	bool spte_refcounted_bit;
 	/* Is this violation one the design documents as accepted? */
 	bool (*accepts)(const struct kvm *kvm, const struct kvm_access *access,
 			enum kfp_report_kind kind);
@@ -235,6 +237,7 @@ struct kvm {
 	struct kfp_lock mmu_lock; /* rwlock */
 	struct kfp_lock mn_invalidate_lock; /* spinlock */
 	struct kfp_lock gpc_lock; /* mutex: gpc_list */
+	struct kfp_lock srcu; /* kvm->srcu: readers of the memslots */
 
 	/* written only with mmu_lock held for write */
 	long mmu_invalidate_seq;
@@ -263,6 +266,17 @@ enum {
 };
 
 /* ---- VM lifetime and memslots (kvm/kvm_main.c) -------------------------- */
+
+/*
+ * kvm->srcu.  Readers (faults, maps, caches, the notifier) hold it while
+ * they use a memslot; a memslot update waits for the readers that may
+ * still see the old slot (synchronize_srcu()).  Modelled as the read and
+ * write sides of a lock: a writer that takes and drops it has waited for
+ * every reader that was inside.
+ */
+void kvm_srcu_read_lock(struct kvm *kvm);
+void kvm_srcu_read_unlock(struct kvm *kvm);
+void kvm_synchronize_srcu(struct kvm *kvm);
 
 int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
 		  unsigned int nr_vcpus, unsigned int nr_gpcs);

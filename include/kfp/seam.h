@@ -59,6 +59,7 @@ struct kfp_lock {
 	u8 kind; /* enum kfp_lock_kind */
 	s8 writer; /* thread holding it exclusively, or KFP_NO_THREAD */
 	u16 reader_mask; /* threads holding it shared (bit per thread) */
+	u8 read_depth[KFP_MAX_THREADS]; /* shared holds per thread (srcu and rwsem readers nest) */
 	const char *name; /* for traces: "mmap_lock", "mmu_lock", ... */
 };
 

@@ -102,8 +102,7 @@ static void program_init(struct kfp_program *program, unsigned int n,
 
 static u64 explore_count(const struct kfp_program *program, bool reduction)
 {
-	struct kfp_explore_options options = { .preemption_bound = -1,
-					       .no_reduction = !reduction };
+	struct kfp_explore_options options = { .preemption_bound = -1, .no_reduction = !reduction };
 	static struct kfp_explore_result result;
 
 	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
@@ -293,7 +292,8 @@ TEST(explore_random_mode_is_reproducible_from_its_seed)
 {
 	struct kfp_program program;
 	static struct kfp_explore_result first, second;
-	struct kfp_explore_options options = { .preemption_bound = -1, .random_executions = 50,
+	struct kfp_explore_options options = { .preemption_bound = -1,
+					       .random_executions = 50,
 					       .seed = 12345 };
 
 	program_init(&program, 3, racy_increment);

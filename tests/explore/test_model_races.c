@@ -64,21 +64,3 @@ TEST(explore_gpc_without_retry_loop_breaks_p3)
 	ASSERT_TRUE(result.complete);
 	ASSERT_GT(result.executions_with_violation[KFP_PROPERTY_P3], 0);
 }
-
-TEST(explore_fault_vs_munmap_reduction_explores_fewer_executions)
-{
-	struct kfp_explore_options reduced = { .preemption_bound = -1 };
-	struct kfp_explore_options full = { .preemption_bound = -1, .no_reduction = true,
-					    .max_executions = 2000000 };
-	struct kfp_program program;
-	u64 with;
-
-	ASSERT_EQ(race_fault_vs_munmap(&program, 0), 0);
-	ASSERT_EQ(kfp_explore(&program, &reduced, &result), 0);
-	with = result.executions;
-	ASSERT_EQ(kfp_explore(&program, &full, &result), 0);
-	kfp_test_diag("fault vs munmap: %llu executions with reduction, %llu without%s",
-		      (unsigned long long)with, (unsigned long long)result.executions,
-		      result.complete ? "" : " (bounded)");
-	ASSERT_LT(with, result.executions);
-}

@@ -16,8 +16,9 @@ struct race_state race_state;
 static int setup_anon(unsigned int inject, unsigned int nr_gpcs)
 {
 	struct kfp_world *w = &race_state.world;
-	struct kfp_mmap_args args = { HVA, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, 0,
-				      KFP_BACKING_ANON, -1, 0 };
+	struct kfp_mmap_args args = { HVA, 4 * PAGE_SIZE,    PROT_READ | PROT_WRITE,
+				      0,   KFP_BACKING_ANON, -1,
+				      0 };
 	int ret;
 
 	memset(&race_state, 0, sizeof(race_state));
@@ -35,8 +36,9 @@ static int setup_anon(unsigned int inject, unsigned int nr_gpcs)
 static void host_remap(void *state, void *arg)
 {
 	struct race_state *s = state;
-	struct kfp_mmap_args args = { HVA, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, KFP_MAP_FIXED,
-				      KFP_BACKING_ANON, -1, 0 };
+	struct kfp_mmap_args args = {
+		HVA, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, KFP_MAP_FIXED, KFP_BACKING_ANON, -1, 0
+	};
 
 	(void)arg;
 	kfp_munmap(&s->world.mm, HVA, 4 * PAGE_SIZE);

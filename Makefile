@@ -14,7 +14,7 @@ CFLAGS_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 LIB_DIRS := seam mm kvm kvm/design check explore scenario
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
-TEST_SRCS := $(wildcard tests/lib/*.c tests/*/*.c)
+TEST_SRCS := $(filter-out tests/fuzz/%,$(wildcard tests/lib/*.c tests/*/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 
 OUT := build
@@ -63,8 +63,8 @@ check-asan: $(ASAN)/kfp-test
 		./$(ASAN)/kfp-test
 
 # Both builds; the last line totals them.
-check: $(NORMAL)/kfp-test $(ASAN)/kfp-test
-	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test
+check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
+	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh
 
 $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
@@ -82,3 +82,24 @@ clean:
 	rm -rf $(OUT)
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+# libFuzzer on the scenario parser: make fuzz [FUZZ_SECONDS=600]
+FUZZ_SECONDS ?= 600
+FUZZ_CC ?= clang
+FUZZ := $(OUT)/fuzz
+FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_SEEDS = $(wildcard scenarios/*.kfp scenarios/*/*.kfp tests/scenario/good/*.kfp \
+	tests/scenario/bad/*.kfp)
+
+.PHONY: fuzz
+
+$(FUZZ)/fuzz-scenario: $(LIB_SRCS) tests/fuzz/fuzz_scenario.c $(wildcard include/kfp/*.h scenario/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIB_SRCS) tests/fuzz/fuzz_scenario.c -o $@
+
+fuzz: $(FUZZ)/fuzz-scenario
+	@mkdir -p $(FUZZ)/corpus
+	@for f in $(FUZZ_SEEDS); do cp -f $$f $(FUZZ)/corpus/seed-$$(echo $$f | tr / _); done
+	./$(FUZZ)/fuzz-scenario -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-artifact_prefix=$(FUZZ)/ $(FUZZ)/corpus

@@ -1,81 +1,678 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kfp: until the KVM layer and the scenario front end land, the main job
- * is a narrated demo of the host mm model end to end: faults, GUP,
- * notifiers, host operations and the reference ledger.
+ * kfp: explore scenario files under the design variants and report.
+ *
+ *   kfp                          the bundled library under every variant: the matrix
+ *   kfp check [options] PATH...  verdicts, counterexamples and replay commands
+ *   kfp replay PATH --variant NAME --schedule STRING
+ *   kfp list                     variants and bundled scenarios
+ *
+ * Exit status: 0 every expectation met; 1 an expectation failed; 2 usage
+ * or input error; 3 a bound stopped a search before its verdict; 4 an
+ * internal error.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <kfp/mm.h>
+#include <kfp/scenario.h>
 
-static struct kfp_mm demo_mm;
-static struct kfp_reports demo_reports;
-static unsigned int notifications;
+#define KFP_VERSION "0.2"
+#define MAX_FILES 256
 
-static int count_start(struct kfp_mm *mm, void *private, const struct mmu_notifier_range *range)
+enum {
+	EXIT_MET = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_BOUND = 3,
+	EXIT_INTERNAL = 4,
+};
+
+struct cli {
+	struct kfp_explore_options options;
+	u32 design_mask;
+	bool json;
+	bool matrix;
+	bool quiet_trace;
+	char *files[MAX_FILES];
+	unsigned int nr_files;
+	unsigned int passed, failed, bounded;
+	bool json_first;
+};
+
+static const char *program_name = "kfp";
+
+static void usage(FILE *out)
 {
-	(void)mm;
-	(void)private;
-	(void)range;
-	notifications++;
+	fprintf(out,
+		"usage: %s                    run the bundled scenarios under every variant\n"
+		"       %s check [options] PATH...\n"
+		"       %s replay PATH --variant NAME --schedule STRING\n"
+		"       %s list\n"
+		"       %s --version | --help\n"
+		"\n"
+		"check options:\n"
+		"  --variant NAME|all        design variant(s) to explore (default all)\n"
+		"  --json                    one JSON object on stdout, nothing else\n"
+		"  --max-executions N        stop each search after N complete executions\n"
+		"  --max-steps N             steps per execution before a livelock is reported\n"
+		"  --preemption-bound N      explore only schedules with at most N preemptions\n"
+		"  --timeout SECONDS         stop each search after SECONDS\n"
+		"  --random N --seed S       N random executions instead of exhaustive search\n"
+		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md)\n"
+		"\n"
+		"exit: 0 expectations met, 1 an expectation failed, 2 usage or input error,\n"
+		"      3 a bound stopped a search before its verdict, 4 internal error\n",
+		program_name, program_name, program_name, program_name, program_name);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int add_path(struct cli *cli, const char *path)
+{
+	struct dirent *entry;
+	struct stat st;
+	DIR *dir;
+	int ret = 0;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "%s:0:0: cannot read: no such file or directory\n", path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (cli->nr_files == MAX_FILES) {
+			fprintf(stderr, "%s:0:0: more than %d scenario files\n", path, MAX_FILES);
+			return -1;
+		}
+		cli->files[cli->nr_files++] = strdup(path);
+		return 0;
+	}
+	dir = opendir(path);
+	if (!dir) {
+		fprintf(stderr, "%s:0:0: cannot open directory\n", path);
+		return -1;
+	}
+	while ((entry = readdir(dir)) && !ret) {
+		char child[PATH_MAX];
+
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
+		if (stat(child, &st))
+			continue;
+		if (S_ISDIR(st.st_mode) || ends_with(entry->d_name, ".kfp"))
+			ret = add_path(cli, child);
+	}
+	closedir(dir);
+	return ret;
+}
+
+static void sort_files(struct cli *cli)
+{
+	qsort(cli->files, cli->nr_files, sizeof(cli->files[0]), by_name);
+}
+
+/* The bundled library: ./scenarios, or next to the binary (build/normal/../../scenarios). */
+static const char *library_path(void)
+{
+	static char path[PATH_MAX];
+	char self[PATH_MAX];
+	ssize_t n;
+	struct stat st;
+
+	if (!stat("scenarios", &st) && S_ISDIR(st.st_mode))
+		return "scenarios";
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(path, sizeof(path), "%.*s/../../scenarios", (int)(sizeof(path) - 20),
+			 self);
+		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+			return path;
+	}
+	return "scenarios";
+}
+
+/* ---- verdicts -------------------------------------------------------------- */
+
+static void verdict_text(const struct kfp_explore_result *r, char *out, size_t size)
+{
+	size_t len = 0;
+	unsigned int p;
+
+	out[0] = '\0';
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (r->executions_with_violation[p])
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
+						kfp_property_name(p));
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (r->executions_with_accepted[p] && !r->executions_with_violation[p])
+			len += (size_t)snprintf(out + len, size - len, "%s%s accepted",
+						len ? ", " : "", kfp_property_name(p));
+	if (!len)
+		snprintf(out, size, "safe");
+}
+
+static bool is_sometimes(const struct kfp_expectation *x)
+{
+	return x->kind == KFP_EXPECT_SOMETIMES || x->kind == KFP_EXPECT_SOMETIMES_VALUE;
+}
+
+static bool needs_complete_search(const struct kfp_expectation *x)
+{
+	return !is_sometimes(x);
+}
+
+/* met, failed, or undecided because a bound cut the search */
+enum cell { CELL_MET, CELL_FAILED, CELL_BOUND };
+
+static enum cell judge_cell(const struct kfp_scenario_run *run, bool sharded)
+{
+	bool undecided = false;
+	unsigned int i;
+
+	for (i = 0; i < run->nr_expectations; i++) {
+		/* a shard judges only its part: another shard may hold the witness */
+		if (!run->expectation[i].met && sharded && is_sometimes(run->checked[i]))
+			continue;
+		if (!run->expectation[i].met) {
+			/* a counterexample stands even when the search was cut short */
+			if (run->expectation[i].schedule[0] || run->explore.complete)
+				return CELL_FAILED;
+			undecided = true;
+		} else if (!run->explore.complete && needs_complete_search(run->checked[i])) {
+			undecided = true;
+		}
+	}
+	if (!run->explore.complete && !run->nr_expectations)
+		undecided = true;
+	return undecided ? CELL_BOUND : CELL_MET;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void json_properties(const u64 *counts)
+{
+	bool first = true;
+	unsigned int p;
+
+	putchar('[');
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (!counts[p])
+			continue;
+		if (!first)
+			putchar(',');
+		json_string(kfp_property_name(p));
+		first = false;
+	}
+	putchar(']');
+}
+
+static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
+		       const struct kfp_scenario_run *run, enum cell cell)
+{
+	char verdict[96];
+
+	verdict_text(&run->explore, verdict, sizeof(verdict));
+	if (!cli->json_first)
+		putchar(',');
+	cli->json_first = false;
+	printf("{\"scenario\":");
+	json_string(scenario->name);
+	printf(",\"variant\":");
+	json_string(kfp_designs[run->design]->name);
+	printf(",\"verdict\":");
+	json_string(cell == CELL_FAILED ? "expectation failed" :
+		    cell == CELL_BOUND	? "bound" :
+					  verdict);
+	printf(",\"violations\":");
+	json_properties(run->explore.executions_with_violation);
+	printf(",\"accepted\":");
+	json_properties(run->explore.executions_with_accepted);
+	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s}",
+	       (unsigned long long)run->explore.executions,
+	       run->explore.complete ? "true" : "false", cell == CELL_MET ? "true" : "false");
+}
+
+static void print_failure(const char *path, const struct kfp_scenario *scenario,
+			  const struct kfp_scenario_run *run)
+{
+	const char *schedule = NULL;
+	unsigned int i;
+
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation_result *e = &run->expectation[i];
+
+		if (e->met)
+			continue;
+		printf("  expectation failed: %s:%u:%u: %s: %s\n", path, run->checked[i]->pos.line,
+		       run->checked[i]->pos.col, run->checked[i]->text, e->detail);
+		if (e->schedule[0] && !schedule)
+			schedule = e->schedule;
+	}
+	if (!schedule)
+		return;
+	printf("  counterexample (replay: %s replay %s --variant %s --schedule %s)\n", program_name,
+	       path, kfp_designs[run->design]->name, schedule);
+	fflush(stdout);
+	kfp_scenario_replay(scenario, run->design, schedule, stdout);
+}
+
+static void print_run(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
+		      const struct kfp_scenario_run *run, enum cell cell)
+{
+	char verdict[96];
+
+	if (cli->json) {
+		print_json(cli, scenario, run, cell);
+		return;
+	}
+	verdict_text(&run->explore, verdict, sizeof(verdict));
+	printf("%-40s %-9s %-22s %9llu executions  %-8s %6.2fs  %s\n", scenario->name,
+	       kfp_designs[run->design]->name, verdict, (unsigned long long)run->explore.executions,
+	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
+	       run->explore.seconds,
+	       cell == CELL_MET	  ? "expectations met" :
+	       cell == CELL_BOUND ? "undecided: a bound stopped the search" :
+				    "EXPECTATION FAILED");
+	if (cell == CELL_FAILED)
+		print_failure(path, scenario, run);
+	if (cli->options.random_executions)
+		printf("  random mode: %llu executions, seed %llu\n",
+		       (unsigned long long)cli->options.random_executions,
+		       (unsigned long long)cli->options.seed);
+}
+
+static void progress(void *arg, const struct kfp_explore_result *result)
+{
+	const char *name = arg;
+
+	fprintf(stderr, "\r  %s: %llu executions, %llu steps ...", name,
+		(unsigned long long)result->executions, (unsigned long long)result->steps);
+}
+
+/* ---- commands ---------------------------------------------------------------- */
+
+static struct kfp_scenario *load(const char *path)
+{
+	struct kfp_scenario *scenario = calloc(1, sizeof(*scenario));
+	char error[KFP_ERROR_LEN];
+
+	if (!scenario)
+		return NULL;
+	if (kfp_scenario_load(path, scenario, error, sizeof(error))) {
+		fprintf(stderr, "%s\n", error);
+		free(scenario);
+		return NULL;
+	}
+	return scenario;
+}
+
+/* Load every file first: any input error stops everything with status 2. */
+static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
+{
+	unsigned int i;
+	int status = 0;
+
+	for (i = 0; i < cli->nr_files; i++) {
+		scenarios[i] = load(cli->files[i]);
+		if (!scenarios[i])
+			status = EXIT_USAGE;
+	}
+	return status;
+}
+
+static int run_all(struct cli *cli)
+{
+	static struct kfp_scenario_run run;
+	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
+	static char cells[MAX_FILES][KFP_MAX_DESIGNS][96];
+	bool tty = isatty(STDERR_FILENO);
+	unsigned int i, d;
+	int status;
+
+	if (!scenarios)
+		return EXIT_INTERNAL;
+	status = load_all(cli, scenarios);
+	if (status)
+		goto out_free;
+	if (cli->json) {
+		printf("{\"results\":[");
+		cli->json_first = true;
+	}
+	for (i = 0; i < cli->nr_files; i++) {
+		for (d = 0; d < kfp_nr_designs; d++) {
+			enum cell cell;
+			char verdict[96];
+
+			cells[i][d][0] = '\0';
+			if (!(cli->design_mask & BIT(d)))
+				continue;
+			cli->options.progress = tty && !cli->json ? progress : NULL;
+			cli->options.progress_arg = scenarios[i]->name;
+			if (kfp_scenario_run(scenarios[i], d, &cli->options, &run)) {
+				status = EXIT_USAGE;
+				goto out_free;
+			}
+			if (tty && !cli->json && run.explore.executions >= 1024)
+				fprintf(stderr, "\r%*s\r", 78, "");
+			cell = judge_cell(&run, cli->options.shard_count > 1);
+			if (cell == CELL_MET)
+				cli->passed++;
+			else if (cell == CELL_FAILED)
+				cli->failed++;
+			else
+				cli->bounded++;
+			verdict_text(&run.explore, verdict, sizeof(verdict));
+			snprintf(cells[i][d], sizeof(cells[i][d]), "%s",
+				 cell == CELL_FAILED ? "expectation failed" :
+				 cell == CELL_BOUND  ? "bound" :
+						       verdict);
+			if (!cli->matrix)
+				print_run(cli, cli->files[i], scenarios[i], &run, cell);
+			else if (cell == CELL_FAILED)
+				print_failure(cli->files[i], scenarios[i], &run);
+		}
+	}
+	if (cli->json) {
+		printf("]}\n");
+	} else if (cli->matrix) {
+		printf("%-40s", "scenario");
+		for (d = 0; d < kfp_nr_designs; d++)
+			if (cli->design_mask & BIT(d))
+				printf(" %-22s", kfp_designs[d]->name);
+		printf("\n");
+		for (i = 0; i < cli->nr_files; i++) {
+			printf("%-40s", scenarios[i]->name);
+			for (d = 0; d < kfp_nr_designs; d++)
+				if (cli->design_mask & BIT(d))
+					printf(" %-22s", cells[i][d]);
+			printf("\n");
+		}
+	}
+	if (!cli->json)
+		printf("%u passed, %u failed%s\n", cli->passed, cli->failed,
+		       cli->bounded ? ", some undecided (bound)" : "");
+	status = cli->failed ? EXIT_FAILED : cli->bounded ? EXIT_BOUND : EXIT_MET;
+out_free:
+	for (i = 0; i < cli->nr_files; i++)
+		free(scenarios[i]);
+	free(scenarios);
+	return status;
+}
+
+static bool parse_u64(const char *text, u64 *value)
+{
+	char *end;
+
+	if (!text || !*text || *text == '-')
+		return false;
+	*value = strtoull(text, &end, 0);
+	return !*end;
+}
+
+static int parse_variant(const char *name, u32 *mask)
+{
+	int d;
+
+	if (!strcmp(name, "all")) {
+		*mask = (u32)((1ULL << kfp_nr_designs) - 1);
+		return 0;
+	}
+	d = kfp_design_index(name);
+	if (d < 0) {
+		fprintf(stderr, "%s: unknown variant '%s' (kfp list shows them)\n", program_name,
+			name);
+		return -1;
+	}
+	*mask = BIT(d);
 	return 0;
 }
 
-static const struct mmu_notifier_ops demo_notifier = {
-	.invalidate_range_start = count_start,
-};
-
-static void step(const char *what, int ret)
+static int parse_check_options(struct cli *cli, int argc, char **argv)
 {
-	printf("  %-52s -> %d (ledger %s, %u notifier calls)\n", what, ret,
-	       kfp_ledger_check(&demo_mm) ? "MISMATCH" : "ok", notifications);
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		u64 value = 0;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			usage(stdout);
+			exit(EXIT_MET);
+		} else if (!strcmp(arg, "--json")) {
+			cli->json = true;
+			continue;
+		} else if (arg[0] != '-') {
+			if (add_path(cli, arg))
+				return -1;
+			continue;
+		}
+		if (!next) {
+			fprintf(stderr, "%s: %s needs a value\n", program_name, arg);
+			return -1;
+		}
+		i++;
+		if (!strcmp(arg, "--variant")) {
+			if (parse_variant(next, &cli->design_mask))
+				return -1;
+			continue;
+		}
+		if (!strcmp(arg, "--shard")) {
+			unsigned int index, count;
+			char extra;
+
+			if (sscanf(next, "%u/%u%c", &index, &count, &extra) != 2 || !count ||
+			    index >= count) {
+				fprintf(stderr, "%s: --shard wants I/N with 0 <= I < N\n",
+					program_name);
+				return -1;
+			}
+			cli->options.shard_index = index;
+			cli->options.shard_count = count;
+			continue;
+		}
+		if (!strcmp(arg, "--timeout")) {
+			char *end;
+			double seconds = strtod(next, &end);
+
+			if (*end || seconds <= 0) {
+				fprintf(stderr,
+					"%s: --timeout wants a positive number of seconds\n",
+					program_name);
+				return -1;
+			}
+			cli->options.timeout_seconds = seconds;
+			continue;
+		}
+		if (!parse_u64(next, &value)) {
+			fprintf(stderr, "%s: %s wants a number, not '%s'\n", program_name, arg,
+				next);
+			return -1;
+		}
+		if (!strcmp(arg, "--max-executions")) {
+			cli->options.max_executions = value;
+		} else if (!strcmp(arg, "--max-steps") && value && value <= KFP_MAX_STEPS) {
+			cli->options.max_steps = (unsigned int)value;
+		} else if (!strcmp(arg, "--preemption-bound") && value < 1000) {
+			cli->options.preemption_bound = (int)value;
+		} else if (!strcmp(arg, "--random") && value) {
+			cli->options.random_executions = value;
+		} else if (!strcmp(arg, "--seed")) {
+			cli->options.seed = value;
+		} else {
+			fprintf(stderr, "%s: unknown option or value out of range: %s %s\n",
+				program_name, arg, next);
+			return -1;
+		}
+	}
+	if (!cli->nr_files) {
+		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		return -1;
+	}
+	return 0;
+}
+
+static void cli_init(struct cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->options.preemption_bound = -1;
+	cli->options.minimize = true;
+	cli->design_mask = (u32)((1ULL << kfp_nr_designs) - 1);
+}
+
+static int command_check(int argc, char **argv)
+{
+	static struct cli cli;
+
+	cli_init(&cli);
+	if (parse_check_options(&cli, argc, argv))
+		return EXIT_USAGE;
+	sort_files(&cli);
+	return run_all(&cli);
+}
+
+static int command_matrix(void)
+{
+	static struct cli cli;
+
+	cli_init(&cli);
+	cli.matrix = true;
+	if (add_path(&cli, library_path()))
+		return EXIT_USAGE;
+	sort_files(&cli);
+	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
+	return run_all(&cli);
+}
+
+static int command_replay(int argc, char **argv)
+{
+	const char *path = NULL, *variant = NULL, *schedule = NULL;
+	struct kfp_scenario *scenario;
+	u32 mask;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return EXIT_MET;
+		} else if (!strcmp(argv[i], "--variant") && i + 1 < argc) {
+			variant = argv[++i];
+		} else if (!strcmp(argv[i], "--schedule") && i + 1 < argc) {
+			schedule = argv[++i];
+		} else if (argv[i][0] != '-' && !path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "%s replay: unexpected argument '%s'\n", program_name,
+				argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!path || !variant || !schedule) {
+		fprintf(stderr, "%s replay: needs PATH --variant NAME --schedule STRING\n",
+			program_name);
+		return EXIT_USAGE;
+	}
+	if (parse_variant(variant, &mask) || __builtin_popcount(mask) != 1)
+		return EXIT_USAGE;
+	scenario = load(path);
+	if (!scenario)
+		return EXIT_USAGE;
+	ret = kfp_scenario_replay(scenario, (unsigned int)__builtin_ctz(mask), schedule, stdout);
+	free(scenario);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "%s replay: schedule '%s' does not fit %s\n", program_name,
+			schedule, path);
+		return EXIT_USAGE;
+	}
+	return ret ? EXIT_INTERNAL : EXIT_MET;
+}
+
+static int command_list(void)
+{
+	static struct cli cli;
+	unsigned int i;
+
+	printf("variants:\n");
+	for (i = 0; i < kfp_nr_designs; i++)
+		printf("  %-10s %-14s %s\n", kfp_designs[i]->name, kfp_designs[i]->renders,
+		       kfp_designs[i]->summary);
+	cli_init(&cli);
+	if (add_path(&cli, library_path()))
+		return EXIT_USAGE;
+	sort_files(&cli);
+	printf("scenarios (%s):\n", library_path());
+	for (i = 0; i < cli.nr_files; i++) {
+		struct kfp_scenario *scenario = load(cli.files[i]);
+
+		if (!scenario)
+			return EXIT_USAGE;
+		printf("  %-40s %s\n", scenario->name, cli.files[i]);
+		free(scenario);
+	}
+	return EXIT_MET;
 }
 
 int main(int argc, char **argv)
 {
-	struct kfp_mmap_args anon = { 0x10000, 4 * PAGE_SIZE,	 PROT_READ | PROT_WRITE,
-				      0,       KFP_BACKING_ANON, -1,
-				      0 };
-	kfp_owner_t gup_user;
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	u64 value = 0;
-	int ret;
-
-	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
-		printf("kfp 0.1 (host mm model)\n");
-		return 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return command_matrix();
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("kfp %s\n", KFP_VERSION);
+		return EXIT_MET;
 	}
-	kfp_reports_init(&demo_reports);
-	kfp_seam_use_sequential(&demo_reports);
-	kfp_mm_init(&demo_mm);
-	gup_user = kfp_owner_register(&demo_mm, "demo-gup", KFP_OWNER_KIND_KVM);
-	mmu_notifier_register(&demo_mm, &demo_notifier, NULL);
-
-	printf("kfp: host mm model demo\n");
-	step("mmap 4 pages private anon at 0x10000", kfp_mmap(&demo_mm, &anon));
-	step("host write 0x11000 = 7 (write fault allocates)",
-	     kfp_host_write(&demo_mm, 0x11000, 7));
-	ret = (int)get_user_pages_unlocked(&demo_mm, 0x11000, 1, &pfn, FOLL_WRITE, gup_user);
-	step("get_user_pages_unlocked(0x11000, FOLL_WRITE)", ret);
-	printf("    pfn %llu, page_count %d\n", (unsigned long long)pfn, page_count(&demo_mm, pfn));
-	step("migrate 0x11000 (refused: GUP reference)", kfp_migrate_page(&demo_mm, 0x11000));
-	put_page(&demo_mm, pfn, gup_user);
-	step("put_page by the GUP user", 0);
-	step("migrate 0x11000", kfp_migrate_page(&demo_mm, 0x11000));
-	step("host read 0x11000", kfp_host_read(&demo_mm, 0x11000, &value));
-	printf("    value %llu (content moved with the page)\n", (unsigned long long)value);
-	step("munmap 0x10000..0x14000", kfp_munmap(&demo_mm, 0x10000, 4 * PAGE_SIZE));
-	put_page(&demo_mm, pfn, gup_user);
-	step("a second put_page of the same reference", 0);
-	printf("reports: %u\n", demo_reports.count);
-	for (unsigned int i = 0; i < demo_reports.count; i++) {
-		const struct kfp_report *r = &demo_reports.report[i];
-
-		printf("  %s: %s (pfn %lld, owner %s, at %s)\n", kfp_property_name(r->property),
-		       kfp_report_kind_name(r->kind), (long long)r->pfn,
-		       kfp_owner_name(&demo_mm, r->owner), r->what);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_MET;
 	}
-	kfp_mm_teardown(&demo_mm);
-	return 0;
+	if (!strcmp(argv[1], "check"))
+		return command_check(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "replay"))
+		return command_replay(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			usage(stdout);
+			return EXIT_MET;
+		}
+		return command_list();
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", program_name, argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
 }

@@ -40,6 +40,9 @@ enum thread_status {
 
 struct pending {
 	u32 object;
+	u32 object2; /* second object of a two-object step, when has2 */
+	u8 has2;
+	u8 access2;
 	u8 access;
 	u8 is_lock;
 	u8 is_wait;
@@ -60,7 +63,10 @@ struct model_thread {
 struct event {
 	u8 thread;
 	u8 access;
+	u8 has2;
+	u8 access2;
 	u32 object;
+	u32 object2;
 	u16 clock[KFP_MAX_THREADS];
 };
 
@@ -137,11 +143,21 @@ static u64 random_next(void)
 	return z ^ (z >> 31);
 }
 
+static bool access_conflicts(u32 oa, u8 aa, u32 ob, u8 ab)
+{
+	return oa == ob && (aa == KFP_ACCESS_WRITE || ab == KFP_ACCESS_WRITE);
+}
+
 static bool conflicts(const struct pending *a, const struct pending *b)
 {
-	if (a->object != b->object)
-		return false;
-	return a->access == KFP_ACCESS_WRITE || b->access == KFP_ACCESS_WRITE;
+	if (access_conflicts(a->object, a->access, b->object, b->access))
+		return true;
+	if (a->has2 && access_conflicts(a->object2, a->access2, b->object, b->access))
+		return true;
+	if (b->has2 && access_conflicts(a->object, a->access, b->object2, b->access2))
+		return true;
+	return a->has2 && b->has2 &&
+	       access_conflicts(a->object2, a->access2, b->object2, b->access2);
 }
 
 /* ---- the seam, as the explorer implements it ---------------------------- */
@@ -161,6 +177,22 @@ static void announce(const struct pending *pending, u8 status)
 static void explorer_point(void *ctx, u32 object, enum kfp_access access, const char *what)
 {
 	struct pending pending = { .object = object, .access = (u8)access, .what = what };
+
+	(void)ctx;
+	announce(&pending, THREAD_READY);
+}
+
+static void explorer_point2(void *ctx, u32 object, enum kfp_access access, u32 object2,
+			    enum kfp_access access2, const char *what)
+{
+	struct pending pending = {
+		.object = object,
+		.access = (u8)access,
+		.object2 = object2,
+		.access2 = (u8)access2,
+		.has2 = 1,
+		.what = what,
+	};
 
 	(void)ctx;
 	announce(&pending, THREAD_READY);
@@ -217,6 +249,7 @@ static const struct kfp_seam_ops explorer_ops = {
 	.current_thread = explorer_current_thread,
 	.wait = explorer_wait,
 	.acquire = explorer_acquire,
+	.point2 = explorer_point2,
 };
 
 /* ---- threads ----------------------------------------------------------- */
@@ -242,9 +275,14 @@ static bool written_since(u32 object, unsigned int since)
 {
 	unsigned int i;
 
-	for (i = since; i < ex->depth; i++)
-		if (ex->event[i].object == object && ex->event[i].access == KFP_ACCESS_WRITE)
+	for (i = since; i < ex->depth; i++) {
+		const struct event *e = &ex->event[i];
+
+		if (e->object == object && e->access == KFP_ACCESS_WRITE)
 			return true;
+		if (e->has2 && e->object2 == object && e->access2 == KFP_ACCESS_WRITE)
+			return true;
+	}
 	return false;
 }
 
@@ -472,6 +510,7 @@ static void record_event(unsigned int t, const struct pending *pending)
 {
 	struct event *e = &ex->event[ex->depth];
 	struct object_state *o = object_state(pending->object);
+	struct object_state *o2 = pending->has2 ? object_state(pending->object2) : NULL;
 	bool lock_object = KFP_OBJECT_CLASS_OF(pending->object) == KFP_OBJECT_CLASS_LOCK;
 	struct object_state *acquisitions = NULL;
 	u16 clock[KFP_MAX_THREADS];
@@ -480,6 +519,9 @@ static void record_event(unsigned int t, const struct pending *pending)
 	e->thread = (u8)t;
 	e->access = pending->access;
 	e->object = pending->object;
+	e->has2 = pending->has2;
+	e->object2 = pending->object2;
+	e->access2 = pending->access2;
 	memset(clock, 0, sizeof(clock));
 	for (d = ex->depth; d-- > 0;) {
 		if (ex->event[d].thread == t) {
@@ -494,13 +536,22 @@ static void record_event(unsigned int t, const struct pending *pending)
 			find_races(t, pending->access, acquisitions, clock);
 		else if (!lock_object)
 			find_races(t, pending->access, o, clock);
+		if (o2)
+			find_races(t, pending->access2, o2, clock);
 	}
 	clock_join(clock, o->write_clock);
 	if (pending->access == KFP_ACCESS_WRITE)
 		clock_join(clock, o->read_clock);
+	if (o2) {
+		clock_join(clock, o2->write_clock);
+		if (pending->access2 == KFP_ACCESS_WRITE)
+			clock_join(clock, o2->read_clock);
+	}
 	clock[t] = (u16)(ex->thread[t].steps + 1);
 	memcpy(e->clock, clock, sizeof(clock));
 	history_add(o, t, pending->access, clock);
+	if (o2)
+		history_add(o2, t, pending->access2, clock);
 	if (acquisitions)
 		history_add(acquisitions, t, pending->access, clock);
 }
@@ -881,9 +932,13 @@ static void search(void)
 		enum execution_end end = run_execution(false);
 		bool stop;
 
-		finish_execution();
+		/* a redundant or another shard's execution is no execution at all */
+		if (end != END_SLEEP_BLOCKED && end != END_SHARD_SKIPPED)
+			finish_execution();
 		stop = account(end);
 		runs++;
+		if (options->progress && !(runs & 1023))
+			options->progress(options->progress_arg, result);
 		if (stop) {
 			result->stop = KFP_STOP_VIOLATION;
 			return;
@@ -1022,6 +1077,16 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 	free(e);
 	ex = NULL;
 	return ret;
+}
+
+void kfp_explore_current_schedule(char *out, size_t size)
+{
+	if (!ex) {
+		if (size)
+			out[0] = '\0';
+		return;
+	}
+	format_schedule(out, size, ex->depth);
 }
 
 const char *kfp_stop_reason_name(enum kfp_stop_reason reason)

@@ -215,10 +215,38 @@ static bool wait_before_retry(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn)
 	return true;
 }
 
-static enum kvm_outcome spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu,
-				    const struct kvm_spte *spte, gfn_t gfn, bool write, u64 *value)
+enum spte_walk {
+	SPTE_ACCESSED, /* the access went through the spte */
+	SPTE_MISSING, /* no usable spte: take a fault */
+	SPTE_CHANGED, /* the spte changed under the walk: look again */
+};
+
+/*
+ * The guest's load or store through the spte.  The hardware walks the
+ * spte and reaches the page in one step, and an invalidation's TLB flush
+ * cannot split it, so the model makes it one step whose footprint is the
+ * spte and the page.  The pfn is peeked first only to name that footprint;
+ * if the spte changed by the time the step runs, the walk starts over.
+ */
+static enum spte_walk spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
+				  u64 *value)
 {
-	struct kvm_access access = {
+	struct kvm_spte *spte = &kvm->spte[vcpu->in_smm][gfn];
+	kfp_pfn_t seen = spte->present ? spte->pfn : KFP_PFN_NONE;
+	struct kvm_access access;
+
+	if (seen >= KFP_NR_PFNS) {
+		kfp_shared_read(spte_object(vcpu->in_smm, gfn), "guest access");
+		return spte->present ? SPTE_CHANGED : SPTE_MISSING;
+	}
+	kfp_shared_access2(spte_object(vcpu->in_smm, gfn), KFP_ACCESS_READ,
+			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, seen),
+			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "guest access");
+	if (!spte->present || (write && !spte->writable))
+		return SPTE_MISSING;
+	if (spte->pfn != seen)
+		return SPTE_CHANGED;
+	access = (struct kvm_access){
 		.via = KVM_ACCESS_SPTE,
 		.write = write,
 		.notifier_protected = 1,
@@ -229,13 +257,12 @@ static enum kvm_outcome spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu,
 		.hva = spte->hva,
 		.gfn = gfn,
 	};
-
 	kvm_report_access(kvm, &access);
 	if (write)
-		kfp_pfn_write(kvm->mm, spte->pfn, *value);
+		kvm->mm->page[seen].content = *value;
 	else
-		*value = kfp_pfn_read(kvm->mm, spte->pfn);
-	return KVM_OUTCOME_OK;
+		*value = kvm->mm->page[seen].content;
+	return SPTE_ACCESSED;
 }
 
 /*
@@ -248,16 +275,17 @@ enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 	unsigned int tries;
 
 	for (tries = 0; tries < 64; tries++) {
-		struct kvm_spte *spte;
 		int r;
 
 		if (signal_pending(kvm->mm))
 			return KVM_OUTCOME_EINTR;
 		if (gfn < KFP_NR_GFNS) {
-			spte = &kvm->spte[vcpu->in_smm][gfn];
-			kfp_shared_read(spte_object(vcpu->in_smm, gfn), "guest access");
-			if (spte->present && (!write || spte->writable))
-				return spte_access(kvm, vcpu, spte, gfn, write, value);
+			enum spte_walk walk = spte_access(kvm, vcpu, gfn, write, value);
+
+			if (walk == SPTE_ACCESSED)
+				return KVM_OUTCOME_OK;
+			if (walk == SPTE_CHANGED)
+				continue;
 		}
 		/* vcpu_run() holds kvm->srcu outside guest mode */
 		kvm_srcu_read_lock(kvm);

@@ -236,6 +236,7 @@ static vm_fault_t driver_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr,
 	bool writable = vma->vm_flags & VM_WRITE;
 	kfp_pfn_t pfn;
 
+	kfp_shared_read(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, vma->object), "driver fault");
 	if (object->released || index >= object->nr_pages)
 		return VM_FAULT_SIGBUS;
 	if (object->fault_retries && (flags & FAULT_FLAG_ALLOW_RETRY) &&

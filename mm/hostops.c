@@ -967,6 +967,14 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 	if (object->released)
 		return -ENODEV;
 	mmap_read_lock(mm);
+	/*
+	 * Refuse new faults first, then zap, then give the memory back: a
+	 * fault between the zap and the release must not map it again
+	 * (drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock()
+	 * with the memory_lock that vfio_pci_mmap_huge_fault() takes).
+	 */
+	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "driver revoke");
+	object->released = 1;
 	for (i = 0; i < KFP_MAX_VMAS; i++) {
 		struct kfp_vma *vma = &mm->vma[i];
 
@@ -974,7 +982,6 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 		    (vma->backing == KFP_BACKING_PFNMAP || vma->backing == KFP_BACKING_MIXEDMAP))
 			zap_range(mm, vma->vm_start, vma->vm_end, MMU_NOTIFY_CLEAR);
 	}
-	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "driver release");
 	release_object_memory(mm, object);
 	mmap_read_unlock(mm);
 	return 0;

@@ -62,6 +62,18 @@ void kfp_shared_access(u32 object, enum kfp_access access, const char *what)
 	kfp_seam.ops->point(kfp_seam.ctx, object, access, what);
 }
 
+void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2, enum kfp_access access2,
+			const char *what)
+{
+	if (!kfp_seam.ops->point2) {
+		kfp_shared_access(object, access, what);
+		return;
+	}
+	if (kfp_seam.reports)
+		kfp_seam.reports->step++;
+	kfp_seam.ops->point2(kfp_seam.ctx, object, access, object2, access2, what);
+}
+
 long kfp_atomic_add_return(u32 object, long *counter, long delta, const char *what)
 {
 	kfp_shared_access(object, KFP_ACCESS_WRITE, what);

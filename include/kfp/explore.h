@@ -53,6 +53,8 @@ struct kfp_program {
 	void *trace_arg;
 };
 
+struct kfp_explore_result;
+
 struct kfp_explore_options {
 	u64 max_executions;	 /* 0: no limit */
 	unsigned int max_steps;	 /* per execution; 0: KFP_MAX_STEPS */
@@ -65,6 +67,9 @@ struct kfp_explore_options {
 	u64 seed;		 /* random mode */
 	unsigned int shard_index; /* sharding: this is shard index of count */
 	unsigned int shard_count; /* 0 or 1: no sharding */
+	/* called every 1024 executions (e.g. a progress line); may be NULL */
+	void (*progress)(void *arg, const struct kfp_explore_result *result);
+	void *progress_arg;
 };
 
 enum kfp_stop_reason {
@@ -111,5 +116,8 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 	       struct kfp_explore_result *result);
 
 const char *kfp_stop_reason_name(enum kfp_stop_reason reason);
+
+/* Inside a program's at_end hook: the schedule of the execution that just ended. */
+void kfp_explore_current_schedule(char *out, size_t size);
 
 #endif /* KFP_EXPLORE_H */

@@ -87,6 +87,13 @@ struct kfp_seam_ops {
 	 * without it the take is an ordinary point on the lock's object.
 	 */
 	void (*acquire)(void *ctx, const struct kfp_lock *lock, bool write);
+	/*
+	 * Optional: one step that touches two objects at once (a guest access
+	 * walks the spte and reaches the page in one hardware step).  Without
+	 * it the step is a point on @object alone.
+	 */
+	void (*point2)(void *ctx, u32 object, enum kfp_access access, u32 object2,
+		       enum kfp_access access2, const char *what);
 };
 
 struct kfp_seam {
@@ -109,6 +116,10 @@ static inline int kfp_current_thread(void)
 
 /* A shared access to @object: a scheduling point under the explorer. */
 void kfp_shared_access(u32 object, enum kfp_access access, const char *what);
+
+/* One step on two objects: nothing can run between the two accesses. */
+void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2, enum kfp_access access2,
+			const char *what);
 
 static inline void kfp_shared_read(u32 object, const char *what)
 {

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scenarios: a .kfp file parsed and checked into plain data (this header),
+ * then run under the explorer for each design variant (scenario/run.c).
+ * The grammar is in docs/scenario-format.md.
+ */
+#ifndef KFP_SCENARIO_H
+#define KFP_SCENARIO_H
+
+#include <stdio.h>
+
+#include <kfp/check.h>
+#include <kfp/explore.h>
+
+#define KFP_NAME_LEN 32
+#define KFP_DOC_LEN 4096
+#define KFP_SCENARIO_MAX_OBJECTS 8
+#define KFP_SCENARIO_MAX_SETUP 48
+#define KFP_SCENARIO_MAX_THREADS 4
+#define KFP_SCENARIO_MAX_OPS 32
+#define KFP_SCENARIO_MAX_RESULTS 64
+#define KFP_SCENARIO_MAX_EXPECT_BLOCKS 8
+#define KFP_SCENARIO_MAX_EXPECTATIONS 32
+#define KFP_MAX_DESIGNS 8
+
+/* ---- design variants -------------------------------------------------- */
+
+extern const struct kvm_design *const kfp_designs[];
+extern const unsigned int kfp_nr_designs;
+/* Index of the design named @name, or -1. */
+int kfp_design_index(const char *name);
+
+/* ---- operations ------------------------------------------------------------ */
+
+enum kfp_op_kind {
+	/* vCPU side (a thread declared "vcpu") */
+	KFP_OP_GUEST_READ,     /* read gfn G            -> value, outcome */
+	KFP_OP_GUEST_WRITE,    /* write gfn G V          -> outcome */
+	KFP_OP_LOOKUP,	       /* lookup gfn G [write] [nowait] [interruptible] [pin]: kvm_follow_pfn
+				* then release what it returned -> value = pfn, outcome */
+	KFP_OP_VCPU_MAP,       /* map gfn G [index I] [readonly] -> outcome */
+	KFP_OP_MAP_READ,       /* map-read [index I]     -> value, outcome */
+	KFP_OP_MAP_WRITE,      /* map-write [index I] V  -> outcome */
+	KFP_OP_VCPU_UNMAP,     /* unmap [index I] */
+	KFP_OP_GFN_TO_PAGE,    /* gfn-to-page G [write] -> outcome */
+	KFP_OP_PAGE_READ,      /* page-read              -> value, outcome */
+	KFP_OP_PAGE_WRITE,     /* page-write V           -> outcome */
+	KFP_OP_PAGE_RELEASE,   /* page-release [dirty] */
+	KFP_OP_GPC_ACTIVATE,   /* gpc-activate [index I] gpa A -> outcome */
+	KFP_OP_GPC_REFRESH,    /* gpc-refresh [index I]  -> outcome */
+	KFP_OP_GPC_READ,       /* gpc-read [index I]     -> value, outcome */
+	KFP_OP_GPC_WRITE,      /* gpc-write [index I] V  -> outcome */
+	KFP_OP_GPC_DEACTIVATE, /* gpc-deactivate [index I] */
+	/* host side (any thread; also allowed in setup) */
+	KFP_OP_MMAP,	       /* mmap VMA-SPEC [fixed]  -> outcome */
+	KFP_OP_MUNMAP,	       /* munmap A N             -> outcome */
+	KFP_OP_MPROTECT,       /* mprotect A N PROT      -> outcome */
+	KFP_OP_MADVISE_DONTNEED, /* madvise-dontneed A N -> outcome */
+	KFP_OP_MREMAP,	       /* mremap A N B           -> outcome */
+	KFP_OP_MIGRATE,	       /* migrate A              -> outcome */
+	KFP_OP_RECLAIM,	       /* reclaim A N            -> outcome */
+	KFP_OP_FORK,	       /* fork                   -> outcome */
+	KFP_OP_CHILD_EXIT,     /* child-exit */
+	KFP_OP_KSM_MERGE,      /* ksm-merge A            -> outcome */
+	KFP_OP_REVOKE,	       /* revoke OBJECT          -> outcome */
+	KFP_OP_HOST_READ,      /* host-read A            -> value, outcome */
+	KFP_OP_HOST_WRITE,     /* host-write A V         -> outcome */
+	KFP_OP_POISON,	       /* poison A: memory_failure() of the pfn mapped at A */
+	KFP_OP_SIGNAL,	       /* signal THREAD [fatal] */
+	KFP_OP_MEMSLOT,	       /* memslot ID [as N] gfn G pages N hva A [readonly] [log-dirty];
+				* memslot ID delete -> outcome */
+	KFP_OP_VM_TEARDOWN,    /* vm-teardown */
+	KFP_OP_MM_TEARDOWN,    /* mm-teardown */
+	KFP_NR_OP_KINDS,
+};
+
+/* Flags of an operation. */
+#define KFP_OPF_WRITE BIT(0)
+#define KFP_OPF_NOWAIT BIT(1)
+#define KFP_OPF_INTERRUPTIBLE BIT(2)
+#define KFP_OPF_PIN BIT(3)
+#define KFP_OPF_READONLY BIT(4) /* map: read-only; memslot: KVM_MEM_READONLY */
+#define KFP_OPF_DIRTY BIT(5)
+#define KFP_OPF_FATAL BIT(6)
+#define KFP_OPF_FIXED BIT(7)
+#define KFP_OPF_LOG_DIRTY BIT(8)
+#define KFP_OPF_DELETE BIT(9)
+
+struct kfp_source_pos {
+	u32 line, col;
+};
+
+struct kfp_op {
+	u8 kind;      /* enum kfp_op_kind */
+	s8 result;    /* index in scenario->result[], -1 when unnamed */
+	s8 object;    /* KFP_OP_REVOKE, KFP_OP_MMAP: scenario object, -1 none */
+	s8 thread;    /* KFP_OP_SIGNAL: target thread */
+	u16 flags;    /* KFP_OPF_* */
+	u8 index;     /* map / gpc index, memslot id */
+	u8 as_id;     /* memslot address space */
+	u8 prot;      /* PROT_* for mmap/mprotect */
+	u8 backing;   /* enum kfp_backing for mmap */
+	u16 map_flags;/* KFP_MAP_* for mmap */
+	u64 addr;     /* hva or gpa */
+	u64 addr2;    /* mremap target */
+	u64 count;    /* pages */
+	u64 gfn;
+	u64 value;
+	struct kfp_source_pos pos;
+};
+
+/* ---- what a scenario declares --------------------------------------------- */
+
+struct kfp_scenario_object {
+	char name[KFP_NAME_LEN];
+	u8 kind; /* enum kfp_memory_object_kind */
+	u8 fault_retries;
+	u16 pages;
+	struct kfp_source_pos pos;
+};
+
+struct kfp_scenario_thread {
+	char name[KFP_NAME_LEN];
+	u8 is_vcpu;
+	u8 vcpu; /* vCPU index when is_vcpu */
+	u16 nr_ops;
+	struct kfp_op op[KFP_SCENARIO_MAX_OPS];
+	struct kfp_source_pos pos;
+};
+
+/* A named result: "vcpu0.r1" is thread vcpu0's op named r1. */
+struct kfp_scenario_result {
+	char name[KFP_NAME_LEN]; /* the op's name, without the thread */
+	u8 thread;
+	u8 op;
+};
+
+/* Outcomes an expectation can name: the guest-visible ones and errnos. */
+enum kfp_outcome {
+	KFP_OUTCOME_OK,
+	KFP_OUTCOME_EFAULT,
+	KFP_OUTCOME_MMIO,
+	KFP_OUTCOME_HWPOISON,
+	KFP_OUTCOME_EINTR,
+	KFP_OUTCOME_EINVAL,
+	KFP_OUTCOME_EBUSY,
+	KFP_OUTCOME_EAGAIN,
+	KFP_OUTCOME_ENOMEM,
+	KFP_OUTCOME_EEXIST,
+	KFP_OUTCOME_ENODEV,
+	KFP_OUTCOME_EIO,
+	KFP_OUTCOME_OTHER, /* any other errno */
+	KFP_OUTCOME_NOT_RUN, /* the op did not run (thread stopped early) */
+	KFP_NR_OUTCOMES,
+};
+
+const char *kfp_outcome_name(enum kfp_outcome outcome);
+int kfp_outcome_by_name(const char *name); /* -1 if unknown */
+
+enum kfp_expect_kind {
+	KFP_EXPECT_NEVER,	   /* never P: no execution has an unaccepted P violation */
+	KFP_EXPECT_SOMETIMES,	   /* sometimes P: some execution has one */
+	KFP_EXPECT_ACCEPTED,	   /* accepted P: some execution reports P as accepted, none unaccepted */
+	KFP_EXPECT_ALWAYS_VALUE,   /* always R == V / != V */
+	KFP_EXPECT_SOMETIMES_VALUE,/* sometimes R == V / != V */
+	KFP_EXPECT_OUTCOME,	   /* outcome of R is o1|o2|...: in every execution */
+	KFP_EXPECT_REFCOUNT,	   /* final refcount of OBJECT[I] == V (at the end of the threads) */
+	KFP_EXPECT_PINS,	   /* final pins of OBJECT[I] == V */
+};
+
+struct kfp_expectation {
+	u8 kind;	  /* enum kfp_expect_kind */
+	u8 property;	  /* NEVER/SOMETIMES/ACCEPTED: enum kfp_property (P1..P3, invariant) */
+	u8 negate;	  /* VALUE: != instead of == */
+	s8 result;	  /* VALUE/OUTCOME: scenario->result[] index */
+	s8 object;	  /* REFCOUNT/PINS */
+	u8 pad;
+	u16 page;	  /* REFCOUNT/PINS: page index in the object */
+	u32 outcome_mask; /* OUTCOME: bit per enum kfp_outcome */
+	s64 value;
+	struct kfp_source_pos pos;
+	char text[96];	  /* the expectation as written, for reports */
+};
+
+struct kfp_expect_block {
+	u32 design_mask; /* bit per kfp_designs[] index */
+	u16 nr;
+	struct kfp_expectation expect[KFP_SCENARIO_MAX_EXPECTATIONS];
+	struct kfp_source_pos pos;
+};
+
+struct kfp_scenario {
+	char path[256];
+	char name[64];
+	char doc[KFP_DOC_LEN];
+	u8 allow_unsafe_mappings;
+	u32 inject; /* enum kvm_injection bits from "param inject = ..." */
+	u8 nr_objects, nr_setup, nr_threads, nr_results, nr_blocks;
+	u8 nr_vcpus, nr_gpcs;
+	struct kfp_scenario_object object[KFP_SCENARIO_MAX_OBJECTS];
+	struct kfp_op setup[KFP_SCENARIO_MAX_SETUP];
+	struct kfp_scenario_thread thread[KFP_SCENARIO_MAX_THREADS];
+	struct kfp_scenario_result result[KFP_SCENARIO_MAX_RESULTS];
+	struct kfp_expect_block block[KFP_SCENARIO_MAX_EXPECT_BLOCKS];
+};
+
+/* ---- parsing --------------------------------------------------------------- */
+
+#define KFP_ERROR_LEN 512
+
+/*
+ * Parse and check @text (of @len bytes, from @path).  0 on success; on
+ * error -EINVAL and @error holds "path:line:col: message".  Never reads
+ * past @len; rejects NUL bytes and non-text input.
+ */
+int kfp_scenario_parse(const char *path, const char *text, size_t len,
+		       struct kfp_scenario *scenario, char *error, size_t error_size);
+/* Read @path and parse it; errors as above (a file that cannot be read is path:0:0). */
+int kfp_scenario_load(const char *path, struct kfp_scenario *scenario, char *error,
+		      size_t error_size);
+
+const char *kfp_op_name(enum kfp_op_kind kind);
+
+/* ---- running (scenario/run.c) ------------------------------------------------ */
+
+struct kfp_expectation_result {
+	bool met;
+	char detail[160]; /* why not, e.g. "vcpu0.r1 was 7 in schedule 0:3,1" */
+	char schedule[KFP_SCHEDULE_MAX]; /* a witness or counterexample, if any */
+};
+
+struct kfp_scenario_run {
+	unsigned int design;
+	struct kfp_explore_result explore;
+	bool expectations_met;
+	unsigned int nr_expectations;
+	struct kfp_expectation_result expectation[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+};
+
+/* Explore @scenario under design @design and evaluate its expectations. */
+int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
+		     const struct kfp_explore_options *options, struct kfp_scenario_run *run);
+/* Replay one schedule, printing the step-by-step trace to @out. */
+int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
+			const char *schedule, FILE *out);
+
+#endif /* KFP_SCENARIO_H */

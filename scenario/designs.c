@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The design variants a scenario can name, in the order the matrix shows
+ * them (oldest first once the historical designs exist).
+ */
+#include <string.h>
+
+#include <kfp/scenario.h>
+
+const struct kvm_design *const kfp_designs[] = {
+	&kvm_design_upstream,
+};
+
+const unsigned int kfp_nr_designs = ARRAY_SIZE(kfp_designs);
+
+int kfp_design_index(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < kfp_nr_designs; i++)
+		if (!strcmp(kfp_designs[i]->name, name))
+			return (int)i;
+	return -1;
+}

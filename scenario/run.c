@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a scenario: build the world its setup describes, turn each of
+ * its threads into an explorer thread that performs its operations in
+ * order, explore under one design, and evaluate the expectations written
+ * for that design.
+ *
+ * Value and outcome expectations are judged per execution, in the
+ * program's at_end hook, and accumulated outside the world (which the
+ * explorer restores before every execution).
+ */
+#include <string.h>
+
+#include <kfp/scenario.h>
+
+/* The explorer's state: everything an execution may change. */
+struct scenario_state {
+	struct kfp_world world;
+	u64 value[KFP_SCENARIO_MAX_RESULTS];
+	u8 outcome[KFP_SCENARIO_MAX_RESULTS];
+	s8 object_id[KFP_SCENARIO_MAX_OBJECTS]; /* scenario object -> mm object */
+};
+
+/* Per-expectation accumulation across executions. */
+struct tally {
+	u64 held;
+	u64 failed;
+	char schedule[KFP_SCHEDULE_MAX];
+	char detail[160];
+};
+
+struct runner {
+	const struct kfp_scenario *scenario;
+	unsigned int design;
+	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	unsigned int nr_checked;
+	struct tally tally[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	FILE *trace;
+};
+
+static struct scenario_state state;
+static struct runner runner;
+
+static u8 outcome_of_errno(long ret)
+{
+	switch (ret) {
+	case 0:
+		return KFP_OUTCOME_OK;
+	case -EFAULT:
+		return KFP_OUTCOME_EFAULT;
+	case -EINTR:
+		return KFP_OUTCOME_EINTR;
+	case -EINVAL:
+		return KFP_OUTCOME_EINVAL;
+	case -EBUSY:
+		return KFP_OUTCOME_EBUSY;
+	case -EAGAIN:
+		return KFP_OUTCOME_EAGAIN;
+	case -ENOMEM:
+		return KFP_OUTCOME_ENOMEM;
+	case -EEXIST:
+		return KFP_OUTCOME_EEXIST;
+	case -ENODEV:
+		return KFP_OUTCOME_ENODEV;
+	case -EIO:
+		return KFP_OUTCOME_EIO;
+	case -EHWPOISON:
+		return KFP_OUTCOME_HWPOISON;
+	default:
+		return ret > 0 ? KFP_OUTCOME_OK : KFP_OUTCOME_OTHER;
+	}
+}
+
+static u8 outcome_of_kvm(enum kvm_outcome outcome)
+{
+	static const u8 map[KVM_NR_OUTCOMES] = {
+		[KVM_OUTCOME_OK] = KFP_OUTCOME_OK,
+		[KVM_OUTCOME_EFAULT] = KFP_OUTCOME_EFAULT,
+		[KVM_OUTCOME_MMIO] = KFP_OUTCOME_MMIO,
+		[KVM_OUTCOME_HWPOISON] = KFP_OUTCOME_HWPOISON,
+		[KVM_OUTCOME_EINTR] = KFP_OUTCOME_EINTR,
+		[KVM_OUTCOME_EINVAL] = KFP_OUTCOME_EINVAL,
+	};
+
+	return (unsigned int)outcome < KVM_NR_OUTCOMES ? map[outcome] : KFP_OUTCOME_OTHER;
+}
+
+/* The error pfns of a direct lookup, as outcomes. */
+static u8 outcome_of_pfn(kfp_pfn_t pfn)
+{
+	if (pfn == KVM_PFN_NOSLOT || pfn == KVM_PFN_ERR_RO_FAULT)
+		return KFP_OUTCOME_MMIO;
+	if (pfn == KVM_PFN_ERR_HWPOISON)
+		return KFP_OUTCOME_HWPOISON;
+	if (pfn == KVM_PFN_ERR_SIGPENDING)
+		return KFP_OUTCOME_EINTR;
+	if (pfn == KVM_PFN_ERR_NEEDS_IO)
+		return KFP_OUTCOME_EAGAIN;
+	if (is_error_noslot_pfn(pfn))
+		return KFP_OUTCOME_EFAULT;
+	return KFP_OUTCOME_OK;
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+/*
+ * A direct kvm_follow_pfn() from vCPU context (the lookup every caller
+ * shares), and the release of whatever it returned.
+ */
+static u8 op_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu, const struct kfp_op *op, u64 *value)
+{
+	kfp_pfn_t page = KFP_PFN_NONE, pfn;
+	struct kvm_memory_slot *slot, copy;
+	struct kvm_follow_pfn kfp = {
+		.gfn = op->gfn,
+		.flags = ((op->flags & KFP_OPF_WRITE) ? FOLL_WRITE : 0) |
+			 ((op->flags & KFP_OPF_NOWAIT) ? FOLL_NOWAIT : 0) |
+			 ((op->flags & KFP_OPF_INTERRUPTIBLE) ? FOLL_INTERRUPTIBLE : 0),
+		.pin = op->flags & KFP_OPF_PIN,
+		.refcounted_page = &page,
+		.owner = vcpu->page_owner,
+	};
+
+	kvm_srcu_read_lock(kvm);
+	slot = __gfn_to_memslot(kvm, vcpu->in_smm, op->gfn);
+	if (slot) {
+		copy = *slot;
+		kfp.slot = &copy;
+	}
+	pfn = kvm_follow_pfn(kvm, &kfp);
+	kvm_srcu_read_unlock(kvm);
+	if (page != KFP_PFN_NONE) {
+		if (kfp.pin)
+			unpin_user_page(kvm->mm, page, vcpu->page_owner);
+		else
+			kvm_release_page_unused(kvm, page, vcpu->page_owner);
+	}
+	*value = pfn;
+	return outcome_of_pfn(pfn);
+}
+
+static u8 run_vcpu_op(struct scenario_state *s, unsigned int thread, const struct kfp_op *op,
+		      u64 *value)
+{
+	const struct kfp_scenario_thread *t = &runner.scenario->thread[thread];
+	struct kvm *kvm = &s->world.kvm;
+	struct kvm_vcpu *vcpu = &kvm->vcpu[t->vcpu];
+	u64 v = op->value;
+	u8 outcome;
+
+	switch (op->kind) {
+	case KFP_OP_GUEST_READ:
+		outcome = outcome_of_kvm(kvm_guest_access(kvm, vcpu, op->gfn, false, value));
+		break;
+	case KFP_OP_GUEST_WRITE:
+		outcome = outcome_of_kvm(kvm_guest_access(kvm, vcpu, op->gfn, true, &v));
+		break;
+	case KFP_OP_LOOKUP:
+		outcome = op_lookup(kvm, vcpu, op, value);
+		break;
+	case KFP_OP_VCPU_MAP:
+		outcome = outcome_of_errno(kvm_vcpu_map(kvm, vcpu, op->gfn, op->index,
+							!(op->flags & KFP_OPF_READONLY)));
+		break;
+	case KFP_OP_MAP_READ:
+		outcome = outcome_of_kvm(kvm_vcpu_map_access(kvm, vcpu, op->index, false, value));
+		break;
+	case KFP_OP_MAP_WRITE:
+		outcome = outcome_of_kvm(kvm_vcpu_map_access(kvm, vcpu, op->index, true, &v));
+		break;
+	case KFP_OP_VCPU_UNMAP:
+		kvm_vcpu_unmap(kvm, vcpu, op->index);
+		outcome = KFP_OUTCOME_OK;
+		break;
+	case KFP_OP_GFN_TO_PAGE:
+		outcome = outcome_of_errno(
+			kvm_gfn_to_page(kvm, vcpu, op->gfn, op->flags & KFP_OPF_WRITE));
+		break;
+	case KFP_OP_PAGE_READ:
+		outcome = outcome_of_kvm(kvm_page_access(kvm, vcpu, false, value));
+		break;
+	case KFP_OP_PAGE_WRITE:
+		outcome = outcome_of_kvm(kvm_page_access(kvm, vcpu, true, &v));
+		break;
+	case KFP_OP_PAGE_RELEASE:
+		outcome = vcpu->page == KFP_PFN_NONE ? KFP_OUTCOME_EINVAL : KFP_OUTCOME_OK;
+		if (vcpu->page != KFP_PFN_NONE)
+			kvm_gfn_to_page_release(kvm, vcpu, op->flags & KFP_OPF_DIRTY);
+		break;
+	case KFP_OP_GPC_ACTIVATE:
+		outcome = outcome_of_errno(kvm_gpc_activate(kvm, op->index, op->addr, sizeof(u64)));
+		break;
+	case KFP_OP_GPC_REFRESH:
+		outcome = outcome_of_errno(kvm_gpc_refresh(kvm, op->index, sizeof(u64)));
+		break;
+	case KFP_OP_GPC_READ:
+		outcome = outcome_of_kvm(kvm_gpc_access(kvm, op->index, false, value));
+		break;
+	case KFP_OP_GPC_WRITE:
+		outcome = outcome_of_kvm(kvm_gpc_access(kvm, op->index, true, &v));
+		break;
+	case KFP_OP_GPC_DEACTIVATE:
+		kvm_gpc_deactivate(kvm, op->index);
+		outcome = KFP_OUTCOME_OK;
+		break;
+	default:
+		outcome = KFP_OUTCOME_OTHER;
+		break;
+	}
+	/* KVM_RUN returned -EINTR: userspace takes the signal before running again */
+	if (outcome == KFP_OUTCOME_EINTR)
+		kfp_signal_delivered(kvm->mm, (int)thread);
+	return outcome;
+}
+
+static long op_mmap(struct scenario_state *s, const struct kfp_op *op)
+{
+	struct kfp_mmap_args args = {
+		.addr = op->addr,
+		.len = op->count << PAGE_SHIFT,
+		.prot = op->prot,
+		.flags = op->map_flags,
+		.backing = (enum kfp_backing)op->backing,
+		.object = op->object >= 0 ? s->object_id[op->object] : -1,
+		.pgoff = (u32)op->value,
+	};
+
+	return kfp_mmap(&s->world.mm, &args);
+}
+
+static long op_poison(struct scenario_state *s, const struct kfp_op *op)
+{
+	kfp_pfn_t pfn;
+	bool writable;
+
+	if (!kfp_host_translate(&s->world.mm, op->addr, &pfn, &writable))
+		return -EINVAL;
+	return kfp_memory_failure(&s->world.mm, pfn);
+}
+
+static long op_memslot(struct scenario_state *s, const struct kfp_op *op)
+{
+	u32 flags = ((op->flags & KFP_OPF_READONLY) ? KVM_MEM_READONLY : 0) |
+		    ((op->flags & KFP_OPF_LOG_DIRTY) ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+
+	if (op->flags & KFP_OPF_DELETE)
+		return kvm_set_memory_region(&s->world.kvm, op->as_id, op->index, 0, 0, 0, 0);
+	return kvm_set_memory_region(&s->world.kvm, op->as_id, op->index, flags, op->gfn, op->count,
+				     op->addr);
+}
+
+static u8 run_host_op(struct scenario_state *s, const struct kfp_op *op, u64 *value)
+{
+	struct kfp_mm *mm = &s->world.mm;
+	u64 len = op->count << PAGE_SHIFT;
+	long ret;
+
+	switch (op->kind) {
+	case KFP_OP_MMAP:
+		ret = op_mmap(s, op);
+		break;
+	case KFP_OP_MUNMAP:
+		ret = kfp_munmap(mm, op->addr, len);
+		break;
+	case KFP_OP_MPROTECT:
+		ret = kfp_mprotect(mm, op->addr, len, op->prot);
+		break;
+	case KFP_OP_MADVISE_DONTNEED:
+		ret = kfp_madvise_dontneed(mm, op->addr, len);
+		break;
+	case KFP_OP_MREMAP:
+		ret = kfp_mremap(mm, op->addr, len, op->addr2);
+		break;
+	case KFP_OP_MIGRATE:
+		ret = kfp_migrate_page(mm, op->addr);
+		break;
+	case KFP_OP_RECLAIM:
+		ret = kfp_reclaim(mm, op->addr, len);
+		break;
+	case KFP_OP_FORK:
+		ret = kfp_fork(mm);
+		break;
+	case KFP_OP_CHILD_EXIT:
+		ret = kfp_child_exit(mm);
+		break;
+	case KFP_OP_KSM_MERGE:
+		ret = kfp_ksm_merge(mm, op->addr);
+		break;
+	case KFP_OP_REVOKE:
+		ret = kfp_driver_revoke(mm, s->object_id[op->object]);
+		break;
+	case KFP_OP_HOST_READ:
+		ret = kfp_host_read(mm, op->addr, value);
+		break;
+	case KFP_OP_HOST_WRITE:
+		ret = kfp_host_write(mm, op->addr, op->value);
+		break;
+	case KFP_OP_POISON:
+		ret = op_poison(s, op);
+		break;
+	case KFP_OP_SIGNAL:
+		kfp_send_signal(mm, op->thread, op->flags & KFP_OPF_FATAL);
+		ret = 0;
+		break;
+	case KFP_OP_MEMSLOT:
+		ret = op_memslot(s, op);
+		break;
+	case KFP_OP_VM_TEARDOWN:
+		kvm_destroy_vm(&s->world.kvm);
+		ret = 0;
+		break;
+	case KFP_OP_MM_TEARDOWN:
+		kfp_mm_teardown(mm);
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	return outcome_of_errno(ret);
+}
+
+static bool is_vcpu_op(enum kfp_op_kind kind)
+{
+	return kind <= KFP_OP_GPC_DEACTIVATE;
+}
+
+static u8 run_op(struct scenario_state *s, unsigned int thread, const struct kfp_op *op)
+{
+	u64 value = 0;
+	u8 outcome;
+
+	if (is_vcpu_op((enum kfp_op_kind)op->kind))
+		outcome = run_vcpu_op(s, thread, op, &value);
+	else
+		outcome = run_host_op(s, op, &value);
+	if (op->result >= 0) {
+		s->value[op->result] = value;
+		s->outcome[op->result] = outcome;
+	}
+	return outcome;
+}
+
+static void scenario_thread(void *arg_state, void *arg)
+{
+	struct scenario_state *s = arg_state;
+	unsigned int thread = (unsigned int)(uintptr_t)arg;
+	const struct kfp_scenario_thread *t = &runner.scenario->thread[thread];
+	unsigned int i;
+
+	for (i = 0; i < t->nr_ops; i++)
+		run_op(s, thread, &t->op[i]);
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static int setup_world(struct scenario_state *s, const struct kfp_scenario *scenario,
+		       unsigned int design, char *error, size_t size)
+{
+	unsigned int i;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = kfp_world_init(&s->world, kfp_designs[design], scenario->nr_vcpus, scenario->nr_gpcs);
+	if (ret) {
+		snprintf(error, size, "%s:0:0: cannot create the VM (%d)", scenario->path, ret);
+		return ret;
+	}
+	s->world.kvm.allow_unsafe_mappings = scenario->allow_unsafe_mappings;
+	s->world.kvm.inject = scenario->inject;
+	for (i = 0; i < scenario->nr_objects; i++) {
+		const struct kfp_scenario_object *object = &scenario->object[i];
+
+		ret = kfp_memory_object_create(&s->world.mm, object->kind, object->pages);
+		if (ret < 0) {
+			snprintf(error, size, "%s:%u:%u: object %s cannot be created (%s)",
+				 scenario->path, object->pos.line, object->pos.col, object->name,
+				 kfp_outcome_name(outcome_of_errno(ret)));
+			return ret;
+		}
+		s->object_id[i] = (s8)ret;
+		s->world.mm.object[ret].fault_retries = object->fault_retries;
+	}
+	for (i = 0; i < scenario->nr_setup; i++) {
+		const struct kfp_op *op = &scenario->setup[i];
+		u8 outcome = run_op(s, 0, op);
+
+		if (outcome != KFP_OUTCOME_OK) {
+			snprintf(error, size, "%s:%u:%u: setup: %s failed (%s)", scenario->path,
+				 op->pos.line, op->pos.col, kfp_op_name((enum kfp_op_kind)op->kind),
+				 kfp_outcome_name(outcome));
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < KFP_SCENARIO_MAX_RESULTS; i++)
+		s->outcome[i] = KFP_OUTCOME_NOT_RUN;
+	if (s->world.reports.count) {
+		snprintf(error, size, "%s:0:0: setup: the model reported %s", scenario->path,
+			 kfp_report_kind_name(s->world.reports.report[0].kind));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- expectations --------------------------------------------------------- */
+
+static void collect_expectations(const struct kfp_scenario *scenario, unsigned int design)
+{
+	unsigned int b, e;
+
+	runner.nr_checked = 0;
+	for (b = 0; b < scenario->nr_blocks; b++) {
+		const struct kfp_expect_block *block = &scenario->block[b];
+
+		if (!(block->design_mask & BIT(design)))
+			continue;
+		for (e = 0; e < block->nr && runner.nr_checked < ARRAY_SIZE(runner.checked); e++)
+			runner.checked[runner.nr_checked++] = &block->expect[e];
+	}
+	memset(runner.tally, 0, sizeof(runner.tally));
+}
+
+static const char *result_label(const struct kfp_scenario *scenario, int result, char *buf,
+				size_t size)
+{
+	const struct kfp_scenario_result *r = &scenario->result[result];
+
+	snprintf(buf, size, "%s.%s", scenario->thread[r->thread].name, r->name);
+	return buf;
+}
+
+static int pins_of(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	kfp_pfn_t head = compound_head_pfn(mm, pfn);
+	unsigned int i;
+	int pins = 0;
+
+	for (i = 0; i < mm->ledger.nr_entries; i++)
+		if (mm->ledger.entry[i].pfn == head)
+			pins += mm->ledger.entry[i].pins;
+	return pins;
+}
+
+/* Does expectation @x hold in the execution that just ended?  Fills @detail if not. */
+static bool holds_now(struct scenario_state *s, const struct kfp_expectation *x, char *detail,
+		      size_t size)
+{
+	const struct kfp_scenario *scenario = runner.scenario;
+	char label[2 * KFP_NAME_LEN + 2];
+	struct kfp_mm *mm = &s->world.mm;
+	kfp_pfn_t pfn;
+	s64 actual;
+
+	switch (x->kind) {
+	case KFP_EXPECT_ALWAYS_VALUE:
+	case KFP_EXPECT_SOMETIMES_VALUE:
+		result_label(scenario, x->result, label, sizeof(label));
+		if (s->outcome[x->result] != KFP_OUTCOME_OK &&
+		    scenario->thread[scenario->result[x->result].thread]
+				    .op[scenario->result[x->result].op]
+				    .kind != KFP_OP_LOOKUP) {
+			snprintf(detail, size, "%s ended %s", label,
+				 kfp_outcome_name(s->outcome[x->result]));
+			return false;
+		}
+		if ((s->value[x->result] == (u64)x->value) != !x->negate) {
+			snprintf(detail, size, "%s was %#llx", label,
+				 (unsigned long long)s->value[x->result]);
+			return false;
+		}
+		return true;
+	case KFP_EXPECT_OUTCOME:
+		if (x->outcome_mask & BIT(s->outcome[x->result]))
+			return true;
+		snprintf(detail, size, "%s ended %s",
+			 result_label(scenario, x->result, label, sizeof(label)),
+			 kfp_outcome_name(s->outcome[x->result]));
+		return false;
+	case KFP_EXPECT_REFCOUNT:
+	case KFP_EXPECT_PINS:
+		pfn = mm->object[s->object_id[x->object]].pfn[x->page];
+		actual = x->kind == KFP_EXPECT_REFCOUNT ? page_count(mm, pfn) : pins_of(mm, pfn);
+		if (actual == x->value)
+			return true;
+		snprintf(detail, size, "%s of %s[%u] was %lld",
+			 x->kind == KFP_EXPECT_REFCOUNT ? "refcount" : "pins",
+			 scenario->object[x->object].name, x->page, (long long)actual);
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void tally_execution(struct scenario_state *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < runner.nr_checked; i++) {
+		const struct kfp_expectation *x = runner.checked[i];
+		struct tally *t = &runner.tally[i];
+		char detail[sizeof(t->detail)];
+		bool holds = holds_now(s, x, detail, sizeof(detail));
+
+		if (holds) {
+			if (!t->held++ && x->kind == KFP_EXPECT_SOMETIMES_VALUE)
+				kfp_explore_current_schedule(t->schedule, sizeof(t->schedule));
+			continue;
+		}
+		if (!t->failed++ && x->kind != KFP_EXPECT_SOMETIMES_VALUE) {
+			memcpy(t->detail, detail, sizeof(t->detail));
+			kfp_explore_current_schedule(t->schedule, sizeof(t->schedule));
+		}
+	}
+}
+
+static void scenario_at_end(void *arg_state, void *arg)
+{
+	struct scenario_state *s = arg_state;
+
+	(void)arg;
+	tally_execution(s);
+	kvm_destroy_vm(&s->world.kvm);
+	kfp_check_final(&s->world.kvm);
+}
+
+static void judge(const struct kfp_explore_result *explore, unsigned int i,
+		  struct kfp_expectation_result *out)
+{
+	const struct kfp_expectation *x = runner.checked[i];
+	const struct tally *t = &runner.tally[i];
+	unsigned int p = x->property;
+
+	memset(out, 0, sizeof(*out));
+	switch (x->kind) {
+	case KFP_EXPECT_NEVER:
+		out->met = !explore->executions_with_violation[p];
+		if (!out->met) {
+			snprintf(out->detail, sizeof(out->detail), "%s violated in %llu executions",
+				 kfp_property_name(p),
+				 (unsigned long long)explore->executions_with_violation[p]);
+			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+		}
+		return;
+	case KFP_EXPECT_SOMETIMES:
+		out->met = explore->executions_with_violation[p];
+		if (out->met)
+			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+		else
+			snprintf(out->detail, sizeof(out->detail), "%s never violated",
+				 kfp_property_name(p));
+		return;
+	case KFP_EXPECT_ACCEPTED:
+		out->met = explore->executions_with_accepted[p] &&
+			   !explore->executions_with_violation[p];
+		if (explore->executions_with_violation[p]) {
+			snprintf(out->detail, sizeof(out->detail), "%s violated, not only accepted",
+				 kfp_property_name(p));
+			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+		} else if (!out->met) {
+			snprintf(out->detail, sizeof(out->detail), "no accepted %s report",
+				 kfp_property_name(p));
+		} else {
+			memcpy(out->schedule, explore->accepted_witness[p], sizeof(out->schedule));
+		}
+		return;
+	case KFP_EXPECT_SOMETIMES_VALUE:
+		out->met = t->held;
+		if (out->met)
+			memcpy(out->schedule, t->schedule, sizeof(out->schedule));
+		else
+			snprintf(out->detail, sizeof(out->detail), "held in no execution");
+		return;
+	default:
+		out->met = !t->failed;
+		if (!out->met) {
+			snprintf(out->detail, sizeof(out->detail), "%s (in %llu executions)",
+				 t->detail, (unsigned long long)t->failed);
+			memcpy(out->schedule, t->schedule, sizeof(out->schedule));
+		}
+		return;
+	}
+}
+
+static void fill_program(struct kfp_program *program, const struct kfp_scenario *scenario)
+{
+	unsigned int i;
+
+	memset(program, 0, sizeof(*program));
+	program->state = &state;
+	program->state_size = sizeof(state);
+	program->reports = &state.world.reports;
+	program->nr_threads = scenario->nr_threads;
+	for (i = 0; i < scenario->nr_threads; i++) {
+		snprintf(program->thread[i].name, KFP_THREAD_NAME_LEN, "%s",
+			 scenario->thread[i].name);
+		program->thread[i].fn = scenario_thread;
+		program->thread[i].arg = (void *)(uintptr_t)i;
+	}
+	program->at_end = scenario_at_end;
+}
+
+int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
+		     const struct kfp_explore_options *options, struct kfp_scenario_run *run)
+{
+	struct kfp_program program;
+	char error[KFP_ERROR_LEN];
+	unsigned int i;
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	run->design = design;
+	if (design >= kfp_nr_designs)
+		return -EINVAL;
+	runner.scenario = scenario;
+	runner.design = design;
+	runner.trace = NULL;
+	ret = setup_world(&state, scenario, design, error, sizeof(error));
+	if (ret) {
+		fprintf(stderr, "%s\n", error);
+		return -EINVAL;
+	}
+	collect_expectations(scenario, design);
+	fill_program(&program, scenario);
+	ret = kfp_explore(&program, options, &run->explore);
+	if (ret)
+		return ret;
+	run->expectations_met = true;
+	run->nr_expectations = runner.nr_checked;
+	for (i = 0; i < runner.nr_checked; i++) {
+		run->checked[i] = runner.checked[i];
+		judge(&run->explore, i, &run->expectation[i]);
+		if (!run->expectation[i].met)
+			run->expectations_met = false;
+	}
+	return 0;
+}
+
+/* ---- the step-by-step trace ------------------------------------------------- */
+
+static void describe_object(struct scenario_state *s, u32 object, char *buf, size_t size)
+{
+	struct kfp_mm *mm = &s->world.mm;
+	struct kvm *kvm = &s->world.kvm;
+	unsigned int index = KFP_OBJECT_INDEX_OF(object);
+	const struct kfp_pte *pte;
+
+	switch (KFP_OBJECT_CLASS_OF(object)) {
+	case KFP_OBJECT_CLASS_PAGE:
+		snprintf(buf, size, "pfn %u: refcount %d, pins %d, content %#llx%s", index,
+			 page_count(mm, index), pins_of(mm, index),
+			 (unsigned long long)mm->page[index].content,
+			 kfp_page_is_free(mm, index) ? ", free" : "");
+		return;
+	case KFP_OBJECT_CLASS_PTE:
+		pte = &mm->pte[index];
+		snprintf(buf, size, "pte %#x: %s pfn %d%s%s", index << PAGE_SHIFT,
+			 pte->kind == KFP_PTE_PRESENT ? "present" :
+			 pte->kind		      ? "non-present" :
+							"none",
+			 pte->kind == KFP_PTE_PRESENT ? (int)pte->pfn : -1,
+			 pte->writable ? " writable" : "", pte->special ? " special" : "");
+		return;
+	case KFP_OBJECT_CLASS_KVM_SEQ:
+		snprintf(buf, size, "mmu_invalidate_seq %ld, in_progress %ld",
+			 kvm->mmu_invalidate_seq, kvm->mmu_invalidate_in_progress);
+		return;
+	case KFP_OBJECT_CLASS_KVM_MN_COUNT:
+		snprintf(buf, size, "mn_active_invalidate_count %ld",
+			 kvm->mn_active_invalidate_count);
+		return;
+	case KFP_OBJECT_CLASS_KVM_SPTE: {
+		const struct kvm_spte *spte = &kvm->spte[index / KFP_NR_GFNS][index % KFP_NR_GFNS];
+
+		snprintf(buf, size, "spte gfn %u: %s pfn %d%s", index % KFP_NR_GFNS,
+			 spte->present ? "present" : "none", spte->present ? (int)spte->pfn : -1,
+			 spte->writable ? " writable" : "");
+		return;
+	}
+	case KFP_OBJECT_CLASS_KVM_GPC: {
+		const struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+
+		snprintf(buf, size, "gpc%u: %s%s pfn %lld", index,
+			 gpc->active ? "active" : "inactive", gpc->valid ? " valid" : "",
+			 is_error_noslot_pfn(gpc->pfn) ? -1LL : (long long)gpc->pfn);
+		return;
+	}
+	default:
+		buf[0] = '\0';
+		return;
+	}
+}
+
+static void trace_step(void *arg_state, void *arg, const struct kfp_trace_step *step)
+{
+	struct scenario_state *s = arg_state;
+	char what[160];
+
+	(void)arg;
+	describe_object(s, step->object, what, sizeof(what));
+	fprintf(runner.trace, "%4u  %-8s %-7s %-32s %s%s\n", step->index,
+		runner.scenario->thread[step->thread].name,
+		step->is_lock ? "lock" :
+		step->is_wait ? "wait" :
+		step->access  ? "write" :
+				"read",
+		step->what ? step->what : "?", what, step->finished ? "  [thread ends]" : "");
+}
+
+int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
+			const char *schedule, FILE *out)
+{
+	static struct kfp_explore_result result;
+	struct kfp_program program;
+	char error[KFP_ERROR_LEN];
+	unsigned int i;
+	int ret;
+
+	if (design >= kfp_nr_designs)
+		return -EINVAL;
+	runner.scenario = scenario;
+	runner.design = design;
+	runner.trace = out;
+	ret = setup_world(&state, scenario, design, error, sizeof(error));
+	if (ret) {
+		fprintf(stderr, "%s\n", error);
+		return -EINVAL;
+	}
+	collect_expectations(scenario, design);
+	fill_program(&program, scenario);
+	program.trace = trace_step;
+	fprintf(out, "replay %s under %s, schedule %s\n", scenario->name, kfp_designs[design]->name,
+		schedule);
+	ret = kfp_replay(&program, schedule, &result);
+	if (ret)
+		return ret;
+	for (i = 0; i < state.world.reports.count; i++) {
+		const struct kfp_report *r = &state.world.reports.report[i];
+
+		fprintf(out, "step %u: %s%s: %s, pfn %lld, %s (%s)\n", r->step,
+			kfp_property_name(r->property), r->accepted ? " (accepted)" : "",
+			kfp_report_kind_name(r->kind), (long long)r->pfn,
+			kfp_owner_name(&state.world.mm, r->owner), r->what ? r->what : "?");
+	}
+	for (i = 0; i < scenario->nr_results; i++) {
+		char label[2 * KFP_NAME_LEN + 2];
+
+		fprintf(out, "%s = %#llx (%s)\n",
+			result_label(scenario, (int)i, label, sizeof(label)),
+			(unsigned long long)state.value[i], kfp_outcome_name(state.outcome[i]));
+	}
+	return 0;
+}

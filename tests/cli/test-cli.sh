@@ -1,0 +1,104 @@
+#!/bin/sh
+# End-to-end tests of the kfp command line: exit statuses, the bad-file
+# corpus's messages, JSON, replay, bounds and shards.  KTAP output, closing
+# with "N passed, N failed".
+KFP=${KFP:-./build/normal/kfp}
+n=0
+passed=0
+failed=0
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $2"
+		sed 's/^/# /' "$err" | head -n 20
+	fi
+}
+
+expect_status() { # expected-status name command...
+	want=$1
+	name=$2
+	shift 2
+	"$@" >"$out" 2>"$err"
+	got=$?
+	[ "$got" = "$want" ] || echo "expected exit $want, got $got" >>"$err"
+	ok $([ "$got" = "$want" ] && echo 0 || echo 1) "$name"
+}
+
+body() {
+expect_status 0 cli_version "$KFP" --version
+expect_status 0 cli_help "$KFP" --help
+expect_status 0 cli_check_help "$KFP" check --help
+expect_status 0 cli_list "$KFP" list
+grep -q upstream "$out"
+ok $? cli_list_names_the_upstream_variant
+expect_status 2 cli_unknown_command "$KFP" frobnicate
+expect_status 2 cli_unknown_option "$KFP" check --frobnicate 1 scenarios
+expect_status 2 cli_unknown_variant "$KFP" check --variant nosuch scenarios
+expect_status 2 cli_missing_file "$KFP" check no/such/file.kfp
+expect_status 2 cli_bad_shard "$KFP" check --shard 3/3 scenarios
+expect_status 0 cli_check_bundled_library "$KFP" check scenarios
+tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
+ok $? cli_check_ends_with_the_count
+
+expect_status 0 cli_json "$KFP" check --json scenarios/races/fault-vs-mprotect.kfp
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true}\]}$' "$out"
+ok $? cli_json_is_one_object_and_nothing_else
+
+expect_status 1 cli_failed_expectation_exits_1 "$KFP" check tests/cli/fails-an-expectation.kfp
+grep -q 'expectation failed: tests/cli/fails-an-expectation.kfp:[0-9]*:[0-9]*: never P2' "$out"
+ok $? cli_failed_expectation_names_it
+replay=$(grep -o 'replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule [0-9:,]*' "$out" | head -n 1)
+[ -n "$replay" ]
+ok $? cli_failed_expectation_prints_a_replay_command
+# shellcheck disable=SC2086
+expect_status 0 cli_replay_runs "$KFP" $replay
+grep -q '^step [0-9]*: P2: access' "$out"
+ok $? cli_replay_shows_the_violation
+
+expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule 7,7,7
+expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5 scenarios/races/fault-vs-munmap.kfp
+grep -q 'undecided' "$out"
+ok $? cli_bound_is_reported
+
+expect_status 0 cli_shard_0_of_2 "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
+expect_status 0 cli_shard_1_of_2 "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+expect_status 3 cli_random_mode_is_undecided_and_prints_its_seed "$KFP" check --random 20 --seed 7 scenarios/races/fault-vs-mprotect.kfp
+grep -q 'seed 7' "$out"
+ok $? cli_random_seed_is_printed
+
+for bad in tests/scenario/bad/*.kfp; do
+	[ -e "$bad" ] || continue
+	want="$bad:$(head -n 1 "$bad" | sed -n 's/^# error: //p')"
+	"$KFP" check "$bad" >"$out" 2>"$err"
+	status=$?
+	got=$(head -n 1 "$err")
+	if [ "$status" = 2 ] && [ "$got" = "$want" ]; then
+		ok 0 "cli_bad_file $(basename "$bad")"
+	else
+		echo "want: $want (exit 2)" >>"$err"
+		echo "exit $status" >>"$err"
+		ok 1 "cli_bad_file $(basename "$bad")"
+	fi
+done
+
+echo "$passed $failed" >"$counts"
+}
+
+counts=$(mktemp)
+results=$(mktemp)
+trap 'rm -f "$out" "$err" "$counts" "$results"' EXIT
+body >"$results"
+read -r passed failed <"$counts"
+echo "KTAP version 1"
+echo "1..$((passed + failed))"
+cat "$results"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kfp/scenario.h>
@@ -318,12 +319,29 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 		       (unsigned long long)cli->options.seed);
 }
 
+/*
+ * A progress line on a terminal: executions so far and the rate.  A
+ * depth-first search cannot know how much of its tree is left, so there is
+ * no estimate of the time remaining.
+ */
 static void progress(void *arg, const struct kfp_explore_result *result)
 {
+	static struct timespec start;
+	static const char *current;
 	const char *name = arg;
+	struct timespec now;
+	double seconds;
 
-	fprintf(stderr, "\r  %s: %llu executions, %llu steps ...", name,
-		(unsigned long long)result->executions, (unsigned long long)result->steps);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (current != name) {
+		current = name;
+		start = now;
+	}
+	seconds = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+	if (seconds < 1.0)
+		return;
+	fprintf(stderr, "\r  %s: %llu executions, %.0f/s ...", name,
+		(unsigned long long)result->executions, (double)result->executions / seconds);
 }
 
 /* ---- commands ---------------------------------------------------------------- */

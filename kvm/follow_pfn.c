@@ -12,16 +12,36 @@
 /*
  * virt/kvm/kvm_main.c kvm_resolve_pfn(): the only writer of the outputs.
  * refcounted_page is the GUP'd page, or "NULL" (KFP_PFN_NONE) for every
- * remapped pfn, even one with a refcounted struct page.
+ * remapped pfn, even one with a refcounted struct page.  For a GUP'd page
+ * the v7..v9 designs also set is_refcounted_page, and v7's
+ * kvm_follow_refcounted_pfn() drops GUP's reference at once when the
+ * caller did not ask for one (the FIXME in the seed thread's diff).
  */
 kfp_pfn_t kvm_resolve_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn_t page,
 			  const struct follow_pfnmap_args *map, bool writable)
 {
-	(void)kvm;
 	if (kfp->map_writable)
 		*kfp->map_writable = writable;
-	*kfp->refcounted_page = map ? KFP_PFN_NONE : page;
-	return map ? map->pfn : page;
+	if (map) {
+		*kfp->refcounted_page = KFP_PFN_NONE;
+		return map->pfn;
+	}
+	kfp->is_refcounted_page = true;
+	*kfp->refcounted_page = page;
+	if (kvm->design->gup_put_unless_foll_get && !(kfp->flags & FOLL_GET)) {
+		put_page(kvm->mm, page, kfp->owner);
+		*kfp->refcounted_page = KFP_PFN_NONE;
+	}
+	return page;
+}
+
+void kvm_follow_pfn_policy(struct kvm_follow_pfn *kfp, const struct kvm_caller_policy *policy)
+{
+	if (policy->foll_get)
+		kfp->flags |= FOLL_GET;
+	kfp->pin = policy->pin;
+	kfp->guarded_by_mmu_notifier = policy->guarded;
+	kfp->allow_non_refcounted_struct_page = policy->aware;
 }
 
 /*
@@ -53,7 +73,7 @@ static bool hva_to_pfn_fast(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn
  */
 static long hva_to_pfn_slow(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn_t *pfn)
 {
-	unsigned int flags = FOLL_HWPOISON | FOLL_HONOR_NUMA_FAULT | kfp->flags;
+	unsigned int flags = FOLL_HWPOISON | FOLL_HONOR_NUMA_FAULT | (kfp->flags & ~FOLL_GET);
 	kfp_pfn_t page, wpage;
 	long npages;
 
@@ -209,6 +229,47 @@ void kvm_release_faultin_page(struct kvm *kvm, kfp_pfn_t page, bool unused, bool
 		kfp_lockdep_assert_held(&kvm->mmu_lock);
 	if (page == KFP_PFN_NONE)
 		return;
+	if (unused)
+		kvm_release_page_unused(kvm, page, owner);
+	else if (dirty)
+		kvm_release_page_dirty(kvm, page, owner);
+	else
+		kvm_release_page_clean(kvm, page, owner);
+}
+
+/*
+ * virt/kvm/kvm_main.c kvm_release_pfn_clean()/_dirty() (before 6.13): the
+ * pfn is all the caller kept, and the design's heuristic decides whether
+ * it names a page to put.
+ */
+static void kvm_release_pfn(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner)
+{
+	if (is_error_noslot_pfn(pfn) || !kvm->design->pfn_is_refcounted)
+		return;
+	if (!kvm->design->pfn_is_refcounted(kvm, pfn))
+		return;
+	if (dirty)
+		kvm_release_page_dirty(kvm, pfn, owner);
+	else
+		kvm_release_page_clean(kvm, pfn, owner);
+}
+
+void kvm_release_lookup(struct kvm *kvm, const struct kvm_caller_policy *policy, kfp_pfn_t pfn,
+			kfp_pfn_t page, bool is_refcounted, bool unused, bool dirty,
+			kfp_owner_t owner)
+{
+	switch (policy->release) {
+	case KVM_RELEASE_PAGE:
+		break;
+	case KVM_RELEASE_IF_REFCOUNTED:
+		page = is_refcounted && !is_error_noslot_pfn(pfn) ? pfn : KFP_PFN_NONE;
+		break;
+	case KVM_RELEASE_PFN:
+		kvm_release_pfn(kvm, pfn, dirty && !unused, owner);
+		return;
+	default:
+		return;
+	}
 	if (unused)
 		kvm_release_page_unused(kvm, page, owner);
 	else if (dirty)

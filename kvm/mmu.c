@@ -22,6 +22,7 @@ struct kvm_page_fault {
 	long mmu_seq;
 	kfp_pfn_t pfn;
 	kfp_pfn_t refcounted_page;
+	bool is_refcounted; /* v9: the lookup returned a refcounted page */
 	bool map_writable;
 	u64 hva;
 };
@@ -77,31 +78,67 @@ static int kvm_handle_error_pfn(struct kvm *kvm, struct kvm_page_fault *fault)
  * arch/x86/kvm/mmu/mmu.c __kvm_mmu_faultin_pfn(): FOLL_NOWAIT first; on
  * "needs I/O" (async page faults are not modelled) again, interruptible.
  */
+/* One lookup with the design's fault policy (6.13+: __kvm_faultin_pfn()). */
+static kfp_pfn_t faultin_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu,
+				struct kvm_page_fault *fault, unsigned int foll)
+{
+	struct kvm_follow_pfn kfp = {
+		.slot = fault->slot,
+		.gfn = fault->gfn,
+		.flags = foll,
+		.map_writable = &fault->map_writable,
+		.refcounted_page = &fault->refcounted_page,
+		.owner = vcpu->fault_owner,
+	};
+	kfp_pfn_t pfn;
+
+	kvm_follow_pfn_policy(&kfp, &kvm->design->fault);
+	fault->map_writable = false;
+	fault->refcounted_page = KFP_PFN_NONE;
+	pfn = kvm_follow_pfn(kvm, &kfp);
+	fault->is_refcounted = kfp.is_refcounted_page;
+	return pfn;
+}
+
+/*
+ * arch/x86/kvm/mmu/mmu.c __kvm_mmu_faultin_pfn(): FOLL_NOWAIT first; on
+ * "needs I/O" (async page faults are not modelled) again, interruptible.
+ */
 static void __kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu,
 				  struct kvm_page_fault *fault)
 {
 	unsigned int foll = fault->write ? FOLL_WRITE : 0;
 
-	fault->pfn =
-		__kvm_faultin_pfn(kvm, fault->slot, fault->gfn, foll | FOLL_NOWAIT,
-				  &fault->map_writable, &fault->refcounted_page, vcpu->fault_owner);
+	fault->pfn = faultin_lookup(kvm, vcpu, fault, foll | FOLL_NOWAIT);
 	if (fault->pfn != KVM_PFN_ERR_NEEDS_IO)
 		return;
-	fault->pfn =
-		__kvm_faultin_pfn(kvm, fault->slot, fault->gfn, foll | FOLL_INTERRUPTIBLE,
-				  &fault->map_writable, &fault->refcounted_page, vcpu->fault_owner);
+	fault->pfn = faultin_lookup(kvm, vcpu, fault, foll | FOLL_INTERRUPTIBLE);
+}
+
+/* Give back what the fault's lookup returned: 6.13+ under mmu_lock, by page. */
+static void release_faultin(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			    bool unused)
+{
+	const struct kvm_caller_policy *policy = &kvm->design->fault;
+
+	if (policy->release == KVM_RELEASE_PAGE)
+		kvm_release_faultin_page(kvm, fault->refcounted_page, unused, fault->map_writable,
+					 vcpu->fault_owner);
+	else
+		kvm_release_lookup(kvm, policy, fault->pfn, fault->refcounted_page,
+				   fault->is_refcounted, unused, fault->map_writable,
+				   vcpu->fault_owner);
 }
 
 /* arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault() */
 static void kvm_mmu_finish_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu,
 				      struct kvm_page_fault *fault, int r)
 {
-	kvm_release_faultin_page(kvm, fault->refcounted_page, r == RET_PF_RETRY,
-				 fault->map_writable, vcpu->fault_owner);
+	release_faultin(kvm, vcpu, fault, r == RET_PF_RETRY);
 	if (kvm->inject & KVM_INJECT_DOUBLE_RELEASE)
-		kvm_release_faultin_page(kvm, fault->refcounted_page, r == RET_PF_RETRY,
-					 fault->map_writable, vcpu->fault_owner);
+		release_faultin(kvm, vcpu, fault, r == RET_PF_RETRY);
 	fault->refcounted_page = KFP_PFN_NONE;
+	fault->is_refcounted = false;
 }
 
 /*
@@ -184,8 +221,10 @@ int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool w
 	r = kvm_mmu_faultin_pfn(kvm, vcpu, &fault);
 	if (r != RET_PF_CONTINUE)
 		return r;
+	/* the seeded bug: a clean release before mmu_lock (the dirty bit is lost too) */
 	if (kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE)
-		kvm_release_page_clean(kvm, fault.refcounted_page, vcpu->fault_owner);
+		kvm_release_lookup(kvm, &kvm->design->fault, fault.pfn, fault.refcounted_page,
+				   fault.is_refcounted, false, false, vcpu->fault_owner);
 
 	r = RET_PF_RETRY;
 	kfp_read_lock(&kvm->mmu_lock);

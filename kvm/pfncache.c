@@ -78,12 +78,14 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		.refcounted_page = &page,
 		.owner = gpc->owner,
 	};
+	const struct kvm_caller_policy *policy = &kvm->design->gpc;
 	bool busy = false;
 	unsigned int loops = 0;
 	long mmu_seq;
 
 	kfp_lockdep_assert_held(&gpc->refresh_lock);
 	kfp_lockdep_assert_held_write(&gpc->lock);
+	kvm_follow_pfn_policy(&kfp, policy);
 	gpc_mark(gpc, index, "gpc refresh");
 	gpc->valid = 0;
 	do {
@@ -92,7 +94,8 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		kfp_write_unlock(&gpc->lock);
 		if (new_pfn != KVM_PFN_ERR_FAULT) {
 			/* the previous iteration lost a race: drop what it got */
-			kvm_release_page_unused(kvm, page, gpc->owner);
+			kvm_release_lookup(kvm, policy, new_pfn, page, kfp.is_refcounted_page, true,
+					   false, gpc->owner);
 			page = KFP_PFN_NONE;
 			/* the loop would spin until the invalidation ends: wait for that */
 			kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
@@ -100,6 +103,7 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 			    !kfp_wait_for_change(mn_count_object(), "invalidation"))
 				goto out_error;
 		}
+		kfp.is_refcounted_page = false;
 		new_pfn = hva_to_pfn(kvm, &kfp);
 		if (is_error_noslot_pfn(new_pfn))
 			goto out_error;
@@ -114,7 +118,8 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		if (++loops > 64) {
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, new_pfn,
 				   gpc->owner, loops, "gpc refresh never completes");
-			kvm_release_page_unused(kvm, page, gpc->owner);
+			kvm_release_lookup(kvm, policy, new_pfn, page, kfp.is_refcounted_page, true,
+					   false, gpc->owner);
 			return -EFAULT;
 		}
 	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
@@ -125,7 +130,8 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	gpc->khva = new_khva;
 	gpc->generation_of_page = page_generation(kvm->mm, new_pfn);
 	/* from here the cache holds nothing: invalidation protects it */
-	kvm_release_page_clean(kvm, page, gpc->owner);
+	kvm_release_lookup(kvm, policy, new_pfn, page, kfp.is_refcounted_page, false, false,
+			   gpc->owner);
 	return 0;
 
 out_error:

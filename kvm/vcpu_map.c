@@ -11,8 +11,10 @@
 /*
  * virt/kvm/kvm_main.c __kvm_vcpu_map(): resolved through the vCPU's
  * memslots (kvm_vcpu_gfn_to_memslot(), "KVM: Use vCPU specific memslots in
- * __kvm_vcpu_map()", 2025).  Remapped memory gives -EINVAL unless
- * allow_unsafe_mappings, and then it is mapped without a pin.
+ * __kvm_vcpu_map()", 2025).  6.13+ pins, and remapped memory gives -EINVAL
+ * unless allow_unsafe_mappings, which maps it without a pin; before, the
+ * lookup took a plain reference (FOLL_GET) that map->pinned_page holds,
+ * or nothing for a pfn the design's lookup did not reference.
  */
 static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
 			  bool writable)
@@ -23,12 +25,12 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 		.gfn = gfn,
 		.flags = writable ? FOLL_WRITE : 0,
 		.refcounted_page = &map->pinned_page,
-		.pin = true,
 		.owner = vcpu->map_owner,
 	};
 
 	if (index >= KFP_MAX_HOST_MAPS || map->mapped)
 		return -EBUSY;
+	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
 	slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
 	if (slot) {
 		slot_copy = *slot;
@@ -41,6 +43,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	map->writable = writable;
 	map->as_id = vcpu->in_smm;
 	map->pfn = kvm_follow_pfn(kvm, &kfp);
+	map->is_refcounted_page = kfp.is_refcounted_page;
 	if (is_error_noslot_pfn(map->pfn))
 		return -EINVAL;
 	/* kmap() a page, memremap() anything else: neither fails in the model */
@@ -49,7 +52,8 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	map->uhva = kfp.hva;
 	map->generation = page_generation(kvm->mm, map->pfn);
 	map->mapped = 1;
-	if ((kvm->inject & KVM_INJECT_VCPU_MAP_NO_PIN) && map->pinned_page != KFP_PFN_NONE) {
+	if ((kvm->inject & KVM_INJECT_VCPU_MAP_NO_PIN) && kfp.pin &&
+	    map->pinned_page != KFP_PFN_NONE) {
 		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
 		map->pinned_page = KFP_PFN_NONE;
 	}
@@ -70,7 +74,7 @@ int kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int
 	return ret;
 }
 
-/* virt/kvm/kvm_main.c kvm_vcpu_unmap(): unpin what was pinned, nothing else. */
+/* virt/kvm/kvm_main.c kvm_vcpu_unmap(): 6.13+ unpins what was pinned, nothing else. */
 void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 {
 	struct kvm_host_map *map = &vcpu->map[index];
@@ -78,7 +82,11 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 	if (index >= KFP_MAX_HOST_MAPS || !map->mapped)
 		return;
 	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_unmap");
-	if (map->pinned_page != KFP_PFN_NONE) {
+	if (!kvm->design->vcpu_map.pin) {
+		/* before 6.13: kvm_release_pfn(map->pfn, dirty), or v9's refcounted-only release */
+		kvm_release_lookup(kvm, &kvm->design->vcpu_map, map->pfn, map->pinned_page,
+				   map->is_refcounted_page, false, map->writable, vcpu->map_owner);
+	} else if (map->pinned_page != KFP_PFN_NONE) {
 		if (map->writable && !PageReserved(kvm->mm, map->pinned_page))
 			SetPageDirty(kvm->mm, map->pinned_page);
 		if (!PageReserved(kvm->mm, map->pinned_page))
@@ -121,8 +129,10 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 }
 
 /*
- * virt/kvm/kvm_main.c __gfn_to_page(): the page with a reference, or NULL
- * on error and for every remapped pfn (no reference is ever taken there).
+ * virt/kvm/kvm_main.c __gfn_to_page() (6.13+): the page with a reference,
+ * or NULL on error and for every remapped pfn (no reference is ever taken
+ * there).  Before 6.13, gfn_to_page() took gfn_to_pfn()'s pfn and returned
+ * KVM_ERR_PTR_BAD_PAGE unless the pfn heuristic found a page.
  */
 kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
 {
@@ -136,11 +146,18 @@ kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool 
 		.owner = vcpu->page_owner,
 	};
 
+	kfp_pfn_t pfn;
+
 	if (slot)
 		slot_copy = *slot;
-	(void)kvm_follow_pfn(kvm, &kfp);
+	kvm_follow_pfn_policy(&kfp, &kvm->design->gfn_to_page);
+	pfn = kvm_follow_pfn(kvm, &kfp);
 	vcpu->page_uhva = kfp.hva;
-	return refcounted_page;
+	if (!kvm->design->gfn_to_page_by_pfn)
+		return refcounted_page;
+	if (is_error_noslot_pfn(pfn) || !kvm->design->pfn_is_refcounted(kvm, pfn))
+		return KFP_PFN_NONE;
+	return pfn;
 }
 
 /* gfn_to_page() for a vCPU: 0, -EFAULT (no page), -EBUSY (one already held). */

@@ -95,16 +95,41 @@ struct kvm_spte {
 	u64 hva;
 };
 
-/* virt/kvm/kvm_mm.h struct kvm_follow_pfn (6.13+), plus the model's owner. */
+/*
+ * virt/kvm/kvm_mm.h struct kvm_follow_pfn (6.13+), with the fields of the
+ * 2023 series the older designs use (v7..v9: FOLL_GET in flags,
+ * guarded_by_mmu_notifier, allow_non_refcounted_struct_page,
+ * is_refcounted_page), plus the model's owner.
+ */
 struct kvm_follow_pfn {
 	const struct kvm_memory_slot *slot;
 	gfn_t gfn;
-	unsigned int flags; /* FOLL_WRITE, FOLL_NOWAIT, FOLL_INTERRUPTIBLE */
+	unsigned int flags; /* FOLL_WRITE, FOLL_NOWAIT, FOLL_INTERRUPTIBLE; FOLL_GET (v7..v9) */
 	bool pin;
+	bool guarded_by_mmu_notifier; /* in, v7..v9 */
+	bool allow_non_refcounted_struct_page; /* in, v9 */
+	bool is_refcounted_page; /* out, v7..v9 */
 	u64 hva; /* out */
 	bool *map_writable; /* in/out, optional */
 	kfp_pfn_t *refcounted_page; /* out, required: KFP_PFN_NONE stands for NULL */
 	kfp_owner_t owner; /* model: who the GUP reference or pin belongs to */
+};
+
+/* How a caller gives back what the lookup returned. */
+enum kvm_release_rule {
+	KVM_RELEASE_PAGE, /* the struct page it was handed (6.13+) */
+	KVM_RELEASE_IF_REFCOUNTED, /* the pfn's page if is_refcounted_page (v9) */
+	KVM_RELEASE_PFN, /* kvm_release_pfn_clean(pfn): the design's pfn heuristic */
+	KVM_RELEASE_NOTHING, /* nothing is held (the sketch's guarded fault) */
+};
+
+/* What one caller asks of the lookup and how it releases, in one design. */
+struct kvm_caller_policy {
+	u8 foll_get; /* FOLL_GET: "take a reference if refcounted" (v7..v9) */
+	u8 pin; /* FOLL_PIN (6.13+ kvm_vcpu_map) */
+	u8 guarded; /* guarded_by_mmu_notifier */
+	u8 aware; /* allow_non_refcounted_struct_page: honours is_refcounted_page */
+	u8 release; /* enum kvm_release_rule */
 };
 
 /* include/linux/kvm_host.h struct kvm_host_map */
@@ -112,7 +137,7 @@ struct kvm_host_map {
 	u8 mapped; /* hva != NULL */
 	u8 writable;
 	u8 as_id;
-	u8 pad;
+	u8 is_refcounted_page; /* v9 */
 	u32 generation; /* model: page generation when mapped */
 	kfp_pfn_t pinned_page;
 	kfp_pfn_t page; /* kmap target when pfn_valid() */
@@ -195,8 +220,24 @@ struct kvm_design {
 	/* Is this violation one the design documents as accepted? */
 	bool (*accepts)(const struct kvm *kvm, const struct kvm_access *access,
 			enum kfp_report_kind kind);
+	/*
+	 * The pfn heuristic of the designs whose callers release by pfn:
+	 * kvm_pfn_to_refcounted_page() (5.18..6.12) or !kvm_is_reserved_pfn()
+	 * (before).  NULL: the design never guesses (6.13+).
+	 */
+	bool (*pfn_is_refcounted)(const struct kvm *kvm, kfp_pfn_t pfn);
+	/* v7's helper: a GUP'd page is put at once unless the caller passed FOLL_GET */
+	bool gup_put_unless_foll_get;
+	/* gfn_to_page() goes through gfn_to_pfn() and the pfn heuristic (before 6.13) */
+	bool gfn_to_page_by_pfn;
+	/* the caller policies */
+	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 };
 
+extern const struct kvm_design kvm_design_pre_cve;
+extern const struct kvm_design kvm_design_legacy;
+extern const struct kvm_design kvm_design_sketch;
+extern const struct kvm_design kvm_design_v9;
 extern const struct kvm_design kvm_design_upstream;
 
 /* Old code put back (tools/testing/vma-style global switches, per VM). */
@@ -304,6 +345,12 @@ void kvm_release_page_dirty(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
 void kvm_release_page_unused(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
 void kvm_release_faultin_page(struct kvm *kvm, kfp_pfn_t page, bool unused, bool dirty,
 			      kfp_owner_t owner);
+/* Release what a lookup gave a caller, by the caller's rule in the design. */
+void kvm_release_lookup(struct kvm *kvm, const struct kvm_caller_policy *policy, kfp_pfn_t pfn,
+			kfp_pfn_t page, bool is_refcounted, bool unused, bool dirty,
+			kfp_owner_t owner);
+/* Fill the caller's inputs of @kfp from @policy. */
+void kvm_follow_pfn_policy(struct kvm_follow_pfn *kfp, const struct kvm_caller_policy *policy);
 
 /* ---- the notifier protocol ------------------------------------------------ */
 

@@ -77,4 +77,12 @@ const struct kvm_design kvm_design_upstream = {
 	.sigpending_on_eagain = true,
 	.release_faultin_under_mmu_lock = true,
 	.accepts = upstream_accepts,
+	/* kvm_faultin_pfn(): FOLL_WRITE/NOWAIT; the page goes under mmu_lock */
+	.fault = { .release = KVM_RELEASE_PAGE },
+	/* __kvm_vcpu_map(): pin = true, refcounted_page = &map->pinned_page */
+	.vcpu_map = { .pin = 1, .release = KVM_RELEASE_PAGE },
+	/* __gfn_to_page(): the page, or NULL for every remapped pfn */
+	.gfn_to_page = { .release = KVM_RELEASE_PAGE },
+	/* hva_to_pfn_retry(): a local page, released clean once mapped */
+	.gpc = { .release = KVM_RELEASE_PAGE },
 };

@@ -249,6 +249,14 @@ enum kvm_injection {
 	KVM_INJECT_GPC_NO_RETRY = BIT(4), /* gpc: no mmu_notifier_retry_cache() */
 	KVM_INJECT_DOUBLE_RELEASE = BIT(5), /* fault: release the page twice */
 	KVM_INJECT_GPC_NO_INVALIDATE = BIT(6), /* notifier: gpcs are not invalidated */
+	KVM_INJECT_ZERO_PAGE_RESERVED =
+		BIT(7), /* the zero pfn counts as reserved (before 7df003c85218) */
+	KVM_INJECT_ZONE_DEVICE_RESERVED =
+		BIT(8), /* ZONE_DEVICE counts as reserved (fix not identified) */
+	KVM_INJECT_PFNMAP_ASSUME_WRITABLE =
+		BIT(9), /* remapped ptes taken as writable (before bd2fae8da794) */
+	KVM_INJECT_MEMSLOT_NO_WAIT =
+		BIT(10), /* memslot updates ignore invalidations (before 52ac8b358b0c) */
 };
 
 /* Guest-visible outcome of an access (SPEC §2). */

@@ -9,7 +9,7 @@
  *  (c) direct-access users (kvm_vcpu_map) pin, and a pin of remapped
  *      memory needs allow_unsafe_mappings.
  */
-#include "../internal.h"
+#include "design.h"
 
 /*
  * virt/kvm/kvm_main.c hva_to_pfn_remapped() (6.13+, mmap_lock held): read
@@ -19,28 +19,16 @@
 static int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 					struct kvm_follow_pfn *kfp, kfp_pfn_t *p_pfn)
 {
-	struct follow_pfnmap_args args = { .vma = vma, .address = kfp->hva };
-	bool write_fault = kfp->flags & FOLL_WRITE;
+	struct follow_pfnmap_args args;
 	int r;
 
 	/* v13 35/85: remapped memory cannot be pinned; only the parameter allows it */
 	if (kfp->pin && !kvm->allow_unsafe_mappings)
 		return -EINVAL;
-	r = follow_pfnmap_start(kvm->mm, &args);
-	if (r) {
-		bool unlocked = false;
-
-		r = fixup_user_fault(kvm->mm, kfp->hva, write_fault ? FAULT_FLAG_WRITE : 0,
-				     &unlocked);
-		if (unlocked)
-			return -EAGAIN;
-		if (r)
-			return r;
-		r = follow_pfnmap_start(kvm->mm, &args);
-		if (r)
-			return r;
-	}
-	if (write_fault && !args.writable)
+	r = remapped_follow(kvm, vma, kfp, &args);
+	if (r)
+		return r;
+	if ((kfp->flags & FOLL_WRITE) && !args.writable)
 		*p_pfn = KVM_PFN_ERR_RO_FAULT;
 	else
 		*p_pfn = kvm_resolve_pfn(kvm, kfp, KFP_PFN_NONE, &args, args.writable);

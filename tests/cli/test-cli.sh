@@ -48,7 +48,7 @@ expect_status 0 cli_check_bundled_library "$KFP" check scenarios
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
 ok $? cli_check_ends_with_the_count
 
-expect_status 0 cli_json "$KFP" check --json scenarios/races/fault-vs-mprotect.kfp
+expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
 grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true}\]}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 

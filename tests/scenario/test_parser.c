@@ -361,7 +361,7 @@ TEST(parse_expect_properties)
 				  "\taccepted P3\n\tnever invariant\n}\n");
 	ASSERT_EQ(sc.nr_blocks, 1);
 	b = &sc.block[0];
-	ASSERT_EQ(b->design_mask, 1);
+	ASSERT_EQ(b->design_mask, BIT(kfp_design_index("upstream")));
 	ASSERT_EQ(b->nr, 4);
 	ASSERT_EQ(b->pos.line, 10);
 	ASSERT_EQ(b->expect[0].kind, KFP_EXPECT_NEVER);
@@ -567,7 +567,7 @@ TEST(parse_error_unknown_names)
 TEST(parse_error_unknown_design_injection_outcome_property)
 {
 	bad(VCPU("\tread gfn 0\n") "expect upstream, tdp {\n}\n",
-	    PATH ":10:18: unknown design 'tdp' (known: upstream, or all)");
+	    PATH ":10:18: unknown design 'tdp' (known: pre-cve, legacy, sketch, v9, upstream, or all)");
 	bad("name t\nparam inject skip-retry\n", PATH ":2:14: unknown injection 'skip-retry'");
 	bad("name t\nparam frob 1\n",
 	    PATH ":2:7: expected 'allow_unsafe_mappings' or 'inject', found 'frob'");

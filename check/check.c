@@ -84,6 +84,36 @@ static void check_p3(struct kvm *kvm, const struct kvm_access *access)
 		report_access(kvm, access, KFP_REPORT_STALE_PERMISSION, 0);
 }
 
+/*
+ * The guest's view, read without a scheduling point (the checker only
+ * observes): the hva the memslots give @access's gfn now, or an error hva.
+ */
+static u64 current_hva_of(const struct kvm *kvm, const struct kvm_access *access)
+{
+	const struct kvm_memslots *slots = &kvm->memslots[access->as_id];
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+		const struct kvm_memory_slot *slot = &slots->slot[i];
+
+		if (slot->in_use && access->gfn >= slot->base_gfn &&
+		    access->gfn < slot->base_gfn + slot->npages)
+			return __gfn_to_hva_many(slot, access->gfn, false);
+	}
+	return KVM_HVA_ERR_BAD;
+}
+
+/* P3 as the guest sees it: the translation must be the gfn's, not another's. */
+static bool check_gfn(struct kvm *kvm, const struct kvm_access *access)
+{
+	u64 hva = current_hva_of(kvm, access);
+
+	if (kvm_is_error_hva(hva) || (hva & PAGE_MASK) == (access->hva & PAGE_MASK))
+		return true;
+	report_access(kvm, access, KFP_REPORT_STALE_GFN, (s64)hva);
+	return false;
+}
+
 static void check_access(struct kvm *kvm, const struct kvm_access *access)
 {
 	if (access->pfn >= KFP_NR_PFNS) {
@@ -92,7 +122,8 @@ static void check_access(struct kvm *kvm, const struct kvm_access *access)
 		return;
 	}
 	check_p2(kvm, access);
-	check_p3(kvm, access);
+	if (check_gfn(kvm, access))
+		check_p3(kvm, access);
 }
 
 void kfp_check_attach(struct kvm *kvm)

@@ -35,6 +35,7 @@ enum {
 
 struct cli {
 	struct kfp_explore_options options;
+	unsigned int inject; /* KVM_INJECT_* added to every scenario */
 	u32 design_mask;
 	bool json;
 	bool matrix;
@@ -65,6 +66,7 @@ static void usage(FILE *out)
 		"  --timeout SECONDS         stop each search after SECONDS\n"
 		"  --random N --seed S       N random executions instead of exhaustive search\n"
 		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md)\n"
+		"  --inject NAME             put old code back (kfp list shows the injections)\n"
 		"\n"
 		"exit: 0 expectations met, 1 an expectation failed, 2 usage or input error,\n"
 		"      3 a bound stopped a search before its verdict, 4 internal error\n",
@@ -389,6 +391,8 @@ static int run_all(struct cli *cli)
 	status = load_all(cli, scenarios);
 	if (status)
 		goto out_free;
+	for (i = 0; i < cli->nr_files; i++)
+		scenarios[i]->inject |= cli->inject;
 	if (cli->json) {
 		printf("{\"results\":[");
 		cli->json_first = true;
@@ -509,6 +513,18 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		if (!strcmp(arg, "--variant")) {
 			if (parse_variant(next, &cli->design_mask))
 				return -1;
+			continue;
+		}
+		if (!strcmp(arg, "--inject")) {
+			const struct kvm_injection_info *info = kvm_injection_by_name(next);
+
+			if (!info) {
+				fprintf(stderr,
+					"%s: unknown injection '%s' (kfp list shows them)\n",
+					program_name, next);
+				return -1;
+			}
+			cli->inject |= info->bit;
 			continue;
 		}
 		if (!strcmp(arg, "--shard")) {
@@ -650,6 +666,9 @@ static int command_list(void)
 	for (i = 0; i < kfp_nr_designs; i++)
 		printf("  %-10s %-14s %s\n", kfp_designs[i]->name, kfp_designs[i]->renders,
 		       kfp_designs[i]->summary);
+	printf("injections (kfp check --inject NAME, or param inject NAME in a scenario):\n");
+	for (i = 0; i < kvm_nr_injections; i++)
+		printf("  %-24s %s\n", kvm_injections[i].name, kvm_injections[i].description);
 	cli_init(&cli);
 	if (add_path(&cli, library_path()))
 		return EXIT_USAGE;

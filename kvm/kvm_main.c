@@ -105,7 +105,8 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 				     const struct kvm_memory_slot *update)
 {
 	kfp_write_lock(&kvm->mn_invalidate_lock);
-	for (;;) {
+	/* before 52ac8b358b0c nothing kept an update out of an invalidation */
+	while (!(kvm->inject & KVM_INJECT_MEMSLOT_NO_WAIT)) {
 		kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
 		if (!kvm->mn_active_invalidate_count)
 			break;

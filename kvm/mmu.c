@@ -295,6 +295,7 @@ static enum spte_walk spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 		.pfn = spte->pfn,
 		.hva = spte->hva,
 		.gfn = gfn,
+		.as_id = vcpu->in_smm,
 	};
 	kvm_report_access(kvm, &access);
 	if (write)

@@ -153,9 +153,11 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 		goto out_unlock;
 	}
 	old_uhva = gpc->uhva & PAGE_MASK;
+	gpc->requested_gpa = gpa; /* model: what the caller asked for */
 	kfp_shared_read(memslots_object(0), "memslots generation");
-	if (gpc->gpa != gpa || gpc->generation != slots->generation ||
-	    kvm_is_error_hva(gpc->uhva)) {
+	/* 7e2175ebd695 keyed the steal-time cache on the generation alone (901d3765fa80) */
+	if ((gpc->gpa != gpa && !(kvm->inject & KVM_INJECT_GPC_KEY_NO_GPA)) ||
+	    gpc->generation != slots->generation || kvm_is_error_hva(gpc->uhva)) {
 		gfn_t gfn = gpa >> PAGE_SHIFT;
 		struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn);
 
@@ -309,7 +311,7 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		.generation = gpc->generation_of_page,
 		.pfn = gpc->pfn,
 		.hva = gpc->uhva & PAGE_MASK,
-		.gfn = gpc->gpa >> PAGE_SHIFT,
+		.gfn = gpc->requested_gpa >> PAGE_SHIFT,
 	};
 	kvm_report_access(kvm, &access);
 	if (write)

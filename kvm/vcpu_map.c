@@ -119,6 +119,7 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 		.pfn = map->pfn,
 		.hva = map->uhva,
 		.gfn = map->gfn,
+		.as_id = map->as_id,
 	};
 	kvm_report_access(kvm, &access);
 	if (write)
@@ -153,6 +154,7 @@ kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool 
 	kvm_follow_pfn_policy(&kfp, &kvm->design->gfn_to_page);
 	pfn = kvm_follow_pfn(kvm, &kfp);
 	vcpu->page_uhva = kfp.hva;
+	vcpu->page_gfn = gfn;
 	if (!kvm->design->gfn_to_page_by_pfn)
 		return refcounted_page;
 	if (is_error_noslot_pfn(pfn) || !kvm->design->pfn_is_refcounted(kvm, pfn))
@@ -187,6 +189,7 @@ enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool wr
 		.generation = vcpu->page_generation,
 		.pfn = vcpu->page,
 		.hva = vcpu->page_uhva,
+		.gfn = vcpu->page_gfn,
 	};
 
 	if (vcpu->page == KFP_PFN_NONE)

@@ -23,7 +23,8 @@ static inline struct kfp_memory_object *vma_memory_object(struct kfp_mm *mm,
 static inline bool memory_object_refcounted(const struct kfp_memory_object *object)
 {
 	return object->kind == KFP_OBJECT_SHMEM || object->kind == KFP_OBJECT_FILE ||
-	       object->kind == KFP_OBJECT_HUGETLB || object->kind == KFP_OBJECT_DRIVER_PAGES;
+	       object->kind == KFP_OBJECT_HUGETLB || object->kind == KFP_OBJECT_DRIVER_PAGES ||
+	       object->kind == KFP_OBJECT_ZONE_DEVICE;
 }
 
 void set_pte_present(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable, bool special);

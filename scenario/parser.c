@@ -163,19 +163,6 @@ static const char *const property_names[KFP_NR_PROPERTIES] = {
 	[KFP_PROPERTY_INVARIANT] = "invariant",
 };
 
-static const struct {
-	const char *name;
-	u32 bit;
-} injection_names[] = {
-	{ "skip-retry-check", KVM_INJECT_SKIP_RETRY_CHECK },
-	{ "snapshot-after-gup", KVM_INJECT_SNAPSHOT_AFTER_GUP },
-	{ "release-before-spte", KVM_INJECT_RELEASE_BEFORE_SPTE },
-	{ "vcpu-map-no-pin", KVM_INJECT_VCPU_MAP_NO_PIN },
-	{ "gpc-no-retry", KVM_INJECT_GPC_NO_RETRY },
-	{ "double-release", KVM_INJECT_DOUBLE_RELEASE },
-	{ "gpc-no-invalidate", KVM_INJECT_GPC_NO_INVALIDATE },
-};
-
 const char *kfp_op_name(enum kfp_op_kind kind)
 {
 	if ((unsigned int)kind >= KFP_NR_OP_KINDS)
@@ -1194,9 +1181,9 @@ static int parse_inject(struct parser *p)
 
 	if (p->tok.kind != TOK_WORD)
 		return expected(p, "an injection name");
-	for (i = 0; i < ARRAY_SIZE(injection_names); i++) {
-		if (tok_is(p, injection_names[i].name)) {
-			p->s->inject |= injection_names[i].bit;
+	for (i = 0; i < kvm_nr_injections; i++) {
+		if (tok_is(p, kvm_injections[i].name)) {
+			p->s->inject |= kvm_injections[i].bit;
 			return advance(p);
 		}
 	}

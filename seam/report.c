@@ -38,6 +38,7 @@ static const struct {
 					KFP_PROPERTY_P3 },
 	[KFP_REPORT_STALE_PERMISSION] = { "write through a translation the host made read-only",
 					  KFP_PROPERTY_P3 },
+	[KFP_REPORT_STALE_GFN] = { "access through a translation of another gfn", KFP_PROPERTY_P3 },
 	[KFP_REPORT_LOCK_NOT_HELD] = { "lock not held", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_UNLOCK_NOT_HELD] = { "unlock of a lock not held", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_DEADLOCK] = { "deadlock", KFP_PROPERTY_INVARIANT },

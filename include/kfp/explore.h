@@ -31,9 +31,9 @@ struct kfp_trace_step {
 	unsigned int index;
 	int thread;
 	u32 object;
-	u8 access;   /* enum kfp_access */
-	u8 is_lock;  /* a lock acquisition */
-	u8 is_wait;  /* a wait for another thread's write */
+	u8 access; /* enum kfp_access */
+	u8 is_lock; /* a lock acquisition */
+	u8 is_wait; /* a wait for another thread's write */
 	u8 finished; /* the thread ended with this step */
 	const char *what;
 };
@@ -56,15 +56,15 @@ struct kfp_program {
 struct kfp_explore_result;
 
 struct kfp_explore_options {
-	u64 max_executions;	 /* 0: no limit */
-	unsigned int max_steps;	 /* per execution; 0: KFP_MAX_STEPS */
-	int preemption_bound;	 /* < 0: none */
-	double timeout_seconds;	 /* 0: none */
-	bool no_reduction;	 /* every interleaving, no DPOR and no sleep sets */
-	bool stop_on_violation;	 /* stop at the first execution with a violation */
-	bool minimize;		 /* reduce the counterexample to the fewest preemptions */
-	u64 random_executions;	 /* > 0: random mode, this many executions */
-	u64 seed;		 /* random mode */
+	u64 max_executions; /* 0: no limit */
+	unsigned int max_steps; /* per execution; 0: KFP_MAX_STEPS */
+	int preemption_bound; /* < 0: none */
+	double timeout_seconds; /* 0: none */
+	bool no_reduction; /* every interleaving, no DPOR and no sleep sets */
+	bool stop_on_violation; /* stop at the first execution with a violation */
+	bool minimize; /* reduce the counterexample to the fewest preemptions */
+	u64 random_executions; /* > 0: random mode, this many executions */
+	u64 seed; /* random mode */
 	unsigned int shard_index; /* sharding: this is shard index of count */
 	unsigned int shard_count; /* 0 or 1: no sharding */
 	/* called every 1024 executions (e.g. a progress line); may be NULL */
@@ -73,21 +73,21 @@ struct kfp_explore_options {
 };
 
 enum kfp_stop_reason {
-	KFP_STOP_COMPLETE,	  /* the whole search ran */
+	KFP_STOP_COMPLETE, /* the whole search ran */
 	KFP_STOP_MAX_EXECUTIONS,
 	KFP_STOP_TIMEOUT,
-	KFP_STOP_VIOLATION,	  /* stop_on_violation */
-	KFP_STOP_RANDOM_DONE,	  /* random mode: the requested runs ran (not exhaustive) */
-	KFP_STOP_PREEMPTION_BOUND,/* complete within the bound, which cut something */
+	KFP_STOP_VIOLATION, /* stop_on_violation */
+	KFP_STOP_RANDOM_DONE, /* random mode: the requested runs ran (not exhaustive) */
+	KFP_STOP_PREEMPTION_BOUND, /* complete within the bound, which cut something */
 };
 
 struct kfp_explore_result {
-	u64 executions;		  /* complete executions (threads ended or deadlocked) */
-	u64 sleep_blocked;	  /* redundant executions cut by sleep sets */
-	u64 step_bound_hits;	  /* executions cut by max_steps (livelock?) */
+	u64 executions; /* complete executions (threads ended or deadlocked) */
+	u64 sleep_blocked; /* redundant executions cut by sleep sets */
+	u64 step_bound_hits; /* executions cut by max_steps (livelock?) */
 	u64 deadlocks;
 	u64 steps;
-	bool complete;		  /* the search was exhaustive within its reduction */
+	bool complete; /* the search was exhaustive within its reduction */
 	enum kfp_stop_reason stop;
 	double seconds;
 	/* over all executions */

@@ -156,6 +156,7 @@ struct gfn_to_pfn_cache {
 	u8 pad;
 	u32 generation_of_page; /* model: page generation when mapped */
 	gpa_t gpa;
+	gpa_t requested_gpa; /* model: the gpa of the last refresh or activation asked for */
 	u64 uhva;
 	u64 generation; /* memslots generation */
 	kfp_pfn_t pfn;
@@ -175,6 +176,7 @@ struct kvm_vcpu {
 	kfp_pfn_t page; /* from __gfn_to_page(), KFP_PFN_NONE if none */
 	u32 page_generation;
 	u64 page_uhva;
+	gfn_t page_gfn;
 };
 
 /* A guest or KVM access through a translation, as the checker sees it. */
@@ -196,6 +198,7 @@ struct kvm_access {
 	kfp_pfn_t pfn;
 	u64 hva;
 	gfn_t gfn;
+	u8 as_id; /* the address space gfn belongs to */
 };
 
 struct kvm;
@@ -242,22 +245,31 @@ extern const struct kvm_design kvm_design_upstream;
 
 /* Old code put back (tools/testing/vma-style global switches, per VM). */
 enum kvm_injection {
-	KVM_INJECT_SKIP_RETRY_CHECK = BIT(0), /* fault: no mmu_invalidate_retry_gfn() */
-	KVM_INJECT_SNAPSHOT_AFTER_GUP = BIT(1), /* fault: read the seq after the lookup */
-	KVM_INJECT_RELEASE_BEFORE_SPTE = BIT(2), /* fault: put the page before mmu_lock */
-	KVM_INJECT_VCPU_MAP_NO_PIN = BIT(3), /* vcpu_map: drop the pin at once */
-	KVM_INJECT_GPC_NO_RETRY = BIT(4), /* gpc: no mmu_notifier_retry_cache() */
-	KVM_INJECT_DOUBLE_RELEASE = BIT(5), /* fault: release the page twice */
-	KVM_INJECT_GPC_NO_INVALIDATE = BIT(6), /* notifier: gpcs are not invalidated */
-	KVM_INJECT_ZERO_PAGE_RESERVED =
-		BIT(7), /* the zero pfn counts as reserved (before 7df003c85218) */
-	KVM_INJECT_ZONE_DEVICE_RESERVED =
-		BIT(8), /* ZONE_DEVICE counts as reserved (fix not identified) */
-	KVM_INJECT_PFNMAP_ASSUME_WRITABLE =
-		BIT(9), /* remapped ptes taken as writable (before bd2fae8da794) */
-	KVM_INJECT_MEMSLOT_NO_WAIT =
-		BIT(10), /* memslot updates ignore invalidations (before 52ac8b358b0c) */
+	/* the model's seeded bugs */
+	KVM_INJECT_SKIP_RETRY_CHECK = BIT(0),
+	KVM_INJECT_SNAPSHOT_AFTER_GUP = BIT(1),
+	KVM_INJECT_RELEASE_BEFORE_SPTE = BIT(2),
+	KVM_INJECT_VCPU_MAP_NO_PIN = BIT(3),
+	KVM_INJECT_GPC_NO_RETRY = BIT(4),
+	KVM_INJECT_DOUBLE_RELEASE = BIT(5),
+	/* historical code (kvm/injection.c says which) */
+	KVM_INJECT_GPC_NO_INVALIDATE = BIT(6),
+	KVM_INJECT_ZERO_PAGE_RESERVED = BIT(7),
+	KVM_INJECT_ZONE_DEVICE_RESERVED = BIT(8),
+	KVM_INJECT_PFNMAP_ASSUME_WRITABLE = BIT(9),
+	KVM_INJECT_MEMSLOT_NO_WAIT = BIT(10),
+	KVM_INJECT_GPC_KEY_NO_GPA = BIT(11),
 };
+
+struct kvm_injection_info {
+	const char *name;
+	unsigned int bit;
+	const char *description;
+};
+
+extern const struct kvm_injection_info kvm_injections[];
+extern const unsigned int kvm_nr_injections;
+const struct kvm_injection_info *kvm_injection_by_name(const char *name);
 
 /* Guest-visible outcome of an access (SPEC §2). */
 enum kvm_outcome {

@@ -38,6 +38,7 @@ enum kfp_report_kind {
 	KFP_REPORT_STALE_PFN, /* the host maps another pfn at that hva */
 	KFP_REPORT_STALE_UNMAPPED, /* the host maps nothing at that hva */
 	KFP_REPORT_STALE_PERMISSION, /* write through a translation the host made read-only */
+	KFP_REPORT_STALE_GFN, /* the translation belongs to another gfn than the one accessed */
 	/* invariants */
 	KFP_REPORT_LOCK_NOT_HELD, /* lockdep_assert_held() failed */
 	KFP_REPORT_UNLOCK_NOT_HELD, /* unlock of a lock the thread does not hold */

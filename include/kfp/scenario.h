@@ -34,43 +34,43 @@ int kfp_design_index(const char *name);
 
 enum kfp_op_kind {
 	/* vCPU side (a thread declared "vcpu") */
-	KFP_OP_GUEST_READ,     /* read gfn G            -> value, outcome */
-	KFP_OP_GUEST_WRITE,    /* write gfn G V          -> outcome */
-	KFP_OP_LOOKUP,	       /* lookup gfn G [write] [nowait] [interruptible] [pin]: kvm_follow_pfn
+	KFP_OP_GUEST_READ, /* read gfn G            -> value, outcome */
+	KFP_OP_GUEST_WRITE, /* write gfn G V          -> outcome */
+	KFP_OP_LOOKUP, /* lookup gfn G [write] [nowait] [interruptible] [pin]: kvm_follow_pfn
 				* then release what it returned -> value = pfn, outcome */
-	KFP_OP_VCPU_MAP,       /* map gfn G [index I] [readonly] -> outcome */
-	KFP_OP_MAP_READ,       /* map-read [index I]     -> value, outcome */
-	KFP_OP_MAP_WRITE,      /* map-write [index I] V  -> outcome */
-	KFP_OP_VCPU_UNMAP,     /* unmap [index I] */
-	KFP_OP_GFN_TO_PAGE,    /* gfn-to-page G [write] -> outcome */
-	KFP_OP_PAGE_READ,      /* page-read              -> value, outcome */
-	KFP_OP_PAGE_WRITE,     /* page-write V           -> outcome */
-	KFP_OP_PAGE_RELEASE,   /* page-release [dirty] */
-	KFP_OP_GPC_ACTIVATE,   /* gpc-activate [index I] gpa A -> outcome */
-	KFP_OP_GPC_REFRESH,    /* gpc-refresh [index I]  -> outcome */
-	KFP_OP_GPC_READ,       /* gpc-read [index I]     -> value, outcome */
-	KFP_OP_GPC_WRITE,      /* gpc-write [index I] V  -> outcome */
+	KFP_OP_VCPU_MAP, /* map gfn G [index I] [readonly] -> outcome */
+	KFP_OP_MAP_READ, /* map-read [index I]     -> value, outcome */
+	KFP_OP_MAP_WRITE, /* map-write [index I] V  -> outcome */
+	KFP_OP_VCPU_UNMAP, /* unmap [index I] */
+	KFP_OP_GFN_TO_PAGE, /* gfn-to-page G [write] -> outcome */
+	KFP_OP_PAGE_READ, /* page-read              -> value, outcome */
+	KFP_OP_PAGE_WRITE, /* page-write V           -> outcome */
+	KFP_OP_PAGE_RELEASE, /* page-release [dirty] */
+	KFP_OP_GPC_ACTIVATE, /* gpc-activate [index I] gpa A -> outcome */
+	KFP_OP_GPC_REFRESH, /* gpc-refresh [index I]  -> outcome */
+	KFP_OP_GPC_READ, /* gpc-read [index I]     -> value, outcome */
+	KFP_OP_GPC_WRITE, /* gpc-write [index I] V  -> outcome */
 	KFP_OP_GPC_DEACTIVATE, /* gpc-deactivate [index I] */
 	/* host side (any thread; also allowed in setup) */
-	KFP_OP_MMAP,	       /* mmap VMA-SPEC [fixed]  -> outcome */
-	KFP_OP_MUNMAP,	       /* munmap A N             -> outcome */
-	KFP_OP_MPROTECT,       /* mprotect A N PROT      -> outcome */
+	KFP_OP_MMAP, /* mmap VMA-SPEC [fixed]  -> outcome */
+	KFP_OP_MUNMAP, /* munmap A N             -> outcome */
+	KFP_OP_MPROTECT, /* mprotect A N PROT      -> outcome */
 	KFP_OP_MADVISE_DONTNEED, /* madvise-dontneed A N -> outcome */
-	KFP_OP_MREMAP,	       /* mremap A N B           -> outcome */
-	KFP_OP_MIGRATE,	       /* migrate A              -> outcome */
-	KFP_OP_RECLAIM,	       /* reclaim A N            -> outcome */
-	KFP_OP_FORK,	       /* fork                   -> outcome */
-	KFP_OP_CHILD_EXIT,     /* child-exit */
-	KFP_OP_KSM_MERGE,      /* ksm-merge A            -> outcome */
-	KFP_OP_REVOKE,	       /* revoke OBJECT          -> outcome */
-	KFP_OP_HOST_READ,      /* host-read A            -> value, outcome */
-	KFP_OP_HOST_WRITE,     /* host-write A V         -> outcome */
-	KFP_OP_POISON,	       /* poison A: memory_failure() of the pfn mapped at A */
-	KFP_OP_SIGNAL,	       /* signal THREAD [fatal] */
-	KFP_OP_MEMSLOT,	       /* memslot ID [as N] gfn G pages N hva A [readonly] [log-dirty];
+	KFP_OP_MREMAP, /* mremap A N B           -> outcome */
+	KFP_OP_MIGRATE, /* migrate A              -> outcome */
+	KFP_OP_RECLAIM, /* reclaim A N            -> outcome */
+	KFP_OP_FORK, /* fork                   -> outcome */
+	KFP_OP_CHILD_EXIT, /* child-exit */
+	KFP_OP_KSM_MERGE, /* ksm-merge A            -> outcome */
+	KFP_OP_REVOKE, /* revoke OBJECT          -> outcome */
+	KFP_OP_HOST_READ, /* host-read A            -> value, outcome */
+	KFP_OP_HOST_WRITE, /* host-write A V         -> outcome */
+	KFP_OP_POISON, /* poison A: memory_failure() of the pfn mapped at A */
+	KFP_OP_SIGNAL, /* signal THREAD [fatal] */
+	KFP_OP_MEMSLOT, /* memslot ID [as N] gfn G pages N hva A [readonly] [log-dirty];
 				* memslot ID delete -> outcome */
-	KFP_OP_VM_TEARDOWN,    /* vm-teardown */
-	KFP_OP_MM_TEARDOWN,    /* mm-teardown */
+	KFP_OP_VM_TEARDOWN, /* vm-teardown */
+	KFP_OP_MM_TEARDOWN, /* mm-teardown */
 	KFP_NR_OP_KINDS,
 };
 
@@ -91,19 +91,19 @@ struct kfp_source_pos {
 };
 
 struct kfp_op {
-	u8 kind;      /* enum kfp_op_kind */
-	s8 result;    /* index in scenario->result[], -1 when unnamed */
-	s8 object;    /* KFP_OP_REVOKE, KFP_OP_MMAP: scenario object, -1 none */
-	s8 thread;    /* KFP_OP_SIGNAL: target thread */
-	u16 flags;    /* KFP_OPF_* */
-	u8 index;     /* map / gpc index, memslot id */
-	u8 as_id;     /* memslot address space */
-	u8 prot;      /* PROT_* for mmap/mprotect */
-	u8 backing;   /* enum kfp_backing for mmap */
-	u16 map_flags;/* KFP_MAP_* for mmap */
-	u64 addr;     /* hva or gpa */
-	u64 addr2;    /* mremap target */
-	u64 count;    /* pages */
+	u8 kind; /* enum kfp_op_kind */
+	s8 result; /* index in scenario->result[], -1 when unnamed */
+	s8 object; /* KFP_OP_REVOKE, KFP_OP_MMAP: scenario object, -1 none */
+	s8 thread; /* KFP_OP_SIGNAL: target thread */
+	u16 flags; /* KFP_OPF_* */
+	u8 index; /* map / gpc index, memslot id */
+	u8 as_id; /* memslot address space */
+	u8 prot; /* PROT_* for mmap/mprotect */
+	u8 backing; /* enum kfp_backing for mmap */
+	u16 map_flags; /* KFP_MAP_* for mmap */
+	u64 addr; /* hva or gpa */
+	u64 addr2; /* mremap target */
+	u64 count; /* pages */
 	u64 gfn;
 	u64 value;
 	struct kfp_source_pos pos;
@@ -158,28 +158,28 @@ const char *kfp_outcome_name(enum kfp_outcome outcome);
 int kfp_outcome_by_name(const char *name); /* -1 if unknown */
 
 enum kfp_expect_kind {
-	KFP_EXPECT_NEVER,	   /* never P: no execution has an unaccepted P violation */
-	KFP_EXPECT_SOMETIMES,	   /* sometimes P: some execution has one */
-	KFP_EXPECT_ACCEPTED,	   /* accepted P: some execution reports P as accepted, none unaccepted */
-	KFP_EXPECT_ALWAYS_VALUE,   /* always R == V / != V */
-	KFP_EXPECT_SOMETIMES_VALUE,/* sometimes R == V / != V */
-	KFP_EXPECT_OUTCOME,	   /* outcome of R is o1|o2|...: in every execution */
-	KFP_EXPECT_REFCOUNT,	   /* final refcount of OBJECT[I] == V (at the end of the threads) */
-	KFP_EXPECT_PINS,	   /* final pins of OBJECT[I] == V */
+	KFP_EXPECT_NEVER, /* never P: no execution has an unaccepted P violation */
+	KFP_EXPECT_SOMETIMES, /* sometimes P: some execution has one */
+	KFP_EXPECT_ACCEPTED, /* accepted P: some execution reports P as accepted, none unaccepted */
+	KFP_EXPECT_ALWAYS_VALUE, /* always R == V / != V */
+	KFP_EXPECT_SOMETIMES_VALUE, /* sometimes R == V / != V */
+	KFP_EXPECT_OUTCOME, /* outcome of R is o1|o2|...: in every execution */
+	KFP_EXPECT_REFCOUNT, /* final refcount of OBJECT[I] == V (at the end of the threads) */
+	KFP_EXPECT_PINS, /* final pins of OBJECT[I] == V */
 };
 
 struct kfp_expectation {
-	u8 kind;	  /* enum kfp_expect_kind */
-	u8 property;	  /* NEVER/SOMETIMES/ACCEPTED: enum kfp_property (P1..P3, invariant) */
-	u8 negate;	  /* VALUE: != instead of == */
-	s8 result;	  /* VALUE/OUTCOME: scenario->result[] index */
-	s8 object;	  /* REFCOUNT/PINS */
+	u8 kind; /* enum kfp_expect_kind */
+	u8 property; /* NEVER/SOMETIMES/ACCEPTED: enum kfp_property (P1..P3, invariant) */
+	u8 negate; /* VALUE: != instead of == */
+	s8 result; /* VALUE/OUTCOME: scenario->result[] index */
+	s8 object; /* REFCOUNT/PINS */
 	u8 pad;
-	u16 page;	  /* REFCOUNT/PINS: page index in the object */
+	u16 page; /* REFCOUNT/PINS: page index in the object */
 	u32 outcome_mask; /* OUTCOME: bit per enum kfp_outcome */
 	s64 value;
 	struct kfp_source_pos pos;
-	char text[96];	  /* the expectation as written, for reports */
+	char text[96]; /* the expectation as written, for reports */
 };
 
 struct kfp_expect_block {

@@ -686,8 +686,10 @@ TEST(revoke_zone_device_pages_frees_them_back_to_the_device)
 	test_mmap(PG(16), 1, RW, KFP_MAP_SHARED | KFP_MAP_POPULATE, KFP_BACKING_MIXEDMAP, zd, 0);
 	test_write(PG(16), 0x22);
 	ASSERT_TRUE(is_zone_device_page(mm, pfn));
-	ASSERT_EQ(page_count(mm, pfn), 1);
-	/* [P] -> [.]; the driver's reference was the last */
+	/* vm_insert_page(): a ZONE_DEVICE page is refcounted, the pte holds a reference */
+	ASSERT_EQ(page_count(mm, pfn), 2);
+	ASSERT_EQ(kfp_ledger_refs(mm, pfn, KFP_OWNER_PAGE_TABLE), 1);
+	/* [W] -> [.]; the zap drops the pte's reference, the driver's is the last */
 	ASSERT_EQ(kfp_driver_revoke(mm, zd), 0);
 	test_draw(PG(16), PG(17));
 	assert_bracket(0, MMU_NOTIFY_CLEAR, PG(16), PG(17));

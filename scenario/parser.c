@@ -139,28 +139,10 @@ static const char *const outcome_names[KFP_NR_OUTCOMES] = {
 	[KFP_OUTCOME_OTHER] = "other",	 [KFP_OUTCOME_NOT_RUN] = "not-run",
 };
 
-static const char *const object_kind_names[KFP_NR_OBJECT_KINDS] = {
-	[KFP_OBJECT_SHMEM] = "shmem",
-	[KFP_OBJECT_FILE] = "file",
-	[KFP_OBJECT_HUGETLB] = "hugetlb",
-	[KFP_OBJECT_DEVICE_MMIO] = "device-mmio",
-	[KFP_OBJECT_DRIVER_PAGES] = "driver-pages",
-	[KFP_OBJECT_TTM] = "ttm",
-	[KFP_OBJECT_RESERVED] = "reserved",
-	[KFP_OBJECT_ZONE_DEVICE] = "zone-device",
-};
-
 static const char *const backing_names[KFP_NR_BACKINGS] = {
 	[KFP_BACKING_ANON] = "anon",	 [KFP_BACKING_SHARED] = "shared",
 	[KFP_BACKING_FILE] = "file",	 [KFP_BACKING_HUGETLB] = "hugetlb",
 	[KFP_BACKING_PFNMAP] = "pfnmap", [KFP_BACKING_MIXEDMAP] = "mixedmap",
-};
-
-static const char *const property_names[KFP_NR_PROPERTIES] = {
-	[KFP_PROPERTY_P1] = "P1",
-	[KFP_PROPERTY_P2] = "P2",
-	[KFP_PROPERTY_P3] = "P3",
-	[KFP_PROPERTY_INVARIANT] = "invariant",
 };
 
 const char *kfp_op_name(enum kfp_op_kind kind)
@@ -185,6 +167,27 @@ static int name_index(const char *const *names, unsigned int nr, const char *nam
 		if (names[i] && !strcmp(names[i], name))
 			return (int)i;
 	return -1;
+}
+
+/* Index of @name among the @nr names that @name_of() gives, or -1. */
+static int name_by_function(const char *(*name_of)(unsigned int), unsigned int nr, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(name_of(i), name))
+			return (int)i;
+	return -1;
+}
+
+static const char *property_name_of(unsigned int i)
+{
+	return kfp_property_name((enum kfp_property)i);
+}
+
+static const char *object_kind_name_of(unsigned int i)
+{
+	return kfp_memory_object_kind_name((enum kfp_memory_object_kind)i);
 }
 
 int kfp_outcome_by_name(const char *name)
@@ -931,7 +934,8 @@ static int take_property(struct parser *p, struct kfp_expectation *e)
 	if (p->tok.kind != TOK_WORD)
 		return expected(p, "a property (P1, P2, P3 or invariant)");
 	tok_text(p, buf, sizeof(buf));
-	i = p->tok.len < sizeof(buf) ? name_index(property_names, KFP_NR_PROPERTIES, buf) : -1;
+	i = p->tok.len < sizeof(buf) ? name_by_function(property_name_of, KFP_NR_PROPERTIES, buf) :
+				       -1;
 	if (i < 0)
 		return error_at(p, p->tok.pos,
 				"unknown property '%.*s' (expected P1, P2, P3 or invariant)",
@@ -1226,7 +1230,9 @@ static int take_object_kind(struct parser *p, struct kfp_scenario_object *obj)
 	if (p->tok.kind != TOK_WORD)
 		return expected(p, "an object kind");
 	tok_text(p, buf, sizeof(buf));
-	i = p->tok.len < sizeof(buf) ? name_index(object_kind_names, KFP_NR_OBJECT_KINDS, buf) : -1;
+	i = p->tok.len < sizeof(buf) ?
+		    name_by_function(object_kind_name_of, KFP_NR_OBJECT_KINDS, buf) :
+		    -1;
 	if (i < 0)
 		return error_at(
 			p, p->tok.pos,

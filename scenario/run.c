@@ -599,28 +599,38 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 	program->at_end = scenario_at_end;
 }
 
+/* Everything a run or a replay needs before the explorer starts. */
+static int prepare(const struct kfp_scenario *scenario, unsigned int design, FILE *trace,
+		   struct kfp_program *program)
+{
+	char error[KFP_ERROR_LEN];
+
+	if (design >= kfp_nr_designs)
+		return -EINVAL;
+	runner.scenario = scenario;
+	runner.design = design;
+	runner.trace = trace;
+	if (setup_world(&state, scenario, design, error, sizeof(error))) {
+		fprintf(stderr, "%s\n", error);
+		return -EINVAL;
+	}
+	collect_expectations(scenario, design);
+	fill_program(program, scenario);
+	return 0;
+}
+
 int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		     const struct kfp_explore_options *options, struct kfp_scenario_run *run)
 {
 	struct kfp_program program;
-	char error[KFP_ERROR_LEN];
 	unsigned int i;
 	int ret;
 
 	memset(run, 0, sizeof(*run));
 	run->design = design;
-	if (design >= kfp_nr_designs)
-		return -EINVAL;
-	runner.scenario = scenario;
-	runner.design = design;
-	runner.trace = NULL;
-	ret = setup_world(&state, scenario, design, error, sizeof(error));
-	if (ret) {
-		fprintf(stderr, "%s\n", error);
-		return -EINVAL;
-	}
-	collect_expectations(scenario, design);
-	fill_program(&program, scenario);
+	ret = prepare(scenario, design, NULL, &program);
+	if (ret)
+		return ret;
 	ret = kfp_explore(&program, options, &run->explore);
 	if (ret)
 		return ret;
@@ -711,22 +721,12 @@ int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design
 {
 	static struct kfp_explore_result result;
 	struct kfp_program program;
-	char error[KFP_ERROR_LEN];
 	unsigned int i;
 	int ret;
 
-	if (design >= kfp_nr_designs)
-		return -EINVAL;
-	runner.scenario = scenario;
-	runner.design = design;
-	runner.trace = out;
-	ret = setup_world(&state, scenario, design, error, sizeof(error));
-	if (ret) {
-		fprintf(stderr, "%s\n", error);
-		return -EINVAL;
-	}
-	collect_expectations(scenario, design);
-	fill_program(&program, scenario);
+	ret = prepare(scenario, design, out, &program);
+	if (ret)
+		return ret;
 	program.trace = trace_step;
 	fprintf(out, "replay %s under %s, schedule %s\n", scenario->name, kfp_designs[design]->name,
 		schedule);

@@ -57,6 +57,7 @@ struct model_thread {
 	char *stack;
 	u8 status;
 	u16 steps; /* events so far: its own vector-clock component */
+	s32 last_event; /* index of its latest event in this execution, or -1 */
 	struct pending pending;
 };
 
@@ -337,6 +338,7 @@ static void start_execution(void)
 		coroutine_init(&t->co, t->stack, STACK_SIZE, thread_main, (void *)(uintptr_t)i);
 		t->status = THREAD_READY;
 		t->steps = 0;
+		t->last_event = -1;
 		t->pending = (struct pending){ .what = "start" };
 		ex->running = (int)i;
 		coroutine_resume(&t->co);
@@ -369,13 +371,13 @@ static struct object_state *object_state(u32 key)
 	}
 }
 
-static void clock_join(u16 *into, const u16 *from)
+/* Branch-free so that the compiler can do it in one vector max. */
+static void clock_join(u16 *restrict into, const u16 *restrict from)
 {
 	unsigned int i;
 
 	for (i = 0; i < KFP_MAX_THREADS; i++)
-		if (from[i] > into[i])
-			into[i] = from[i];
+		into[i] = from[i] > into[i] ? from[i] : into[i];
 }
 
 /* Does event @a happen before a step whose clock is @clock? */
@@ -514,7 +516,6 @@ static void record_event(unsigned int t, const struct pending *pending)
 	bool lock_object = KFP_OBJECT_CLASS_OF(pending->object) == KFP_OBJECT_CLASS_LOCK;
 	struct object_state *acquisitions = NULL;
 	u16 clock[KFP_MAX_THREADS];
-	unsigned int d;
 
 	e->thread = (u8)t;
 	e->access = pending->access;
@@ -522,13 +523,12 @@ static void record_event(unsigned int t, const struct pending *pending)
 	e->has2 = pending->has2;
 	e->object2 = pending->object2;
 	e->access2 = pending->access2;
-	memset(clock, 0, sizeof(clock));
-	for (d = ex->depth; d-- > 0;) {
-		if (ex->event[d].thread == t) {
-			memcpy(clock, ex->event[d].clock, sizeof(clock));
-			break;
-		}
-	}
+	/* program order: the thread's previous event */
+	if (ex->thread[t].last_event >= 0)
+		memcpy(clock, ex->event[ex->thread[t].last_event].clock, sizeof(clock));
+	else
+		memset(clock, 0, sizeof(clock));
+	ex->thread[t].last_event = (s32)ex->depth;
 	if (pending->is_lock)
 		acquisitions = object_state(pending->object | 0x80000000U);
 	if (!ex->full_at_every_node) {

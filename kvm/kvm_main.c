@@ -83,6 +83,7 @@ static void zap_spte(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
 		return;
 	kfp_shared_write(spte_object(as_id, gfn), "zap spte");
 	memset(spte, 0, sizeof(*spte));
+	kvm->nr_present_sptes--;
 }
 
 /* arch/x86/kvm/mmu kvm_unmap_gfn_range() / kvm_arch_flush_shadow_memslot() */
@@ -91,7 +92,7 @@ static void kvm_zap_gfn_range(struct kvm *kvm, unsigned int as_id, gfn_t start, 
 	gfn_t gfn;
 
 	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
-	for (gfn = start; gfn < end && gfn < KFP_NR_GFNS; gfn++)
+	for (gfn = start; gfn < end && gfn < KFP_NR_GFNS && kvm->nr_present_sptes; gfn++)
 		zap_spte(kvm, as_id, gfn);
 }
 

@@ -184,10 +184,12 @@ static int kvm_tdp_mmu_map(struct kvm *kvm, struct kvm_page_fault *fault)
 	if ((fault->slot->flags & KVM_MEM_LOG_DIRTY_PAGES) && !fault->write)
 		writable = false;
 	kfp_shared_write(spte_object(fault->as_id, fault->gfn), "tdp_mmu_map");
+	if (!spte->present)
+		kvm->nr_present_sptes++;
 	spte->present = 1;
 	spte->writable = writable;
-	spte->pfn = fault->pfn;
-	spte->hva = fault->hva;
+	spte->pfn = (u32)fault->pfn;
+	spte->hva = (u32)fault->hva;
 	spte->generation = page_generation(kvm->mm, fault->pfn);
 	spte->refcounted =
 		kvm->design->spte_refcounted_bit && fault->refcounted_page != KFP_PFN_NONE;

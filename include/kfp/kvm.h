@@ -91,8 +91,8 @@ struct kvm_spte {
 	u8 refcounted; /* v9's SPTE_MMU_PAGE_REFCOUNTED (bit 59) */
 	u8 pad;
 	u32 generation; /* page generation when installed */
-	kfp_pfn_t pfn;
-	u64 hva;
+	u32 pfn; /* < KFP_NR_PFNS */
+	u32 hva; /* < KFP_HVA_LIMIT */
 };
 
 /*
@@ -301,6 +301,7 @@ struct kvm {
 	struct kfp_lock srcu; /* kvm->srcu: readers of the memslots */
 
 	/* written only with mmu_lock held for write */
+	unsigned int nr_present_sptes; /* lets a zap of an empty MMU stop early */
 	long mmu_invalidate_seq;
 	long mmu_invalidate_in_progress;
 	gfn_t mmu_invalidate_range_start;

@@ -98,6 +98,22 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 	map->page = KFP_PFN_NONE;
 }
 
+/*
+ * One access through a kernel mapping: the check and the load or store are
+ * one step whose footprint is the mapping and the page, as a CPU access is.
+ */
+static void access_through(struct kvm *kvm, u32 object, const struct kvm_access *access, bool write,
+			   u64 *value)
+{
+	kfp_shared_access2(object, KFP_ACCESS_READ, KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, access->pfn),
+			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "access through mapping");
+	kvm_report_access(kvm, access);
+	if (write)
+		kvm->mm->page[access->pfn].content = *value;
+	else
+		*value = kvm->mm->page[access->pfn].content;
+}
+
 /* KVM reads or writes through the kernel mapping (e.g. a vmcs12 field). */
 enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index,
 				     bool write, u64 *value)
@@ -105,10 +121,8 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 	struct kvm_host_map *map = &vcpu->map[index];
 	struct kvm_access access;
 
-	if (index >= KFP_MAX_HOST_MAPS)
-		return KVM_OUTCOME_EINVAL;
-	kfp_shared_read(host_map_object(vcpu, index), "map access");
-	if (!map->mapped || (write && !map->writable))
+	/* the vCPU's own mapping: only its thread changes it, no step needed to look */
+	if (index >= KFP_MAX_HOST_MAPS || !map->mapped || (write && !map->writable))
 		return KVM_OUTCOME_EINVAL;
 	access = (struct kvm_access){
 		.via = KVM_ACCESS_HOST_MAP,
@@ -121,11 +135,7 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 		.gfn = map->gfn,
 		.as_id = map->as_id,
 	};
-	kvm_report_access(kvm, &access);
-	if (write)
-		kfp_pfn_write(kvm->mm, map->pfn, *value);
-	else
-		*value = kfp_pfn_read(kvm->mm, map->pfn);
+	access_through(kvm, host_map_object(vcpu, index), &access, write, value);
 	return KVM_OUTCOME_OK;
 }
 
@@ -194,11 +204,8 @@ enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool wr
 
 	if (vcpu->page == KFP_PFN_NONE)
 		return KVM_OUTCOME_EINVAL;
-	kvm_report_access(kvm, &access);
-	if (write)
-		kfp_pfn_write(kvm->mm, vcpu->page, *value);
-	else
-		*value = kfp_pfn_read(kvm->mm, vcpu->page);
+	access_through(kvm, KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, 0x800 + vcpu->id), &access, write,
+		       value);
 	return KVM_OUTCOME_OK;
 }
 

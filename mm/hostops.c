@@ -940,6 +940,8 @@ static void release_object_memory(struct kfp_mm *mm, struct kfp_memory_object *o
 		for (i = 0; i < object->nr_pages; i++) {
 			struct kfp_page *page = &mm->page[object->pfn[i]];
 
+			kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, object->pfn[i]),
+					 "device memory release");
 			page->flags |= PG_released;
 			page->generation++;
 			page->content = KFP_POISON_FREE;

@@ -54,7 +54,9 @@ static bool sketch_accepts(const struct kvm *kvm, const struct kvm_access *acces
 		return false;
 	if (kfp_report_kind_property(kind) == KFP_PROPERTY_P3)
 		return true; /* Sean, 2023-09-06: stale kvm_vcpu_map use is userspace's bug */
-	return kind == KFP_REPORT_ACCESS_UNPROTECTED && kvm->allow_unsafe_mappings;
+	/* what an unguarded mapping of non-refcounted memory risks is what the parameter allows */
+	return kfp_report_kind_property(kind) == KFP_PROPERTY_P2 && kvm->allow_unsafe_mappings &&
+	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner);
 }
 
 const struct kvm_design kvm_design_sketch = {

@@ -51,9 +51,10 @@ out:
 }
 
 /*
- * allow_unsafe_mappings (v9 3/6): memory without a struct page may be
- * mapped without notifier protection; stale kvm_vcpu_map translations are
- * userspace's problem (Sean, 2023-09-06).
+ * allow_unsafe_mappings (v9 3/6): non-refcounted memory may be mapped
+ * without notifier protection (the cover letter says "memory without a
+ * struct page"; rule 2 lets any non-refcounted pfn through); stale
+ * kvm_vcpu_map translations are userspace's problem (Sean, 2023-09-06).
  */
 static bool v9_accepts(const struct kvm *kvm, const struct kvm_access *access,
 		       enum kfp_report_kind kind)
@@ -62,9 +63,10 @@ static bool v9_accepts(const struct kvm *kvm, const struct kvm_access *access,
 		return false;
 	if (access->via == KVM_ACCESS_HOST_MAP && kfp_report_kind_property(kind) == KFP_PROPERTY_P3)
 		return true;
+	/* rule 2 lets any non-refcounted pfn through with the parameter (reference §2.5) */
 	return kvm->allow_unsafe_mappings && !access->notifier_protected &&
 	       kfp_report_kind_property(kind) == KFP_PROPERTY_P2 &&
-	       !pfn_valid(kvm->mm, access->pfn);
+	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner);
 }
 
 const struct kvm_design kvm_design_v9 = {

@@ -42,6 +42,14 @@ const struct kvm_injection_info kvm_injections[] = {
 	  "a cache keyed on the memslot generation alone, so a new gpa hits the old entry: "
 	  "7e2175ebd695 (steal time) until 901d3765fa80 \"KVM: x86: revalidate steal time "
 	  "cache if MSR value changes\"" },
+	{ "gpc-double-put", KVM_INJECT_GPC_DOUBLE_PUT,
+	  "the 5.17 cache (982ed0de4753) holding a reference, whose error path put it and left "
+	  "the pfn for deactivation to put again: before 79593c086eb9 \"KVM: avoid double "
+	  "put_page with gfn-to-pfn cache\"" },
+	{ "vcpu-map-address-space-0", KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0,
+	  "__kvm_vcpu_map() resolves through address space 0 while kvm_vcpu_unmap() marks the "
+	  "vCPU's (maybe SMM) memslots dirty: before \"KVM: Use vCPU specific memslots in "
+	  "__kvm_vcpu_map()\" (2025, <20251121223444.355422-2-seanjc@google.com>)" },
 };
 
 const unsigned int kvm_nr_injections = ARRAY_SIZE(kvm_injections);

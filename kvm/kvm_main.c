@@ -433,6 +433,7 @@ static void init_gpc(struct kvm *kvm, struct gfn_to_pfn_cache *gpc, unsigned int
 		      "gpc->refresh_lock");
 	gpc->pfn = KVM_PFN_ERR_FAULT;
 	gpc->khva = KFP_PFN_NONE;
+	gpc->held_page = KFP_PFN_NONE;
 	gpc->uhva = KVM_HVA_ERR_BAD;
 	gpc->gpa = INVALID_GPA;
 	gpc->memslot = -1;

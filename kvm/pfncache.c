@@ -129,6 +129,13 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	gpc->pfn = new_pfn;
 	gpc->khva = new_khva;
 	gpc->generation_of_page = page_generation(kvm->mm, new_pfn);
+	if (kvm->inject & KVM_INJECT_GPC_DOUBLE_PUT) {
+		/* 982ed0de4753 (5.17): the cache keeps its reference, the old one goes */
+		if (gpc->held_page != KFP_PFN_NONE)
+			put_page(kvm->mm, gpc->held_page, gpc->owner);
+		gpc->held_page = page;
+		return 0;
+	}
 	/* from here the cache holds nothing: invalidation protects it */
 	kvm_release_lookup(kvm, policy, new_pfn, page, kfp.is_refcounted_page, false, false,
 			   gpc->owner);
@@ -176,6 +183,13 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 	if (!gpc->valid || old_uhva != (gpc->uhva & PAGE_MASK))
 		ret = hva_to_pfn_retry(kvm, index);
 out:
+	/*
+	 * 5.17's __release_gpc() on the error path put the reference but left
+	 * the pfn in place for the next release to put again (fixed by
+	 * 79593c086eb9 "KVM: avoid double put_page with gfn-to-pfn cache").
+	 */
+	if (ret && (kvm->inject & KVM_INJECT_GPC_DOUBLE_PUT) && gpc->held_page != KFP_PFN_NONE)
+		put_page(kvm->mm, gpc->held_page, gpc->owner);
 	if (ret) {
 		gpc_mark(gpc, index, "gpc error");
 		gpc->valid = 0;
@@ -273,6 +287,10 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 		gpc->valid = 0;
 		gpc->pfn = KVM_PFN_ERR_FAULT;
 		gpc->khva = KFP_PFN_NONE;
+		/* the 5.17 cache's __release_gpc() at deactivation */
+		if (gpc->held_page != KFP_PFN_NONE)
+			put_page(kvm->mm, gpc->held_page, gpc->owner);
+		gpc->held_page = KFP_PFN_NONE;
 		kfp_write_unlock(&gpc->lock);
 		kfp_write_lock(&kvm->gpc_lock);
 		gpc->listed = 0;

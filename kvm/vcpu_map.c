@@ -21,6 +21,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 {
 	struct kvm_memory_slot *slot, slot_copy;
 	struct kvm_host_map *map = &vcpu->map[index];
+	unsigned int as_id;
 	struct kvm_follow_pfn kfp = {
 		.gfn = gfn,
 		.flags = writable ? FOLL_WRITE : 0,
@@ -31,7 +32,8 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	if (index >= KFP_MAX_HOST_MAPS || map->mapped)
 		return -EBUSY;
 	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
-	slot = __gfn_to_memslot(kvm, vcpu->in_smm, gfn);
+	as_id = (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0) ? 0 : vcpu->in_smm;
+	slot = __gfn_to_memslot(kvm, as_id, gfn);
 	if (slot) {
 		slot_copy = *slot;
 		kfp.slot = &slot_copy;
@@ -41,7 +43,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	map->page = KFP_PFN_NONE;
 	map->gfn = gfn;
 	map->writable = writable;
-	map->as_id = vcpu->in_smm;
+	map->as_id = (u8)as_id;
 	map->pfn = kvm_follow_pfn(kvm, &kfp);
 	map->is_refcounted_page = kfp.is_refcounted_page;
 	if (is_error_noslot_pfn(map->pfn))
@@ -82,6 +84,10 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 	if (index >= KFP_MAX_HOST_MAPS || !map->mapped)
 		return;
 	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_unmap");
+	/* kvm_vcpu_mark_page_dirty() looks the gfn up in the vCPU's memslots */
+	if (map->writable && map->as_id != vcpu->in_smm)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MEMSLOT_VIEW, map->pfn,
+			   vcpu->map_owner, (s64)map->gfn, "kvm_vcpu_unmap");
 	if (!kvm->design->vcpu_map.pin) {
 		/* before 6.13: kvm_release_pfn(map->pfn, dirty), or v9's refcounted-only release */
 		kvm_release_lookup(kvm, &kvm->design->vcpu_map, map->pfn, map->pinned_page,

@@ -109,6 +109,8 @@ static const struct op_desc op_descs[KFP_NR_OP_KINDS] = {
 	{ "gpc-read", KFP_OP_GPC_READ, true, "j", 0, NULL },
 	{ "gpc-write", KFP_OP_GPC_WRITE, true, "jV", 0, NULL },
 	{ "gpc-deactivate", KFP_OP_GPC_DEACTIVATE, true, "j", 0, NULL },
+	{ "enter-smm", KFP_OP_ENTER_SMM, true, "", 0, NULL },
+	{ "leave-smm", KFP_OP_LEAVE_SMM, true, "", 0, NULL },
 	{ "mmap", KFP_OP_MMAP, false, "", 0, parse_mmap },
 	{ "munmap", KFP_OP_MUNMAP, false, "AN", 0, NULL },
 	{ "mprotect", KFP_OP_MPROTECT, false, "ANP", 0, NULL },

@@ -203,6 +203,12 @@ static u8 run_vcpu_op(struct scenario_state *s, unsigned int thread, const struc
 		kvm_gpc_deactivate(kvm, op->index);
 		outcome = KFP_OUTCOME_OK;
 		break;
+	case KFP_OP_ENTER_SMM:
+	case KFP_OP_LEAVE_SMM:
+		/* arch/x86/kvm/smm.c enter_smm()/rsm: the vCPU's memslots are address space 1 in SMM */
+		vcpu->in_smm = op->kind == KFP_OP_ENTER_SMM;
+		outcome = KFP_OUTCOME_OK;
+		break;
 	default:
 		outcome = KFP_OUTCOME_OTHER;
 		break;
@@ -322,7 +328,7 @@ static u8 run_host_op(struct scenario_state *s, const struct kfp_op *op, u64 *va
 
 static bool is_vcpu_op(enum kfp_op_kind kind)
 {
-	return kind <= KFP_OP_GPC_DEACTIVATE;
+	return kind <= KFP_OP_LEAVE_SMM;
 }
 
 static u8 run_op(struct scenario_state *s, unsigned int thread, const struct kfp_op *op)

@@ -45,6 +45,8 @@ static const struct {
 	[KFP_REPORT_COUNTER_NEGATIVE] = { "counter went negative", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_UNBALANCED] = { "unbalanced begin/end", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_MODEL_BUG] = { "model inconsistency", KFP_PROPERTY_INVARIANT },
+	[KFP_REPORT_MEMSLOT_VIEW] = { "kvm_vcpu_map and kvm_vcpu_unmap used different memslots",
+				      KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_STEP_BOUND] = { "execution exceeded the step bound (livelock?)",
 				    KFP_PROPERTY_INVARIANT },
 };

@@ -161,6 +161,7 @@ struct gfn_to_pfn_cache {
 	u64 generation; /* memslots generation */
 	kfp_pfn_t pfn;
 	kfp_pfn_t khva; /* the kernel mapping: the pfn it maps, KFP_PFN_NONE if none */
+	kfp_pfn_t held_page; /* the 5.17 cache's reference (gpc-double-put), else NONE */
 	s8 memslot;
 	kfp_owner_t owner;
 };
@@ -259,6 +260,8 @@ enum kvm_injection {
 	KVM_INJECT_PFNMAP_ASSUME_WRITABLE = BIT(9),
 	KVM_INJECT_MEMSLOT_NO_WAIT = BIT(10),
 	KVM_INJECT_GPC_KEY_NO_GPA = BIT(11),
+	KVM_INJECT_GPC_DOUBLE_PUT = BIT(12),
+	KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0 = BIT(13),
 };
 
 struct kvm_injection_info {

@@ -51,6 +51,8 @@ enum kfp_op_kind {
 	KFP_OP_GPC_READ, /* gpc-read [index I]     -> value, outcome */
 	KFP_OP_GPC_WRITE, /* gpc-write [index I] V  -> outcome */
 	KFP_OP_GPC_DEACTIVATE, /* gpc-deactivate [index I] */
+	KFP_OP_ENTER_SMM, /* enter-smm: the vCPU now uses address space 1 */
+	KFP_OP_LEAVE_SMM, /* leave-smm: back to address space 0 */
 	/* host side (any thread; also allowed in setup) */
 	KFP_OP_MMAP, /* mmap VMA-SPEC [fixed]  -> outcome */
 	KFP_OP_MUNMAP, /* munmap A N             -> outcome */

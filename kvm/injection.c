@@ -50,6 +50,13 @@ const struct kvm_injection_info kvm_injections[] = {
 	  "__kvm_vcpu_map() resolves through address space 0 while kvm_vcpu_unmap() marks the "
 	  "vCPU's (maybe SMM) memslots dirty: before \"KVM: Use vCPU specific memslots in "
 	  "__kvm_vcpu_map()\" (2025, <20251121223444.355422-2-seanjc@google.com>)" },
+	{ "gpc-no-refresh-lock", KVM_INJECT_GPC_NO_REFRESH_LOCK,
+	  "cache refreshes not serialised: before \"KVM: Fully serialize gfn=>pfn cache refresh "
+	  "via mutex\" (2022)" },
+	{ "gpc-reuse-leak", KVM_INJECT_GPC_REUSE_LEAK,
+	  "the 5.17 reference-holding cache keeping GUP's extra reference when a refresh finds "
+	  "the same pfn: before \"KVM: Put the extra pfn reference when reusing a pfn in the gpc "
+	  "cache\" (2022)" },
 };
 
 const unsigned int kvm_nr_injections = ARRAY_SIZE(kvm_injections);

@@ -83,7 +83,8 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	unsigned int loops = 0;
 	long mmu_seq;
 
-	kfp_lockdep_assert_held(&gpc->refresh_lock);
+	if (!(kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK))
+		kfp_lockdep_assert_held(&gpc->refresh_lock);
 	kfp_lockdep_assert_held_write(&gpc->lock);
 	kvm_follow_pfn_policy(&kfp, policy);
 	gpc_mark(gpc, index, "gpc refresh");
@@ -110,8 +111,9 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		/* kmap() or memremap(): reuse the old mapping for the same pfn */
 		new_khva = new_pfn == gpc->pfn ? old_khva : new_pfn;
 		kfp_write_lock(&gpc->lock);
+		/* WARN_ON_ONCE(gpc->valid) upstream: another refresh ran meanwhile */
 		if (gpc->valid)
-			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, new_pfn,
+			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, new_pfn,
 				   gpc->owner, 0, "gpc valid during refresh");
 		if (kvm->inject & KVM_INJECT_GPC_NO_RETRY)
 			break;
@@ -129,9 +131,15 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	gpc->pfn = new_pfn;
 	gpc->khva = new_khva;
 	gpc->generation_of_page = page_generation(kvm->mm, new_pfn);
-	if (kvm->inject & KVM_INJECT_GPC_DOUBLE_PUT) {
-		/* 982ed0de4753 (5.17): the cache keeps its reference, the old one goes */
-		if (gpc->held_page != KFP_PFN_NONE)
+	if (kvm->inject & (KVM_INJECT_GPC_DOUBLE_PUT | KVM_INJECT_GPC_REUSE_LEAK)) {
+		/*
+		 * 982ed0de4753 (5.17): the cache keeps its reference and puts the
+		 * old one; gpc-reuse-leak keeps both when the pfn is the same
+		 * ("KVM: Put the extra pfn reference when reusing a pfn in the
+		 * gpc cache", 2022).
+		 */
+		if (gpc->held_page != KFP_PFN_NONE &&
+		    !((kvm->inject & KVM_INJECT_GPC_REUSE_LEAK) && gpc->held_page == page))
 			put_page(kvm->mm, gpc->held_page, gpc->owner);
 		gpc->held_page = page;
 		return 0;
@@ -206,6 +214,22 @@ static bool gpc_length_ok(gpa_t gpa, unsigned long len)
 	return (gpa & ~PAGE_MASK) + len <= PAGE_SIZE;
 }
 
+/*
+ * "KVM: Fully serialize gfn=>pfn cache refresh via mutex" (2022) added
+ * refresh_lock; gpc-no-refresh-lock renders the code before it.
+ */
+static void refresh_lock(struct kvm *kvm, struct gfn_to_pfn_cache *gpc)
+{
+	if (!(kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK))
+		kfp_write_lock(&gpc->refresh_lock);
+}
+
+static void refresh_unlock(struct kvm *kvm, struct gfn_to_pfn_cache *gpc)
+{
+	if (!(kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK))
+		kfp_write_unlock(&gpc->refresh_lock);
+}
+
 /* virt/kvm/pfncache.c kvm_gpc_refresh() */
 int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 {
@@ -215,9 +239,9 @@ int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 	if (index >= kvm->nr_gpcs)
 		return -EINVAL;
 	kvm_srcu_read_lock(kvm);
-	kfp_write_lock(&gpc->refresh_lock);
+	refresh_lock(kvm, gpc);
 	ret = gpc_length_ok(gpc->gpa, len) ? __kvm_gpc_refresh(kvm, index, gpc->gpa) : -EINVAL;
-	kfp_write_unlock(&gpc->refresh_lock);
+	refresh_unlock(kvm, gpc);
 	kvm_srcu_read_unlock(kvm);
 	return ret;
 }
@@ -234,7 +258,7 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 	if (index >= kvm->nr_gpcs || !gpc_length_ok(gpa, len))
 		return -EINVAL;
 	kvm_srcu_read_lock(kvm);
-	kfp_write_lock(&gpc->refresh_lock);
+	refresh_lock(kvm, gpc);
 	if (!gpc->active) {
 		ret = -EIO; /* KVM_BUG_ON(gpc->valid) */
 		if (gpc->valid)
@@ -250,7 +274,7 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 	}
 	ret = __kvm_gpc_refresh(kvm, index, gpa);
 out_unlock:
-	kfp_write_unlock(&gpc->refresh_lock);
+	refresh_unlock(kvm, gpc);
 	kvm_srcu_read_unlock(kvm);
 	return ret;
 }
@@ -279,7 +303,7 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 
 	if (index >= kvm->nr_gpcs)
 		return;
-	kfp_write_lock(&gpc->refresh_lock);
+	refresh_lock(kvm, gpc);
 	if (gpc->active) {
 		kfp_write_lock(&gpc->lock);
 		gpc_mark(gpc, index, "gpc deactivate");
@@ -296,7 +320,7 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 		gpc->listed = 0;
 		kfp_write_unlock(&kvm->gpc_lock);
 	}
-	kfp_write_unlock(&gpc->refresh_lock);
+	refresh_unlock(kvm, gpc);
 }
 
 /*

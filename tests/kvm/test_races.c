@@ -11,27 +11,6 @@
  */
 #include "../lib/kvm_fixture.h"
 
-/*
- *  hva 0x10000 .. 0x14000  private anon, rw; 0x11000 holds 7
- *  gfn 0 .. 4              memslot 0 -> hva 0x10000
- */
-static void setup_anon(void)
-{
-	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
-	test_memslot(0, 0, 4, PG(16), 0);
-	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
-}
-
-static kfp_pfn_t host_pfn(u64 hva)
-{
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	bool writable;
-
-	if (!kfp_host_translate(test_kvm_mm(), hva, &pfn, &writable))
-		return KFP_PFN_NONE;
-	return pfn;
-}
-
 static void finish_clean(void)
 {
 	kvm_destroy_vm(test_kvm());
@@ -122,13 +101,13 @@ TEST(race_munmap_after_snapshot_is_caught_by_lockless_precheck)
 	u64 old = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	old = test_kvm()->mmu_invalidate_seq;
 	test_trigger("mmu_invalidate_retry_gfn_unsafe", 1, host_munmap_and_remap, NULL);
 	ASSERT_EQ(guest_read(1), 99);
 	ASSERT_TRUE(test_trigger_fired());
 	ASSERT_GT(test_kvm()->mmu_invalidate_seq, old);
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	finish_clean();
 }
 
@@ -144,7 +123,7 @@ TEST(race_munmap_after_snapshot_is_caught_by_lockless_precheck)
 TEST(race_map_fixed_between_precheck_and_gup_reads_new_page)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	test_trigger("gup_fast pte", 1, host_map_fixed, NULL);
 	ASSERT_EQ(guest_read(1), 99);
 	ASSERT_TRUE(test_trigger_fired());
@@ -164,14 +143,14 @@ TEST(race_migration_after_snapshot_maps_the_new_pfn)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	test_setup_anon();
+	old_pfn = test_host_pfn(PG(17));
 	migrate_ret = -1;
 	test_trigger("mmu_invalidate_retry_gfn_unsafe", 1, host_migrate, NULL);
 	ASSERT_EQ(guest_read(1), 7);
 	ASSERT_EQ(migrate_ret, 0);
-	ASSERT_NE(host_pfn(PG(17)), old_pfn);
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_NE(test_host_pfn(PG(17)), old_pfn);
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	ASSERT_TRUE(kfp_page_is_free(test_kvm_mm(), old_pfn));
 	finish_clean();
 }
@@ -186,11 +165,11 @@ TEST(race_migration_after_snapshot_maps_the_new_pfn)
 TEST(race_dontneed_after_snapshot_reads_zero_page)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_invalidate_retry_gfn_unsafe", 1, host_dontneed, NULL);
 	ASSERT_EQ(guest_read(1), 0);
 	ASSERT_TRUE(test_trigger_fired());
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	finish_clean();
 }
 
@@ -213,13 +192,13 @@ TEST(race_map_fixed_between_lookup_and_mmu_lock_retries)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	test_setup_anon();
+	old_pfn = test_host_pfn(PG(17));
 	test_trigger("mmu_lock", 1, host_map_fixed, NULL);
 	ASSERT_EQ(guest_read(1), 99);
 	ASSERT_TRUE(test_trigger_fired());
 	ASSERT_TRUE(kfp_page_is_free(test_kvm_mm(), old_pfn));
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	finish_clean();
 }
 
@@ -236,14 +215,14 @@ TEST(race_mprotect_ro_between_lookup_and_mmu_lock_installs_readonly_spte)
 	u64 value = 5;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_mprotect_ro, NULL);
 	ASSERT_EQ(guest_read(1), 7);
 	ASSERT_TRUE(test_trigger_fired());
 	ASSERT_TRUE(test_kvm()->spte[0][1].present);
 	ASSERT_FALSE(test_kvm()->spte[0][1].writable);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_EFAULT);
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 7);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 7);
 	finish_clean();
 }
 
@@ -261,13 +240,13 @@ TEST(race_migration_between_lookup_and_mmu_lock_fails_on_kvm_reference)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	test_setup_anon();
+	old_pfn = test_host_pfn(PG(17));
 	migrate_ret = 0;
 	test_trigger("mmu_lock", 1, host_migrate, NULL);
 	ASSERT_EQ(guest_read(1), 7);
 	ASSERT_EQ(migrate_ret, -EAGAIN);
-	ASSERT_EQ(host_pfn(PG(17)), old_pfn);
+	ASSERT_EQ(test_host_pfn(PG(17)), old_pfn);
 	ASSERT_EQ(test_kvm()->spte[0][1].pfn, old_pfn);
 	finish_clean();
 }
@@ -286,8 +265,8 @@ TEST(race_dontneed_between_lookup_and_mmu_lock_frees_page_at_retry)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	test_setup_anon();
+	old_pfn = test_host_pfn(PG(17));
 	test_trigger("mmu_lock", 1, host_dontneed, NULL);
 	ASSERT_EQ(guest_read(1), 0);
 	ASSERT_TRUE(kfp_page_is_free(test_kvm_mm(), old_pfn));
@@ -309,7 +288,7 @@ TEST(race_in_progress_invalidation_retries_only_its_own_gfns)
 	struct mmu_notifier_range range = { PG(19), PG(20), MMU_NOTIFY_CLEAR, 1 };
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_start_invalidation, &range);
 	ASSERT_EQ(kvm_tdp_page_fault(kvm, test_vcpu(0), 1, false), RET_PF_FIXED);
 	ASSERT_EQ(kvm->mmu_invalidate_in_progress, 1);
@@ -336,7 +315,7 @@ TEST(race_in_progress_invalidation_retries_only_its_own_gfns)
 TEST(race_munmap_after_spte_install_zaps_and_refaults)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(guest_read(1), 7);
 	ASSERT_TRUE(test_kvm()->spte[0][1].present);
 	host_munmap_and_remap(NULL);
@@ -350,7 +329,7 @@ TEST(race_mprotect_after_spte_install_zaps_writable_spte)
 	u64 value = 5;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_OK);
 	ASSERT_TRUE(test_kvm()->spte[0][1].writable);
 	host_mprotect_ro(NULL);
@@ -367,7 +346,7 @@ TEST(race_migration_after_spte_install_zaps_and_refaults_to_new_pfn)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(guest_read(1), 7);
 	old_pfn = test_kvm()->spte[0][1].pfn;
 	ASSERT_EQ(kfp_migrate_page(test_kvm_mm(), PG(17)), 0);
@@ -375,14 +354,14 @@ TEST(race_migration_after_spte_install_zaps_and_refaults_to_new_pfn)
 	ASSERT_TRUE(kfp_page_is_free(test_kvm_mm(), old_pfn));
 	ASSERT_EQ(guest_read(1), 7);
 	ASSERT_NE(test_kvm()->spte[0][1].pfn, old_pfn);
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	finish_clean();
 }
 
 TEST(race_dontneed_after_spte_install_zaps_and_refaults_zero_page)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(guest_read(1), 7);
 	host_dontneed(NULL);
 	ASSERT_FALSE(test_kvm()->spte[0][1].present);
@@ -397,7 +376,7 @@ TEST(race_invalidation_outside_memslots_does_not_move_seq)
 	long seq;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	test_map(PG(32), 1, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
 	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(32), 1), 0);
 	ASSERT_EQ(guest_read(1), 7);
@@ -423,7 +402,7 @@ TEST(race_memslot_delete_after_spte_install_zaps_and_exits_to_mmio)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(guest_read(1), 7);
 	host_delete_slot(NULL);
 	ASSERT_FALSE(test_kvm()->spte[0][1].present);
@@ -438,7 +417,7 @@ TEST(race_fault_on_invalid_memslot_returns_retry_without_lookup)
 	struct kvm *kvm = test_kvm();
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	kvm->memslots[0].slot[0].flags |= KVM_MEMSLOT_INVALID;
 	ASSERT_EQ(kvm_tdp_page_fault(kvm, test_vcpu(0), 1, false), RET_PF_RETRY);
 	ASSERT_FALSE(kvm->spte[0][1].present);

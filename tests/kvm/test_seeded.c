@@ -8,36 +8,9 @@
  */
 #include "../lib/kvm_fixture.h"
 
-/*
- *  hva 0x10000 .. 0x14000  private anon, rw; 0x11000 holds 7
- *  gfn 0 .. 4              memslot 0 -> hva 0x10000
- */
-static void setup_anon(void)
-{
-	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
-	test_memslot(0, 0, 4, PG(16), 0);
-	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
-}
-
-static kfp_pfn_t host_pfn(u64 hva)
-{
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	bool writable;
-
-	if (!kfp_host_translate(test_kvm_mm(), hva, &pfn, &writable))
-		return KFP_PFN_NONE;
-	return pfn;
-}
-
-static void finish(void)
-{
-	kvm_destroy_vm(test_kvm());
-	kfp_check_final(test_kvm());
-}
-
 static void finish_clean(void)
 {
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -90,7 +63,7 @@ static u64 skip_retry_check_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_map_fixed, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
 	ASSERT_TRUE(test_trigger_fired());
@@ -102,7 +75,7 @@ TEST(seeded_skip_retry_check_installs_stale_spte_to_freed_page)
 	ASSERT_EQ(skip_retry_check_scenario(KVM_INJECT_SKIP_RETRY_CHECK), KFP_POISON_FREE);
 	ASSERT_VIOLATION(KFP_REPORT_STALE_PFN);
 	ASSERT_VIOLATION(KFP_REPORT_ACCESS_FREED);
-	ASSERT_NE(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_NE(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 }
 
 TEST(seeded_skip_retry_check_scenario_without_injection_is_clean)
@@ -127,7 +100,7 @@ static enum kvm_outcome skip_retry_check_mprotect_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_mprotect_ro, NULL);
 	outcome = kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value);
 	ASSERT_TRUE(test_trigger_fired());
@@ -139,13 +112,13 @@ TEST(seeded_skip_retry_check_writes_through_readonly_host_pte)
 	ASSERT_EQ(skip_retry_check_mprotect_scenario(KVM_INJECT_SKIP_RETRY_CHECK), KVM_OUTCOME_OK);
 	ASSERT_VIOLATION(KFP_REPORT_STALE_PERMISSION);
 	ASSERT_EQ(violations(KFP_PROPERTY_P2), 0);
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 5);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 5);
 }
 
 TEST(seeded_skip_retry_check_mprotect_scenario_without_injection_is_clean)
 {
 	ASSERT_EQ(skip_retry_check_mprotect_scenario(0), KVM_OUTCOME_EFAULT);
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 7);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 7);
 	finish_clean();
 }
 
@@ -167,7 +140,7 @@ static u64 snapshot_after_gup_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	/* the step right after the lookup: the late snapshot, or the lockless re-check */
 	if (inject)
 		test_trigger("mmu_invalidate_seq", 1, host_map_fixed, NULL);
@@ -198,7 +171,7 @@ TEST(seeded_snapshot_after_gup_faults_normally_after_earlier_invalidations)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_SNAPSHOT_AFTER_GUP;
-	setup_anon();
+	test_setup_anon();
 	host_map_fixed(NULL);
 	ASSERT_GT(test_kvm()->mmu_invalidate_seq, 0);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
@@ -237,7 +210,7 @@ static u64 gpc_no_retry_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	kvm->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("gpc->lock", 5, host_map_fixed_during_refresh, &kvm->gpc[0]);
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	ASSERT_TRUE(test_trigger_fired());
@@ -255,7 +228,7 @@ TEST(seeded_gpc_no_retry_caches_freed_page)
 TEST(seeded_gpc_no_retry_scenario_without_injection_is_clean)
 {
 	ASSERT_EQ(gpc_no_retry_scenario(0), 99);
-	ASSERT_EQ(test_kvm()->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->gpc[0].pfn, test_host_pfn(PG(17)));
 	kvm_gpc_deactivate(test_kvm(), 0);
 	finish_clean();
 }
@@ -278,7 +251,7 @@ static u64 gpc_no_invalidate_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	kvm->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	host_map_fixed(NULL);
 	ASSERT_EQ(kvm_gpc_access(kvm, 0, false, &value), KVM_OUTCOME_OK);
@@ -322,7 +295,7 @@ static u64 vcpu_map_no_pin_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	kvm->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(kvm, test_vcpu(0), 1, 0, true), 0);
 	host_munmap(NULL);
 	ASSERT_EQ(kvm_vcpu_map_access(kvm, test_vcpu(0), 0, false, &value), KVM_OUTCOME_OK);
@@ -346,7 +319,7 @@ TEST(seeded_vcpu_map_no_pin_scenario_without_injection_keeps_page)
 	ASSERT_EQ(violations(KFP_PROPERTY_P2), 0);
 	ASSERT_EQ(violations(KFP_PROPERTY_P3), 0);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_EQ(violations(KFP_PROPERTY_P1), 0);
 }
 
@@ -358,9 +331,9 @@ static void double_release_scenario(unsigned int inject)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = inject;
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_OK);
-	finish();
+	test_finish();
 }
 
 TEST(seeded_double_release_puts_a_reference_kvm_does_not_own)
@@ -387,16 +360,16 @@ TEST(seeded_double_release_scenario_without_injection_is_clean)
 TEST(seeded_gfn_to_page_without_release_is_a_leak)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, false), 0);
-	finish();
+	test_finish();
 	ASSERT_VIOLATION(KFP_REPORT_LEAK);
 }
 
 TEST(seeded_gfn_to_page_with_release_is_clean)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, false), 0);
 	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
 	finish_clean();
@@ -440,7 +413,7 @@ TEST(seeded_release_before_spte_race_at_mmu_lock_is_still_clean)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_map_fixed_noting_kvm_refs, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
 	ASSERT_EQ(kvm_refs_at_mmu_lock, 0); /* released early: nothing held */
@@ -455,8 +428,8 @@ TEST(seeded_release_before_spte_lets_migration_win_and_retry_catches_it)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
-	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	test_setup_anon();
+	old_pfn = test_host_pfn(PG(17));
 	migrate_ret = -1;
 	test_trigger("mmu_lock", 1, host_migrate_noting_kvm_refs, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
@@ -464,7 +437,7 @@ TEST(seeded_release_before_spte_lets_migration_win_and_retry_catches_it)
 	ASSERT_EQ(kvm_refs_at_mmu_lock, 0);
 	ASSERT_EQ(migrate_ret, 0); /* upstream: -EAGAIN, KVM's reference blocks it */
 	ASSERT_TRUE(kfp_page_is_free(test_kvm_mm(), old_pfn));
-	ASSERT_EQ(test_kvm()->spte[0][1].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->spte[0][1].pfn, test_host_pfn(PG(17)));
 	finish_clean();
 }
 
@@ -473,7 +446,7 @@ TEST(seeded_release_before_spte_upstream_holds_reference_until_mmu_lock)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	migrate_ret = 0;
 	test_trigger("mmu_lock", 1, host_migrate_noting_kvm_refs, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
@@ -488,7 +461,7 @@ TEST(seeded_release_before_spte_munmap_after_release_is_clean)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_munmap, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_EFAULT);
 	ASSERT_FALSE(test_kvm()->spte[0][1].present);
@@ -505,7 +478,7 @@ TEST(seeded_release_before_spte_is_only_unsafe_without_the_retry_check)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE | KVM_INJECT_SKIP_RETRY_CHECK;
-	setup_anon();
+	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_munmap, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
 	ASSERT_EQ(value, KFP_POISON_FREE);
@@ -520,7 +493,7 @@ TEST(seeded_release_before_spte_after_install_invalidation_is_clean)
 
 	test_world(&kvm_design_upstream);
 	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_OK);
 	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), test_vcpu(0)->fault_owner), 0);
 	host_map_fixed(NULL);
@@ -547,7 +520,7 @@ static bool guest_write_leaves_shmem_page_dirty(unsigned int inject)
 	test_map(PG(16), 1, PROT_READ | PROT_WRITE, KFP_MAP_SHARED, KFP_BACKING_SHARED, id);
 	test_memslot(0, 0, 1, PG(16), 0);
 	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(16), 1), 0);
-	pfn = host_pfn(PG(16));
+	pfn = test_host_pfn(PG(16));
 	test_kvm_mm()->page[pfn].flags &= ~PG_dirty;
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 0, true, &value), KVM_OUTCOME_OK);
 	finish_clean();

@@ -134,3 +134,26 @@ void test_dump(void)
 			      (long long)r->pfn, kfp_owner_name(&world.mm, r->owner), r->step);
 	}
 }
+
+void test_setup_anon(void)
+{
+	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
+	test_memslot(0, 0, 4, PG(16), 0);
+	ASSERT_EQ(kfp_host_write(&world.mm, PG(17), 7), 0);
+}
+
+kfp_pfn_t test_host_pfn(u64 hva)
+{
+	kfp_pfn_t pfn = KFP_PFN_NONE;
+	bool writable;
+
+	if (!kfp_host_translate(&world.mm, hva, &pfn, &writable))
+		return KFP_PFN_NONE;
+	return pfn;
+}
+
+void test_finish(void)
+{
+	kvm_destroy_vm(&world.kvm);
+	kfp_check_final(&world.kvm);
+}

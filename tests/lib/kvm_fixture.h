@@ -31,6 +31,16 @@ void test_trigger(const char *what, unsigned int nth, test_action action, void *
 bool test_trigger_fired(void);
 
 unsigned int test_count(enum kfp_report_kind kind, bool accepted);
+
+/*
+ *  hva 0x10000 .. 0x14000  private anon, rw; 0x11000 holds 7
+ *  gfn 0 .. 4              memslot 0 -> hva 0x10000
+ */
+void test_setup_anon(void);
+/* The pfn the host maps at @hva, or KFP_PFN_NONE. */
+kfp_pfn_t test_host_pfn(u64 hva);
+/* Tear the VM down and run the end-of-execution checks. */
+void test_finish(void);
 void test_dump(void);
 
 #define ASSERT_CLEAN()                                   \

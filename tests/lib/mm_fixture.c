@@ -177,3 +177,23 @@ void test_dump_reports(void)
 			      kfp_owner_name(&test_world_mm, r->owner), (long long)r->value);
 	}
 }
+
+const struct kfp_pte *pte_at(struct kfp_mm *mm, u64 addr)
+{
+	return kfp_pte_of(mm, addr);
+}
+
+void assert_bracket(unsigned int i, u8 event, u64 start, u64 end)
+{
+	const struct notifier_log *log = test_notifier();
+
+	ASSERT_GT(log->nr, i + 1);
+	ASSERT_EQ(log->call[i].what, 's');
+	ASSERT_EQ(log->call[i].event, event);
+	ASSERT_EQ(log->call[i].start, start);
+	ASSERT_EQ(log->call[i].end, end);
+	ASSERT_EQ(log->call[i + 1].what, 'e');
+	ASSERT_EQ(log->call[i + 1].event, event);
+	ASSERT_EQ(log->call[i + 1].start, start);
+	ASSERT_EQ(log->call[i + 1].end, end);
+}

@@ -57,6 +57,13 @@ kfp_pfn_t test_pte_pfn(u64 addr);
 
 void test_dump_reports(void);
 
+#define RW (PROT_READ | PROT_WRITE)
+
+/* The pte at @addr of @mm. */
+const struct kfp_pte *pte_at(struct kfp_mm *mm, u64 addr);
+/* Calls @i and @i + 1 of the notifier log are one start/end pair of @event over [start, end). */
+void assert_bracket(unsigned int i, u8 event, u64 start, u64 end);
+
 #define PG(n) ((u64)(n) << PAGE_SHIFT)
 
 #endif /* KFP_TEST_MM_FIXTURE_H */

@@ -10,29 +10,6 @@
  */
 #include "../lib/mm_fixture.h"
 
-#define RW (PROT_READ | PROT_WRITE)
-
-static const struct kfp_pte *pte_at(struct kfp_mm *mm, u64 addr)
-{
-	return kfp_pte_of(mm, addr);
-}
-
-/* Call @i and @i + 1 of the log are one start/end pair of @event over [start, end). */
-static void assert_bracket(unsigned int i, u8 event, u64 start, u64 end)
-{
-	const struct notifier_log *log = test_notifier();
-
-	ASSERT_GT(log->nr, i + 1);
-	ASSERT_EQ(log->call[i].what, 's');
-	ASSERT_EQ(log->call[i].event, event);
-	ASSERT_EQ(log->call[i].start, start);
-	ASSERT_EQ(log->call[i].end, end);
-	ASSERT_EQ(log->call[i + 1].what, 'e');
-	ASSERT_EQ(log->call[i + 1].event, event);
-	ASSERT_EQ(log->call[i + 1].start, start);
-	ASSERT_EQ(log->call[i + 1].end, end);
-}
-
 /* One private anon page at @addr written with @value; returns its pfn. */
 static kfp_pfn_t anon_page(u64 addr, u64 value)
 {

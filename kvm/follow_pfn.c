@@ -84,7 +84,7 @@ static long hva_to_pfn_slow(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn
 	if (npages != 1)
 		return npages;
 	/* map_writable and pin are mutually exclusive (WARN_ON_ONCE upstream) */
-	if (!(kfp->map_writable && kfp->pin) && !(flags & FOLL_WRITE) && kfp->map_writable &&
+	if (kfp->map_writable && !kfp->pin && !(flags & FOLL_WRITE) &&
 	    get_user_page_fast_only(kvm->mm, kfp->hva, FOLL_WRITE, &wpage, kfp->owner)) {
 		put_page(kvm->mm, page, kfp->owner);
 		page = wpage;
@@ -218,6 +218,18 @@ void kvm_release_page_unused(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner)
 	put_page(kvm->mm, page, owner);
 }
 
+/* Give @page back as unused, dirty or clean; NULL is a no-op. */
+static void release_page(struct kvm *kvm, kfp_pfn_t page, bool unused, bool dirty,
+			 kfp_owner_t owner)
+{
+	if (unused)
+		kvm_release_page_unused(kvm, page, owner);
+	else if (dirty)
+		kvm_release_page_dirty(kvm, page, owner);
+	else
+		kvm_release_page_clean(kvm, page, owner);
+}
+
 /*
  * virt/kvm/kvm_main.c kvm_release_faultin_page(): a used page may only be
  * marked dirty under mmu_lock (it races with writeback otherwise).
@@ -227,55 +239,39 @@ void kvm_release_faultin_page(struct kvm *kvm, kfp_pfn_t page, bool unused, bool
 {
 	if (!unused && kvm->design->release_faultin_under_mmu_lock)
 		kfp_lockdep_assert_held(&kvm->mmu_lock);
-	if (page == KFP_PFN_NONE)
-		return;
-	if (unused)
-		kvm_release_page_unused(kvm, page, owner);
-	else if (dirty)
-		kvm_release_page_dirty(kvm, page, owner);
-	else
-		kvm_release_page_clean(kvm, page, owner);
+	release_page(kvm, page, unused, dirty, owner);
 }
 
 /*
- * virt/kvm/kvm_main.c kvm_release_pfn_clean()/_dirty() (before 6.13): the
- * pfn is all the caller kept, and the design's heuristic decides whether
- * it names a page to put.
+ * The page a caller gives back under its release rule.  By pfn (before
+ * 6.13: kvm_release_pfn_clean()/_dirty()) the pfn is all the caller kept,
+ * and the design's heuristic decides whether it names a page to put.
  */
-static void kvm_release_pfn(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner)
+static kfp_pfn_t page_to_release(struct kvm *kvm, const struct kvm_caller_policy *policy,
+				 kfp_pfn_t pfn, kfp_pfn_t page, bool is_refcounted)
 {
-	if (is_error_noslot_pfn(pfn) || !kvm->design->pfn_is_refcounted)
-		return;
-	if (!kvm->design->pfn_is_refcounted(kvm, pfn))
-		return;
-	if (dirty)
-		kvm_release_page_dirty(kvm, pfn, owner);
-	else
-		kvm_release_page_clean(kvm, pfn, owner);
+	if (policy->release == KVM_RELEASE_PAGE)
+		return page;
+	if (is_error_noslot_pfn(pfn))
+		return KFP_PFN_NONE;
+	if (policy->release == KVM_RELEASE_IF_REFCOUNTED)
+		return is_refcounted ? pfn : KFP_PFN_NONE;
+	if (policy->release == KVM_RELEASE_PFN && kvm->design->pfn_is_refcounted &&
+	    kvm->design->pfn_is_refcounted(kvm, pfn))
+		return pfn;
+	return KFP_PFN_NONE;
 }
 
 void kvm_release_lookup(struct kvm *kvm, const struct kvm_caller_policy *policy, kfp_pfn_t pfn,
 			kfp_pfn_t page, bool is_refcounted, bool unused, bool dirty,
 			kfp_owner_t owner)
 {
-	switch (policy->release) {
-	case KVM_RELEASE_PAGE:
-		break;
-	case KVM_RELEASE_IF_REFCOUNTED:
-		page = is_refcounted && !is_error_noslot_pfn(pfn) ? pfn : KFP_PFN_NONE;
-		break;
-	case KVM_RELEASE_PFN:
-		kvm_release_pfn(kvm, pfn, dirty && !unused, owner);
-		return;
-	default:
-		return;
-	}
-	if (unused)
-		kvm_release_page_unused(kvm, page, owner);
-	else if (dirty)
-		kvm_release_page_dirty(kvm, page, owner);
+	page = page_to_release(kvm, policy, pfn, page, is_refcounted);
+	/* the pfn-based API had no "unused" release: a retry put the page clean */
+	if (policy->release == KVM_RELEASE_PFN)
+		release_page(kvm, page, false, dirty && !unused, owner);
 	else
-		kvm_release_page_clean(kvm, page, owner);
+		release_page(kvm, page, unused, dirty, owner);
 }
 
 /* The checker's hook, if one is installed. */

@@ -24,19 +24,6 @@ enum {
 	KVM_LOCK_GPC_FIRST, /* two per gpc: lock, refresh_lock */
 };
 
-static const char *const outcome_names[KVM_NR_OUTCOMES] = {
-	[KVM_OUTCOME_OK] = "ok",       [KVM_OUTCOME_EFAULT] = "efault",
-	[KVM_OUTCOME_MMIO] = "mmio",   [KVM_OUTCOME_HWPOISON] = "hwpoison",
-	[KVM_OUTCOME_EINTR] = "eintr", [KVM_OUTCOME_EINVAL] = "einval",
-};
-
-const char *kvm_outcome_name(enum kvm_outcome outcome)
-{
-	if ((unsigned int)outcome >= KVM_NR_OUTCOMES)
-		return "?";
-	return outcome_names[outcome];
-}
-
 /* ---- memslots ---------------------------------------------------------- */
 
 u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn)
@@ -414,7 +401,6 @@ static void init_vcpu(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int id)
 	char name[KFP_OWNER_NAME_LEN];
 
 	vcpu->id = (int)id;
-	vcpu->thread = (int)id;
 	vcpu->page = KFP_PFN_NONE;
 	snprintf(name, sizeof(name), "vcpu%u.fault", id);
 	vcpu->fault_owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
@@ -470,15 +456,15 @@ int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *d
 }
 
 /*
- * virt/kvm/kvm_main.c kvm_destroy_vm(): unregister from the mm (which
- * flushes every spte, as release would) and drop the memslots.  Whatever a
- * caller still holds is a leak the checker reports.
+ * virt/kvm/kvm_main.c kvm_destroy_vm(): unregister from the mm, whose
+ * mmu_notifier_unregister() calls our release (flushing every spte) unless
+ * exit_mmap() already did, and drop the memslots.  Whatever a caller still
+ * holds is a leak the checker reports.
  */
 void kvm_destroy_vm(struct kvm *kvm)
 {
 	if (kvm->dead)
 		return;
-	kvm_mmu_notifier_release(kvm->mm, kvm);
 	mmu_notifier_unregister(kvm->mm, kvm);
 	memset(kvm->memslots, 0, sizeof(kvm->memslots));
 	kvm->dead = 1;

@@ -10,9 +10,8 @@
  */
 #include "internal.h"
 
-static void gpc_mark(struct gfn_to_pfn_cache *gpc, unsigned int index, const char *what)
+static void gpc_mark(unsigned int index, const char *what)
 {
-	(void)gpc;
 	kfp_shared_write(gpc_object(index), what);
 }
 
@@ -41,7 +40,7 @@ void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end)
 		kfp_write_lock(&gpc->lock);
 		if (gpc->valid && !is_error_noslot_pfn(gpc->pfn) && gpc->uhva >= start &&
 		    gpc->uhva < end) {
-			gpc_mark(gpc, i, "gpc invalidate");
+			gpc_mark(i, "gpc invalidate");
 			gpc->valid = 0;
 		}
 		kfp_write_unlock(&gpc->lock);
@@ -87,7 +86,7 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		kfp_lockdep_assert_held(&gpc->refresh_lock);
 	kfp_lockdep_assert_held_write(&gpc->lock);
 	kvm_follow_pfn_policy(&kfp, policy);
-	gpc_mark(gpc, index, "gpc refresh");
+	gpc_mark(index, "gpc refresh");
 	gpc->valid = 0;
 	do {
 		kfp_shared_read(seq_object(), "mmu_invalidate_seq");
@@ -126,7 +125,7 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		}
 	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
 
-	gpc_mark(gpc, index, "gpc valid");
+	gpc_mark(index, "gpc valid");
 	gpc->valid = 1;
 	gpc->pfn = new_pfn;
 	gpc->khva = new_khva;
@@ -176,7 +175,7 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 		gfn_t gfn = gpa >> PAGE_SHIFT;
 		struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn);
 
-		gpc_mark(gpc, index, "gpc key");
+		gpc_mark(index, "gpc key");
 		gpc->gpa = gpa;
 		gpc->generation = slots->generation;
 		gpc->memslot = slot ? (s8)slot->id : -1;
@@ -199,7 +198,7 @@ out:
 	if (ret && (kvm->inject & KVM_INJECT_GPC_DOUBLE_PUT) && gpc->held_page != KFP_PFN_NONE)
 		put_page(kvm->mm, gpc->held_page, gpc->owner);
 	if (ret) {
-		gpc_mark(gpc, index, "gpc error");
+		gpc_mark(index, "gpc error");
 		gpc->valid = 0;
 		gpc->pfn = KVM_PFN_ERR_FAULT;
 		gpc->khva = KFP_PFN_NONE;
@@ -264,11 +263,11 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 		if (gpc->valid)
 			goto out_unlock;
 		kfp_write_lock(&kvm->gpc_lock);
-		gpc_mark(gpc, index, "gpc list_add");
+		gpc_mark(index, "gpc list_add");
 		gpc->listed = 1;
 		kfp_write_unlock(&kvm->gpc_lock);
 		kfp_write_lock(&gpc->lock);
-		gpc_mark(gpc, index, "gpc active");
+		gpc_mark(index, "gpc active");
 		gpc->active = 1;
 		kfp_write_unlock(&gpc->lock);
 	}
@@ -306,7 +305,7 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 	refresh_lock(kvm, gpc);
 	if (gpc->active) {
 		kfp_write_lock(&gpc->lock);
-		gpc_mark(gpc, index, "gpc deactivate");
+		gpc_mark(index, "gpc deactivate");
 		gpc->active = 0;
 		gpc->valid = 0;
 		gpc->pfn = KVM_PFN_ERR_FAULT;

@@ -29,7 +29,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 		.owner = vcpu->map_owner,
 	};
 
-	if (index >= KFP_MAX_HOST_MAPS || map->mapped)
+	if (map->mapped)
 		return -EBUSY;
 	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
 	as_id = (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0) ? 0 : vcpu->in_smm;

@@ -925,7 +925,6 @@ static void release_object_memory(struct kfp_mm *mm, struct kfp_memory_object *o
 {
 	unsigned int i;
 
-	object->released = 1;
 	switch (object->kind) {
 	case KFP_OBJECT_DRIVER_PAGES:
 	case KFP_OBJECT_ZONE_DEVICE:

@@ -23,13 +23,6 @@ bool pfn_valid(const struct kfp_mm *mm, kfp_pfn_t pfn)
 	return pfn < KFP_NR_PFNS && mm->page[pfn].kind != KFP_PAGE_DEVICE_MMIO;
 }
 
-struct kfp_page *pfn_to_page(struct kfp_mm *mm, kfp_pfn_t pfn)
-{
-	if (pfn >= KFP_NR_PFNS)
-		return NULL;
-	return &mm->page[pfn];
-}
-
 /* include/linux/page-flags.h compound_head(): tails point at the head. */
 kfp_pfn_t compound_head_pfn(const struct kfp_mm *mm, kfp_pfn_t pfn)
 {
@@ -159,6 +152,7 @@ static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owne
 		free_folio(mm, head);
 }
 
+/* A reference on a pfn without struct page is a P1 report, not a crash. */
 static bool check_struct_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner, const char *what)
 {
 	if (pfn_valid(mm, pfn))
@@ -167,15 +161,24 @@ static bool check_struct_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owne
 	return false;
 }
 
+/* The folio a reference helper works on: its head, announced as the step's write. */
+static bool ref_folio(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner, const char *what,
+		      kfp_pfn_t *head)
+{
+	if (!check_struct_page(mm, pfn, owner, what))
+		return false;
+	*head = compound_head_pfn(mm, pfn);
+	kfp_shared_write(page_object(*head), what);
+	return true;
+}
+
 /* include/linux/mm.h get_page(): never fails, even on a zero count. */
 void get_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
 	kfp_pfn_t head;
 
-	if (!check_struct_page(mm, pfn, owner, "get_page"))
+	if (!ref_folio(mm, pfn, owner, "get_page", &head))
 		return;
-	head = compound_head_pfn(mm, pfn);
-	kfp_shared_write(page_object(head), "get_page");
 	if (mm->page[head].refcount <= 0)
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_GET_ON_ZERO, pfn, owner,
 			   mm->page[head].refcount, "get_page");
@@ -187,10 +190,8 @@ bool get_page_unless_zero(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
 	kfp_pfn_t head;
 
-	if (!check_struct_page(mm, pfn, owner, "get_page_unless_zero"))
+	if (!ref_folio(mm, pfn, owner, "get_page_unless_zero", &head))
 		return false;
-	head = compound_head_pfn(mm, pfn);
-	kfp_shared_write(page_object(head), "get_page_unless_zero");
 	if (mm->page[head].refcount == 0)
 		return false;
 	folio_ref_change(mm, head, owner, 1, 0);
@@ -202,10 +203,8 @@ void put_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
 	kfp_pfn_t head;
 
-	if (!check_struct_page(mm, pfn, owner, "put_page"))
+	if (!ref_folio(mm, pfn, owner, "put_page", &head))
 		return;
-	head = compound_head_pfn(mm, pfn);
-	kfp_shared_write(page_object(head), "put_page");
 	if (kfp_ledger_refs(mm, head, owner) <= 0)
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "put_page");
@@ -244,12 +243,11 @@ void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
 	kfp_pfn_t head;
 
-	if (!check_struct_page(mm, pfn, owner, "unpin_user_page"))
+	/* pins of the zero page are not accounted (c8070b787519) */
+	if (pfn_valid(mm, pfn) && is_zero_pfn(mm, pfn))
 		return;
-	if (is_zero_pfn(mm, pfn))
+	if (!ref_folio(mm, pfn, owner, "unpin_user_page", &head))
 		return;
-	head = compound_head_pfn(mm, pfn);
-	kfp_shared_write(page_object(head), "unpin_user_page");
 	if (kfp_ledger_pins(mm, head, owner) <= 0)
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "unpin_user_page");

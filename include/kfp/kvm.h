@@ -168,7 +168,6 @@ struct gfn_to_pfn_cache {
 
 struct kvm_vcpu {
 	int id;
-	int thread; /* the model thread that runs it */
 	u8 in_smm; /* uses address space 1 */
 	struct kvm_host_map map[KFP_MAX_HOST_MAPS];
 	kfp_owner_t fault_owner;
@@ -287,7 +286,6 @@ enum kvm_outcome {
 	KVM_NR_OUTCOMES,
 };
 
-const char *kvm_outcome_name(enum kvm_outcome outcome);
 
 struct kvm {
 	struct kfp_mm *mm;

@@ -309,7 +309,6 @@ const char *kfp_memory_object_kind_name(enum kfp_memory_object_kind kind);
 /* ---- pages and references (mm/page.c) ------------------------------------ */
 
 bool pfn_valid(const struct kfp_mm *mm, kfp_pfn_t pfn);
-struct kfp_page *pfn_to_page(struct kfp_mm *mm, kfp_pfn_t pfn);
 kfp_pfn_t compound_head_pfn(const struct kfp_mm *mm, kfp_pfn_t pfn);
 int page_count(const struct kfp_mm *mm, kfp_pfn_t pfn);
 int page_ref_count(const struct kfp_mm *mm, kfp_pfn_t pfn);

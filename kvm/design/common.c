@@ -37,3 +37,29 @@ bool kvm_pfn_to_refcounted_page(const struct kvm *kvm, kfp_pfn_t pfn)
 		return !(kvm->inject & KVM_INJECT_ZONE_DEVICE_RESERVED) && page_count(mm, pfn);
 	return false;
 }
+
+bool remapped_permits(struct kvm_follow_pfn *kfp, bool writable, kfp_pfn_t *pfn)
+{
+	if ((kfp->flags & FOLL_WRITE) && !writable) {
+		*pfn = KVM_PFN_ERR_RO_FAULT;
+		return false;
+	}
+	if (kfp->map_writable)
+		*kfp->map_writable = writable;
+	return true;
+}
+
+bool vcpu_map_staleness_accepted(const struct kvm_access *access, enum kfp_report_kind kind)
+{
+	return access->via == KVM_ACCESS_HOST_MAP &&
+	       kfp_report_kind_property(kind) == KFP_PROPERTY_P3;
+}
+
+bool unsafe_mapping_accepted(const struct kvm *kvm, const struct kvm_access *access,
+			     enum kfp_report_kind kind)
+{
+	return kvm->allow_unsafe_mappings && !access->notifier_protected &&
+	       kfp_report_kind_property(kind) == KFP_PROPERTY_P2 &&
+	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner) &&
+	       !kfp_ledger_pins(kvm->mm, access->pfn, access->owner);
+}

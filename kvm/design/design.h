@@ -25,4 +25,21 @@ int remapped_follow(struct kvm *kvm, struct kfp_vma *vma, struct kvm_follow_pfn 
  */
 bool kvm_pfn_to_refcounted_page(const struct kvm *kvm, kfp_pfn_t pfn);
 
+/*
+ * A write through a read-only remapped pte is KVM_PFN_ERR_RO_FAULT
+ * (bd2fae8da794); otherwise the pte's writability is reported through
+ * map_writable.  False when *@pfn was set to the error.
+ */
+bool remapped_permits(struct kvm_follow_pfn *kfp, bool writable, kfp_pfn_t *pfn);
+
+/*
+ * What the 2023 designs and upstream accept: kvm_vcpu_map() keeps using a
+ * stale translation after the VMA changes (David Stevens and Sean
+ * Christopherson, 2023-09-06), and with allow_unsafe_mappings an access
+ * through an unguarded mapping that holds neither reference nor pin.
+ */
+bool vcpu_map_staleness_accepted(const struct kvm_access *access, enum kfp_report_kind kind);
+bool unsafe_mapping_accepted(const struct kvm *kvm, const struct kvm_access *access,
+			     enum kfp_report_kind kind);
+
 #endif /* KFP_KVM_DESIGN_H */

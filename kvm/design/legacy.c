@@ -23,12 +23,8 @@ static int legacy_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 	r = remapped_follow(kvm, vma, kfp, &args);
 	if (r)
 		return r;
-	if ((kfp->flags & FOLL_WRITE) && !args.writable) {
-		*p_pfn = KVM_PFN_ERR_RO_FAULT;
+	if (!remapped_permits(kfp, args.writable, p_pfn))
 		goto out;
-	}
-	if (kfp->map_writable)
-		*kfp->map_writable = args.writable;
 	pfn = args.pfn;
 	/* kvm_try_get_pfn(): no page, no reference; a refcount of 0 is -EFAULT */
 	if (kvm_pfn_to_refcounted_page(kvm, pfn) && !get_page_unless_zero(kvm->mm, pfn, kfp->owner))

@@ -25,12 +25,8 @@ static int pre_cve_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 		return r;
 	/* before bd2fae8da794 the pte's write bit was not looked at */
 	writable = args.writable || (kvm->inject & KVM_INJECT_PFNMAP_ASSUME_WRITABLE);
-	if ((kfp->flags & FOLL_WRITE) && !writable) {
-		*p_pfn = KVM_PFN_ERR_RO_FAULT;
+	if (!remapped_permits(kfp, writable, p_pfn))
 		goto out;
-	}
-	if (kfp->map_writable)
-		*kfp->map_writable = writable;
 	/* kvm_get_pfn(): get_page() unless kvm_is_reserved_pfn(), whatever the count */
 	if (kvm_pfn_to_refcounted_page(kvm, args.pfn))
 		get_page(kvm->mm, args.pfn, kfp->owner);

@@ -27,12 +27,8 @@ static int sketch_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 	if (r)
 		return r;
 	pfn = args.pfn;
-	if ((kfp->flags & FOLL_WRITE) && !args.writable) {
-		pfn = KVM_PFN_ERR_RO_FAULT;
+	if (!remapped_permits(kfp, args.writable, &pfn))
 		goto out;
-	}
-	if (kfp->map_writable)
-		*kfp->map_writable = args.writable;
 	/* the page comes from kvm_pfn_to_refcounted_page() (reference §7: a guess) */
 	if (kvm_pfn_to_refcounted_page(kvm, pfn) && get_page_unless_zero(kvm->mm, pfn, kfp->owner))
 		kvm_resolve_pfn(kvm, kfp, pfn, NULL, args.writable);
@@ -50,13 +46,8 @@ out:
 static bool sketch_accepts(const struct kvm *kvm, const struct kvm_access *access,
 			   enum kfp_report_kind kind)
 {
-	if (access->via != KVM_ACCESS_HOST_MAP)
-		return false;
-	if (kfp_report_kind_property(kind) == KFP_PROPERTY_P3)
-		return true; /* Sean, 2023-09-06: stale kvm_vcpu_map use is userspace's bug */
-	/* what an unguarded mapping of non-refcounted memory risks is what the parameter allows */
-	return kfp_report_kind_property(kind) == KFP_PROPERTY_P2 && kvm->allow_unsafe_mappings &&
-	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner);
+	return access->via == KVM_ACCESS_HOST_MAP && (vcpu_map_staleness_accepted(access, kind) ||
+						      unsafe_mapping_accepted(kvm, access, kind));
 }
 
 const struct kvm_design kvm_design_sketch = {

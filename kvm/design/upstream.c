@@ -28,9 +28,7 @@ static int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 	r = remapped_follow(kvm, vma, kfp, &args);
 	if (r)
 		return r;
-	if ((kfp->flags & FOLL_WRITE) && !args.writable)
-		*p_pfn = KVM_PFN_ERR_RO_FAULT;
-	else
+	if (remapped_permits(kfp, args.writable, p_pfn))
 		*p_pfn = kvm_resolve_pfn(kvm, kfp, KFP_PFN_NONE, &args, args.writable);
 	follow_pfnmap_end(&args);
 	return 0;
@@ -45,15 +43,8 @@ static int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
 static bool upstream_accepts(const struct kvm *kvm, const struct kvm_access *access,
 			     enum kfp_report_kind kind)
 {
-	enum kfp_property property = kfp_report_kind_property(kind);
-
-	if (access->via != KVM_ACCESS_HOST_MAP)
-		return false;
-	if (property == KFP_PROPERTY_P3)
-		return true;
-	return property == KFP_PROPERTY_P2 && kvm->allow_unsafe_mappings &&
-	       !access->notifier_protected &&
-	       kfp_ledger_pins(kvm->mm, access->pfn, access->owner) == 0;
+	return access->via == KVM_ACCESS_HOST_MAP && (vcpu_map_staleness_accepted(access, kind) ||
+						      unsafe_mapping_accepted(kvm, access, kind));
 }
 
 const struct kvm_design kvm_design_upstream = {

@@ -27,12 +27,8 @@ static int v9_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma, struct k
 		return r;
 	pfn = args.pfn;
 	page = kvm_pfn_to_refcounted_page(kvm, pfn);
-	if ((kfp->flags & FOLL_WRITE) && !args.writable) {
-		pfn = KVM_PFN_ERR_RO_FAULT;
+	if (!remapped_permits(kfp, args.writable, &pfn))
 		goto out;
-	}
-	if (kfp->map_writable)
-		*kfp->map_writable = args.writable;
 	if (page && get_page_unless_zero(kvm->mm, pfn, kfp->owner))
 		kvm_resolve_pfn(kvm, kfp, pfn, NULL, args.writable);
 out:
@@ -61,12 +57,9 @@ static bool v9_accepts(const struct kvm *kvm, const struct kvm_access *access,
 {
 	if (access->via != KVM_ACCESS_HOST_MAP && access->via != KVM_ACCESS_GPC)
 		return false;
-	if (access->via == KVM_ACCESS_HOST_MAP && kfp_report_kind_property(kind) == KFP_PROPERTY_P3)
-		return true;
 	/* rule 2 lets any non-refcounted pfn through with the parameter (reference §2.5) */
-	return kvm->allow_unsafe_mappings && !access->notifier_protected &&
-	       kfp_report_kind_property(kind) == KFP_PROPERTY_P2 &&
-	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner);
+	return vcpu_map_staleness_accepted(access, kind) ||
+	       unsafe_mapping_accepted(kvm, access, kind);
 }
 
 const struct kvm_design kvm_design_v9 = {

@@ -135,7 +135,8 @@ static u8 op_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu, const struct kfp_op 
 		else
 			kvm_release_page_unused(kvm, page, vcpu->page_owner);
 	}
-	*value = pfn;
+	if (!is_error_noslot_pfn(pfn))
+		*value = pfn;
 	return outcome_of_pfn(pfn);
 }
 
@@ -461,10 +462,8 @@ static bool holds_now(struct scenario_state *s, const struct kfp_expectation *x,
 	case KFP_EXPECT_ALWAYS_VALUE:
 	case KFP_EXPECT_SOMETIMES_VALUE:
 		result_label(scenario, x->result, label, sizeof(label));
-		if (s->outcome[x->result] != KFP_OUTCOME_OK &&
-		    scenario->thread[scenario->result[x->result].thread]
-				    .op[scenario->result[x->result].op]
-				    .kind != KFP_OP_LOOKUP) {
+		/* a value is only defined when its op ended ok; outcomes say the rest */
+		if (s->outcome[x->result] != KFP_OUTCOME_OK) {
 			snprintf(detail, size, "%s ended %s", label,
 				 kfp_outcome_name(s->outcome[x->result]));
 			return false;

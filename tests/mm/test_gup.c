@@ -978,19 +978,29 @@ TEST(gup_fast_only_with_internal_foll_pin_is_rejected)
 	ASSERT_NO_REPORTS();
 }
 
+/*
+ * One writable anon page at 0x10000, then GUP-fast on it while @race's
+ * host operation runs between GUP-fast's pte read and its re-check.
+ */
+static bool gup_fast_racing(struct race *race, kfp_owner_t owner, kfp_pfn_t *mapped, kfp_pfn_t *pfn)
+{
+	bool got;
+
+	test_mmap(PG(16), 1, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1, 0);
+	*mapped = anon_page(PG(16), 1);
+	kfp_seam_install(&race_ops, race, test_reports());
+	got = get_user_page_fast_only(race->mm, PG(16), FOLL_WRITE, pfn, owner);
+	kfp_seam_use_sequential(test_reports());
+	return got;
+}
+
 TEST(gup_fast_backs_out_when_pte_is_write_protected_during_grab)
 {
 	struct kfp_mm *mm = test_mm();
 	kfp_owner_t kvm = kvm_owner(mm);
 	struct race race = { mm, RACE_MPROTECT_RO, PG(16), false };
 	kfp_pfn_t mapped, pfn = KFP_PFN_NONE;
-	bool got;
-
-	test_mmap(PG(16), 1, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1, 0);
-	mapped = anon_page(PG(16), 1);
-	kfp_seam_install(&race_ops, &race, test_reports());
-	got = get_user_page_fast_only(mm, PG(16), FOLL_WRITE, &pfn, kvm);
-	kfp_seam_use_sequential(test_reports());
+	bool got = gup_fast_racing(&race, kvm, &mapped, &pfn);
 	/*
 	 *   0x10000 |R| vma 0  pfn 2    <- made read-only after GUP-fast read it writable
 	 */
@@ -1012,13 +1022,7 @@ TEST(gup_fast_backs_out_and_frees_page_when_munmap_races_the_grab)
 	kfp_owner_t kvm = kvm_owner(mm);
 	struct race race = { mm, RACE_MUNMAP, PG(16), false };
 	kfp_pfn_t mapped, pfn = KFP_PFN_NONE;
-	bool got;
-
-	test_mmap(PG(16), 1, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1, 0);
-	mapped = anon_page(PG(16), 1);
-	kfp_seam_install(&race_ops, &race, test_reports());
-	got = get_user_page_fast_only(mm, PG(16), FOLL_WRITE, &pfn, kvm);
-	kfp_seam_use_sequential(test_reports());
+	bool got = gup_fast_racing(&race, kvm, &mapped, &pfn);
 	/*
 	 *   0x10000 |.| vma -1          <- unmapped while GUP-fast held its reference
 	 */

@@ -109,6 +109,7 @@ struct kvm_follow_pfn {
 	bool guarded_by_mmu_notifier; /* in, v7..v9 */
 	bool allow_non_refcounted_struct_page; /* in, v9 */
 	bool is_refcounted_page; /* out, v7..v9 */
+	bool remapped; /* out, model: the pfn came from hva_to_pfn_remapped(), not GUP */
 	u64 hva; /* out */
 	bool *map_writable; /* in/out, optional */
 	kfp_pfn_t *refcounted_page; /* out, required: KFP_PFN_NONE stands for NULL */
@@ -138,6 +139,7 @@ struct kvm_host_map {
 	u8 writable;
 	u8 as_id;
 	u8 is_refcounted_page; /* v9 */
+	u8 remapped; /* model: mapped from a VM_IO|VM_PFNMAP pte, not through GUP */
 	u32 generation; /* model: page generation when mapped */
 	kfp_pfn_t pinned_page;
 	kfp_pfn_t page; /* kmap target when pfn_valid() */
@@ -199,6 +201,7 @@ struct kvm_access {
 	u64 hva;
 	gfn_t gfn;
 	u8 as_id; /* the address space gfn belongs to */
+	u8 remapped; /* the translation came from a VM_IO|VM_PFNMAP pte, not GUP */
 };
 
 struct kvm;
@@ -285,7 +288,6 @@ enum kvm_outcome {
 	KVM_OUTCOME_EINVAL, /* e.g. kvm_vcpu_map() refused */
 	KVM_NR_OUTCOMES,
 };
-
 
 struct kvm {
 	struct kfp_mm *mm;

@@ -120,7 +120,8 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	kvm->memslots[as_id].generation++;
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
 	/* readers that looked the old slot up finish before anything is zapped or reused */
-	kvm_synchronize_srcu(kvm);
+	if (!(kvm->inject & KVM_INJECT_MEMSLOT_NO_SRCU_SYNC))
+		kvm_synchronize_srcu(kvm);
 	return true;
 }
 

@@ -179,7 +179,12 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 		gpc->gpa = gpa;
 		gpc->generation = slots->generation;
 		gpc->memslot = slot ? (s8)slot->id : -1;
-		gpc->uhva = __gfn_to_hva_many(slot, gfn, false);
+		/*
+		 * gfn_to_hva_memslot() asks for a writable hva (gfn_to_hva_many()
+		 * passes write = true): a KVM_MEM_READONLY slot gives
+		 * KVM_HVA_ERR_RO_BAD, so the cache is never set up on it.
+		 */
+		gpc->uhva = __gfn_to_hva_many(slot, gfn, true);
 		if (!kvm_is_error_hva(gpc->uhva))
 			gpc->uhva += gpa & ~PAGE_MASK;
 		if (kvm_is_error_hva(gpc->uhva)) {

@@ -368,6 +368,33 @@ TEST(gpc_activate_of_gpa_without_memslot_is_efault)
 	finish_clean();
 }
 
+/*
+ * A KVM_MEM_READONLY slot: __kvm_gpc_refresh() takes the uhva from
+ * gfn_to_hva_memslot(), which asks for a writable hva
+ * (gfn_to_hva_many() -> __gfn_to_hva_many(..., write = true)) and gets
+ * KVM_HVA_ERR_RO_BAD, so activation fails with -EFAULT and the cache never
+ * maps, let alone writes, the read-only page.
+ */
+TEST(gpc_activate_on_readonly_slot_is_efault_and_never_writes)
+{
+	struct kvm *kvm = test_kvm();
+	u64 value = 42;
+
+	test_world(&kvm_design_upstream);
+	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
+	test_memslot(0, 0, 4, PG(16), KVM_MEM_READONLY);
+	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
+	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), -EFAULT);
+	ASSERT_TRUE(kvm->gpc[0].active);
+	ASSERT_FALSE(kvm->gpc[0].valid);
+	ASSERT_EQ(kvm->gpc[0].uhva, KVM_HVA_ERR_RO_BAD);
+	ASSERT_EQ(kvm_gpc_refresh(kvm, 0, 8), -EFAULT);
+	ASSERT_EQ(kvm_gpc_access(kvm, 0, true, &value), KVM_OUTCOME_EFAULT);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 7);
+	kvm_gpc_deactivate(kvm, 0);
+	finish_clean();
+}
+
 TEST(gpc_refresh_after_munmap_is_efault_and_holds_nothing)
 {
 	struct kvm *kvm = test_kvm();

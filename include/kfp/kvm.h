@@ -163,7 +163,7 @@ struct gfn_to_pfn_cache {
 	u64 generation; /* memslots generation */
 	kfp_pfn_t pfn;
 	kfp_pfn_t khva; /* the kernel mapping: the pfn it maps, KFP_PFN_NONE if none */
-	kfp_pfn_t held_page; /* the 5.17 cache's reference (gpc-double-put), else NONE */
+	kfp_pfn_t held_page; /* the reference of the 5.17 (injected) or <= 5.15 cache, else NONE */
 	s8 memslot;
 	kfp_owner_t owner;
 };
@@ -236,6 +236,12 @@ struct kvm_design {
 	bool gup_put_unless_foll_get;
 	/* gfn_to_page() goes through gfn_to_pfn() and the pfn heuristic (before 6.13) */
 	bool gfn_to_page_by_pfn;
+	/*
+	 * The gfn->pfn cache is kvm_map_gfn()'s struct gfn_to_pfn_cache
+	 * (917248144db5, 5.6 .. 357a18ad230f, 5.16): keyed on gfn and memslot
+	 * generation, holding its lookup's reference, unknown to the notifier.
+	 */
+	bool gpc_map_gfn;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 };

@@ -546,6 +546,9 @@ static void unmap_one(struct kfp_mm *mm, u64 addr, enum kfp_pte_kind kind,
 	kfp_shared_write(kfp_pte_object(addr), "try_to_unmap_one");
 	if (pte->dirty)
 		SetPageDirty(mm, pte->pfn);
+	/* a swap entry: its content is written out (pageout()), its slot is the swap cache */
+	if (kind == KFP_PTE_SWAP)
+		pte->swap_content = mm->page[pte->pfn].content;
 	pte->kind = (u8)kind;
 	pte->writable = pte->writable && kind == KFP_PTE_MIGRATION;
 	kfp_write_unlock(&mm->page_table_lock);
@@ -656,52 +659,67 @@ out_unlock:
 	return ret;
 }
 
-/* Reclaim of an anon page: to swap, or left in the swap cache if still referenced. */
+/*
+ * Reclaim of an anon page (mm/vmscan.c shrink_folio_list(), folio locked
+ * throughout): add_to_swap() gives the swap cache a reference (one per
+ * entry in the model), try_to_unmap() turns each pte into a swap entry,
+ * then __remove_mapping() freezes the refcount at what the swap cache holds
+ * (folio_ref_freeze()).  A fault that took a reference meanwhile
+ * (folio_try_get()) makes the freeze fail and the folio stays in the swap
+ * cache; otherwise it leaves the swap cache (__delete_from_swap_cache())
+ * and is freed.
+ */
 static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
 {
 	unsigned int i;
-	bool freeze;
 
+	kfp_write_lock(&mm->folio_lock);
+	for (i = 0; i < nr; i++)
+		get_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
 	mm->page[pfn].flags |= PG_swapcache;
-	get_page(mm, pfn, KFP_OWNER_SWAP_CACHE); /* add_to_swap() */
 	for (i = 0; i < nr; i++) {
 		unmap_one(mm, addrs[i], KFP_PTE_SWAP, MMU_NOTIFY_CLEAR);
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	}
-	/* mm/vmscan.c __remove_mapping(): the refcount freeze needs the swap cache alone */
-	freeze = page_count(mm, pfn) == 1;
-	for (i = 0; i < nr; i++) {
-		struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
+	if (folio_ref_freeze(mm, pfn, (int)nr, KFP_OWNER_SWAP_CACHE)) {
+		for (i = 0; i < nr; i++) {
+			struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
 
-		pte->swap_content = mm->page[pfn].content;
-		pte->pfn = freeze ? KFP_NO_PFN32 : (u32)pfn;
+			kfp_shared_write(kfp_pte_object(addrs[i]), "__delete_from_swap_cache");
+			if (pte->kind == KFP_PTE_SWAP && pte->pfn == pfn)
+				pte->pfn = KFP_NO_PFN32;
+		}
+		mm->page[pfn].flags &= ~PG_swapcache;
+		free_frozen_folio(mm, pfn);
 	}
-	if (freeze) {
-		put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-	} else {
-		/* each swap entry keeps a swap-cache reference until it is faulted in */
-		for (i = 1; i < nr; i++)
-			get_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-	}
+	kfp_write_unlock(&mm->folio_lock);
 }
 
-/* Reclaim of a page-cache page: written back and dropped from the cache. */
+/*
+ * Reclaim of a page-cache page: unmapped, then __remove_mapping() freezes
+ * the refcount at the page cache's one reference; a fault holding a
+ * folio_try_get() reference (or any mapping left) keeps it.  Frozen, it is
+ * written back, deleted from the cache and freed.
+ */
 static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
 {
 	struct kfp_page *page = &mm->page[pfn];
 	struct kfp_memory_object *object = &mm->object[page->object];
-	unsigned int i;
+	unsigned int i, index = (unsigned int)page->index;
+	int id = page->object;
 
 	for (i = 0; i < nr; i++) {
 		unmap_one(mm, addrs[i], KFP_PTE_NONE, MMU_NOTIFY_CLEAR);
 		pte_clear(mm, addrs[i]);
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	}
-	if (page_count(mm, pfn) != 1)
+	if (!folio_ref_freeze(mm, pfn, 1, KFP_OWNER_PAGE_CACHE))
 		return;
-	object->stored[page->index] = page->content;
-	object->pfn[page->index] = KFP_NO_PFN16;
-	put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
+	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "__filemap_remove_folio");
+	object->stored[index] = page->content;
+	object->pfn[index] = KFP_NO_PFN16;
+	page->flags &= ~PG_pagecache;
+	free_frozen_folio(mm, pfn);
 }
 
 /*
@@ -969,11 +987,13 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 		return -ENODEV;
 	mmap_read_lock(mm);
 	/*
-	 * Refuse new faults first, then zap, then give the memory back: a
-	 * fault between the zap and the release must not map it again
-	 * (drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock()
-	 * with the memory_lock that vfio_pci_mmap_huge_fault() takes).
+	 * drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock():
+	 * memory_lock for write, then refuse new faults, zap, and give the
+	 * memory back.  A fault holds memory_lock for read across its released
+	 * check and its insert (vfio_pci_mmap_huge_fault()), so it either
+	 * inserts before the zap or sees the memory released.
 	 */
+	kfp_write_lock(&object->memory_lock);
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "driver revoke");
 	object->released = 1;
 	for (i = 0; i < KFP_MAX_VMAS; i++) {
@@ -984,6 +1004,7 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 			zap_range(mm, vma->vm_start, vma->vm_end, MMU_NOTIFY_CLEAR);
 	}
 	release_object_memory(mm, object);
+	kfp_write_unlock(&object->memory_lock);
 	mmap_read_unlock(mm);
 	return 0;
 }

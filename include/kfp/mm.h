@@ -259,6 +259,8 @@ struct kfp_mm {
 	s32 active_invalidations;
 	u32 nr_faults;
 	u32 nr_frees;
+	u32 nr_fault_backouts; /* a fault's re-check found the pte changed and backed out */
+	u32 nr_lookup_retries; /* a cache lookup's folio_try_get() failed on a frozen folio */
 };
 
 /* ---- errors and flags ---------------------------------------------------- */

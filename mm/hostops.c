@@ -1016,6 +1016,20 @@ static int fault_errno(vm_fault_t fault)
 	return vm_fault_to_errno(fault, 0);
 }
 
+/* The pte, and the page it maps if a CPU could use it, as one point. */
+static void host_access_point(struct kfp_mm *mm, u64 addr, bool write)
+{
+	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
+	if (pte->kind != KFP_PTE_PRESENT || pte->pfn >= KFP_NR_PFNS) {
+		kfp_shared_read(kfp_pte_object(addr), "host access");
+		return;
+	}
+	kfp_shared_access2(kfp_pte_object(addr), KFP_ACCESS_READ,
+			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pte->pfn),
+			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "host access");
+}
+
 /*
  * A host thread touches @addr (the VMM reading or writing guest memory):
  * arch/x86/mm/fault.c do_user_addr_fault() as often as needed, then the
@@ -1040,12 +1054,17 @@ static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
 			ret = -EFAULT;
 			break;
 		}
-		kfp_shared_read(kfp_pte_object(addr), "host access");
+		/*
+		 * The walk and the access are one step: an unmap flushes the TLB
+		 * before it frees the page, so a CPU never reaches a page through a
+		 * pte that is already gone.
+		 */
+		host_access_point(mm, addr, write);
 		if (pte->kind == KFP_PTE_PRESENT && !pte->protnone && (!write || pte->writable)) {
 			if (write)
-				kfp_pfn_write(mm, pte->pfn, *value);
+				mm->page[pte->pfn].content = *value;
 			else
-				*value = kfp_pfn_read(mm, pte->pfn);
+				*value = mm->page[pte->pfn].content;
 			pte->accessed = 1;
 			pte->dirty |= write;
 			break;

@@ -641,6 +641,13 @@ static vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, u
 	kfp_pfn_t pfn = orig->pfn;
 	struct kfp_page *page = &mm->page[pfn];
 
+	/*
+	 * A special pte in a private mapping: only the zero page is copied,
+	 * and wp_page_copy() makes the pte_same() check itself.
+	 */
+	if (orig->special && !(vma->vm_flags & VM_SHARED))
+		return is_zero_pfn(mm, pfn) ? wp_page_copy(mm, vma, addr, unshare, orig) :
+					      VM_FAULT_SIGBUS;
 	kfp_write_lock(&mm->page_table_lock);
 	if (!pte_unchanged(mm, addr, orig))
 		goto out_unlock;
@@ -653,11 +660,6 @@ static vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, u
 		kfp_write_unlock(&mm->page_table_lock);
 		SetPageDirty(mm, pfn);
 		return 0;
-	}
-	if (orig->special) {
-		kfp_write_unlock(&mm->page_table_lock);
-		return is_zero_pfn(mm, pfn) ? wp_page_copy(mm, vma, addr, unshare, orig) :
-					      VM_FAULT_SIGBUS;
 	}
 	if ((page->flags & PG_anon) &&
 	    ((page->flags & PG_anon_exclusive) || page_count(mm, pfn) == 1)) {

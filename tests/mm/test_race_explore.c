@@ -38,8 +38,8 @@ static struct kfp_explore_result result;
 
 /* Per-execution outcomes, counted across the whole exploration. */
 static struct {
-	unsigned int executions, bad_value, bad_ledger, retried, frozen_lookup, kept, mapped_released,
-		sigbus, faulted_in;
+	unsigned int executions, bad_value, bad_ledger, retried, frozen_lookup, kept,
+		mapped_released, sigbus, faulted_in;
 } seen;
 
 static void host_read_thread(void *state, void *arg)
@@ -83,7 +83,8 @@ static void reclaim_at_end(void *state, void *arg)
 	(void)arg;
 	count_common(s);
 	if (s->ret[0] || s->value != 7) {
-		kfp_test_diag("ret %d value %llx frees %u", s->ret[0], (unsigned long long)s->value, s->mm.nr_frees);
+		kfp_test_diag("ret %d value %llx frees %u", s->ret[0], (unsigned long long)s->value,
+			      s->mm.nr_frees);
 		seen.bad_value++;
 	}
 	if (s->mm.nr_lookup_retries)
@@ -183,7 +184,9 @@ TEST(explore_fault_vs_reclaim_lookup_retries_on_frozen_folio)
  */
 TEST(explore_driver_fault_vs_revoke_never_maps_released_memory)
 {
-	struct kfp_mmap_args args = { ADDR, PAGE_SIZE, RW, KFP_MAP_SHARED, KFP_BACKING_PFNMAP, 0, 0 };
+	struct kfp_mmap_args args = {
+		ADDR, PAGE_SIZE, RW, KFP_MAP_SHARED, KFP_BACKING_PFNMAP, 0, 0
+	};
 
 	memset(&mm_race, 0, sizeof(mm_race));
 	kfp_seam_use_sequential(&mm_race.reports);

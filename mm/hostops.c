@@ -65,8 +65,17 @@ static void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 			SetPageDirty(mm, pte->pfn);
 		batch_add(batch, pte->pfn, KFP_OWNER_PAGE_TABLE);
 	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
-		/* mm/swapfile.c free_swap_and_cache() */
-		batch_add(batch, pte->pfn, KFP_OWNER_SWAP_CACHE);
+		/*
+		 * mm/swapfile.c free_swap_and_cache(): the entry's swap-cache
+		 * reference goes now, unless reclaim has the folio frozen (its
+		 * folio_try_get() fails; reclaim then deletes it from the cache).
+		 */
+		kfp_pfn_t pfn = pte->pfn;
+
+		if (folio_try_get(mm, pfn, KFP_OWNER_SWAP_CACHE)) {
+			put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
+			put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
+		}
 	}
 	if (pte->kind != KFP_PTE_NONE)
 		pte_clear(mm, addr);
@@ -534,16 +543,25 @@ static unsigned int rmap_walk(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs)
 	return nr;
 }
 
-/* Install a non-present entry of @kind in place of a present pte, in a bracket. */
-static void unmap_one(struct kfp_mm *mm, u64 addr, enum kfp_pte_kind kind,
+/*
+ * Install a non-present entry of @kind in place of the pte that maps @pfn,
+ * in a bracket (mm/rmap.c try_to_unmap_one()).  The rmap walk ran without
+ * the PTL; page_vma_mapped_walk() checks under it that the pte still maps
+ * the folio, and a pte zapped meanwhile is left alone (false).
+ */
+static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_kind kind,
 		      enum mmu_notifier_event event)
 {
 	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, (u8)event, 1 };
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	bool mapped;
 
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "try_to_unmap_one");
+	mapped = pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn;
+	if (!mapped)
+		goto out_unlock;
 	if (pte->dirty)
 		SetPageDirty(mm, pte->pfn);
 	/* a swap entry: its content is written out (pageout()), its slot is the swap cache */
@@ -551,8 +569,22 @@ static void unmap_one(struct kfp_mm *mm, u64 addr, enum kfp_pte_kind kind,
 		pte->swap_content = mm->page[pte->pfn].content;
 	pte->kind = (u8)kind;
 	pte->writable = pte->writable && kind == KFP_PTE_MIGRATION;
+out_unlock:
 	kfp_write_unlock(&mm->page_table_lock);
 	mmu_notifier_invalidate_range_end(mm, &range);
+	return mapped;
+}
+
+/* try_to_unmap() over @addrs; keeps (and returns the number of) those it unmapped. */
+static unsigned int unmap_all(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr,
+			      enum kfp_pte_kind kind)
+{
+	unsigned int i, unmapped = 0;
+
+	for (i = 0; i < nr; i++)
+		if (unmap_one(mm, addrs[i], pfn, kind, MMU_NOTIFY_CLEAR))
+			addrs[unmapped++] = addrs[i];
+	return unmapped;
 }
 
 /* mm/migrate.c remove_migration_ptes(): the entries become @pfn again. */
@@ -626,13 +658,14 @@ int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 	if (ret)
 		goto out_unlock;
 	kfp_write_lock(&mm->folio_lock);
-	get_page(mm, pfn, KFP_OWNER_MIGRATION); /* isolation */
-	nr = rmap_walk(mm, pfn, addrs);
-	for (i = 0; i < nr; i++) {
-		/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range */
-		unmap_one(mm, addrs[i], KFP_PTE_MIGRATION, MMU_NOTIFY_CLEAR);
+	/* isolation: the folio may have been freed since the pte was read */
+	ret = -EAGAIN;
+	if (!folio_try_get(mm, pfn, KFP_OWNER_MIGRATION))
+		goto out_unlock_folio;
+	/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range each */
+	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_MIGRATION);
+	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
 	ret = -EBUSY;
 	if (folio_maybe_dma_pinned(mm, pfn))
 		goto out_restore;
@@ -660,29 +693,41 @@ out_unlock:
 }
 
 /*
- * Reclaim of an anon page (mm/vmscan.c shrink_folio_list(), folio locked
- * throughout): add_to_swap() gives the swap cache a reference (one per
- * entry in the model), try_to_unmap() turns each pte into a swap entry,
- * then __remove_mapping() freezes the refcount at what the swap cache holds
- * (folio_ref_freeze()).  A fault that took a reference meanwhile
- * (folio_try_get()) makes the freeze fail and the folio stays in the swap
- * cache; otherwise it leaves the swap cache (__delete_from_swap_cache())
- * and is freed.
+ * __remove_mapping(): freeze the count at reclaim's isolation reference
+ * and the cache's @cache_refs; frozen, the folio leaves its cache and is
+ * freed; otherwise reclaim lets go of it (putback) and it stays.
  */
-static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
+static bool remove_mapping(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int cache_refs)
 {
-	unsigned int i;
+	if (folio_ref_freeze(mm, pfn, 1 + (int)cache_refs))
+		return true;
+	put_page(mm, pfn, KFP_OWNER_RECLAIM);
+	return false;
+}
+
+/*
+ * Reclaim of an anon page (mm/vmscan.c shrink_folio_list(), folio isolated
+ * with a reference and locked throughout): add_to_swap() gives the swap
+ * cache a reference (one per entry in the model), try_to_unmap() turns each
+ * pte still mapping it into a swap entry, then __remove_mapping() freezes
+ * the refcount (folio_ref_freeze()).  A fault that took a reference
+ * meanwhile (folio_try_get()) makes the freeze fail and the folio stays in
+ * the swap cache; otherwise it leaves the swap cache
+ * (__delete_from_swap_cache()) and is freed.
+ */
+static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr)
+{
+	unsigned int i, unmapped;
 
 	kfp_write_lock(&mm->folio_lock);
 	for (i = 0; i < nr; i++)
 		get_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
 	mm->page[pfn].flags |= PG_swapcache;
-	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_SWAP, MMU_NOTIFY_CLEAR);
-		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
-	if (folio_ref_freeze(mm, pfn, (int)nr, KFP_OWNER_SWAP_CACHE)) {
-		for (i = 0; i < nr; i++) {
+	unmapped = unmap_all(mm, pfn, addrs, nr, KFP_PTE_SWAP);
+	for (i = 0; i < nr; i++)
+		put_page(mm, pfn, i < unmapped ? KFP_OWNER_PAGE_TABLE : KFP_OWNER_SWAP_CACHE);
+	if (remove_mapping(mm, pfn, unmapped)) {
+		for (i = 0; i < unmapped; i++) {
 			struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
 
 			kfp_shared_write(kfp_pte_object(addrs[i]), "__delete_from_swap_cache");
@@ -697,23 +742,23 @@ static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, uns
 
 /*
  * Reclaim of a page-cache page: unmapped, then __remove_mapping() freezes
- * the refcount at the page cache's one reference; a fault holding a
- * folio_try_get() reference (or any mapping left) keeps it.  Frozen, it is
- * written back, deleted from the cache and freed.
+ * the refcount at reclaim's and the page cache's references; a fault
+ * holding a folio_try_get() reference (or any mapping left) keeps it.
+ * Frozen, it is written back, deleted from the cache and freed.
  */
-static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
+static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr)
 {
 	struct kfp_page *page = &mm->page[pfn];
 	struct kfp_memory_object *object = &mm->object[page->object];
 	unsigned int i, index = (unsigned int)page->index;
 	int id = page->object;
 
+	nr = unmap_all(mm, pfn, addrs, nr, KFP_PTE_NONE);
 	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_NONE, MMU_NOTIFY_CLEAR);
 		pte_clear(mm, addrs[i]);
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	}
-	if (!folio_ref_freeze(mm, pfn, 1, KFP_OWNER_PAGE_CACHE))
+	if (!remove_mapping(mm, pfn, 1))
 		return;
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "__filemap_remove_folio");
 	object->stored[index] = page->content;
@@ -756,6 +801,9 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 		 * refcount check in reclaim_file() does.
 		 */
 		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn))
+			continue;
+		/* isolate_lru_folios(): a folio freed since the pte was read is skipped */
+		if (!folio_try_get(mm, pfn, KFP_OWNER_RECLAIM))
 			continue;
 		nr = rmap_walk(mm, pfn, addrs);
 		if (mm->page[pfn].flags & PG_anon)
@@ -1113,11 +1161,9 @@ int kfp_memory_failure(struct kfp_mm *mm, kfp_pfn_t pfn)
 	mmap_read_lock(mm);
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn), "SetPageHWPoison");
 	mm->page[pfn].flags |= PG_hwpoison;
-	nr = rmap_walk(mm, pfn, addrs);
-	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_HWPOISON, MMU_NOTIFY_CLEAR);
+	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_HWPOISON);
+	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
 	mmap_read_unlock(mm);
 	return 0;
 }

@@ -260,23 +260,34 @@ bool folio_try_get(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 /*
  * include/linux/page_ref.h folio_ref_freeze(): cmpxchg the refcount from
  * @count to 0.  It fails when anyone holds a reference beyond the @count
- * that @owner (the cache) holds, e.g. a fault's folio_try_get().  Frozen,
- * the folio is still in its cache but every folio_try_get() fails; the
- * caller removes it from the cache and frees it (free_frozen_folio()).
+ * the caller expects (reclaim: its isolation reference and the cache's),
+ * e.g. a fault's folio_try_get().  The frozen count takes every reference
+ * the ledger records on the folio.  Frozen, the folio is still in its cache
+ * but every folio_try_get() fails; the caller removes it from the cache and
+ * frees it (free_frozen_folio()).
  */
-bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count, kfp_owner_t owner)
+bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count)
 {
+	struct kfp_ledger *ledger = &mm->ledger;
+	unsigned int i = 0;
 	kfp_pfn_t head;
 
-	if (!ref_folio(mm, pfn, owner, "folio_ref_freeze", &head))
+	if (!ref_folio(mm, pfn, KFP_OWNER_NONE, "folio_ref_freeze", &head))
 		return false;
 	if (mm->page[head].refcount != count)
 		return false;
-	if (kfp_ledger_refs(mm, head, owner) != count)
-		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, owner, count,
+	if (kfp_ledger_expected_refcount(mm, head) != count)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE, count,
 			   "folio_ref_freeze");
 	mm->page[head].refcount = 0;
-	kfp_ledger_add(mm, head, owner, -count, 0);
+	while (i < ledger->nr_entries) {
+		struct kfp_ledger_entry *entry = &ledger->entry[i];
+
+		if (entry->pfn == head)
+			kfp_ledger_add(mm, head, entry->owner, -entry->refs, -entry->pins);
+		else
+			i++;
+	}
 	return true;
 }
 

@@ -85,6 +85,7 @@ enum {
 	KFP_OWNER_MIGRATION,
 	KFP_OWNER_HOST_GUP,
 	KFP_OWNER_FAULT, /* the folio reference a fault holds while it works (vmf->page) */
+	KFP_OWNER_RECLAIM, /* reclaim's isolation reference (isolate_lru_folios()) */
 	KFP_NR_FIXED_OWNERS,
 };
 
@@ -340,7 +341,7 @@ void mark_page_accessed(struct kfp_mm *mm, kfp_pfn_t pfn);
 void SetPageDirty(struct kfp_mm *mm, kfp_pfn_t pfn);
 
 bool folio_try_get(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
-bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count, kfp_owner_t owner);
+bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count);
 void free_frozen_folio(struct kfp_mm *mm, kfp_pfn_t pfn);
 enum kfp_property kfp_ref_blame(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn);

@@ -693,10 +693,10 @@ TEST(page_ref_freeze_fails_while_someone_else_holds_a_reference)
 	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_SWAP_CACHE);
 
 	ASSERT_TRUE(folio_try_get(mm, pfn, KFP_OWNER_FAULT));
-	ASSERT_FALSE(folio_ref_freeze(mm, pfn, 1, KFP_OWNER_SWAP_CACHE));
+	ASSERT_FALSE(folio_ref_freeze(mm, pfn, 1));
 	ASSERT_EQ(page_count(mm, pfn), 2);
 	put_page(mm, pfn, KFP_OWNER_FAULT);
-	ASSERT_TRUE(folio_ref_freeze(mm, pfn, 1, KFP_OWNER_SWAP_CACHE));
+	ASSERT_TRUE(folio_ref_freeze(mm, pfn, 1));
 	/* frozen: count 0, not yet free, and nobody may take a reference */
 	ASSERT_EQ(page_count(mm, pfn), 0);
 	ASSERT_FALSE(kfp_page_is_free(mm, pfn));

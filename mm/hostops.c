@@ -67,15 +67,10 @@ static void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
 		/*
 		 * mm/swapfile.c free_swap_and_cache(): the entry's swap-cache
-		 * reference goes now, unless reclaim has the folio frozen (its
-		 * folio_try_get() fails; reclaim then deletes it from the cache).
+		 * reference goes now, unless reclaim has the folio frozen
+		 * (folio_try_get() fails there; reclaim deletes it from the cache).
 		 */
-		kfp_pfn_t pfn = pte->pfn;
-
-		if (folio_try_get(mm, pfn, KFP_OWNER_SWAP_CACHE)) {
-			put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-			put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-		}
+		kfp_put_unless_frozen(mm, pte->pfn, KFP_OWNER_SWAP_CACHE);
 	}
 	if (pte->kind != KFP_PTE_NONE)
 		pte_clear(mm, addr);
@@ -607,6 +602,7 @@ static int migratable_page_at(struct kfp_mm *mm, u64 addr, kfp_pfn_t *pfn)
 {
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 
+	kfp_shared_read(kfp_pte_object(addr), "folio_walk_start");
 	if (!pte || pte->kind != KFP_PTE_PRESENT || pte->special)
 		return -EFAULT;
 	*pfn = pte->pfn;
@@ -654,14 +650,15 @@ int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 		return -EFAULT;
 	addr &= PAGE_MASK;
 	mmap_read_lock(mm);
+	/* mm/migrate.c add_folio_for_migration(): folio_walk_start() and folio_get() under the PTL */
+	kfp_write_lock(&mm->page_table_lock);
 	ret = migratable_page_at(mm, addr, &pfn);
+	if (!ret)
+		get_page(mm, pfn, KFP_OWNER_MIGRATION); /* isolation */
+	kfp_write_unlock(&mm->page_table_lock);
 	if (ret)
 		goto out_unlock;
 	kfp_write_lock(&mm->folio_lock);
-	/* isolation: the folio may have been freed since the pte was read */
-	ret = -EAGAIN;
-	if (!folio_try_get(mm, pfn, KFP_OWNER_MIGRATION))
-		goto out_unlock_folio;
 	/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range each */
 	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_MIGRATION);
 	for (i = 0; i < nr; i++)
@@ -768,6 +765,27 @@ static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned 
 }
 
 /*
+ * mm/madvise.c madvise_cold_or_pageout_pte_range(): under the PTL, the
+ * folio mapped at @addr, isolated with a reference (folio_isolate_lru()).
+ * The model reclaims order-0 anon and page-cache folios only.
+ */
+static bool reclaimable_page_at(struct kfp_mm *mm, u64 addr, kfp_pfn_t *pfn)
+{
+	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	bool ok;
+
+	kfp_write_lock(&mm->page_table_lock);
+	kfp_shared_read(kfp_pte_object(addr), "madvise_cold_or_pageout_pte_range");
+	*pfn = pte->pfn;
+	ok = pte->kind == KFP_PTE_PRESENT && !pte->special && !PageCompound(mm, *pfn) &&
+	     !PageReserved(mm, *pfn) && (mm->page[*pfn].flags & (PG_anon | PG_pagecache));
+	if (ok)
+		get_page(mm, *pfn, KFP_OWNER_RECLAIM);
+	kfp_write_unlock(&mm->page_table_lock);
+	return ok;
+}
+
+/*
  * mm/vmscan.c shrink_folio_list() on the pages mapped in [start, start+len)
  * (as MADV_PAGEOUT would pick them).  A maybe-pinned anon folio is skipped
  * before anything happens; any other folio with an extra reference (a
@@ -784,15 +802,10 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 	end = start + page_align_len(len);
 	mmap_read_lock(mm);
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		struct kfp_pte *pte = kfp_pte_of(mm, addr);
 		unsigned int nr;
 		kfp_pfn_t pfn;
 
-		if (pte->kind != KFP_PTE_PRESENT || pte->special)
-			continue;
-		pfn = pte->pfn;
-		if (PageCompound(mm, pfn) || PageReserved(mm, pfn) ||
-		    !(mm->page[pfn].flags & (PG_anon | PG_pagecache)))
+		if (!reclaimable_page_at(mm, addr, &pfn))
 			continue;
 		/*
 		 * mm/vmscan.c shrink_folio_list(): a maybe-pinned anon folio not in
@@ -800,11 +813,10 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 		 * folio is unmapped and then kept (activate_locked), which the
 		 * refcount check in reclaim_file() does.
 		 */
-		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn))
+		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn)) {
+			put_page(mm, pfn, KFP_OWNER_RECLAIM);
 			continue;
-		/* isolate_lru_folios(): a folio freed since the pte was read is skipped */
-		if (!folio_try_get(mm, pfn, KFP_OWNER_RECLAIM))
-			continue;
+		}
 		nr = rmap_walk(mm, pfn, addrs);
 		if (mm->page[pfn].flags & PG_anon)
 			reclaim_anon(mm, pfn, addrs, nr);
@@ -955,6 +967,7 @@ int kfp_ksm_merge(struct kfp_mm *mm, u64 addr)
 		goto out_unlock;
 	ret = -EBUSY;
 	pte = kfp_pte_of(mm, addr);
+	kfp_shared_read(kfp_pte_object(addr), "ksm pte");
 	if (vma->backing != KFP_BACKING_ANON || pte->kind != KFP_PTE_PRESENT || pte->special)
 		goto out_unlock;
 	pfn = pte->pfn;
@@ -963,8 +976,11 @@ int kfp_ksm_merge(struct kfp_mm *mm, u64 addr)
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "write_protect_page");
-	/* one mapping and nothing else: mapcount + 1 (KSM's own) == page_count */
-	if (page_count(mm, pfn) != 1) {
+	/*
+	 * page_vma_mapped_walk(): the pte must still map the page; then one
+	 * mapping and nothing else: mapcount + 1 (KSM's own) == page_count
+	 */
+	if (pte->kind != KFP_PTE_PRESENT || pte->pfn != pfn || page_count(mm, pfn) != 1) {
 		kfp_write_unlock(&mm->page_table_lock);
 		mmu_notifier_invalidate_range_end(mm, &range);
 		goto out_unlock;

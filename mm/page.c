@@ -277,8 +277,8 @@ bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count)
 	if (mm->page[head].refcount != count)
 		return false;
 	if (kfp_ledger_expected_refcount(mm, head) != count)
-		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE, count,
-			   "folio_ref_freeze");
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE,
+			   count, "folio_ref_freeze");
 	mm->page[head].refcount = 0;
 	while (i < ledger->nr_entries) {
 		struct kfp_ledger_entry *entry = &ledger->entry[i];
@@ -288,6 +288,26 @@ bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count)
 		else
 			i++;
 	}
+	return true;
+}
+
+/*
+ * The model's put of a swap entry's swap-cache reference (mm/swapfile.c
+ * free_swap_and_cache()): in one step, and not on a folio reclaim has
+ * frozen, whose references the freeze already took.
+ */
+bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!ref_folio(mm, pfn, owner, "free_swap_and_cache", &head))
+		return false;
+	if (mm->page[head].refcount == 0)
+		return false;
+	if (kfp_ledger_refs(mm, head, owner) <= 0)
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+			   mm->page[head].refcount, "free_swap_and_cache");
+	folio_ref_change(mm, head, owner, -1, 0);
 	return true;
 }
 

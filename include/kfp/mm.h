@@ -343,6 +343,7 @@ void SetPageDirty(struct kfp_mm *mm, kfp_pfn_t pfn);
 bool folio_try_get(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count);
 void free_frozen_folio(struct kfp_mm *mm, kfp_pfn_t pfn);
+bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 enum kfp_property kfp_ref_blame(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn);
 

@@ -58,6 +58,14 @@ static void reclaim_thread(void *state, void *arg)
 	s->ret[1] = kfp_reclaim(&s->mm, ADDR, PAGE_SIZE);
 }
 
+static void zap_thread(void *state, void *arg)
+{
+	struct mm_race *s = state;
+
+	(void)arg;
+	s->ret[0] = kfp_madvise_dontneed(&s->mm, ADDR, PAGE_SIZE);
+}
+
 static void revoke_thread(void *state, void *arg)
 {
 	struct mm_race *s = state;
@@ -97,6 +105,20 @@ static void reclaim_at_end(void *state, void *arg)
 		seen.faulted_in++;
 }
 
+static void zap_at_end(void *state, void *arg)
+{
+	struct mm_race *s = state;
+
+	(void)arg;
+	count_common(s);
+	/* nothing maps the page or its swap entry any more: it must be free */
+	if (s->ret[0] || s->mm.pte[ADDR >> PAGE_SHIFT].kind != KFP_PTE_NONE ||
+	    !kfp_page_is_free(&s->mm, 2))
+		seen.bad_value++;
+	if (s->mm.nr_frees)
+		seen.kept++;
+}
+
 static void revoke_at_end(void *state, void *arg)
 {
 	struct mm_race *s = state;
@@ -114,7 +136,8 @@ static void revoke_at_end(void *state, void *arg)
 		seen.bad_value++;
 }
 
-static void explore(void (*other)(void *, void *), void (*at_end)(void *, void *))
+static void explore2(void (*first)(void *, void *), void (*other)(void *, void *),
+		     void (*at_end)(void *, void *))
 {
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 	struct kfp_program program;
@@ -125,8 +148,8 @@ static void explore(void (*other)(void *, void *), void (*at_end)(void *, void *
 	program.state_size = sizeof(mm_race);
 	program.reports = &mm_race.reports;
 	program.nr_threads = 2;
-	strcpy(program.thread[0].name, "host-read");
-	program.thread[0].fn = host_read_thread;
+	strcpy(program.thread[0].name, "first");
+	program.thread[0].fn = first;
 	strcpy(program.thread[1].name, "other");
 	program.thread[1].fn = other;
 	program.at_end = at_end;
@@ -141,10 +164,22 @@ static void explore(void (*other)(void *, void *), void (*at_end)(void *, void *
 	ASSERT_TRUE(result.complete);
 	ASSERT_EQ(result.deadlocks, 0);
 	ASSERT_EQ(seen.executions, result.executions);
+	for (p = 0; p < result.counterexample_reports.count; p++) {
+		const struct kfp_report *r = &result.counterexample_reports.report[p];
+
+		kfp_test_diag("%s: %s (%s) pfn %lld owner %u, schedule %s",
+			      kfp_property_name(r->property), kfp_report_kind_name(r->kind),
+			      r->what, (long long)r->pfn, r->owner, result.counterexample);
+	}
 	for (p = 0; p < KFP_NR_PROPERTIES; p++)
 		ASSERT_EQ(result.executions_with_violation[p], 0);
 	ASSERT_EQ(seen.bad_ledger, 0);
 	ASSERT_EQ(seen.bad_value, 0);
+}
+
+static void explore(void (*other)(void *, void *), void (*at_end)(void *, void *))
+{
+	explore2(host_read_thread, other, at_end);
 }
 
 static void race_setup(void)
@@ -200,4 +235,21 @@ TEST(explore_driver_fault_vs_revoke_never_maps_released_memory)
 	ASSERT_EQ(seen.mapped_released, 0);
 	ASSERT_GT(seen.sigbus, 0);
 	ASSERT_LT(seen.sigbus, seen.executions);
+}
+
+/*
+ * MADV_DONTNEED zaps the page while reclaim unmaps it: reclaim's rmap walk
+ * ran before the zap, so try_to_unmap_one() must find the pte gone (and
+ * not put the mapping's reference a second time), and a swap entry zapped
+ * after the freeze must leave the frozen folio to reclaim
+ * (free_swap_and_cache()).  Whatever the order, the page ends free and
+ * every count balanced.
+ */
+TEST(explore_zap_vs_reclaim_frees_the_page_once)
+{
+	race_setup();
+	ASSERT_EQ(kfp_host_write(&mm_race.mm, ADDR, 7), 0);
+	ASSERT_EQ(mm_race.mm.pte[ADDR >> PAGE_SHIFT].pfn, 2);
+	explore2(zap_thread, reclaim_thread, zap_at_end);
+	ASSERT_EQ(seen.kept, seen.executions);
 }

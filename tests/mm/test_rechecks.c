@@ -220,3 +220,28 @@ TEST(recheck_page_cache_insert_that_loses_drops_its_folio)
 	ASSERT_EQ(page_count(mm, pfn), 2);
 	assert_balanced(mm);
 }
+
+/*
+ * Reclaim's rmap walk ran without the PTL; MADV_DONTNEED zaps the pte
+ * before try_to_unmap_one() takes it.  page_vma_mapped_walk() finds the
+ * pte gone: no swap entry is made, the mapping's reference is not put a
+ * second time, and reclaim frees the folio it alone still holds.
+ */
+TEST(recheck_reclaim_unmap_finds_pte_zapped_after_rmap_walk)
+{
+	struct kfp_mm *mm = test_mm();
+	u64 addr = PG(16);
+	kfp_pfn_t pfn;
+
+	test_mmap(addr, 1, RW, 0, KFP_BACKING_ANON, -1, 0);
+	test_write(addr, 7);
+	pfn = test_pte_pfn(addr);
+	/* reclaim isolated the folio and walked the rmap; it is about to lock the folio */
+	test_mm_trigger("folio_lock", 1, host_zaps, &addr);
+	ASSERT_EQ(kfp_reclaim(mm, addr, PAGE_SIZE), 1);
+	ASSERT_TRUE(test_mm_trigger_fired());
+	ASSERT_EQ(pte_at(mm, addr)->kind, KFP_PTE_NONE);
+	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
+	ASSERT_EQ(mm->nr_frees, 1);
+	assert_balanced(mm);
+}

@@ -816,9 +816,9 @@ static bool account(enum execution_end end)
 {
 	struct kfp_explore_result *result = ex->result;
 	const struct kfp_reports *reports = ex->program->reports;
-	bool violated[KFP_NR_PROPERTIES] = { false }, accepted[KFP_NR_PROPERTIES] = { false };
+	bool violated[KFP_NR_PROPERTIES], accepted[KFP_NR_PROPERTIES];
 	bool any = false;
-	unsigned int i, p;
+	unsigned int p;
 
 	result->steps += ex->depth;
 	if (end == END_SLEEP_BLOCKED) {
@@ -832,15 +832,10 @@ static bool account(enum execution_end end)
 		result->deadlocks++;
 	if (end == END_STEP_BOUND)
 		result->step_bound_hits++;
-	for (i = 0; i < reports->count; i++) {
-		if (reports->report[i].accepted)
-			accepted[reports->report[i].property] = true;
-		else
-			violated[reports->report[i].property] = true;
-	}
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (reports->by_property[p] > reports->count)
-			violated[p] = true;
+		/* the counters, not the log, which keeps only the first reports */
+		violated[p] = kfp_reports_violations(reports, p) != 0;
+		accepted[p] = kfp_reports_accepted(reports, p) != 0;
 		if (violated[p] && !result->executions_with_violation[p]++)
 			format_schedule(result->witness[p], KFP_SCHEDULE_MAX, ex->depth);
 		if (accepted[p] && !result->executions_with_accepted[p]++)

@@ -63,6 +63,11 @@ expect_status 0 cli_replay_runs "$KFP" $replay
 grep -q '^step [0-9]*: P2: access' "$out"
 ok $? cli_replay_shows_the_violation
 
+# 16 accepted P2 reports fill the log; the double put (P1) after them still counts
+expect_status 0 cli_report_log_overflow_hides_nothing "$KFP" check --variant upstream tests/cli/report-log-overflow.kfp
+grep -q '^report-log-overflow  *upstream  *P1 P2 ' "$out"
+ok $? cli_report_log_overflow_verdict_is_p1_p2
+
 expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule 7,7,7
 expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5 scenarios/races/fault-vs-munmap.kfp
 grep -q 'undecided' "$out"

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounds and shards never change a verdict: a full report log hides no
+ * property, an execution cut by the step bound is unexplored (not a
+ * violation), random mode honours its limits, and the shards of a search
+ * together explore exactly the search.
+ */
+#include <string.h>
+
+#include <kfp/explore.h>
+
+#include "../lib/harness.h"
+
+struct bounds_toy {
+	struct kfp_reports reports;
+	long counter;
+};
+
+static struct bounds_toy toy;
+
+static u32 object(unsigned int i)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
+}
+
+static void program_init(struct kfp_program *program, unsigned int n,
+			 void (*fn)(void *state, void *arg))
+{
+	unsigned int i;
+
+	memset(&toy, 0, sizeof(toy));
+	memset(program, 0, sizeof(*program));
+	program->state = &toy;
+	program->state_size = sizeof(toy);
+	program->reports = &toy.reports;
+	program->nr_threads = n;
+	for (i = 0; i < n; i++) {
+		program->thread[i].fn = fn;
+		program->thread[i].arg = (void *)(uintptr_t)i;
+	}
+}
+
+/* ---- the report log ------------------------------------------------------ */
+
+/* A log's worth of accepted P2 reports, then one P1 violation. */
+static void fill_log_then_violate(void *state, void *arg)
+{
+	unsigned int i;
+
+	(void)state;
+	(void)arg;
+	for (i = 0; i < KFP_MAX_REPORTS; i++) {
+		kfp_shared_read(object(0), "accepted access");
+		kfp_report_accepted(KFP_PROPERTY_P2, KFP_REPORT_ACCESS_UNPROTECTED, 1, 0, 0,
+				    "accepted access");
+	}
+	kfp_shared_write(object(0), "double put");
+	kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, 1, 0, 0, "double put");
+}
+
+TEST(bounds_a_full_report_log_hides_no_violation)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+
+	program_init(&program, 1, fill_log_then_violate);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.executions, 1);
+	/* the P1 report was not logged ... */
+	ASSERT_EQ(result.counterexample_reports.count, KFP_MAX_REPORTS);
+	ASSERT_EQ(result.counterexample_reports.dropped, 1);
+	/* ... and still counts, as a violation; the P2 reports stay accepted */
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 1);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P2], 0);
+	ASSERT_EQ(result.executions_with_accepted[KFP_PROPERTY_P2], 1);
+	ASSERT_EQ(kfp_reports_violations(&result.counterexample_reports, KFP_PROPERTY_P1), 1);
+	ASSERT_EQ(kfp_reports_accepted(&result.counterexample_reports, KFP_PROPERTY_P2),
+		  KFP_MAX_REPORTS);
+}
+
+/* Past the log's capacity, an accepted report stays accepted. */
+static void overflow_with_accepted(void *state, void *arg)
+{
+	unsigned int i;
+
+	(void)state;
+	(void)arg;
+	kfp_shared_write(object(0), "reports");
+	for (i = 0; i < KFP_MAX_REPORTS + 3; i++)
+		kfp_report_accepted(KFP_PROPERTY_P3, KFP_REPORT_STALE_PFN, 1, 0, 0, "stale");
+}
+
+TEST(bounds_accepted_reports_past_the_log_are_not_violations)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+
+	program_init(&program, 1, overflow_with_accepted);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P3], 0);
+	ASSERT_EQ(result.executions_with_accepted[KFP_PROPERTY_P3], 1);
+}

@@ -61,7 +61,8 @@ static void usage(FILE *out)
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
 		"  --max-executions N        stop each search after N complete executions\n"
-		"  --max-steps N             steps per execution before a livelock is reported\n"
+		"  --max-steps N             cut executions longer than N steps (the search is then\n"
+		"                            incomplete: what they would do next is unexplored)\n"
 		"  --preemption-bound N      explore only schedules with at most N preemptions\n"
 		"  --timeout SECONDS         stop each search after SECONDS\n"
 		"  --random N --seed S       N random executions instead of exhaustive search\n"
@@ -246,6 +247,14 @@ static void json_properties(const u64 *counts)
 	putchar(']');
 }
 
+/* How the search ended, and, for a shard, what kfp merge needs to judge the whole. */
+static void json_search(const struct kfp_scenario_run *run)
+{
+	printf(",\"stop\":");
+	json_string(kfp_stop_reason_name(run->explore.stop));
+	printf(",\"step_bound_hits\":%llu", (unsigned long long)run->explore.step_bound_hits);
+}
+
 static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
 		       const struct kfp_scenario_run *run, enum cell cell)
 {
@@ -261,15 +270,17 @@ static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
 	json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
 	json_string(cell == CELL_FAILED ? "expectation failed" :
-		    cell == CELL_BOUND	? "bound" :
+		    cell == CELL_BOUND	? "incomplete" :
 					  verdict);
 	printf(",\"violations\":");
 	json_properties(run->explore.executions_with_violation);
 	printf(",\"accepted\":");
 	json_properties(run->explore.executions_with_accepted);
-	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s}",
+	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s",
 	       (unsigned long long)run->explore.executions,
 	       run->explore.complete ? "true" : "false", cell == CELL_MET ? "true" : "false");
+	json_search(run);
+	putchar('}');
 }
 
 static void print_failure(const char *path, const struct kfp_scenario *scenario,
@@ -306,6 +317,9 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 		return;
 	}
 	verdict_text(&run->explore, verdict, sizeof(verdict));
+	/* nothing found in an incomplete search is no verdict of safety */
+	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
+		snprintf(verdict, sizeof(verdict), "incomplete");
 	printf("%-40s %-9s %-22s %9llu executions  %-8s %6.2fs  %s\n", scenario->name,
 	       kfp_designs[run->design]->name, verdict, (unsigned long long)run->explore.executions,
 	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
@@ -423,7 +437,7 @@ static int run_all(struct cli *cli)
 			verdict_text(&run.explore, verdict, sizeof(verdict));
 			snprintf(cells[i][d], sizeof(cells[i][d]), "%s",
 				 cell == CELL_FAILED ? "expectation failed" :
-				 cell == CELL_BOUND  ? "bound" :
+				 cell == CELL_BOUND  ? "incomplete" :
 						       verdict);
 			if (!cli->matrix)
 				print_run(cli, cli->files[i], scenarios[i], &run, cell);
@@ -561,7 +575,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--max-executions")) {
 			cli->options.max_executions = value;
-		} else if (!strcmp(arg, "--max-steps") && value && value <= KFP_MAX_STEPS) {
+		} else if (!strcmp(arg, "--max-steps") && value && value <= UINT_MAX) {
 			cli->options.max_steps = (unsigned int)value;
 		} else if (!strcmp(arg, "--preemption-bound") && value < 1000) {
 			cli->options.preemption_bound = (int)value;

@@ -96,6 +96,9 @@ struct explorer {
 	struct model_thread thread[KFP_MAX_THREADS];
 	struct node *node;
 	struct event *event;
+	unsigned int *scratch; /* reverse_race()'s list of events */
+	unsigned int capacity; /* nodes, events and scratch entries allocated */
+	bool out_of_memory;
 	unsigned int max_steps;
 	unsigned int depth; /* decisions made in this execution */
 	unsigned int prefix; /* decisions to replay from the previous one */
@@ -427,7 +430,7 @@ static unsigned int lowest(thread_mask mask)
 /* Source-DPOR: make sure some thread starting the reversal of race (j, i) is tried at node j. */
 static void reverse_race(unsigned int j, unsigned int i)
 {
-	static unsigned int v[KFP_MAX_STEPS];
+	unsigned int *v = ex->scratch;
 	struct node *node = &ex->node[j];
 	const struct event *ej = &ex->event[j];
 	thread_mask start, usable;
@@ -681,6 +684,41 @@ static bool shard_skips_this_prefix(void)
 	return number % ex->options.shard_count != ex->options.shard_index;
 }
 
+/*
+ * Room for @depth nodes and events: the arrays grow with the deepest
+ * execution, so no scenario is cut by a fixed size.  False when memory
+ * runs out (the execution is then cut, and the search fails with -ENOMEM).
+ */
+static bool grow(unsigned int depth)
+{
+	unsigned int capacity = ex->capacity ? ex->capacity : 256;
+	struct node *node;
+	struct event *event;
+	unsigned int *scratch;
+
+	if (depth <= ex->capacity)
+		return true;
+	while (capacity < depth)
+		capacity *= 2;
+	node = realloc(ex->node, capacity * sizeof(*node));
+	if (node)
+		ex->node = node;
+	event = realloc(ex->event, capacity * sizeof(*event));
+	if (event)
+		ex->event = event;
+	scratch = realloc(ex->scratch, capacity * sizeof(*scratch));
+	if (scratch)
+		ex->scratch = scratch;
+	if (!node || !event || !scratch) {
+		ex->out_of_memory = true;
+		return false;
+	}
+	memset(node + ex->capacity, 0, (capacity - ex->capacity) * sizeof(*node));
+	memset(event + ex->capacity, 0, (capacity - ex->capacity) * sizeof(*event));
+	ex->capacity = capacity;
+	return true;
+}
+
 static enum execution_end run_execution(bool tracing)
 {
 	int previous = -1;
@@ -695,11 +733,9 @@ static enum execution_end run_execution(bool tracing)
 			return END_SHARD_SKIPPED;
 		if (all_finished())
 			break;
-		if (ex->depth >= ex->max_steps) {
-			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_STEP_BOUND, KFP_PFN_NONE, 0,
-				   ex->depth, "max steps");
+		/* cut, not judged: what the threads would do next is unexplored */
+		if (ex->depth >= ex->max_steps || !grow(ex->depth + 1))
 			return END_STEP_BOUND;
-		}
 		enabled = enabled_threads();
 		if (!enabled) {
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
@@ -714,6 +750,9 @@ static enum execution_end run_execution(bool tracing)
 			if (t < 0)
 				return ex->forced_invalid ? END_FORCED_INVALID : END_SLEEP_BLOCKED;
 		}
+		/* a thread's vector-clock component is a u16 */
+		if (ex->thread[t].steps == UINT16_MAX)
+			return END_STEP_BOUND;
 		run_step((unsigned int)t, tracing);
 		previous = t;
 	}
@@ -779,36 +818,52 @@ static void format_schedule(char *out, size_t size, unsigned int depth)
 	}
 }
 
-/* Parse "0:3,1,0:2" into one thread per decision. */
-static int parse_schedule(const char *text, u8 *choices, unsigned int max)
+/* Parse "0:3,1,0:2" into one thread per decision, at most @max of them, into *@out. */
+static int parse_schedule(const char *text, u8 **out, unsigned int max)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, size = 0;
 	const char *p = text;
+	u8 *choices = NULL;
 
 	while (*p) {
 		char *end;
 		unsigned long t = strtoul(p, &end, 10), run = 1;
 
 		if (end == p || t >= KFP_MAX_THREADS)
-			return -EINVAL;
+			goto out_invalid;
 		p = end;
 		if (*p == ':') {
 			run = strtoul(p + 1, &end, 10);
 			if (end == p + 1 || !run)
-				return -EINVAL;
+				goto out_invalid;
 			p = end;
 		}
 		if (*p == ',')
 			p++;
 		else if (*p)
-			return -EINVAL;
-		while (run--) {
-			if (n >= max)
-				return -EINVAL;
-			choices[n++] = (u8)t;
+			goto out_invalid;
+		if (run > max - n)
+			goto out_invalid;
+		if (n + run > size) {
+			u8 *bigger;
+
+			size = n + (unsigned int)run > 2 * size ? n + (unsigned int)run : 2 * size;
+			bigger = realloc(choices, size);
+			if (!bigger) {
+				free(choices);
+				return -ENOMEM;
+			}
+			choices = bigger;
 		}
+		memset(choices + n, (int)t, run);
+		n += (unsigned int)run;
 	}
+	*out = choices;
 	return (int)n;
+
+out_invalid:
+	free(choices);
+	return -EINVAL;
 }
 
 /* Account one ended execution; true when the search should stop. */
@@ -827,11 +882,16 @@ static bool account(enum execution_end end)
 	}
 	if (end == END_SHARD_SKIPPED)
 		return false;
-	result->executions++;
-	if (end == END_DEADLOCK)
-		result->deadlocks++;
+	/*
+	 * A cut execution is not one: its end was never checked.  What it
+	 * reported before the cut stands (every continuation has it too).
+	 */
 	if (end == END_STEP_BOUND)
 		result->step_bound_hits++;
+	else
+		result->executions++;
+	if (end == END_DEADLOCK)
+		result->deadlocks++;
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		/* the counters, not the log, which keeps only the first reports */
 		violated[p] = kfp_reports_violations(reports, p) != 0;
@@ -877,9 +937,7 @@ static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 	e->result = result;
 	e->running = -1;
 	e->want_property = -1;
-	e->max_steps = options->max_steps && options->max_steps < KFP_MAX_STEPS ?
-			       options->max_steps :
-			       KFP_MAX_STEPS;
+	e->max_steps = options->max_steps ? options->max_steps : KFP_DEFAULT_MAX_STEPS;
 	e->full_at_every_node = options->no_reduction;
 	if (options->shard_count > 1) {
 		if (options->shard_index >= options->shard_count)
@@ -888,9 +946,7 @@ static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 	}
 	e->random_state = options->seed;
 	e->snapshot = malloc(program->state_size);
-	e->node = calloc(KFP_MAX_STEPS + 1, sizeof(*e->node));
-	e->event = calloc(KFP_MAX_STEPS + 1, sizeof(*e->event));
-	if (!e->snapshot || !e->node || !e->event)
+	if (!e->snapshot)
 		return -ENOMEM;
 	for (i = 0; i < program->nr_threads; i++) {
 		e->thread[i].stack = malloc(STACK_SIZE);
@@ -913,6 +969,7 @@ static void explorer_teardown(struct explorer *e)
 	free(e->snapshot);
 	free(e->node);
 	free(e->event);
+	free(e->scratch);
 }
 
 static void search(void)
@@ -927,8 +984,12 @@ static void search(void)
 		enum execution_end end = run_execution(false);
 		bool stop;
 
-		/* a redundant or another shard's execution is no execution at all */
-		if (end != END_SLEEP_BLOCKED && end != END_SHARD_SKIPPED)
+		/*
+		 * A redundant or another shard's execution is no execution at
+		 * all; one cut by the step bound did not end, so the checks of
+		 * an ended execution (leaks, balance, values) do not apply.
+		 */
+		if (end == END_COMPLETE || end == END_DEADLOCK)
 			finish_execution();
 		stop = account(end);
 		runs++;
@@ -938,17 +999,11 @@ static void search(void)
 			result->stop = KFP_STOP_VIOLATION;
 			return;
 		}
-		if (options->random_executions) {
-			if (runs >= options->random_executions) {
-				result->stop = KFP_STOP_RANDOM_DONE;
-				return;
-			}
-			ex->prefix = 0;
-			continue;
-		}
+		if (ex->out_of_memory)
+			return;
 		if (options->max_executions && result->executions >= options->max_executions) {
 			result->stop = KFP_STOP_MAX_EXECUTIONS;
-			if (backtrack())
+			if (options->random_executions || backtrack())
 				return;
 			result->stop = KFP_STOP_COMPLETE;
 			return;
@@ -957,6 +1012,14 @@ static void search(void)
 		    now_seconds() - start > options->timeout_seconds) {
 			result->stop = KFP_STOP_TIMEOUT;
 			return;
+		}
+		if (options->random_executions) {
+			if (runs >= options->random_executions) {
+				result->stop = KFP_STOP_RANDOM_DONE;
+				return;
+			}
+			ex->prefix = 0;
+			continue;
 		}
 		if (!backtrack())
 			return;
@@ -1021,8 +1084,10 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 		result->stop = KFP_STOP_COMPLETE;
 		search();
 		explorer_teardown(e);
-		if (options->minimize && result->has_counterexample &&
-		    result->counterexample_preemptions)
+		if (e->out_of_memory)
+			ret = -ENOMEM;
+		else if (options->minimize && result->has_counterexample &&
+			 result->counterexample_preemptions)
 			minimize(program, options, result);
 	} else {
 		explorer_teardown(e);
@@ -1030,7 +1095,10 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	kfp_seam = saved;
 	free(e);
 	ex = NULL;
-	result->complete = !ret && result->stop == KFP_STOP_COMPLETE && !result->step_bound_hits;
+	/* an execution cut by the step bound leaves its continuations unexplored */
+	if (result->stop == KFP_STOP_COMPLETE && result->step_bound_hits)
+		result->stop = KFP_STOP_STEP_BOUND;
+	result->complete = !ret && result->stop == KFP_STOP_COMPLETE;
 	result->seconds = now_seconds() - start;
 	return ret;
 }
@@ -1041,14 +1109,14 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 	struct explorer *e = calloc(1, sizeof(*e));
 	struct kfp_seam saved = kfp_seam;
-	static u8 choices[KFP_MAX_STEPS];
+	u8 *choices = NULL;
 	enum execution_end end;
 	int n, ret;
 
 	memset(result, 0, sizeof(*result));
 	if (!e)
 		return -ENOMEM;
-	n = parse_schedule(schedule, choices, KFP_MAX_STEPS);
+	n = parse_schedule(schedule, &choices, KFP_DEFAULT_MAX_STEPS);
 	ret = n < 0 ? n : explorer_setup(e, program, &options, result);
 	if (!ret) {
 		ex = e;
@@ -1060,7 +1128,8 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 		if (end == END_FORCED_INVALID) {
 			ret = -EINVAL;
 		} else {
-			finish_execution();
+			if (end != END_STEP_BOUND)
+				finish_execution();
 			account(end);
 		}
 		/* leave the state as the execution ended: the caller reads it */
@@ -1070,6 +1139,7 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 	explorer_teardown(e);
 	kfp_seam = saved;
 	free(e);
+	free(choices);
 	ex = NULL;
 	return ret;
 }
@@ -1093,6 +1163,7 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
 		[KFP_STOP_VIOLATION] = "stopped at first violation",
 		[KFP_STOP_RANDOM_DONE] = "random runs done",
 		[KFP_STOP_PREEMPTION_BOUND] = "preemption bound",
+		[KFP_STOP_STEP_BOUND] = "step bound",
 	};
 
 	if ((unsigned int)reason >= ARRAY_SIZE(names))

@@ -46,7 +46,6 @@ enum kfp_report_kind {
 	KFP_REPORT_COUNTER_NEGATIVE, /* e.g. mmu_invalidate_in_progress < 0 */
 	KFP_REPORT_UNBALANCED, /* begin/end or start/end not paired */
 	KFP_REPORT_MODEL_BUG, /* the model reached a state it must not */
-	KFP_REPORT_STEP_BOUND, /* an execution ran past the step bound: livelock? */
 	KFP_REPORT_MEMSLOT_VIEW, /* map and unmap looked the gfn up in different address spaces */
 	KFP_NR_REPORT_KINDS,
 };

@@ -49,7 +49,7 @@ tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
 ok $? cli_check_ends_with_the_count
 
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true}\]}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true,"stop":"complete","step_bound_hits":0}\]}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 
 expect_status 1 cli_failed_expectation_exits_1 "$KFP" check tests/cli/fails-an-expectation.kfp
@@ -72,6 +72,14 @@ expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expecta
 expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5 scenarios/races/fault-vs-munmap.kfp
 grep -q 'undecided' "$out"
 ok $? cli_bound_is_reported
+
+# an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
+expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '^fault+munmap+remap  *upstream  *incomplete  *0 executions  step bound .*undecided' "$out"
+ok $? cli_max_steps_text_says_incomplete
+expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"executions":0,"complete":false,"expectations_met":false,"stop":"step bound","step_bound_hits":[1-9]' "$out"
+ok $? cli_max_steps_json_agrees
 
 expect_status 0 cli_shard_0_of_2 "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
 expect_status 0 cli_shard_1_of_2 "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp

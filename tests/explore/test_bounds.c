@@ -103,3 +103,125 @@ TEST(bounds_accepted_reports_past_the_log_are_not_violations)
 	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P3], 0);
 	ASSERT_EQ(result.executions_with_accepted[KFP_PROPERTY_P3], 1);
 }
+
+/* ---- the step bound ------------------------------------------------------ */
+
+/* Each thread writes its own object this many times: more than the old 4096-step arrays. */
+#define LONG_THREAD_STEPS 5000
+
+static void long_thread(void *state, void *arg)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < LONG_THREAD_STEPS; i++)
+		kfp_shared_write(object(1 + (unsigned int)(uintptr_t)arg), "own write");
+}
+
+/* The final checks of an ended execution, e.g. a leak check: here, always a report. */
+static void report_at_end(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	kfp_report(KFP_PROPERTY_P1, KFP_REPORT_LEAK, 1, 0, 0, "held at the end");
+}
+
+TEST(bounds_long_executions_are_explored_whole)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+
+	program_init(&program, 2, long_thread);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.executions, 1);
+	ASSERT_EQ(result.step_bound_hits, 0);
+	ASSERT_EQ(result.steps, 2 * LONG_THREAD_STEPS);
+}
+
+TEST(bounds_a_cut_execution_is_not_judged_at_its_end)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 100 };
+
+	program_init(&program, 2, long_thread);
+	program.at_end = report_at_end;
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_STEP_BOUND);
+	ASSERT_EQ(result.step_bound_hits, 1);
+	ASSERT_EQ(result.executions, 0);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 0);
+	/* the same program within the bound: the end is checked */
+	options.max_steps = 2 * LONG_THREAD_STEPS;
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 1);
+}
+
+/* A violation reported before the cut is one: every continuation has it. */
+static void violate_then_spin(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	kfp_shared_write(object(0), "bad step");
+	kfp_report(KFP_PROPERTY_P2, KFP_REPORT_ACCESS_FREED, 1, 0, 0, "bad step");
+	for (;;)
+		kfp_shared_read(object(0), "spin");
+}
+
+TEST(bounds_a_violation_before_the_cut_stands)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 20 };
+
+	program_init(&program, 1, violate_then_spin);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P2], 1);
+	ASSERT_TRUE(result.has_counterexample);
+}
+
+/* ---- random mode honours its limits ---------------------------------------- */
+
+static void write_shared(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	kfp_shared_write(object(0), "write shared");
+}
+
+TEST(bounds_random_mode_stops_at_max_executions)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = {
+		.preemption_bound = -1, .random_executions = 1000, .max_executions = 7, .seed = 1
+	};
+
+	program_init(&program, 3, write_shared);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_MAX_EXECUTIONS);
+	ASSERT_EQ(result.executions, 7);
+}
+
+TEST(bounds_random_mode_stops_at_the_timeout)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1,
+					       .random_executions = ~0ULL,
+					       .timeout_seconds = 1e-9,
+					       .seed = 1 };
+
+	program_init(&program, 3, write_shared);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_TIMEOUT);
+	ASSERT_LE(result.executions, 32);
+}

@@ -246,7 +246,8 @@ static void spin_forever(void *state, void *arg)
 		kfp_shared_read(object(7), "spin");
 }
 
-TEST(explore_step_bound_reports_a_livelock_and_an_incomplete_search)
+/* A cut execution is unexplored: no report, no execution, an incomplete search. */
+TEST(explore_step_bound_cuts_an_execution_and_makes_the_search_incomplete)
 {
 	struct kfp_program program;
 	static struct kfp_explore_result result;
@@ -255,8 +256,10 @@ TEST(explore_step_bound_reports_a_livelock_and_an_incomplete_search)
 	program_init(&program, 1, spin_forever);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_STEP_BOUND);
 	ASSERT_EQ(result.step_bound_hits, 1);
-	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 1);
+	ASSERT_EQ(result.executions, 0);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 0);
 }
 
 TEST(explore_max_executions_stops_and_says_so)

@@ -26,7 +26,8 @@
 
 #define STACK_SIZE (256 * 1024)
 #define OBJECT_TABLE_SIZE 1024 /* power of two */
-#define SHARD_DEPTH 4
+#define SHARD_MAX_DEPTH 16 /* the deepest split */
+#define SHARD_PREFIXES_PER_SHARD 4 /* balance: fewer is cheaper, more is more even */
 #define MINIMIZE_BUDGET 20000
 
 typedef u16 thread_mask;
@@ -115,7 +116,8 @@ struct explorer {
 	bool forced_invalid;
 	/* sharding: nodes above prefix_floor branch on every thread */
 	unsigned int prefix_floor;
-	u64 prefixes_seen;
+	u64 prefixes_seen; /* distinct prefixes so far, in depth-first order */
+	bool shard_skip; /* the current prefix belongs to another shard */
 	/* minimisation: only keep executions violating this property */
 	int want_property;
 };
@@ -677,11 +679,32 @@ enum execution_end {
 	END_FORCED_INVALID,
 };
 
+/*
+ * Sharding.  Above the floor every node branches on every enabled thread,
+ * with no sleep set and no race reversal, so the tree down to the floor is
+ * the same in every shard whatever happens below it.  Each distinct prefix
+ * of floor decisions (an execution that ends above the floor is a prefix
+ * of its own) is numbered in depth-first order and belongs to shard
+ * number % count.  A prefix is new exactly when this execution made a new
+ * decision above the floor, i.e. it replayed fewer decisions than the
+ * floor; otherwise it goes on below the prefix of the execution before.
+ */
 static bool shard_skips_this_prefix(void)
 {
-	u64 number = ex->prefixes_seen++;
+	if (ex->options.shard_count <= 1)
+		return false;
+	if (ex->prefix <= ex->prefix_floor)
+		ex->shard_skip =
+			ex->prefixes_seen++ % ex->options.shard_count != ex->options.shard_index;
+	return ex->shard_skip;
+}
 
-	return number % ex->options.shard_count != ex->options.shard_index;
+/* An execution that ends above the floor is its own prefix: one shard judges it. */
+static enum execution_end ended(enum execution_end end)
+{
+	if (ex->depth < ex->prefix_floor && shard_skips_this_prefix())
+		return END_SHARD_SKIPPED;
+	return end;
 }
 
 /*
@@ -728,19 +751,18 @@ static enum execution_end run_execution(bool tracing)
 		thread_mask enabled;
 		int t;
 
-		if (ex->options.shard_count > 1 && ex->depth == ex->prefix_floor &&
-		    shard_skips_this_prefix())
+		if (ex->prefix_floor && ex->depth == ex->prefix_floor && shard_skips_this_prefix())
 			return END_SHARD_SKIPPED;
 		if (all_finished())
-			break;
+			return ended(END_COMPLETE);
 		/* cut, not judged: what the threads would do next is unexplored */
 		if (ex->depth >= ex->max_steps || !grow(ex->depth + 1))
-			return END_STEP_BOUND;
+			return ended(END_STEP_BOUND);
 		enabled = enabled_threads();
 		if (!enabled) {
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
 				   ex->depth, "no thread can run");
-			return END_DEADLOCK;
+			return ended(END_DEADLOCK);
 		}
 		if (ex->depth < ex->prefix) {
 			t = ex->node[ex->depth].chosen;
@@ -752,14 +774,10 @@ static enum execution_end run_execution(bool tracing)
 		}
 		/* a thread's vector-clock component is a u16 */
 		if (ex->thread[t].steps == UINT16_MAX)
-			return END_STEP_BOUND;
+			return ended(END_STEP_BOUND);
 		run_step((unsigned int)t, tracing);
 		previous = t;
 	}
-	if (ex->options.shard_count > 1 && ex->depth < ex->prefix_floor &&
-	    shard_skips_this_prefix())
-		return END_SHARD_SKIPPED;
-	return END_COMPLETE;
 }
 
 /* ---- the search ------------------------------------------------------------ */
@@ -923,6 +941,23 @@ static void finish_execution(void)
 	ex->passive = false;
 }
 
+/*
+ * The split depth: deep enough that the prefixes outnumber the shards
+ * (with every thread enabled there are nr_threads^floor of them), and no
+ * deeper, since every node above it branches on every thread.
+ */
+static unsigned int shard_floor(unsigned int count, unsigned int nr_threads)
+{
+	unsigned int floor = 1;
+	u64 prefixes = nr_threads;
+
+	while (prefixes < SHARD_PREFIXES_PER_SHARD * (u64)count && floor < SHARD_MAX_DEPTH) {
+		prefixes *= nr_threads;
+		floor++;
+	}
+	return floor;
+}
+
 static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 			  const struct kfp_explore_options *options,
 			  struct kfp_explore_result *result)
@@ -940,9 +975,10 @@ static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 	e->max_steps = options->max_steps ? options->max_steps : KFP_DEFAULT_MAX_STEPS;
 	e->full_at_every_node = options->no_reduction;
 	if (options->shard_count > 1) {
-		if (options->shard_index >= options->shard_count)
+		/* a random execution has no place in the depth-first numbering */
+		if (options->shard_index >= options->shard_count || options->random_executions)
 			return -EINVAL;
-		e->prefix_floor = SHARD_DEPTH;
+		e->prefix_floor = shard_floor(options->shard_count, program->nr_threads);
 	}
 	e->random_state = options->seed;
 	e->snapshot = malloc(program->state_size);
@@ -1098,6 +1134,9 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	/* an execution cut by the step bound leaves its continuations unexplored */
 	if (result->stop == KFP_STOP_COMPLETE && result->step_bound_hits)
 		result->stop = KFP_STOP_STEP_BOUND;
+	/* a shard explored its part: no verdict on the whole (kfp merge makes that) */
+	if (result->stop == KFP_STOP_COMPLETE && options->shard_count > 1)
+		result->stop = KFP_STOP_SHARD;
 	result->complete = !ret && result->stop == KFP_STOP_COMPLETE;
 	result->seconds = now_seconds() - start;
 	return ret;
@@ -1164,6 +1203,7 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
 		[KFP_STOP_RANDOM_DONE] = "random runs done",
 		[KFP_STOP_PREEMPTION_BOUND] = "preemption bound",
 		[KFP_STOP_STEP_BOUND] = "step bound",
+		[KFP_STOP_SHARD] = "shard",
 	};
 
 	if ((unsigned int)reason >= ARRAY_SIZE(names))

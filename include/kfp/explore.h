@@ -85,6 +85,7 @@ enum kfp_stop_reason {
 	KFP_STOP_RANDOM_DONE, /* random mode: the requested runs ran (not exhaustive) */
 	KFP_STOP_PREEMPTION_BOUND, /* complete within the bound, which cut something */
 	KFP_STOP_STEP_BOUND, /* the step bound cut executions: their ends are unexplored */
+	KFP_STOP_SHARD, /* a shard explored its whole part: a partial result, to be merged */
 };
 
 struct kfp_explore_result {

@@ -225,3 +225,114 @@ TEST(bounds_random_mode_stops_at_the_timeout)
 	ASSERT_EQ(result.stop, KFP_STOP_TIMEOUT);
 	ASSERT_LE(result.executions, 32);
 }
+
+/* ---- shards ------------------------------------------------------------------ */
+
+/* Final counter values seen, outside the state the explorer restores. */
+static u32 outcomes_seen;
+
+static void racy_increment(void *state, void *arg)
+{
+	struct bounds_toy *t = state;
+	long value;
+
+	(void)arg;
+	kfp_shared_read(object(1), "read counter");
+	value = t->counter;
+	kfp_shared_write(object(1), "write counter");
+	t->counter = value + 1;
+}
+
+static void record_outcome(void *state, void *arg)
+{
+	struct bounds_toy *t = state;
+
+	outcomes_seen |= 1U << t->counter;
+	if (t->counter != (long)(uintptr_t)arg)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
+			   t->counter, "lost update");
+}
+
+static void racy_program(struct kfp_program *program, unsigned int n)
+{
+	program_init(program, n, racy_increment);
+	program->at_end = record_outcome;
+	program->at_end_arg = (void *)(uintptr_t)n;
+}
+
+/*
+ * Without reduction every interleaving lies below exactly one prefix, so
+ * the shards partition the executions: their counts add up exactly.
+ */
+TEST(bounds_shards_partition_the_unreduced_search)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .no_reduction = true };
+	unsigned int n, i;
+	u64 full, total;
+
+	racy_program(&program, 3);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	full = result.executions;
+	ASSERT_EQ(full, 90); /* 6! / (2! 2! 2!) interleavings of three 2-step threads */
+	for (n = 2; n <= 7; n++) {
+		options.shard_count = n;
+		total = 0;
+		for (i = 0; i < n; i++) {
+			options.shard_index = i;
+			ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+			ASSERT_FALSE(result.complete);
+			ASSERT_EQ(result.stop, KFP_STOP_SHARD);
+			total += result.executions;
+		}
+		ASSERT_EQ(total, full);
+	}
+}
+
+/* With reduction, the shards together find every outcome and every violation. */
+TEST(bounds_shards_together_find_what_the_search_finds)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int n, i, threads;
+	u64 violations, full_violations;
+	u32 full_outcomes;
+
+	for (threads = 2; threads <= 4; threads++) {
+		racy_program(&program, threads);
+		outcomes_seen = 0;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_TRUE(result.complete);
+		full_outcomes = outcomes_seen;
+		full_violations = result.executions_with_violation[KFP_PROPERTY_P1];
+		ASSERT_GT(full_violations, 0);
+		for (n = 2; n <= 4; n++) {
+			options.shard_count = n;
+			outcomes_seen = 0;
+			violations = 0;
+			for (i = 0; i < n; i++) {
+				options.shard_index = i;
+				ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+				violations += result.executions_with_violation[KFP_PROPERTY_P1];
+			}
+			ASSERT_EQ(outcomes_seen, full_outcomes);
+			ASSERT_GE(violations, full_violations);
+		}
+		options.shard_count = 0;
+		options.shard_index = 0;
+	}
+}
+
+TEST(bounds_shards_refuse_random_mode)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1,
+					       .random_executions = 5,
+					       .shard_count = 2 };
+
+	racy_program(&program, 2);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), -EINVAL);
+}

@@ -26,8 +26,7 @@
 
 #define STACK_SIZE (256 * 1024)
 #define OBJECT_TABLE_SIZE 1024 /* power of two */
-#define SHARD_MAX_DEPTH 16 /* the deepest split */
-#define SHARD_PREFIXES_PER_SHARD 4 /* balance: fewer is cheaper, more is more even */
+#define SHARD_MAX_SPLIT 16 /* choice nodes above the floor, at most */
 #define MINIMIZE_BUDGET 20000
 
 typedef u16 thread_mask;
@@ -77,6 +76,7 @@ struct node {
 	u8 chosen;
 	u8 previous; /* thread that ran the step before, or 0xff */
 	u16 preemptions; /* up to and including this choice */
+	u8 above_floor; /* sharding: tries every awake thread, reverses no race */
 	struct pending pending[KFP_MAX_THREADS];
 };
 
@@ -114,8 +114,14 @@ struct explorer {
 	const u8 *forced;
 	unsigned int nr_forced;
 	bool forced_invalid;
-	/* sharding: nodes above prefix_floor branch on every thread */
-	unsigned int prefix_floor;
+	/*
+	 * Sharding: the floor of an execution is where it has passed
+	 * split_branchings nodes with a choice (two awake threads or more);
+	 * nodes above it try every awake thread and reverse no race.
+	 */
+	unsigned int split_branchings; /* 0: no sharding */
+	unsigned int branchings; /* choice nodes passed in this execution */
+	bool below_floor;
 	u64 prefixes_seen; /* distinct prefixes so far, in depth-first order */
 	bool shard_skip; /* the current prefix belongs to another shard */
 	/* minimisation: only keep executions violating this property */
@@ -335,6 +341,8 @@ static void start_execution(void)
 
 	memcpy(program->state, ex->snapshot, program->state_size);
 	ex->depth = 0;
+	ex->branchings = 0;
+	ex->below_floor = !ex->split_branchings;
 	ex->aborted = false;
 	ex->epoch++;
 	for (i = 0; i < program->nr_threads; i++) {
@@ -438,7 +446,7 @@ static void reverse_race(unsigned int j, unsigned int i)
 	thread_mask start, usable;
 	unsigned int k, n = 0;
 
-	if (j < ex->prefix_floor)
+	if (node->above_floor)
 		return;
 	for (k = j + 1; k < i; k++)
 		if (!happens_before(ej, ex->event[k].clock))
@@ -599,7 +607,12 @@ static int new_node(thread_mask enabled, int previous)
 	node->previous = previous < 0 ? 0xff : (u8)previous;
 	for (i = 0; i < ex->program->nr_threads; i++)
 		node->pending[i] = ex->thread[i].pending;
-	if (ex->depth == 0 || ex->full_at_every_node || ex->depth <= ex->prefix_floor)
+	/*
+	 * Sleep sets hold above the shard floor too: they depend only on the
+	 * choices made and the siblings tried before, which above the floor
+	 * are the same in every shard.
+	 */
+	if (ex->depth == 0 || ex->full_at_every_node)
 		node->sleep = 0;
 	else
 		node->sleep =
@@ -626,8 +639,8 @@ static int new_node(thread_mask enabled, int previous)
 		pick = lowest(candidates);
 	}
 	node->chosen = (u8)pick;
-	node->backtrack =
-		ex->full_at_every_node || ex->depth < ex->prefix_floor ? enabled : bit(pick);
+	node->above_floor = !ex->below_floor;
+	node->backtrack = ex->full_at_every_node || node->above_floor ? enabled : bit(pick);
 	node->preemptions = (u16)((ex->depth ? ex->node[ex->depth - 1].preemptions : 0) +
 				  preemption_cost(node, pick));
 	return (int)pick;
@@ -680,29 +693,51 @@ enum execution_end {
 };
 
 /*
- * Sharding.  Above the floor every node branches on every enabled thread,
- * with no sleep set and no race reversal, so the tree down to the floor is
- * the same in every shard whatever happens below it.  Each distinct prefix
- * of floor decisions (an execution that ends above the floor is a prefix
- * of its own) is numbered in depth-first order and belongs to shard
- * number % count.  A prefix is new exactly when this execution made a new
- * decision above the floor, i.e. it replayed fewer decisions than the
- * floor; otherwise it goes on below the prefix of the execution before.
+ * Sharding.  Above the floor every node tries every awake thread and
+ * reverses no race, so what happens there depends only on the choices
+ * made and the siblings tried before, never on the search below the
+ * floor: the tree down to the floor, sleep sets included, is the same in
+ * every shard.  Each distinct prefix down to the floor (an execution that
+ * ends above the floor is a prefix of its own) is numbered in depth-first
+ * order and belongs to shard number % count.  A prefix is new exactly when
+ * this execution made a new decision above the floor, i.e. replayed no
+ * further than the floor; otherwise it goes on below the prefix of the
+ * execution before, which this shard owns (it would have skipped it).
  */
 static bool shard_skips_this_prefix(void)
 {
 	if (ex->options.shard_count <= 1)
 		return false;
-	if (ex->prefix <= ex->prefix_floor)
+	if (ex->prefix <= ex->depth)
 		ex->shard_skip =
 			ex->prefixes_seen++ % ex->options.shard_count != ex->options.shard_index;
 	return ex->shard_skip;
 }
 
+/*
+ * Does the order of two awake threads at @node matter, i.e. do their next
+ * steps conflict?  Only such nodes count towards the floor: at the others,
+ * the alternatives are soon put to sleep and explore little.
+ */
+static bool is_choice(const struct node *node)
+{
+	thread_mask awake = node->enabled & (thread_mask)~node->sleep;
+	unsigned int a, b;
+
+	for (a = 0; a < ex->program->nr_threads; a++) {
+		if (!(awake & bit(a)))
+			continue;
+		for (b = a + 1; b < ex->program->nr_threads; b++)
+			if ((awake & bit(b)) && conflicts(&node->pending[a], &node->pending[b]))
+				return true;
+	}
+	return false;
+}
+
 /* An execution that ends above the floor is its own prefix: one shard judges it. */
 static enum execution_end ended(enum execution_end end)
 {
-	if (ex->depth < ex->prefix_floor && shard_skips_this_prefix())
+	if (!ex->below_floor && shard_skips_this_prefix())
 		return END_SHARD_SKIPPED;
 	return end;
 }
@@ -751,8 +786,11 @@ static enum execution_end run_execution(bool tracing)
 		thread_mask enabled;
 		int t;
 
-		if (ex->prefix_floor && ex->depth == ex->prefix_floor && shard_skips_this_prefix())
-			return END_SHARD_SKIPPED;
+		if (!ex->below_floor && ex->branchings == ex->split_branchings) {
+			ex->below_floor = true;
+			if (shard_skips_this_prefix())
+				return END_SHARD_SKIPPED;
+		}
 		if (all_finished())
 			return ended(END_COMPLETE);
 		/* cut, not judged: what the threads would do next is unexplored */
@@ -772,6 +810,8 @@ static enum execution_end run_execution(bool tracing)
 			if (t < 0)
 				return ex->forced_invalid ? END_FORCED_INVALID : END_SLEEP_BLOCKED;
 		}
+		if (!ex->below_floor && is_choice(&ex->node[ex->depth]))
+			ex->branchings++;
 		/* a thread's vector-clock component is a u16 */
 		if (ex->thread[t].steps == UINT16_MAX)
 			return ended(END_STEP_BOUND);
@@ -942,20 +982,22 @@ static void finish_execution(void)
 }
 
 /*
- * The split depth: deep enough that the prefixes outnumber the shards
- * (with every thread enabled there are nr_threads^floor of them), and no
- * deeper, since every node above it branches on every thread.
+ * The floor, in choice nodes: the fewest that can give every shard a
+ * prefix (up to nr_threads^n prefixes after n choices).  Every node above
+ * the floor tries every awake thread in every shard, and the alternatives
+ * that sleep sets then block are explored by all of them: a deeper floor
+ * balances the shards better but repeats more (measured in docs/explorer.md).
  */
-static unsigned int shard_floor(unsigned int count, unsigned int nr_threads)
+static unsigned int shard_split(unsigned int count, unsigned int nr_threads)
 {
-	unsigned int floor = 1;
+	unsigned int n = 1;
 	u64 prefixes = nr_threads;
 
-	while (prefixes < SHARD_PREFIXES_PER_SHARD * (u64)count && floor < SHARD_MAX_DEPTH) {
+	while (prefixes < count && n < SHARD_MAX_SPLIT) {
 		prefixes *= nr_threads;
-		floor++;
+		n++;
 	}
-	return floor;
+	return n;
 }
 
 static int explorer_setup(struct explorer *e, const struct kfp_program *program,
@@ -978,7 +1020,7 @@ static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 		/* a random execution has no place in the depth-first numbering */
 		if (options->shard_index >= options->shard_count || options->random_executions)
 			return -EINVAL;
-		e->prefix_floor = shard_floor(options->shard_count, program->nr_threads);
+		e->split_branchings = shard_split(options->shard_count, program->nr_threads);
 	}
 	e->random_state = options->seed;
 	e->snapshot = malloc(program->state_size);

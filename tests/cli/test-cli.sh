@@ -81,8 +81,66 @@ expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps
 grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"executions":0,"complete":false,"expectations_met":false,"stop":"step bound","step_bound_hits":[1-9]' "$out"
 ok $? cli_max_steps_json_agrees
 
-expect_status 0 cli_shard_0_of_2 "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
-expect_status 0 cli_shard_1_of_2 "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+# a shard is partial: never "safe, complete", exit 3; kfp merge judges the whole
+expect_status 3 cli_shard_0_of_2_is_partial "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
+grep -q ' shard .*partial: kfp merge the shards' "$out"
+ok $? cli_shard_says_it_is_partial
+expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
+shards=$(mktemp -d)
+for i in 0 1 2; do
+	"$KFP" check --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
+done
+"$KFP" check --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
+expect_status 0 cli_merge_of_three_shards "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b2.json"
+tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
+ok $? cli_merge_ends_with_the_count
+expect_status 2 cli_merge_refuses_a_missing_shard "$KFP" merge "$shards/b0.json" "$shards/b2.json"
+grep -q 'shard 1/3 is missing' "$err"
+ok $? cli_merge_names_the_missing_shard
+expect_status 2 cli_merge_refuses_a_shard_twice "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_another_search "$KFP" merge "$shards/b0.json" "$shards/other1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_what_is_not_a_shard "$KFP" merge tests/cli/fails-an-expectation.kfp
+# a whole run as its own single shard judges as kfp check does
+"$KFP" check --json scenarios/bugs | sed -E 's/"executions":[0-9]+//g' >"$shards/check"
+"$KFP" check --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
+"$KFP" merge --json "$shards/whole.json" |
+	sed -E -e 's/^\{"merged":\{[^}]*\},/{/' -e 's/,"expectations":\[(\{[^}]*\},?)*\]//g' \
+	    -e 's/"executions":[0-9]+//g' >"$shards/merged"
+cmp -s "$shards/check" "$shards/merged"
+ok $? cli_merge_of_a_whole_run_is_kfp_check
+
+# the library: for N = 2, 3, 4 the merged shards give the whole search's
+# verdicts and expectation results (each shard's executions lie below
+# prefixes no other shard explores; docs/explorer.md)
+normalise() {
+	sed -E -e 's/^\{"merged":\{[^}]*\},//' -e 's/"(executions|step_bound_hits)":[0-9]+//g'
+}
+"$KFP" check --json --shard 0/1 scenarios >"$shards/full.json"
+"$KFP" merge --json "$shards/full.json" | normalise >"$shards/want"
+grep -q '"stop":"complete"' "$shards/want"
+ok $? cli_library_whole_run_is_complete
+for count in 2 3 4; do
+	k=0
+	while [ $k -lt $count ]; do
+		"$KFP" check --json --shard $k/$count scenarios >"$shards/s$k.json" &
+		k=$((k + 1))
+	done
+	wait
+	if grep -q '"complete":true' "$shards"/s*.json; then
+		echo "a shard of $count claims a complete search" >"$err"
+		ok 1 cli_library_shards_of_${count}_are_partial
+	else
+		ok 0 cli_library_shards_of_${count}_are_partial
+	fi
+	# shellcheck disable=SC2046
+	"$KFP" merge --json $(k=0; while [ $k -lt $count ]; do echo "$shards/s$k.json"; k=$((k + 1)); done) |
+		normalise >"$shards/got"
+	cmp "$shards/want" "$shards/got" >"$err" 2>&1
+	ok $? cli_library_merge_of_${count}_shards_is_the_whole_search
+	rm -f "$shards"/s*.json
+done
+rm -rf "$shards"
 expect_status 3 cli_random_mode_is_undecided_and_prints_its_seed "$KFP" check --random 20 --seed 7 scenarios/races/fault-vs-mprotect.kfp
 grep -q 'seed 7' "$out"
 ok $? cli_random_seed_is_printed

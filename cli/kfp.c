@@ -5,6 +5,7 @@
  *   kfp                          the bundled library under every variant: the matrix
  *   kfp check [options] PATH...  verdicts, counterexamples and replay commands
  *   kfp replay PATH --variant NAME --schedule STRING
+ *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
  *   kfp list                     variants and bundled scenarios
  *
  * Exit status: 0 every expectation met; 1 an expectation failed; 2 usage
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include <kfp/scenario.h>
+
+#include "cli.h"
 
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
@@ -54,6 +57,7 @@ static void usage(FILE *out)
 		"usage: %s                    run the bundled scenarios under every variant\n"
 		"       %s check [options] PATH...\n"
 		"       %s replay PATH --variant NAME --schedule STRING\n"
+		"       %s merge [--json] SHARD.json...\n"
 		"       %s list\n"
 		"       %s --version | --help\n"
 		"\n"
@@ -61,16 +65,18 @@ static void usage(FILE *out)
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
 		"  --max-executions N        stop each search after N complete executions\n"
-		"  --max-steps N             steps per execution before a livelock is reported\n"
+		"  --max-steps N             cut executions longer than N steps (the search is then\n"
+		"                            incomplete: what they would do next is unexplored)\n"
 		"  --preemption-bound N      explore only schedules with at most N preemptions\n"
 		"  --timeout SECONDS         stop each search after SECONDS\n"
 		"  --random N --seed S       N random executions instead of exhaustive search\n"
-		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md)\n"
+		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
+		"                            a partial result: kfp merge the --json of all N\n"
 		"  --inject NAME             put old code back (kfp list shows the injections)\n"
 		"\n"
 		"exit: 0 expectations met, 1 an expectation failed, 2 usage or input error,\n"
 		"      3 a bound stopped a search before its verdict, 4 internal error\n",
-		program_name, program_name, program_name, program_name, program_name);
+		program_name, program_name, program_name, program_name, program_name, program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -246,6 +252,95 @@ static void json_properties(const u64 *counts)
 	putchar(']');
 }
 
+static void json_counts(const u64 *counts)
+{
+	unsigned int p;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		printf("%s%llu", p ? "," : "[", (unsigned long long)counts[p]);
+	putchar(']');
+}
+
+static void json_schedules(const char (*schedules)[KFP_SCHEDULE_MAX])
+{
+	unsigned int p;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		putchar(p ? ',' : '[');
+		json_string(schedules[p]);
+	}
+	putchar(']');
+}
+
+/*
+ * What kfp merge needs to judge the whole search from its shards: counts
+ * per property, witnesses, and each expectation's per-execution tallies.
+ */
+static void json_shard_cell(const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	printf(",\"file\":");
+	json_string(scenario->path);
+	printf(",\"violation_executions\":");
+	json_counts(run->explore.executions_with_violation);
+	printf(",\"accepted_executions\":");
+	json_counts(run->explore.executions_with_accepted);
+	printf(",\"witness\":");
+	json_schedules(run->explore.witness);
+	printf(",\"accepted_witness\":");
+	json_schedules(run->explore.accepted_witness);
+	printf(",\"expectations\":[");
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation *x = run->checked[i];
+		const struct kfp_expectation_result *e = &run->expectation[i];
+
+		printf("%s{\"line\":%u,\"col\":%u,\"kind\":", i ? "," : "", x->pos.line,
+		       x->pos.col);
+		json_string(kfp_merge_kind_name(x->kind));
+		if (x->kind == KFP_EXPECT_NEVER || x->kind == KFP_EXPECT_SOMETIMES ||
+		    x->kind == KFP_EXPECT_ACCEPTED) {
+			printf(",\"property\":");
+			json_string(kfp_property_name(x->property));
+		}
+		printf(",\"text\":");
+		json_string(x->text);
+		/* tallies, not a judgement: only the whole search is judged */
+		printf(",\"held\":%llu,\"failed\":%llu,\"detail\":", (unsigned long long)e->held,
+		       (unsigned long long)e->failed);
+		json_string(e->detail);
+		printf(",\"schedule\":");
+		json_string(e->schedule);
+		putchar('}');
+	}
+	putchar(']');
+}
+
+/* How the search ended, and, for a shard, what kfp merge needs to judge the whole. */
+static void json_search(const struct cli *cli, const struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run)
+{
+	printf(",\"stop\":");
+	json_string(kfp_stop_reason_name(run->explore.stop));
+	printf(",\"step_bound_hits\":%llu", (unsigned long long)run->explore.step_bound_hits);
+	if (cli->options.shard_count) {
+		printf(",\"steps\":%llu", (unsigned long long)run->explore.steps);
+		json_shard_cell(scenario, run);
+	}
+}
+
+/* The search a shard belongs to: kfp merge refuses shards of different ones. */
+static void json_shard_header(const struct cli *cli)
+{
+	char search[160];
+
+	kfp_merge_search_key(&cli->options, cli->inject, search, sizeof(search));
+	printf("\"shard\":{\"index\":%u,\"count\":%u},\"search\":", cli->options.shard_index,
+	       cli->options.shard_count);
+	json_string(search);
+	putchar(',');
+}
+
 static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
 		       const struct kfp_scenario_run *run, enum cell cell)
 {
@@ -261,15 +356,17 @@ static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
 	json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
 	json_string(cell == CELL_FAILED ? "expectation failed" :
-		    cell == CELL_BOUND	? "bound" :
+		    cell == CELL_BOUND	? "incomplete" :
 					  verdict);
 	printf(",\"violations\":");
 	json_properties(run->explore.executions_with_violation);
 	printf(",\"accepted\":");
 	json_properties(run->explore.executions_with_accepted);
-	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s}",
+	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s",
 	       (unsigned long long)run->explore.executions,
 	       run->explore.complete ? "true" : "false", cell == CELL_MET ? "true" : "false");
+	json_search(cli, scenario, run);
+	putchar('}');
 }
 
 static void print_failure(const char *path, const struct kfp_scenario *scenario,
@@ -306,11 +403,16 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 		return;
 	}
 	verdict_text(&run->explore, verdict, sizeof(verdict));
+	/* nothing found in an incomplete search is no verdict of safety */
+	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
+		snprintf(verdict, sizeof(verdict), "incomplete");
 	printf("%-40s %-9s %-22s %9llu executions  %-8s %6.2fs  %s\n", scenario->name,
 	       kfp_designs[run->design]->name, verdict, (unsigned long long)run->explore.executions,
 	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
 	       run->explore.seconds,
-	       cell == CELL_MET	  ? "expectations met" :
+	       cell == CELL_MET ? "expectations met" :
+	       cell == CELL_BOUND && run->explore.stop == KFP_STOP_SHARD ?
+				  "partial: kfp merge the shards" :
 	       cell == CELL_BOUND ? "undecided: a bound stopped the search" :
 				    "EXPECTATION FAILED");
 	if (cell == CELL_FAILED)
@@ -394,7 +496,10 @@ static int run_all(struct cli *cli)
 	for (i = 0; i < cli->nr_files; i++)
 		scenarios[i]->inject |= cli->inject;
 	if (cli->json) {
-		printf("{\"results\":[");
+		putchar('{');
+		if (cli->options.shard_count)
+			json_shard_header(cli);
+		printf("\"results\":[");
 		cli->json_first = true;
 	}
 	for (i = 0; i < cli->nr_files; i++) {
@@ -423,7 +528,7 @@ static int run_all(struct cli *cli)
 			verdict_text(&run.explore, verdict, sizeof(verdict));
 			snprintf(cells[i][d], sizeof(cells[i][d]), "%s",
 				 cell == CELL_FAILED ? "expectation failed" :
-				 cell == CELL_BOUND  ? "bound" :
+				 cell == CELL_BOUND  ? "incomplete" :
 						       verdict);
 			if (!cli->matrix)
 				print_run(cli, cli->files[i], scenarios[i], &run, cell);
@@ -561,7 +666,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--max-executions")) {
 			cli->options.max_executions = value;
-		} else if (!strcmp(arg, "--max-steps") && value && value <= KFP_MAX_STEPS) {
+		} else if (!strcmp(arg, "--max-steps") && value && value <= UINT_MAX) {
 			cli->options.max_steps = (unsigned int)value;
 		} else if (!strcmp(arg, "--preemption-bound") && value < 1000) {
 			cli->options.preemption_bound = (int)value;
@@ -577,6 +682,11 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->nr_files) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		return -1;
+	}
+	if (cli->options.shard_count && cli->options.random_executions) {
+		fprintf(stderr, "%s: --shard splits the exhaustive search, not --random\n",
+			program_name);
 		return -1;
 	}
 	return 0;
@@ -702,6 +812,8 @@ int main(int argc, char **argv)
 		return command_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))
 		return command_replay(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "merge"))
+		return kfp_merge_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);

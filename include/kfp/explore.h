@@ -16,7 +16,12 @@
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
-#define KFP_MAX_STEPS 4096
+/*
+ * Steps per execution when no bound is given: a net for a model that loops.
+ * The node and event arrays grow with the executions, so this is no limit
+ * of a scenario; an execution it cuts makes the search incomplete.
+ */
+#define KFP_DEFAULT_MAX_STEPS (1U << 20)
 #define KFP_SCHEDULE_MAX 1024
 #define KFP_THREAD_NAME_LEN 24
 
@@ -57,7 +62,7 @@ struct kfp_explore_result;
 
 struct kfp_explore_options {
 	u64 max_executions; /* 0: no limit */
-	unsigned int max_steps; /* per execution; 0: KFP_MAX_STEPS */
+	unsigned int max_steps; /* per execution; 0: KFP_DEFAULT_MAX_STEPS */
 	int preemption_bound; /* < 0: none */
 	double timeout_seconds; /* 0: none */
 	bool no_reduction; /* every interleaving, no DPOR and no sleep sets */
@@ -79,12 +84,14 @@ enum kfp_stop_reason {
 	KFP_STOP_VIOLATION, /* stop_on_violation */
 	KFP_STOP_RANDOM_DONE, /* random mode: the requested runs ran (not exhaustive) */
 	KFP_STOP_PREEMPTION_BOUND, /* complete within the bound, which cut something */
+	KFP_STOP_STEP_BOUND, /* the step bound cut executions: their ends are unexplored */
+	KFP_STOP_SHARD, /* a shard explored its whole part: a partial result, to be merged */
 };
 
 struct kfp_explore_result {
-	u64 executions; /* complete executions (threads ended or deadlocked) */
+	u64 executions; /* ended executions (threads ended or deadlocked) */
 	u64 sleep_blocked; /* redundant executions cut by sleep sets */
-	u64 step_bound_hits; /* executions cut by max_steps (livelock?) */
+	u64 step_bound_hits; /* executions cut by max_steps: not counted, not judged */
 	u64 deadlocks;
 	u64 steps;
 	bool complete; /* the search was exhaustive within its reduction */

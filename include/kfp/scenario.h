@@ -227,6 +227,7 @@ const char *kfp_op_name(enum kfp_op_kind kind);
 
 struct kfp_expectation_result {
 	bool met;
+	u64 held, failed; /* executions where a per-execution expectation held, failed */
 	char detail[160]; /* why not, e.g. "vcpu0.r1 was 7 in schedule 0:3,1" */
 	char schedule[KFP_SCHEDULE_MAX]; /* a witness or counterexample, if any */
 };

@@ -49,7 +49,7 @@ tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
 ok $? cli_check_ends_with_the_count
 
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true}\]}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true,"stop":"complete","step_bound_hits":0}\]}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 
 expect_status 1 cli_failed_expectation_exits_1 "$KFP" check tests/cli/fails-an-expectation.kfp
@@ -63,13 +63,86 @@ expect_status 0 cli_replay_runs "$KFP" $replay
 grep -q '^step [0-9]*: P2: access' "$out"
 ok $? cli_replay_shows_the_violation
 
+# 16 accepted P2 reports fill the log; the double put (P1) after them still counts
+expect_status 0 cli_report_log_overflow_hides_nothing "$KFP" check --variant upstream tests/cli/report-log-overflow.kfp
+grep -q '^report-log-overflow  *upstream  *P1 P2 ' "$out"
+ok $? cli_report_log_overflow_verdict_is_p1_p2
+
 expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule 7,7,7
 expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5 scenarios/races/fault-vs-munmap.kfp
 grep -q 'undecided' "$out"
 ok $? cli_bound_is_reported
 
-expect_status 0 cli_shard_0_of_2 "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
-expect_status 0 cli_shard_1_of_2 "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+# an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
+expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '^fault+munmap+remap  *upstream  *incomplete  *0 executions  step bound .*undecided' "$out"
+ok $? cli_max_steps_text_says_incomplete
+expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"executions":0,"complete":false,"expectations_met":false,"stop":"step bound","step_bound_hits":[1-9]' "$out"
+ok $? cli_max_steps_json_agrees
+
+# a shard is partial: never "safe, complete", exit 3; kfp merge judges the whole
+expect_status 3 cli_shard_0_of_2_is_partial "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
+grep -q ' shard .*partial: kfp merge the shards' "$out"
+ok $? cli_shard_says_it_is_partial
+expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
+shards=$(mktemp -d)
+for i in 0 1 2; do
+	"$KFP" check --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
+done
+"$KFP" check --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
+expect_status 0 cli_merge_of_three_shards "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b2.json"
+tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
+ok $? cli_merge_ends_with_the_count
+expect_status 2 cli_merge_refuses_a_missing_shard "$KFP" merge "$shards/b0.json" "$shards/b2.json"
+grep -q 'shard 1/3 is missing' "$err"
+ok $? cli_merge_names_the_missing_shard
+expect_status 2 cli_merge_refuses_a_shard_twice "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_another_search "$KFP" merge "$shards/b0.json" "$shards/other1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_what_is_not_a_shard "$KFP" merge tests/cli/fails-an-expectation.kfp
+# a whole run as its own single shard judges as kfp check does
+"$KFP" check --json scenarios/bugs | sed -E 's/"executions":[0-9]+//g' >"$shards/check"
+"$KFP" check --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
+"$KFP" merge --json "$shards/whole.json" |
+	sed -E -e 's/^\{"merged":\{[^}]*\},/{/' -e 's/,"expectations":\[(\{[^}]*\},?)*\]//g' \
+	    -e 's/"executions":[0-9]+//g' >"$shards/merged"
+cmp -s "$shards/check" "$shards/merged"
+ok $? cli_merge_of_a_whole_run_is_kfp_check
+
+# the library: for N = 2, 3, 4 the merged shards give the whole search's
+# verdicts, expectation results and execution counts.  The counts too:
+# the whole search and the union of the shards each complete one execution
+# per Mazurkiewicz trace (sleep sets never complete two equivalent ones),
+# so a prefix lost or explored twice shows even in a safe cell.
+normalise() {
+	sed -E -e 's/^\{"merged":\{[^}]*\},//'
+}
+"$KFP" check --json --shard 0/1 scenarios >"$shards/full.json"
+"$KFP" merge --json "$shards/full.json" | normalise >"$shards/want"
+grep -q '"stop":"complete"' "$shards/want"
+ok $? cli_library_whole_run_is_complete
+for count in 2 3 4; do
+	k=0
+	while [ $k -lt $count ]; do
+		"$KFP" check --json --shard $k/$count scenarios >"$shards/s$k.json" &
+		k=$((k + 1))
+	done
+	wait
+	if grep -q '"complete":true' "$shards"/s*.json; then
+		echo "a shard of $count claims a complete search" >"$err"
+		ok 1 cli_library_shards_of_${count}_are_partial
+	else
+		ok 0 cli_library_shards_of_${count}_are_partial
+	fi
+	# shellcheck disable=SC2046
+	"$KFP" merge --json $(k=0; while [ $k -lt $count ]; do echo "$shards/s$k.json"; k=$((k + 1)); done) |
+		normalise >"$shards/got"
+	cmp "$shards/want" "$shards/got" >"$err" 2>&1
+	ok $? cli_library_merge_of_${count}_shards_is_the_whole_search
+	rm -f "$shards"/s*.json
+done
+rm -rf "$shards"
 expect_status 3 cli_random_mode_is_undecided_and_prints_its_seed "$KFP" check --random 20 --seed 7 scenarios/races/fault-vs-mprotect.kfp
 grep -q 'seed 7' "$out"
 ok $? cli_random_seed_is_printed

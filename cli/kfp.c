@@ -655,7 +655,6 @@ static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenar
 
 	cli->options.progress = tty && !cli->json ? progress : NULL;
 	cli->options.progress_arg = scenario->name;
-	kfp_scenario_run_release(run);
 	if (kfp_scenario_run(scenario, d, &cli->options, run))
 		return -1;
 	if (tty && !cli->json && run->explore.executions >= 1024)

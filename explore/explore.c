@@ -1042,6 +1042,7 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	double start = now_seconds();
 	int ret;
 
+	kfp_explore_result_release(result);
 	memset(result, 0, sizeof(*result));
 	if (!e)
 		return -ENOMEM;
@@ -1077,6 +1078,7 @@ int kfp_replay_with_options(const struct kfp_program *program, const char *sched
 	enum execution_end end;
 	int n, ret;
 
+	kfp_explore_result_release(result);
 	memset(result, 0, sizeof(*result));
 	if (bounds) {
 		options.max_steps = bounds->max_steps;

@@ -681,6 +681,7 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 	unsigned int i;
 	int ret;
 
+	kfp_scenario_run_release(run);
 	memset(run, 0, sizeof(*run));
 	run->design = design;
 	ret = prepare(scenario, design, NULL, &program, run->error, sizeof(run->error));

@@ -115,7 +115,10 @@ struct kfp_explore_result {
 	struct kfp_reports accepted_witness_reports[KFP_NR_PROPERTIES];
 };
 
-/* Fills @result from scratch: release what an earlier search put there first. */
+/*
+ * Fills @result from scratch.  @result is zeroed or filled by an earlier
+ * call, whose schedules this frees; kfp_explore_result_release() frees the last.
+ */
 int kfp_explore(const struct kfp_program *program, const struct kfp_explore_options *options,
 		struct kfp_explore_result *result);
 /* Free the schedules in @result; the counts stay. */

@@ -245,8 +245,9 @@ struct kfp_scenario_run {
 
 /*
  * Explore @scenario under design @design and evaluate its expectations.
- * Fills @run from scratch: kfp_scenario_run_release() what an earlier run
- * put there first.  A set-up the model refuses is -EINVAL with run->error.
+ * Fills @run from scratch: @run is zeroed or filled by an earlier call,
+ * whose schedules this frees (kfp_scenario_run_release() frees the last).
+ * A set-up the model refuses is -EINVAL with run->error.
  */
 int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		     const struct kfp_explore_options *options, struct kfp_scenario_run *run);

@@ -272,8 +272,8 @@ static void shell_word(FILE *out, const char *word)
  * the execution (the variant, the command line's injections, the step and
  * preemption bounds); the scenario's own params are in the file.
  */
-static void replay_command(FILE *out, const struct cli *cli, const char *path,
-			   unsigned int design, const char *schedule)
+static void replay_command(FILE *out, const struct cli *cli, const char *path, unsigned int design,
+			   const char *schedule)
 {
 	unsigned int i;
 
@@ -709,7 +709,8 @@ static int run_all(struct cli *cli)
 			cells[i][d][0] = '\0';
 			if (!(cli->design_mask & BIT(d)))
 				continue;
-			if (run_cell(cli, i, scenarios[i], d, &run, cells[i][d], sizeof(cells[i][d])))
+			if (run_cell(cli, i, scenarios[i], d, &run, cells[i][d],
+				     sizeof(cells[i][d])))
 				error = run.error;
 		}
 	}
@@ -725,11 +726,11 @@ static int run_all(struct cli *cli)
 	if (!cli->json)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
-	status = error		 ? EXIT_USAGE :
-		 cli->failed	 ? EXIT_FAILED :
-		 stop_signal	 ? EXIT_SIGNAL + stop_signal :
-		 cli->bounded	 ? EXIT_BOUND :
-				   EXIT_MET;
+	status = error	      ? EXIT_USAGE :
+		 cli->failed  ? EXIT_FAILED :
+		 stop_signal  ? EXIT_SIGNAL + stop_signal :
+		 cli->bounded ? EXIT_BOUND :
+				EXIT_MET;
 	kfp_scenario_run_release(&run);
 out_free:
 	for (i = 0; i < cli->nr_files; i++)

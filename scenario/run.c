@@ -782,8 +782,7 @@ const char *kfp_scenario_owner_name(kfp_owner_t owner)
 	return kfp_owner_name(&state.world.mm, owner);
 }
 
-void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent,
-				FILE *out)
+void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out)
 {
 	unsigned int i;
 
@@ -800,8 +799,8 @@ void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *i
 }
 
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
-			const char *schedule, const struct kfp_explore_options *options,
-			FILE *out, struct kfp_reports *reports)
+			const char *schedule, const struct kfp_explore_options *options, FILE *out,
+			struct kfp_reports *reports)
 {
 	static struct kfp_explore_result result;
 	char error[KFP_ERROR_LEN];

@@ -261,12 +261,11 @@ void kfp_scenario_run_release(struct kfp_scenario_run *run);
  * fit the scenario, -ERANGE when it exceeds the preemption bound.
  */
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
-			const char *schedule, const struct kfp_explore_options *options,
-			FILE *out, struct kfp_reports *reports);
+			const char *schedule, const struct kfp_explore_options *options, FILE *out,
+			struct kfp_reports *reports);
 /* The name of a report's owner in the last run's or replay's world. */
 const char *kfp_scenario_owner_name(kfp_owner_t owner);
 /* One line per report, as a replay prints them: "step N: P2: kind, pfn N, owner (site)". */
-void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent,
-				FILE *out);
+void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out);
 
 #endif /* KFP_SCENARIO_H */

@@ -105,6 +105,7 @@ random_out=$(mktemp)
 for seed in 1 2 3 4 5; do
 	"$KFP" check --random 30 --seed $seed --inject skip-retry-check \
 		scenarios/races/fault-vs-munmap.kfp
+	"$KFP" check --random 10 --seed $seed --variant upstream tests/cli/long-schedule.kfp
 	"$KFP" check --random 30 --seed $seed --max-steps 60 --variant upstream \
 		scenarios/races/fault-vs-mprotect.kfp
 done >"$random_out" 2>"$err"

@@ -15,6 +15,7 @@
  * keep two orders of independent steps from both being explored.
  * Happens-before is computed with vector clocks over the executed steps.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1086,7 +1087,7 @@ int kfp_replay_with_options(const struct kfp_program *program, const char *sched
 	}
 	ret = e ? explorer_setup(e, program, &options, result) : -ENOMEM;
 	/* a schedule longer than the step bound cannot be followed */
-	n = ret ? ret : parse_schedule(schedule, NULL, e->max_steps);
+	n = ret ? ret : parse_schedule(schedule, NULL, e->max_steps ?: UINT_MAX);
 	if (n >= 0) {
 		choices = malloc((size_t)n + 1);
 		n = choices ? parse_schedule(schedule, choices, (unsigned int)n) : -ENOMEM;

@@ -738,7 +738,7 @@ static void judge_expectation(const struct merged *m, struct merged_expectation 
 	}
 }
 
-enum cell { CELL_MET, CELL_FAILED, CELL_BOUND };
+enum cell { CELL_MET, CELL_FAILED, CELL_BOUND, CELL_UNCHECKED };
 
 static bool is_sometimes(int kind)
 {
@@ -747,8 +747,12 @@ static bool is_sometimes(int kind)
 
 static enum cell judge(struct merged *m)
 {
-	bool undecided = !m->complete && !m->nr_expectations;
+	bool undecided = false;
 	unsigned int i;
+
+	/* as kfp check: nothing written for this variant is nothing judged */
+	if (!m->nr_expectations)
+		return m->complete ? CELL_UNCHECKED : CELL_BOUND;
 
 	for (i = 0; i < m->nr_expectations; i++) {
 		struct merged_expectation *x = &m->expectation[i];
@@ -835,12 +839,15 @@ static void print_json(const struct merged *m, enum cell cell, bool first)
 	json_properties(m->violations);
 	printf(",\"accepted\":");
 	json_properties(m->accepted);
-	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s,\"stop\":",
-	       (unsigned long long)m->executions, m->complete ? "true" : "false",
-	       cell == CELL_MET ? "true" : "false");
+	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)m->executions,
+	       m->complete ? "true" : "false");
 	json_string(m->stop);
-	printf(",\"step_bound_hits\":%llu,\"expectations\":[",
-	       (unsigned long long)m->step_bound_hits);
+	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)m->step_bound_hits);
+	json_string(cell == CELL_MET	   ? "met" :
+		    cell == CELL_FAILED	   ? "failed" :
+		    cell == CELL_UNCHECKED ? "unchecked" :
+					     "undecided");
+	printf(",\"expectations_met\":%s,\"expectations\":[", cell == CELL_MET ? "true" : "false");
 	for (i = 0; i < m->nr_expectations; i++) {
 		printf("%s{\"line\":%u,\"col\":%u,\"text\":", i ? "," : "", m->expectation[i].line,
 		       m->expectation[i].col);
@@ -860,9 +867,10 @@ static void print_text(const char *program_name, const struct merged *m, enum ce
 		snprintf(verdict, sizeof(verdict), "incomplete");
 	printf("%-40s %-9s %-22s %9llu executions  %-8s  %s\n", m->scenario, m->variant, verdict,
 	       (unsigned long long)m->executions, m->complete ? "complete" : m->stop,
-	       cell == CELL_MET	  ? "expectations met" :
-	       cell == CELL_BOUND ? "undecided: a bound stopped the search" :
-				    "EXPECTATION FAILED");
+	       cell == CELL_MET	      ? "expectations met" :
+	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
+	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
+					"EXPECTATION FAILED");
 	if (cell != CELL_FAILED)
 		return;
 	for (i = 0; i < m->nr_expectations; i++) {
@@ -883,7 +891,7 @@ static void print_text(const char *program_name, const struct merged *m, enum ce
 static int merge_all(const char *program_name, struct shard **by_index, unsigned int n, bool json)
 {
 	static struct merged m;
-	unsigned int c, passed = 0, failed = 0, bounded = 0;
+	unsigned int c, passed = 0, failed = 0, unchecked = 0, bounded = 0;
 	unsigned int cells = length(by_index[0]->results);
 
 	if (json) {
@@ -901,6 +909,8 @@ static int merge_all(const char *program_name, struct shard **by_index, unsigned
 			passed++;
 		else if (cell == CELL_FAILED)
 			failed++;
+		else if (cell == CELL_UNCHECKED)
+			unchecked++;
 		else
 			bounded++;
 		if (json)
@@ -911,7 +921,7 @@ static int merge_all(const char *program_name, struct shard **by_index, unsigned
 	if (json)
 		printf("]}\n");
 	else
-		printf("%u passed, %u failed%s\n", passed, failed,
+		printf("%u passed, %u failed, %u unchecked%s\n", passed, failed, unchecked,
 		       bounded ? ", some undecided (bound)" : "");
 	return failed ? MERGE_FAILED : bounded ? MERGE_BOUND : MERGE_MET;
 }

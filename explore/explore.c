@@ -15,6 +15,7 @@
  * keep two orders of independent steps from both being explored.
  * Happens-before is computed with vector clocks over the executed steps.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -864,13 +865,21 @@ static bool backtrack(void)
 	return false;
 }
 
-static void format_schedule(char *out, size_t size, unsigned int depth)
+/*
+ * The schedule of the first @depth decisions, "0:3,1,0:2" (thread:run), in
+ * a string allocated to fit: a schedule is never cut.  NULL when out of
+ * memory.  Each decision takes at most "15," (KFP_MAX_THREADS <= 16).
+ */
+static char *format_schedule(unsigned int depth)
 {
-	size_t len = 0;
+	size_t size = 3 * (size_t)depth + 1, len = 0;
+	char *out = malloc(size);
 	unsigned int i = 0;
 
+	if (!out)
+		return NULL;
 	out[0] = '\0';
-	while (i < depth && len + 16 < size) {
+	while (i < depth) {
 		unsigned int t = ex->node[i].chosen, run = 1;
 
 		while (i + run < depth && ex->node[i + run].chosen == t)
@@ -882,6 +891,7 @@ static void format_schedule(char *out, size_t size, unsigned int depth)
 			len += (size_t)snprintf(out + len, size - len, "%s%u", len ? "," : "", t);
 		i += run;
 	}
+	return out;
 }
 
 /* Parse "0:3,1,0:2" into one thread per decision, at most @max of them, into *@out. */
@@ -962,16 +972,20 @@ static bool account(enum execution_end end)
 		/* the counters, not the log, which keeps only the first reports */
 		violated[p] = kfp_reports_violations(reports, p) != 0;
 		accepted[p] = kfp_reports_accepted(reports, p) != 0;
-		if (violated[p] && !result->executions_with_violation[p]++)
-			format_schedule(result->witness[p], KFP_SCHEDULE_MAX, ex->depth);
-		if (accepted[p] && !result->executions_with_accepted[p]++)
-			format_schedule(result->accepted_witness[p], KFP_SCHEDULE_MAX, ex->depth);
+		if (violated[p] && !result->executions_with_violation[p]++) {
+			result->witness[p] = format_schedule(ex->depth);
+			result->witness_reports[p] = *reports;
+		}
+		if (accepted[p] && !result->executions_with_accepted[p]++) {
+			result->accepted_witness[p] = format_schedule(ex->depth);
+			result->accepted_witness_reports[p] = *reports;
+		}
 		if (violated[p] && (ex->want_property < 0 || ex->want_property == (int)p))
 			any = true;
 	}
 	if (any && !result->has_counterexample) {
 		result->has_counterexample = true;
-		format_schedule(result->counterexample, KFP_SCHEDULE_MAX, ex->depth);
+		result->counterexample = format_schedule(ex->depth);
 		result->counterexample_preemptions =
 			ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
 		result->counterexample_reports = *reports;
@@ -1068,6 +1082,11 @@ static void search(void)
 		}
 		if (ex->out_of_memory)
 			return;
+		/* a signal asked to stop: at an execution boundary, so the counts stay whole */
+		if (options->stop && *options->stop) {
+			result->stop = KFP_STOP_INTERRUPTED;
+			return;
+		}
 		if (options->max_executions && result->executions >= options->max_executions) {
 			result->stop = KFP_STOP_MAX_EXECUTIONS;
 			if (options->random_executions || backtrack())
@@ -1124,12 +1143,15 @@ static void minimize(const struct kfp_program *program, const struct kfp_explore
 		search();
 		explorer_teardown(&e);
 		if (attempt.has_counterexample) {
-			memcpy(result->counterexample, attempt.counterexample,
-			       sizeof(result->counterexample));
+			free(result->counterexample);
+			result->counterexample = attempt.counterexample;
+			attempt.counterexample = NULL;
 			result->counterexample_preemptions = attempt.counterexample_preemptions;
 			result->counterexample_reports = attempt.counterexample_reports;
-			return;
 		}
+		kfp_explore_result_release(&attempt);
+		if (attempt.has_counterexample || attempt.stop == KFP_STOP_INTERRUPTED)
+			return;
 	}
 }
 
@@ -1141,6 +1163,7 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	double start = now_seconds();
 	int ret;
 
+	kfp_explore_result_release(result);
 	memset(result, 0, sizeof(*result));
 	if (!e)
 		return -ENOMEM;
@@ -1154,7 +1177,7 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 		if (e->out_of_memory)
 			ret = -ENOMEM;
 		else if (options->minimize && result->has_counterexample &&
-			 result->counterexample_preemptions)
+			 result->counterexample_preemptions && result->stop != KFP_STOP_INTERRUPTED)
 			minimize(program, options, result);
 	} else {
 		explorer_teardown(e);
@@ -1173,8 +1196,9 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	return ret;
 }
 
-int kfp_replay(const struct kfp_program *program, const char *schedule,
-	       struct kfp_explore_result *result)
+int kfp_replay_with_options(const struct kfp_program *program, const char *schedule,
+			    const struct kfp_explore_options *bounds,
+			    struct kfp_explore_result *result)
 {
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 	struct explorer *e = calloc(1, sizeof(*e));
@@ -1183,11 +1207,16 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 	enum execution_end end;
 	int n, ret;
 
+	kfp_explore_result_release(result);
 	memset(result, 0, sizeof(*result));
-	if (!e)
-		return -ENOMEM;
-	n = parse_schedule(schedule, &choices, KFP_DEFAULT_MAX_STEPS);
-	ret = n < 0 ? n : explorer_setup(e, program, &options, result);
+	if (bounds) {
+		options.max_steps = bounds->max_steps;
+		options.preemption_bound = bounds->preemption_bound;
+	}
+	ret = e ? explorer_setup(e, program, &options, result) : -ENOMEM;
+	/* a schedule longer than the step bound cannot be followed */
+	n = ret ? ret : parse_schedule(schedule, &choices, e->max_steps);
+	ret = n < 0 ? n : 0;
 	if (!ret) {
 		ex = e;
 		e->forced = choices;
@@ -1201,27 +1230,48 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 			if (end != END_STEP_BOUND)
 				finish_execution();
 			account(end);
+			/* a bounded search never ran this schedule */
+			if (options.preemption_bound >= 0 && ex->depth &&
+			    ex->node[ex->depth - 1].preemptions > options.preemption_bound)
+				ret = -ERANGE;
 		}
 		/* leave the state as the execution ended: the caller reads it */
 		free(e->snapshot);
 		e->snapshot = NULL;
 	}
-	explorer_teardown(e);
+	if (e)
+		explorer_teardown(e);
+	kfp_explore_result_release(result);
 	kfp_seam = saved;
-	free(e);
 	free(choices);
+	free(e);
 	ex = NULL;
 	return ret;
 }
 
-void kfp_explore_current_schedule(char *out, size_t size)
+int kfp_replay(const struct kfp_program *program, const char *schedule,
+	       struct kfp_explore_result *result)
 {
-	if (!ex) {
-		if (size)
-			out[0] = '\0';
-		return;
+	return kfp_replay_with_options(program, schedule, NULL, result);
+}
+
+char *kfp_explore_current_schedule(void)
+{
+	return ex ? format_schedule(ex->depth) : NULL;
+}
+
+void kfp_explore_result_release(struct kfp_explore_result *result)
+{
+	unsigned int p;
+
+	free(result->counterexample);
+	result->counterexample = NULL;
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		free(result->witness[p]);
+		free(result->accepted_witness[p]);
+		result->witness[p] = NULL;
+		result->accepted_witness[p] = NULL;
 	}
-	format_schedule(out, size, ex->depth);
 }
 
 const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
@@ -1235,6 +1285,7 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
 		[KFP_STOP_PREEMPTION_BOUND] = "preemption bound",
 		[KFP_STOP_STEP_BOUND] = "step bound",
 		[KFP_STOP_SHARD] = "shard",
+		[KFP_STOP_INTERRUPTED] = "interrupted",
 	};
 
 	if ((unsigned int)reason >= ARRAY_SIZE(names))

@@ -13,6 +13,8 @@
 #ifndef KFP_EXPLORE_H
 #define KFP_EXPLORE_H
 
+#include <signal.h>
+
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
@@ -22,7 +24,6 @@
  * of a scenario; an execution it cuts makes the search incomplete.
  */
 #define KFP_DEFAULT_MAX_STEPS (1U << 20)
-#define KFP_SCHEDULE_MAX 1024
 #define KFP_THREAD_NAME_LEN 24
 
 struct kfp_thread_spec {
@@ -75,6 +76,8 @@ struct kfp_explore_options {
 	/* called every 1024 executions (e.g. a progress line); may be NULL */
 	void (*progress)(void *arg, const struct kfp_explore_result *result);
 	void *progress_arg;
+	/* polled after every execution: when set (e.g. by a signal handler), stop */
+	const volatile sig_atomic_t *stop;
 };
 
 enum kfp_stop_reason {
@@ -86,6 +89,7 @@ enum kfp_stop_reason {
 	KFP_STOP_PREEMPTION_BOUND, /* complete within the bound, which cut something */
 	KFP_STOP_STEP_BOUND, /* the step bound cut executions: their ends are unexplored */
 	KFP_STOP_SHARD, /* a shard explored its whole part: a partial result, to be merged */
+	KFP_STOP_INTERRUPTED, /* options.stop was set */
 };
 
 struct kfp_explore_result {
@@ -100,31 +104,57 @@ struct kfp_explore_result {
 	/* over all executions */
 	u64 executions_with_violation[KFP_NR_PROPERTIES];
 	u64 executions_with_accepted[KFP_NR_PROPERTIES];
-	/* the first execution with a violation (or, failing that, with an accepted one) */
+	/*
+	 * Schedules ("0:3,1,0:2": thread:decisions) are whole, in strings the
+	 * explorer allocates; kfp_explore_result_release() frees them.
+	 */
+	/* an execution with an unaccepted violation: the first, or with options.minimize
+	 * one with the fewest preemptions */
 	bool has_counterexample;
-	char counterexample[KFP_SCHEDULE_MAX];
+	char *counterexample;
 	unsigned int counterexample_preemptions;
 	struct kfp_reports counterexample_reports;
-	/* every property's first witness schedule, for expectations like "sometimes" */
-	char witness[KFP_NR_PROPERTIES][KFP_SCHEDULE_MAX];
-	char accepted_witness[KFP_NR_PROPERTIES][KFP_SCHEDULE_MAX];
+	/* every property's first witness schedule, for expectations like "sometimes",
+	 * and the reports of that execution */
+	char *witness[KFP_NR_PROPERTIES];
+	char *accepted_witness[KFP_NR_PROPERTIES];
+	struct kfp_reports witness_reports[KFP_NR_PROPERTIES];
+	struct kfp_reports accepted_witness_reports[KFP_NR_PROPERTIES];
 };
 
+/*
+ * Fills @result from scratch.  @result is zeroed or filled by an earlier
+ * call, whose schedules this frees; kfp_explore_result_release() frees the last.
+ */
 int kfp_explore(const struct kfp_program *program, const struct kfp_explore_options *options,
 		struct kfp_explore_result *result);
+/* Free the schedules in @result; the counts stay. */
+void kfp_explore_result_release(struct kfp_explore_result *result);
 
 /*
  * Run exactly one execution following @schedule (then the default policy
  * once it runs out), calling the program's trace hook after each step.
  * Returns 0, or -EINVAL when the schedule names a thread that cannot run.
- * The program's state is left as the execution ended.
+ * The program's state is left as the execution ended; @result holds the
+ * counts and no schedule.
  */
 int kfp_replay(const struct kfp_program *program, const char *schedule,
 	       struct kfp_explore_result *result);
+/*
+ * The same under the bounds of the search that printed @schedule:
+ * options->max_steps, and options->preemption_bound (-ERANGE when the
+ * schedule has more preemptions, so that search never ran it).
+ */
+int kfp_replay_with_options(const struct kfp_program *program, const char *schedule,
+			    const struct kfp_explore_options *options,
+			    struct kfp_explore_result *result);
 
 const char *kfp_stop_reason_name(enum kfp_stop_reason reason);
 
-/* Inside a program's at_end hook: the schedule of the execution that just ended. */
-void kfp_explore_current_schedule(char *out, size_t size);
+/*
+ * Inside a program's at_end hook: the schedule of the execution that just
+ * ended, in a string the caller frees (NULL outside a search, or out of memory).
+ */
+char *kfp_explore_current_schedule(void);
 
 #endif /* KFP_EXPLORE_H */

@@ -3,6 +3,7 @@
 #   make run     build and run the main job
 #   make check   build and run every test, plain and under ASan+UBSan
 #   make bench   benchmarks
+#   make verdicts  regenerate docs/verdicts.md from a run
 #   make clean
 
 CC ?= cc
@@ -23,7 +24,7 @@ ASAN := $(OUT)/asan
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-normal check-asan bench clean format format-check
+.PHONY: all run check check-normal check-asan bench clean format format-check verdicts
 
 all: $(NORMAL)/kfp $(NORMAL)/kfp-test
 
@@ -71,6 +72,10 @@ $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_
 
 bench: $(NORMAL)/kfp-bench
 	./$(NORMAL)/kfp-bench
+
+# Regenerate the matrix and the not-safe cells of docs/verdicts.md from a run.
+verdicts: $(NORMAL)/kfp
+	./$(NORMAL)/kfp check --json scenarios | python3 docs/gen-verdicts.py docs/verdicts.md
 
 format:
 	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)

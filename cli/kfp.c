@@ -430,13 +430,11 @@ static void json_schedules(char *const *schedules)
  * What kfp merge needs to judge the whole search from its shards: counts
  * per property, witnesses, and each expectation's per-execution tallies.
  */
-static void json_shard_cell(const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
+static void json_shard_cell(const struct kfp_scenario_run *run)
 {
 	unsigned int i;
 
-	printf(",\"steps\":%llu,\"file\":", (unsigned long long)run->explore.steps);
-	json_string(scenario->path);
-	printf(",\"violation_executions\":");
+	printf(",\"steps\":%llu,\"violation_executions\":", (unsigned long long)run->explore.steps);
 	json_counts(run->explore.executions_with_violation);
 	printf(",\"accepted_executions\":");
 	json_counts(run->explore.executions_with_accepted);
@@ -494,6 +492,8 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	cli->json_first = false;
 	printf("{\"scenario\":");
 	json_string(scenario->name);
+	printf(",\"file\":");
+	json_string(scenario->path);
 	printf(",\"variant\":");
 	json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
@@ -512,7 +512,7 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	printf(",\"expectations_met\":%s", cell == CELL_MET ? "true" : "false");
 	/* a shard's expectations are tallies for kfp merge, not judgements */
 	if (cli->options.shard_count)
-		json_shard_cell(scenario, run);
+		json_shard_cell(run);
 	else
 		json_expectations(cli, path, run);
 	printf(",\"counterexample\":");

@@ -354,11 +354,14 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		.hva = gpc->uhva & PAGE_MASK,
 		.gfn = gpc->requested_gpa >> PAGE_SHIFT,
 	};
+	/* the load or store and its check are one step, as through any translation */
+	kvm_access_step(kvm, gpc_object(index), access.pfn, write, access.hva, access.as_id,
+			"access through gfn_to_pfn_cache");
 	kvm_report_access(kvm, &access);
-	if (write)
-		kfp_pfn_write(kvm->mm, gpc->pfn, *value);
-	else
-		*value = kfp_pfn_read(kvm->mm, gpc->pfn);
+	if (write && access.pfn < KFP_NR_PFNS)
+		kvm->mm->page[access.pfn].content = *value;
+	else if (!write)
+		*value = access.pfn < KFP_NR_PFNS ? kvm->mm->page[access.pfn].content : 0;
 	kfp_read_unlock(&gpc->lock);
 	return KVM_OUTCOME_OK;
 }

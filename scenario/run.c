@@ -35,6 +35,7 @@ struct runner {
 	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
 	unsigned int nr_checked;
 	struct tally tally[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	FILE *trace;
 };
 
@@ -425,6 +426,7 @@ static void collect_expectations(const struct kfp_scenario *scenario, unsigned i
 			runner.checked[runner.nr_checked++] = &block->expect[e];
 	}
 	memset(runner.tally, 0, sizeof(runner.tally));
+	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
 }
 
 static const char *result_label(const struct kfp_scenario *scenario, int result, char *buf,
@@ -500,6 +502,8 @@ static void tally_execution(struct scenario_state *s)
 {
 	unsigned int i;
 
+	for (i = 0; i < runner.scenario->nr_results; i++)
+		runner.outcomes_seen[i] |= BIT(s->outcome[i]);
 	for (i = 0; i < runner.nr_checked; i++) {
 		const struct kfp_expectation *x = runner.checked[i];
 		struct tally *t = &runner.tally[i];
@@ -647,6 +651,20 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		if (!run->expectation[i].met)
 			run->expectations_met = false;
 	}
+	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
+	return 0;
+}
+
+int kfp_scenario_program(const struct kfp_scenario *scenario, unsigned int design,
+			 struct kfp_program *program, struct kfp_scenario_view *view)
+{
+	int ret = prepare(scenario, design, NULL, program);
+
+	if (ret)
+		return ret;
+	view->world = &state.world;
+	view->value = state.value;
+	view->outcome = state.outcome;
 	return 0;
 }
 

@@ -341,9 +341,18 @@ static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin
 
 	kvm_srcu_read_lock(kvm);
 	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++) {
+		struct kvm_memslots slots;
+
+		/*
+		 * __kvm_memslots() once per address space: the handler works on
+		 * that snapshot while a memslot update may publish another (the
+		 * model's memslots change in place, so it copies them in the
+		 * step that names them).
+		 */
 		kfp_shared_read(memslots_object(as_id), "kvm_handle_hva_range");
+		slots = kvm->memslots[as_id];
 		for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
-			const struct kvm_memory_slot *slot = &kvm->memslots[as_id].slot[i];
+			const struct kvm_memory_slot *slot = &slots.slot[i];
 			u64 slot_end = slot->userspace_addr + (slot->npages << PAGE_SHIFT);
 			u64 hva_start, hva_end;
 

@@ -153,6 +153,36 @@ out_error:
 	return -EFAULT;
 }
 
+/*
+ * Upstream takes one memslots snapshot (kvm_memslots()) and reads both
+ * the generation and the gfn's slot from it.  The model's memslots change
+ * in place, so the key is one step that writes the cache and reads the
+ * memslots, and the slot is looked up inside it.
+ */
+static void gpc_key_step(unsigned int index)
+{
+	struct kfp_footprint fp = { 0 };
+
+	kfp_footprint_add(&fp, gpc_object(index), KFP_ACCESS_WRITE);
+	kfp_footprint_add(&fp, memslots_object(0), KFP_ACCESS_READ);
+	kfp_shared_access_footprint(&fp, "gpc key");
+}
+
+/* __gfn_to_memslot() within a step that already names the memslots. */
+static struct kvm_memory_slot *memslot_in_step(struct kvm *kvm, gfn_t gfn)
+{
+	struct kvm_memslots *slots = &kvm->memslots[0];
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+		struct kvm_memory_slot *slot = &slots->slot[i];
+
+		if (slot->in_use && gfn >= slot->base_gfn && gfn < slot->base_gfn + slot->npages)
+			return slot;
+	}
+	return NULL;
+}
+
 /* virt/kvm/pfncache.c __kvm_gpc_refresh() for a gpa-based cache (address space 0). */
 static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 {
@@ -173,9 +203,10 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 	if ((gpc->gpa != gpa && !(kvm->inject & KVM_INJECT_GPC_KEY_NO_GPA)) ||
 	    gpc->generation != slots->generation || kvm_is_error_hva(gpc->uhva)) {
 		gfn_t gfn = gpa >> PAGE_SHIFT;
-		struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn);
+		struct kvm_memory_slot *slot;
 
-		gpc_mark(index, "gpc key");
+		gpc_key_step(index);
+		slot = memslot_in_step(kvm, gfn);
 		gpc->gpa = gpa;
 		gpc->generation = slots->generation;
 		gpc->memslot = slot ? (s8)slot->id : -1;

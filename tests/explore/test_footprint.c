@@ -44,7 +44,16 @@
 
 /* sampled executions per scenario and design: random mode, fixed seeds */
 #define AUDIT_SAMPLES (SLOW_BUILD ? 1 : 8)
-#define CROSS_CHECK_BOUND (SLOW_BUILD ? 300 : 3000)
+/*
+ * The cross-check's bound: an unreduced search of at most this many
+ * executions.  A cell whose interleaving estimate is within it gets that
+ * budget; one whose estimate is larger, up to CROSS_CHECK_ESTIMATE, gets
+ * CROSS_CHECK_SMALL (locks and waits often cut the estimate by orders of
+ * magnitude); beyond, the cell is not compared.
+ */
+#define CROSS_CHECK_BOUND (SLOW_BUILD ? 5000 : 50000)
+#define CROSS_CHECK_SMALL (SLOW_BUILD ? 500 : 4000)
+#define CROSS_CHECK_ESTIMATE 1e8
 #define MAX_SCENARIOS 64
 #define SCHEDULE_TEXT (KFP_MAX_STEPS * 4)
 
@@ -484,4 +493,131 @@ TEST(footprint_a_read_after_a_memslot_replace_is_found_only_with_the_memslots_in
 
 	ASSERT_EQ(p3_executions(path, KVM_NARROW_MEMSLOTS), 0);
 	ASSERT_GT(p3_executions(path, 0), 0);
+}
+
+/* ---- reduced and unreduced searches agree ----------------------------------------- */
+
+static struct kfp_scenario_run reduced, unreduced;
+
+/* Compare the two runs of one cell; false (with a diagnostic) if they disagree. */
+static bool same_verdict(const char *design)
+{
+	unsigned int p, r;
+	bool same = true;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		bool v1 = reduced.explore.executions_with_violation[p],
+		     v2 = unreduced.explore.executions_with_violation[p];
+		bool a1 = reduced.explore.executions_with_accepted[p],
+		     a2 = unreduced.explore.executions_with_accepted[p];
+
+		if (v1 != v2 || a1 != a2) {
+			kfp_test_diag(
+				"%s under %s: %s violated %d/%d, accepted %d/%d (reduced/not)",
+				scenario.name, design, kfp_property_name(p), v1, v2, a1, a2);
+			same = false;
+		}
+	}
+	for (r = 0; r < scenario.nr_results; r++) {
+		if (reduced.outcomes_seen[r] == unreduced.outcomes_seen[r])
+			continue;
+		kfp_test_diag("%s under %s: result %s outcomes %#x, unreduced %#x", scenario.name,
+			      design, scenario.result[r].name, reduced.outcomes_seen[r],
+			      unreduced.outcomes_seen[r]);
+		same = false;
+	}
+	return same;
+}
+
+/*
+ * The interleavings of one execution's steps, (n0 + n1 + ...)! / (n0! n1! ...):
+ * what an unreduced search of the scenario costs, give or take the
+ * schedules a lock or a retry adds or removes.  Cheap: one replay.
+ */
+static double interleavings(unsigned int design)
+{
+	struct kfp_program program;
+	struct kfp_scenario_view view;
+	unsigned int count[KFP_MAX_THREADS] = { 0 }, i, t, total = 0;
+	double ways = 1.0;
+
+	ASSERT_EQ(kfp_scenario_program(&scenario, design, &program, &view), 0);
+	program.trace = record_step;
+	nr_steps = 0;
+	ASSERT_EQ(kfp_replay(&program, "", &replayed), 0);
+	for (i = 0; i < nr_steps; i++)
+		count[steps[i].thread]++;
+	for (t = 0; t < KFP_MAX_THREADS; t++)
+		for (i = 1; i <= count[t]; i++)
+			ways = ways * (double)++total / (double)i;
+	return ways;
+}
+
+TEST(footprint_reduced_and_unreduced_searches_agree_on_small_scenarios)
+{
+	struct kfp_explore_options full = { .preemption_bound = -1, .no_reduction = true };
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int p, d, cells = 0, compared = 0, differ = 0;
+	u64 executions = 0;
+	double estimate;
+
+	list_scenarios();
+	ASSERT_GT(nr_paths, 0);
+	for (p = 0; p < nr_paths; p++) {
+		load(paths[p]);
+		for (d = 0; d < kfp_nr_designs; d++) {
+			cells++;
+			estimate = interleavings(d);
+			if (estimate > CROSS_CHECK_ESTIMATE)
+				continue;
+			full.max_executions = (estimate <= CROSS_CHECK_BOUND ? CROSS_CHECK_BOUND :
+									       CROSS_CHECK_SMALL) +
+					      1;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &reduced), 0);
+			ASSERT_TRUE(reduced.explore.complete);
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &full, &unreduced), 0);
+			executions += unreduced.explore.executions;
+			if (getenv("KFP_XCHECK_DEBUG"))
+				kfp_test_diag("%s %s: estimate %g reduced %llu unreduced %llu%s",
+					      scenario.name, kfp_designs[d]->name, estimate,
+					      (unsigned long long)reduced.explore.executions,
+					      (unsigned long long)unreduced.explore.executions,
+					      unreduced.explore.complete ? "" : "+");
+			if (!unreduced.explore.complete)
+				continue;
+			ASSERT_LE(reduced.explore.executions, unreduced.explore.executions);
+			compared++;
+			if (!same_verdict(kfp_designs[d]->name))
+				differ++;
+		}
+	}
+	kfp_test_diag("%u of %u cells within %u unreduced executions compared (%llu executions), "
+		      "%u differ",
+		      compared, cells, CROSS_CHECK_BOUND, (unsigned long long)executions, differ);
+	ASSERT_GT(compared, 10);
+	ASSERT_EQ(differ, 0);
+}
+
+/*
+ * The comparison catches a reduced search that lost a verdict: with the
+ * host pte left out of the access steps, the reduced search of
+ * vcpu-map+mprotect-readonly never sees the store after the mprotect,
+ * which even a search of every schedule with one preemption finds (the
+ * full unreduced search of this cell is past any bound).
+ */
+TEST(footprint_cross_check_catches_a_narrowed_footprint)
+{
+	struct kfp_explore_options bounded = { .preemption_bound = 1, .no_reduction = true };
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int design = (unsigned int)kfp_design_index("legacy");
+
+	load("scenarios/races/vcpu-map-vs-mprotect.kfp");
+	ASSERT_EQ(kfp_scenario_run(&scenario, design, &bounded, &unreduced), 0);
+	ASSERT_GT(unreduced.explore.executions_with_violation[KFP_PROPERTY_P3], 0);
+	kvm_test_narrow_footprint = KVM_NARROW_PTE;
+	ASSERT_EQ(kfp_scenario_run(&scenario, design, &options, &reduced), 0);
+	kvm_test_narrow_footprint = 0;
+	ASSERT_FALSE(same_verdict("legacy"));
+	ASSERT_EQ(kfp_scenario_run(&scenario, design, &options, &reduced), 0);
+	ASSERT_GT(reduced.explore.executions_with_violation[KFP_PROPERTY_P3], 0);
 }

@@ -159,6 +159,17 @@ static inline void kfp_footprint_add(struct kfp_footprint *footprint, u32 object
 /* One step on every object of @footprint: nothing can run between the accesses. */
 void kfp_shared_access_footprint(const struct kfp_footprint *footprint, const char *what);
 
+/* One step on two objects: nothing can run between the two accesses. */
+static inline void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2,
+				      enum kfp_access access2, const char *what)
+{
+	struct kfp_footprint footprint = { 0 };
+
+	kfp_footprint_add(&footprint, object, access);
+	kfp_footprint_add(&footprint, object2, access2);
+	kfp_shared_access_footprint(&footprint, what);
+}
+
 static inline void kfp_shared_read(u32 object, const char *what)
 {
 	kfp_shared_access(object, KFP_ACCESS_READ, what);

@@ -138,6 +138,7 @@ kfp_pfn_t hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 				continue;
 			if (r < 0)
 				pfn = KVM_PFN_ERR_FAULT;
+			kfp->remapped = !is_error_noslot_pfn(pfn);
 			break;
 		}
 		if ((kfp->flags & FOLL_NOWAIT) && vma_is_valid(vma, kfp->flags & FOLL_WRITE))

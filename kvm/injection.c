@@ -20,6 +20,10 @@ const struct kvm_injection_info kvm_injections[] = {
 	  "seeded: kvm_vcpu_map() drops its pin at once" },
 	{ "double-release", KVM_INJECT_DOUBLE_RELEASE,
 	  "seeded: the fault releases its page twice" },
+	{ "memslot-no-srcu-sync", KVM_INJECT_MEMSLOT_NO_SRCU_SYNC,
+	  "seeded: kvm_swap_active_memslots() skips synchronize_srcu_expedited(), so a fault that "
+	  "looked the old slot up outlives its zap (kvm->srcu has guarded memslots since "
+	  "41ee8e8690fb, 2009)" },
 	{ "gpc-no-retry", KVM_INJECT_GPC_NO_RETRY,
 	  "hva_to_pfn_retry() without its retry loop: the 2022 gpc refresh race "
 	  "(\"KVM: Fix multiple races in gfn=>pfn cache refresh\")" },

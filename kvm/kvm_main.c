@@ -155,7 +155,8 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	kvm->memslots[as_id].generation++;
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
 	/* readers that looked the old slot up finish before anything is zapped or reused */
-	kvm_synchronize_srcu(kvm);
+	if (!(kvm->inject & KVM_INJECT_MEMSLOT_NO_SRCU_SYNC))
+		kvm_synchronize_srcu(kvm);
 	return true;
 }
 
@@ -394,8 +395,11 @@ static int kvm_mmu_notifier_invalidate_range_start(struct kfp_mm *mm, void *priv
 	kfp_shared_write(mn_count_object(), "mn_active_invalidate_count++");
 	kvm->mn_active_invalidate_count++;
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
-	/* before mmu_lock: this is why caches check mn_active_invalidate_count */
-	if (!(kvm->inject & KVM_INJECT_GPC_NO_INVALIDATE))
+	/*
+	 * before mmu_lock: this is why caches check mn_active_invalidate_count;
+	 * kvm_map_gfn()'s cache (<= 5.15) was never told
+	 */
+	if (!(kvm->inject & KVM_INJECT_GPC_NO_INVALIDATE) && !kvm->design->gpc_map_gfn)
 		gfn_to_pfn_cache_invalidate_start(kvm, range->start, range->end);
 	kvm_handle_hva_range(kvm, range->start, range->end, true, HANDLE_UNMAP);
 	return 0;
@@ -509,6 +513,7 @@ void kvm_destroy_vm(struct kvm *kvm)
 {
 	if (kvm->dead)
 		return;
+	kvm_gpc_release_vcpu_caches(kvm);
 	mmu_notifier_unregister(kvm->mm, kvm);
 	memset(kvm->memslots, 0, sizeof(kvm->memslots));
 	kvm->dead = 1;

@@ -183,11 +183,66 @@ static struct kvm_memory_slot *memslot_in_step(struct kvm *kvm, gfn_t gfn)
 	return NULL;
 }
 
+/*
+ * The <= 5.15 cache's release: virt/kvm/kvm_main.c (v5.10) kvm_release_pfn(
+ * cache->pfn, cache->dirty, cache) puts the pfn by the design's heuristic and
+ * forgets it.  cache->dirty is not modelled: the release is clean.
+ */
+static void kvm_release_cached_pfn(struct kvm *kvm, struct gfn_to_pfn_cache *gpc)
+{
+	if (gpc->held_page == KFP_PFN_NONE)
+		return;
+	kvm_release_lookup(kvm, &kvm->design->gpc, gpc->held_page, KFP_PFN_NONE, false, false,
+			   false, gpc->owner);
+	gpc->held_page = KFP_PFN_NONE;
+}
+
+/*
+ * virt/kvm/kvm_main.c (v5.10) kvm_cache_gfn_to_pfn(), as __kvm_map_gfn()
+ * calls it when the key (gfn, memslots generation) changed: release the old
+ * pfn, look the new one up with gfn_to_pfn_memslot() (a write lookup that
+ * keeps its reference), and cache it.  No mmu_invalidate_seq, no retry: no
+ * invalidation ever reaches this cache.  gpc->lock stands in for the vCPU
+ * owning its cache and is dropped around the lookup, as GUP may sleep.
+ */
+static int kvm_cache_gfn_to_pfn(struct kvm *kvm, unsigned int index)
+{
+	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
+	kfp_pfn_t page = KFP_PFN_NONE, pfn;
+	struct kvm_follow_pfn kfp = {
+		.slot = gpc->memslot >= 0 ? &kvm->memslots[0].slot[gpc->memslot] : NULL,
+		.gfn = gpc->gpa >> PAGE_SHIFT,
+		.flags = FOLL_WRITE,
+		.hva = gpc->uhva & PAGE_MASK,
+		.refcounted_page = &page,
+		.owner = gpc->owner,
+	};
+
+	kfp_lockdep_assert_held_write(&gpc->lock);
+	kvm_follow_pfn_policy(&kfp, &kvm->design->gpc);
+	gpc_mark(index, "kvm_cache_gfn_to_pfn");
+	gpc->valid = 0;
+	kvm_release_cached_pfn(kvm, gpc);
+	kfp_write_unlock(&gpc->lock);
+	pfn = hva_to_pfn(kvm, &kfp);
+	kfp_write_lock(&gpc->lock);
+	if (is_error_noslot_pfn(pfn))
+		return -EFAULT;
+	gpc_mark(index, "cache->pfn");
+	gpc->valid = 1;
+	gpc->pfn = pfn;
+	gpc->khva = pfn;
+	gpc->generation_of_page = page_generation(kvm->mm, pfn);
+	gpc->held_page = pfn;
+	return 0;
+}
+
 /* virt/kvm/pfncache.c __kvm_gpc_refresh() for a gpa-based cache (address space 0). */
 static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 {
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	struct kvm_memslots *slots = &kvm->memslots[0];
+	bool rekeyed = false;
 	u64 old_uhva;
 	int ret = 0;
 
@@ -207,10 +262,16 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 
 		gpc_key_step(index);
 		slot = memslot_in_step(kvm, gfn);
+		rekeyed = true;
 		gpc->gpa = gpa;
 		gpc->generation = slots->generation;
 		gpc->memslot = slot ? (s8)slot->id : -1;
-		gpc->uhva = __gfn_to_hva_many(slot, gfn, false);
+		/*
+		 * gfn_to_hva_memslot() asks for a writable hva (gfn_to_hva_many()
+		 * passes write = true): a KVM_MEM_READONLY slot gives
+		 * KVM_HVA_ERR_RO_BAD, so the cache is never set up on it.
+		 */
+		gpc->uhva = __gfn_to_hva_many(slot, gfn, true);
 		if (!kvm_is_error_hva(gpc->uhva))
 			gpc->uhva += gpa & ~PAGE_MASK;
 		if (kvm_is_error_hva(gpc->uhva)) {
@@ -218,9 +279,15 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 			goto out;
 		}
 	}
-	if (!gpc->valid || old_uhva != (gpc->uhva & PAGE_MASK))
+	/* __kvm_map_gfn() (v5.10) looked up again whenever the key changed */
+	if (kvm->design->gpc_map_gfn && (rekeyed || !gpc->valid))
+		ret = kvm_cache_gfn_to_pfn(kvm, index);
+	else if (!kvm->design->gpc_map_gfn && (!gpc->valid || old_uhva != (gpc->uhva & PAGE_MASK)))
 		ret = hva_to_pfn_retry(kvm, index);
 out:
+	/* kvm_cache_gfn_to_pfn() released the old pfn before its lookup failed */
+	if (ret && kvm->design->gpc_map_gfn)
+		kvm_release_cached_pfn(kvm, gpc);
 	/*
 	 * 5.17's __release_gpc() on the error path put the reference but left
 	 * the pfn in place for the next release to put again (fixed by
@@ -246,17 +313,24 @@ static bool gpc_length_ok(gpa_t gpa, unsigned long len)
 
 /*
  * "KVM: Fully serialize gfn=>pfn cache refresh via mutex" (2022) added
- * refresh_lock; gpc-no-refresh-lock renders the code before it.
+ * refresh_lock; gpc-no-refresh-lock renders the 5.17 gpc before it.  The
+ * <= 5.15 cache had no lock: it belonged to one vCPU (vcpu->arch.st.cache),
+ * which refresh_lock stands for, so that injection does not apply to it.
  */
+static bool refresh_unserialised(const struct kvm *kvm)
+{
+	return (kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK) && !kvm->design->gpc_map_gfn;
+}
+
 static void refresh_lock(struct kvm *kvm, struct gfn_to_pfn_cache *gpc)
 {
-	if (!(kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK))
+	if (!refresh_unserialised(kvm))
 		kfp_write_lock(&gpc->refresh_lock);
 }
 
 static void refresh_unlock(struct kvm *kvm, struct gfn_to_pfn_cache *gpc)
 {
-	if (!(kvm->inject & KVM_INJECT_GPC_NO_REFRESH_LOCK))
+	if (!refresh_unserialised(kvm))
 		kfp_write_unlock(&gpc->refresh_lock);
 }
 
@@ -341,8 +415,14 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 		gpc->valid = 0;
 		gpc->pfn = KVM_PFN_ERR_FAULT;
 		gpc->khva = KFP_PFN_NONE;
-		/* the 5.17 cache's __release_gpc() at deactivation */
-		if (gpc->held_page != KFP_PFN_NONE)
+		/*
+		 * the 5.17 cache's __release_gpc() at deactivation; the <= 5.15
+		 * cache's kvm_release_pfn() at vCPU destruction
+		 * (kvm_arch_vcpu_destroy(), x86, v5.10)
+		 */
+		if (kvm->design->gpc_map_gfn)
+			kvm_release_cached_pfn(kvm, gpc);
+		else if (gpc->held_page != KFP_PFN_NONE)
 			put_page(kvm->mm, gpc->held_page, gpc->owner);
 		gpc->held_page = KFP_PFN_NONE;
 		kfp_write_unlock(&gpc->lock);
@@ -351,6 +431,31 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 		kfp_write_unlock(&kvm->gpc_lock);
 	}
 	refresh_unlock(kvm, gpc);
+}
+
+/*
+ * VM destruction: x86 kvm_arch_vcpu_destroy() (v5.10) gives the <= 5.15
+ * cache's pfn back with kvm_release_pfn(cache->pfn, cache->dirty, cache).
+ * The gpc of 5.17+ holds nothing its owner has not deactivated.
+ */
+void kvm_gpc_release_vcpu_caches(struct kvm *kvm)
+{
+	unsigned int i;
+
+	if (!kvm->design->gpc_map_gfn)
+		return;
+	for (i = 0; i < kvm->nr_gpcs; i++) {
+		struct gfn_to_pfn_cache *gpc = &kvm->gpc[i];
+
+		kfp_write_lock(&gpc->lock);
+		if (gpc->held_page != KFP_PFN_NONE) {
+			gpc_mark(i, "kvm_arch_vcpu_destroy");
+			gpc->valid = 0;
+			gpc->pfn = KVM_PFN_ERR_FAULT;
+			kvm_release_cached_pfn(kvm, gpc);
+		}
+		kfp_write_unlock(&gpc->lock);
+	}
 }
 
 /*
@@ -377,7 +482,8 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 	access = (struct kvm_access){
 		.via = KVM_ACCESS_GPC,
 		.write = write,
-		.notifier_protected = 1,
+		/* the <= 5.15 cache is protected by its reference only */
+		.notifier_protected = !kvm->design->gpc_map_gfn,
 		.vcpu = -1,
 		.owner = gpc->owner,
 		.generation = gpc->generation_of_page,

@@ -46,6 +46,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	map->as_id = (u8)as_id;
 	map->pfn = kvm_follow_pfn(kvm, &kfp);
 	map->is_refcounted_page = kfp.is_refcounted_page;
+	map->remapped = kfp.remapped;
 	if (is_error_noslot_pfn(map->pfn))
 		return -EINVAL;
 	/* kmap() a page, memremap() anything else: neither fails in the model */
@@ -141,6 +142,7 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 		.hva = map->uhva,
 		.gfn = map->gfn,
 		.as_id = map->as_id,
+		.remapped = map->remapped,
 	};
 	access_through(kvm, host_map_object(vcpu, index), &access, write, value);
 	return KVM_OUTCOME_OK;

@@ -69,74 +69,207 @@ static enum io_wait fault_wait_for_io(struct kfp_mm *mm, unsigned int flags)
 	return IO_AFTER_DROP;
 }
 
-/* mm/filemap.c filemap_read_folio(): bring a file page into the page cache. */
-static kfp_pfn_t read_in_page(struct kfp_mm *mm, struct kfp_memory_object *object, int id,
-			      unsigned int index)
+/*
+ * mm/memory.c pte_same() on vmf->orig_pte: has the pte a fault decided on
+ * changed since?  The accessed/dirty bits are left out (the model sets them
+ * without the lock, as the hardware does); a swap entry is its contents, its
+ * swap-cache slot (pte->pfn) comes and goes without the pte changing.
+ */
+static bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == KFP_PTE_NONE)
+		return true;
+	if (a->kind == KFP_PTE_SWAP)
+		return a->swap_content == b->swap_content;
+	return a->pfn == b->pfn && a->writable == b->writable && a->special == b->special &&
+	       a->protnone == b->protnone;
+}
+
+/*
+ * The re-check every fault makes once it holds the page-table lock again
+ * (mm/memory.c vmf_pte_changed(), the pte_same(orig_pte) checks): false
+ * when another path changed the pte in the meantime, and the fault backs out.
+ */
+static bool pte_unchanged(struct kfp_mm *mm, u64 addr, const struct kfp_pte *orig)
+{
+	kfp_lockdep_assert_held(&mm->page_table_lock);
+	kfp_shared_read(kfp_pte_object(addr), "pte_same");
+	if (pte_same(kfp_pte_of(mm, addr), orig))
+		return true;
+	mm->nr_fault_backouts++;
+	return false;
+}
+
+static u32 memory_object_id(int id)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id);
+}
+
+/*
+ * mm/filemap.c filemap_add_folio(): bring a page into the page cache.  A
+ * racing fault that inserted first wins (-EEXIST): the new folio is
+ * dropped and the caller looks up again.
+ */
+static bool read_in_page(struct kfp_mm *mm, struct kfp_memory_object *object, int id,
+			 unsigned int index)
 {
 	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_CACHE);
 
 	if (pfn == KFP_PFN_NONE)
-		return pfn;
+		return false;
 	mm->page[pfn].flags |= PG_pagecache;
 	mm->page[pfn].object = (s16)id;
 	mm->page[pfn].index = (s16)index;
 	mm->page[pfn].content = object->stored[index];
-	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "page cache insert");
+	kfp_shared_write(memory_object_id(id), "page cache insert");
+	if (object->pfn[index] != KFP_NO_PFN16) {
+		mm->nr_fault_backouts++;
+		mm->page[pfn].flags &= ~PG_pagecache;
+		put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
+		return true;
+	}
 	object->pfn[index] = (u16)pfn;
-	return pfn;
+	return true;
+}
+
+/*
+ * A lookup that failed folio_try_get() on @failed spins (goto repeat)
+ * until the cache slot changes or the folio thaws; the model parks it
+ * instead.  The look again reads the slot and the folio in one step so
+ * that the decision to park sees both as they are.
+ */
+static void lookup_point(struct kfp_mm *mm, u32 slot, kfp_pfn_t failed, const char *what)
+{
+	if (failed == KFP_PFN_NONE)
+		kfp_shared_read(slot, what);
+	else
+		kfp_shared_access2(slot, KFP_ACCESS_READ,
+				   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, compound_head_pfn(mm, failed)),
+				   KFP_ACCESS_READ, what);
+}
+
+static bool still_frozen(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_pfn_t failed)
+{
+	return pfn == failed && page_count(mm, pfn) <= 0;
+}
+
+enum cache_lookup {
+	CACHE_HIT, /* *pfn holds a reference for the fault */
+	CACHE_MISS,
+	CACHE_STUCK, /* frozen, and nobody else can run to unfreeze it */
+};
+
+/*
+ * mm/filemap.c filemap_get_entry(): the speculative lookup.  The folio is
+ * taken with folio_try_get(), which fails while reclaim has it frozen
+ * (folio_ref_freeze()); then, and when the slot changed under the grab,
+ * the lookup starts again.
+ */
+static enum cache_lookup page_cache_get(struct kfp_mm *mm, int id, unsigned int index,
+					kfp_pfn_t *pfn)
+{
+	struct kfp_memory_object *object = &mm->object[id];
+	kfp_pfn_t failed = KFP_PFN_NONE;
+
+	for (;;) {
+		lookup_point(mm, memory_object_id(id), failed, "page cache lookup");
+		*pfn = object->pfn[index];
+		if (*pfn == KFP_NO_PFN16) {
+			*pfn = KFP_PFN_NONE;
+			return CACHE_MISS;
+		}
+		if (still_frozen(mm, *pfn, failed)) {
+			if (!kfp_wait_for_change(memory_object_id(id), "page cache lookup"))
+				return CACHE_STUCK;
+			failed = KFP_PFN_NONE;
+			continue;
+		}
+		if (!folio_try_get(mm, *pfn, KFP_OWNER_FAULT)) {
+			mm->nr_lookup_retries++;
+			failed = *pfn;
+			continue;
+		}
+		kfp_shared_read(memory_object_id(id), "page cache lookup recheck");
+		if (object->pfn[index] == *pfn)
+			return CACHE_HIT;
+		put_page(mm, *pfn, KFP_OWNER_FAULT);
+	}
 }
 
 /*
  * The page-cache page at @index (mm/filemap.c filemap_fault(),
- * mm/shmem.c shmem_get_folio()).  *@pfn is KFP_PFN_NONE when the fault
- * must return @return value instead.
+ * mm/shmem.c shmem_get_folio()), with a reference the fault holds.  *@pfn
+ * is KFP_PFN_NONE when the fault must return the return value instead.
  */
 static vm_fault_t find_cache_page(struct kfp_mm *mm, struct kfp_vma *vma, unsigned int index,
 				  unsigned int flags, kfp_pfn_t *pfn)
 {
 	struct kfp_memory_object *object = vma_memory_object(mm, vma);
-	enum io_wait wait;
+	enum io_wait wait = IO_UNDER_LOCK;
+	enum cache_lookup found;
 
 	*pfn = KFP_PFN_NONE;
 	if (index >= object->nr_pages)
 		return VM_FAULT_SIGBUS;
-	kfp_shared_read(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, vma->object),
-			"page cache lookup");
-	if (object->pfn[index] != KFP_NO_PFN16) {
-		*pfn = object->pfn[index];
-		return PageHWPoison(mm, *pfn) ? VM_FAULT_HWPOISON : 0;
-	}
-	if (object->kind != KFP_OBJECT_FILE) {
+	for (;;) {
+		found = page_cache_get(mm, vma->object, index, pfn);
+		if (found == CACHE_STUCK)
+			return VM_FAULT_OOM;
+		if (found == CACHE_HIT)
+			break;
+		if (object->kind == KFP_OBJECT_FILE && wait == IO_UNDER_LOCK) {
+			wait = fault_wait_for_io(mm, flags);
+			if (wait == IO_NOT_DONE)
+				return VM_FAULT_RETRY;
+		}
 		/* shmem: a new zeroed page, no I/O */
-		*pfn = read_in_page(mm, object, vma->object, index);
-		return *pfn == KFP_PFN_NONE ? VM_FAULT_OOM : 0;
+		if (!read_in_page(mm, object, vma->object, index))
+			return wait == IO_AFTER_DROP ? VM_FAULT_RETRY : VM_FAULT_OOM;
+		if (wait == IO_AFTER_DROP)
+			return VM_FAULT_RETRY;
 	}
-	wait = fault_wait_for_io(mm, flags);
-	if (wait == IO_NOT_DONE)
+	if (wait == IO_AFTER_DROP) {
+		put_page(mm, *pfn, KFP_OWNER_FAULT);
+		*pfn = KFP_PFN_NONE;
 		return VM_FAULT_RETRY;
-	if (object->pfn[index] == KFP_NO_PFN16 &&
-	    read_in_page(mm, object, vma->object, index) == KFP_PFN_NONE)
-		return wait == IO_AFTER_DROP ? VM_FAULT_RETRY : VM_FAULT_OOM;
-	if (wait == IO_AFTER_DROP)
-		return VM_FAULT_RETRY;
-	*pfn = object->pfn[index];
+	}
+	if (PageHWPoison(mm, *pfn)) {
+		put_page(mm, *pfn, KFP_OWNER_FAULT);
+		*pfn = KFP_PFN_NONE;
+		return VM_FAULT_HWPOISON;
+	}
 	return 0;
 }
 
-/* Map a refcounted page: the pte takes a reference (mm/memory.c set_pte_range()). */
-static void map_page(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable)
+/*
+ * mm/memory.c finish_fault() -> set_pte_range(): map the page the fault
+ * holds a reference on; that reference becomes the pte's.  Under the PTL
+ * the pte must still be none (vmf_pte_changed(); for hugetlbfs
+ * mm/hugetlb.c hugetlb_no_page()'s huge_pte_none() re-check): a racing
+ * fault that mapped first wins and this one drops its reference.
+ */
+static void finish_fault(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable,
+			 const struct kfp_pte *orig)
 {
 	kfp_write_lock(&mm->page_table_lock);
-	get_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+	if (!pte_unchanged(mm, addr, orig)) {
+		kfp_write_unlock(&mm->page_table_lock);
+		put_page(mm, pfn, KFP_OWNER_FAULT);
+		return;
+	}
+	kfp_transfer_reference(mm, pfn, KFP_OWNER_FAULT, KFP_OWNER_PAGE_TABLE);
 	set_pte_present(mm, addr, pfn, writable, false);
 	kfp_write_unlock(&mm->page_table_lock);
 	if (writable)
 		SetPageDirty(mm, pfn);
 }
 
+/* A new anon folio, held by the fault until a pte maps it. */
 static kfp_pfn_t alloc_anon_page(struct kfp_mm *mm, u64 content)
 {
-	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_TABLE);
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_FAULT);
 
 	if (pfn == KFP_PFN_NONE)
 		return pfn;
@@ -145,22 +278,40 @@ static kfp_pfn_t alloc_anon_page(struct kfp_mm *mm, u64 content)
 	return pfn;
 }
 
-/* mm/huge_memory.c do_huge_pmd_anonymous_page(): one folio for the aligned range. */
-static bool do_huge_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr)
+static bool range_none(struct kfp_mm *mm, u64 base, u64 size)
 {
-	u64 size = (u64)KFP_HUGE_NR << PAGE_SHIFT, base = addr & ~(size - 1), a;
-	kfp_pfn_t head;
-	unsigned int i;
+	u64 a;
 
-	if (base < vma->vm_start || base + size > vma->vm_end)
-		return false;
 	for (a = base; a < base + size; a += PAGE_SIZE)
 		if (kfp_pte_of(mm, a)->kind != KFP_PTE_NONE)
 			return false;
+	return true;
+}
+
+/*
+ * mm/huge_memory.c do_huge_pmd_anonymous_page(): one folio for the aligned
+ * range.  __do_huge_pmd_anonymous_page() re-checks pmd_none() under the
+ * lock and releases the folio if another fault mapped the range first.
+ */
+static bool do_huge_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr)
+{
+	u64 size = (u64)KFP_HUGE_NR << PAGE_SHIFT, base = addr & ~(size - 1);
+	kfp_pfn_t head;
+	unsigned int i;
+
+	if (base < vma->vm_start || base + size > vma->vm_end || !range_none(mm, base, size))
+		return false;
 	head = kfp_alloc_pages(mm, KFP_HUGE_ORDER, true, KFP_OWNER_PAGE_TABLE);
 	if (head == KFP_PFN_NONE)
 		return false;
 	kfp_write_lock(&mm->page_table_lock);
+	kfp_shared_read(kfp_pte_object(base), "pmd_none");
+	if (!range_none(mm, base, size)) {
+		mm->nr_fault_backouts++;
+		kfp_write_unlock(&mm->page_table_lock);
+		put_page(mm, head, KFP_OWNER_PAGE_TABLE);
+		return true;
+	}
 	for (i = 0; i < KFP_HUGE_NR; i++) {
 		mm->page[head + i].flags |= PG_anon | PG_anon_exclusive;
 		/* pte-mapped THP: each pte holds a reference on the folio */
@@ -175,16 +326,20 @@ static bool do_huge_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 a
 
 /*
  * mm/memory.c do_anonymous_page(): a read maps the zero page through a
- * special, read-only pte (no reference); a write allocates.
+ * special, read-only pte (no reference); a write allocates.  Either way
+ * the pte must still be none once the PTL is held (vmf_pte_changed()):
+ * the loser of two racing first touches leaves the winner's pte alone and
+ * releases its folio.
  */
 static vm_fault_t do_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr,
-				    unsigned int flags)
+				    unsigned int flags, const struct kfp_pte *orig)
 {
 	kfp_pfn_t pfn;
 
 	if (!(flags & FAULT_FLAG_WRITE)) {
 		kfp_write_lock(&mm->page_table_lock);
-		set_pte_present(mm, addr, mm->zero_pfn, false, true);
+		if (pte_unchanged(mm, addr, orig))
+			set_pte_present(mm, addr, mm->zero_pfn, false, true);
 		kfp_write_unlock(&mm->page_table_lock);
 		return 0;
 	}
@@ -193,14 +348,13 @@ static vm_fault_t do_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 
 	pfn = alloc_anon_page(mm, 0);
 	if (pfn == KFP_PFN_NONE)
 		return VM_FAULT_OOM;
-	kfp_write_lock(&mm->page_table_lock);
-	set_pte_present(mm, addr, pfn, true, false);
-	kfp_write_unlock(&mm->page_table_lock);
+	finish_fault(mm, addr, pfn, true, orig);
 	return 0;
 }
 
 /* mm/memory.c do_read_fault(), do_cow_fault(), do_shared_fault() */
-static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags)
+static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
+			   const struct kfp_pte *orig)
 {
 	bool write = flags & FAULT_FLAG_WRITE;
 	kfp_pfn_t pfn, copy;
@@ -210,15 +364,14 @@ static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, uns
 	if (ret)
 		return ret;
 	if (write && !(vma->vm_flags & VM_SHARED)) {
-		copy = alloc_anon_page(mm, mm->page[pfn].content);
-		if (copy == KFP_PFN_NONE)
-			return VM_FAULT_OOM;
-		kfp_write_lock(&mm->page_table_lock);
-		set_pte_present(mm, addr, copy, true, false);
-		kfp_write_unlock(&mm->page_table_lock);
-		return 0;
+		/* do_cow_fault(): copy, map the copy, then drop the cache page */
+		copy = alloc_anon_page(mm, kfp_pfn_read(mm, pfn));
+		if (copy != KFP_PFN_NONE)
+			finish_fault(mm, addr, copy, true, orig);
+		put_page(mm, pfn, KFP_OWNER_FAULT);
+		return copy == KFP_PFN_NONE ? VM_FAULT_OOM : 0;
 	}
-	map_page(mm, addr, pfn, write);
+	finish_fault(mm, addr, pfn, write, orig);
 	return 0;
 }
 
@@ -226,94 +379,202 @@ static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, uns
  * A driver's fault handler: vmf_insert_pfn() into a VM_PFNMAP vma (special
  * pte, no reference), vm_insert_page() of a refcounted page into a
  * VM_MIXEDMAP vma, vmf_insert_mixed() (special) for anything else
- * (mm/memory.c).  A driver that must wait (e.g. TTM's ttm_bo_vm_reserve())
- * drops the mmap lock and asks for a retry.
+ * (mm/memory.c; insert_pfn() and insert_page() leave a pte that is no
+ * longer none alone).  A driver that must wait (e.g. TTM's
+ * ttm_bo_vm_reserve()) drops the mmap lock and asks for a retry.  The
+ * released check and the insert happen under the object's memory_lock
+ * (drivers/vfio/pci/vfio_pci_core.c vfio_pci_mmap_huge_fault():
+ * down_read(&vdev->memory_lock) across __vfio_pci_memory_enabled() and the
+ * insert), so a revoke cannot slip in between.
  */
-static vm_fault_t driver_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags)
+static vm_fault_t driver_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
+			       const struct kfp_pte *orig)
 {
 	struct kfp_memory_object *object = vma_memory_object(mm, vma);
 	unsigned int index = vma_object_index(vma, addr);
 	bool writable = vma->vm_flags & VM_WRITE;
+	bool refcounted;
+	vm_fault_t ret = 0;
 	kfp_pfn_t pfn;
 
-	kfp_shared_read(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, vma->object), "driver fault");
-	if (object->released || index >= object->nr_pages)
-		return VM_FAULT_SIGBUS;
+	kfp_read_lock(&object->memory_lock);
+	kfp_shared_read(memory_object_id(vma->object), "driver fault");
+	if (object->released || index >= object->nr_pages) {
+		ret = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
 	if (object->fault_retries && (flags & FAULT_FLAG_ALLOW_RETRY) &&
 	    !(flags & FAULT_FLAG_TRIED)) {
 		object->fault_retries--;
+		kfp_read_unlock(&object->memory_lock);
 		if (!(flags & FAULT_FLAG_RETRY_NOWAIT))
 			mmap_read_unlock(mm);
 		return VM_FAULT_RETRY;
 	}
 	pfn = object->pfn[index];
-	if (vma->backing == KFP_BACKING_MIXEDMAP && memory_object_refcounted(object)) {
-		map_page(mm, addr, pfn, writable);
-		return 0;
-	}
+	refcounted = vma->backing == KFP_BACKING_MIXEDMAP && memory_object_refcounted(object);
 	kfp_write_lock(&mm->page_table_lock);
-	set_pte_present(mm, addr, pfn, writable, true);
+	if (pte_unchanged(mm, addr, orig)) {
+		if (refcounted)
+			get_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+		set_pte_present(mm, addr, pfn, writable, !refcounted);
+	}
 	kfp_write_unlock(&mm->page_table_lock);
-	return 0;
+	if (refcounted && writable)
+		SetPageDirty(mm, pfn);
+out_unlock:
+	kfp_read_unlock(&object->memory_lock);
+	return ret;
 }
 
 static vm_fault_t do_pte_missing(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr,
-				 unsigned int flags)
+				 unsigned int flags, const struct kfp_pte *orig)
 {
 	switch (vma->backing) {
 	case KFP_BACKING_ANON:
-		return do_anonymous_page(mm, vma, addr, flags);
+		return do_anonymous_page(mm, vma, addr, flags, orig);
 	case KFP_BACKING_SHARED:
 	case KFP_BACKING_FILE:
 	case KFP_BACKING_HUGETLB:
-		return do_fault(mm, vma, addr, flags);
+		return do_fault(mm, vma, addr, flags, orig);
 	case KFP_BACKING_PFNMAP:
 	case KFP_BACKING_MIXEDMAP:
-		return driver_fault(mm, vma, addr, flags);
+		return driver_fault(mm, vma, addr, flags, orig);
 	default:
 		return VM_FAULT_SIGBUS;
 	}
 }
 
-/* mm/swap_state.c swapin: read the content into a new swap-cache page. */
-static bool swap_in(struct kfp_mm *mm, struct kfp_pte *pte)
+/*
+ * mm/swap_state.c __read_swap_cache_async(): read the entry's content into
+ * a new swap-cache folio.  swapcache_prepare() lets one fault do it; a
+ * loser drops its folio and looks up again.  The model keeps the entry's
+ * swap-cache slot in the pte (pte->pfn).
+ */
+static bool swap_in(struct kfp_mm *mm, u64 addr, const struct kfp_pte *orig)
 {
 	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_SWAP_CACHE);
+	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 
 	if (pfn == KFP_PFN_NONE)
 		return false;
 	mm->page[pfn].flags |= PG_anon | PG_swapcache;
-	mm->page[pfn].content = pte->swap_content;
-	pte->pfn = (u32)pfn;
+	mm->page[pfn].content = orig->swap_content;
+	kfp_write_lock(&mm->page_table_lock);
+	kfp_shared_write(kfp_pte_object(addr), "add_to_swap_cache");
+	if (pte_same(pte, orig) && pte->pfn == KFP_NO_PFN32) {
+		pte->pfn = (u32)pfn;
+		pfn = KFP_PFN_NONE;
+	}
+	kfp_write_unlock(&mm->page_table_lock);
+	if (pfn != KFP_PFN_NONE) {
+		mm->nr_fault_backouts++;
+		mm->page[pfn].flags &= ~PG_swapcache;
+		put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
+	}
 	return true;
 }
 
-/* mm/memory.c do_swap_page() */
-static vm_fault_t do_swap_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags)
+enum swap_lookup {
+	SWAP_HIT, /* *pfn holds a reference for the fault */
+	SWAP_MISS, /* not in the swap cache: read it in */
+	SWAP_GONE, /* the pte is no longer this entry: the fault is done */
+	SWAP_STUCK, /* frozen, and nobody else can run to unfreeze it */
+};
+
+/*
+ * mm/swap_state.c swap_cache_get_folio() -> filemap_get_entry(): the
+ * entry's swap-cache folio with folio_try_get(), looked up again while
+ * reclaim has it frozen.
+ */
+static enum swap_lookup swap_cache_get_folio(struct kfp_mm *mm, u64 addr,
+					     const struct kfp_pte *orig, kfp_pfn_t *pfn)
+{
+	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	kfp_pfn_t failed = KFP_PFN_NONE;
+
+	for (;;) {
+		lookup_point(mm, kfp_pte_object(addr), failed, "swap_cache_get_folio");
+		if (!pte_same(pte, orig))
+			return SWAP_GONE;
+		if (pte->pfn == KFP_NO_PFN32)
+			return SWAP_MISS;
+		*pfn = pte->pfn;
+		if (still_frozen(mm, *pfn, failed)) {
+			if (!kfp_wait_for_change(kfp_pte_object(addr), "swap_cache_get_folio"))
+				return SWAP_STUCK;
+			failed = KFP_PFN_NONE;
+			continue;
+		}
+		if (folio_try_get(mm, *pfn, KFP_OWNER_FAULT))
+			return SWAP_HIT;
+		mm->nr_lookup_retries++;
+		failed = *pfn;
+	}
+}
+
+/*
+ * Map the swap-cache folio the fault holds (mm/memory.c do_swap_page()
+ * after the lookup): under the folio lock the folio must still be this
+ * entry's swap cache (reclaim may have taken it out), and under the PTL the
+ * pte must still be the entry (pte_same(orig_pte), else out_nomap).  Then
+ * the fault's reference becomes the pte's and folio_free_swap() drops the
+ * swap cache's.
+ */
+static vm_fault_t map_swap_folio(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, bool write,
+				 const struct kfp_pte *orig, kfp_pfn_t pfn)
 {
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
-	bool write = flags & FAULT_FLAG_WRITE;
-	enum io_wait wait = IO_UNDER_LOCK;
-	kfp_pfn_t pfn;
+	bool mapped = false;
 
-	if (pte->pfn == KFP_NO_PFN32) {
+	kfp_write_lock(&mm->folio_lock);
+	kfp_write_lock(&mm->page_table_lock);
+	if (!(mm->page[pfn].flags & PG_swapcache) || !pte_unchanged(mm, addr, orig) ||
+	    pte->pfn != pfn)
+		goto out_nomap;
+	kfp_transfer_reference(mm, pfn, KFP_OWNER_FAULT, KFP_OWNER_PAGE_TABLE);
+	mm->page[pfn].flags |= PG_anon_exclusive;
+	if (kfp_ledger_refs(mm, pfn, KFP_OWNER_SWAP_CACHE) == 1)
+		mm->page[pfn].flags &= ~PG_swapcache;
+	set_pte_present(mm, addr, pfn, write && (vma->vm_flags & VM_WRITE), false);
+	mapped = true;
+out_nomap:
+	kfp_write_unlock(&mm->page_table_lock);
+	/* folio_free_swap(): the entry is gone, so is the swap cache's reference */
+	put_page(mm, pfn, mapped ? KFP_OWNER_SWAP_CACHE : KFP_OWNER_FAULT);
+	kfp_write_unlock(&mm->folio_lock);
+	return 0;
+}
+
+/* mm/memory.c do_swap_page() */
+static vm_fault_t do_swap_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
+			       const struct kfp_pte *orig)
+{
+	enum io_wait wait = IO_UNDER_LOCK;
+	kfp_pfn_t pfn = KFP_PFN_NONE;
+
+	for (;;) {
+		switch (swap_cache_get_folio(mm, addr, orig, &pfn)) {
+		case SWAP_HIT:
+			return map_swap_folio(mm, vma, addr, flags & FAULT_FLAG_WRITE, orig, pfn);
+		case SWAP_GONE:
+			return wait == IO_AFTER_DROP ? VM_FAULT_RETRY : 0;
+		case SWAP_STUCK:
+			return wait == IO_AFTER_DROP ? VM_FAULT_RETRY : VM_FAULT_OOM;
+		case SWAP_MISS:
+			break;
+		}
+		if (wait == IO_AFTER_DROP)
+			return VM_FAULT_RETRY;
 		wait = fault_wait_for_io(mm, flags);
 		if (wait == IO_NOT_DONE)
 			return VM_FAULT_RETRY;
-		if (pte->kind == KFP_PTE_SWAP && pte->pfn == KFP_NO_PFN32 && !swap_in(mm, pte))
+		if (!swap_in(mm, addr, orig))
 			return wait == IO_AFTER_DROP ? VM_FAULT_RETRY : VM_FAULT_OOM;
+		/* the mmap lock is gone: the folio stays in the swap cache for the retry */
 		if (wait == IO_AFTER_DROP)
 			return VM_FAULT_RETRY;
 	}
-	pfn = pte->pfn;
-	kfp_write_lock(&mm->page_table_lock);
-	/* the swap cache's reference becomes the mapping's */
-	kfp_transfer_reference(mm, pfn, KFP_OWNER_SWAP_CACHE, KFP_OWNER_PAGE_TABLE);
-	mm->page[pfn].flags &= ~PG_swapcache;
-	mm->page[pfn].flags |= PG_anon_exclusive;
-	set_pte_present(mm, addr, pfn, write && (vma->vm_flags & VM_WRITE), false);
-	kfp_write_unlock(&mm->page_table_lock);
-	return 0;
 }
 
 /* mm/migrate.c migration_entry_wait(): sleep until the folio is unlocked. */
@@ -326,45 +587,73 @@ static vm_fault_t migration_entry_wait(struct kfp_mm *mm)
 
 /*
  * mm/memory.c wp_page_copy(): replace the pte with a private copy, inside
- * an MMU_NOTIFY_CLEAR invalidation; the old page is put after it ends.
+ * an MMU_NOTIFY_CLEAR invalidation.  do_wp_page() took a reference on the
+ * old folio for the copy (folio_get() before dropping the PTL).  Once the
+ * PTL is held again the pte must still be orig_pte (pte_same()); if another
+ * fault changed it first (two CoW faults racing), the copy is dropped and
+ * the caller's retry finds the new pte.
  */
-static vm_fault_t wp_page_copy(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, bool unshare)
+static vm_fault_t wp_page_copy(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, bool unshare,
+			       const struct kfp_pte *orig)
 {
-	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, MMU_NOTIFY_CLEAR, 1 };
-	kfp_pfn_t old = pte->pfn, new_pfn;
-	bool old_refcounted = !pte->special;
+	kfp_pfn_t old = orig->pfn, new_pfn;
+	bool old_refcounted = !orig->special;
+	bool copied = false;
 
-	new_pfn = alloc_anon_page(mm, is_zero_pfn(mm, old) ? 0 : mm->page[old].content);
-	if (new_pfn == KFP_PFN_NONE)
+	new_pfn = alloc_anon_page(mm, is_zero_pfn(mm, old) ? 0 : kfp_pfn_read(mm, old));
+	if (new_pfn == KFP_PFN_NONE) {
+		if (old_refcounted)
+			put_page(mm, old, KFP_OWNER_FAULT);
 		return VM_FAULT_OOM;
+	}
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
-	set_pte_present(mm, addr, new_pfn, !unshare && (vma->vm_flags & VM_WRITE), false);
+	if (pte_unchanged(mm, addr, orig)) {
+		kfp_transfer_reference(mm, new_pfn, KFP_OWNER_FAULT, KFP_OWNER_PAGE_TABLE);
+		set_pte_present(mm, addr, new_pfn, !unshare && (vma->vm_flags & VM_WRITE), false);
+		copied = true;
+	}
 	kfp_write_unlock(&mm->page_table_lock);
+	/* "new_folio = old_folio": the copy lost, or the old pte's reference goes */
+	if (!copied)
+		put_page(mm, new_pfn, KFP_OWNER_FAULT);
+	else if (old_refcounted)
+		put_page(mm, old, KFP_OWNER_PAGE_TABLE);
 	mmu_notifier_invalidate_range_end(mm, &range);
 	if (old_refcounted)
-		put_page(mm, old, KFP_OWNER_PAGE_TABLE);
+		put_page(mm, old, KFP_OWNER_FAULT);
 	return 0;
 }
 
 /*
  * mm/memory.c do_wp_page(): a write (or, for FOLL_PIN, an unshare) to a
- * read-only pte.  Shared mappings are made writable in place; an anon page
- * this mm owns exclusively is reused (wp_can_reuse_anon_folio()); anything
- * else is copied.
+ * read-only pte, decided under the PTL on a pte that is still orig_pte
+ * (handle_pte_fault()'s pte_same() check).  Shared mappings are made
+ * writable in place; an anon page this mm owns exclusively is reused
+ * (wp_can_reuse_anon_folio()); anything else is copied.
  */
-vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags)
+static vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
+			     const struct kfp_pte *orig)
 {
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 	bool unshare = flags & FAULT_FLAG_UNSHARE;
-	kfp_pfn_t pfn = pte->pfn;
-	struct kfp_page *page;
+	kfp_pfn_t pfn = orig->pfn;
+	struct kfp_page *page = &mm->page[pfn];
 
+	/*
+	 * A special pte in a private mapping: only the zero page is copied,
+	 * and wp_page_copy() makes the pte_same() check itself.
+	 */
+	if (orig->special && !(vma->vm_flags & VM_SHARED))
+		return is_zero_pfn(mm, pfn) ? wp_page_copy(mm, vma, addr, unshare, orig) :
+					      VM_FAULT_SIGBUS;
+	kfp_write_lock(&mm->page_table_lock);
+	if (!pte_unchanged(mm, addr, orig))
+		goto out_unlock;
 	if (vma->vm_flags & VM_SHARED) {
 		if (unshare)
-			return 0;
-		kfp_write_lock(&mm->page_table_lock);
+			goto out_unlock;
 		kfp_shared_write(kfp_pte_object(addr), "wp_page_shared");
 		pte->writable = 1;
 		pte->dirty = 1;
@@ -372,23 +661,22 @@ vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned
 		SetPageDirty(mm, pfn);
 		return 0;
 	}
-	if (pte->special)
-		return is_zero_pfn(mm, pfn) ? wp_page_copy(mm, vma, addr, unshare) :
-					      VM_FAULT_SIGBUS;
-	page = &mm->page[pfn];
 	if ((page->flags & PG_anon) &&
 	    ((page->flags & PG_anon_exclusive) || page_count(mm, pfn) == 1)) {
-		kfp_write_lock(&mm->page_table_lock);
 		kfp_shared_write(kfp_pte_object(addr), "wp_page_reuse");
 		page->flags |= PG_anon_exclusive;
 		if (!unshare) {
 			pte->writable = 1;
 			pte->dirty = 1;
 		}
-		kfp_write_unlock(&mm->page_table_lock);
-		return 0;
+		goto out_unlock;
 	}
-	return wp_page_copy(mm, vma, addr, unshare);
+	get_page(mm, pfn, KFP_OWNER_FAULT);
+	kfp_write_unlock(&mm->page_table_lock);
+	return wp_page_copy(mm, vma, addr, unshare, orig);
+out_unlock:
+	kfp_write_unlock(&mm->page_table_lock);
+	return 0;
 }
 
 /*
@@ -399,7 +687,7 @@ vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned
 vm_fault_t handle_mm_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags)
 {
 	bool write = flags & FAULT_FLAG_WRITE;
-	struct kfp_pte *pte;
+	struct kfp_pte *pte, orig;
 
 	kfp_lockdep_assert_held(&mm->mmap_lock);
 	addr &= PAGE_MASK;
@@ -409,11 +697,12 @@ vm_fault_t handle_mm_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, uns
 		return VM_FAULT_SIGSEGV;
 	pte = kfp_pte_of(mm, addr);
 	kfp_shared_read(kfp_pte_object(addr), "handle_mm_fault");
-	switch (pte->kind) {
+	orig = *pte; /* vmf->orig_pte */
+	switch (orig.kind) {
 	case KFP_PTE_NONE:
-		return do_pte_missing(mm, vma, addr, flags);
+		return do_pte_missing(mm, vma, addr, flags, &orig);
 	case KFP_PTE_SWAP:
-		return do_swap_page(mm, vma, addr, flags);
+		return do_swap_page(mm, vma, addr, flags, &orig);
 	case KFP_PTE_MIGRATION:
 		return migration_entry_wait(mm);
 	case KFP_PTE_HWPOISON:
@@ -421,8 +710,8 @@ vm_fault_t handle_mm_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, uns
 	default:
 		break;
 	}
-	if ((write && !pte->writable) || (flags & FAULT_FLAG_UNSHARE))
-		return do_wp_page(mm, vma, addr, flags);
+	if ((write && !orig.writable) || (flags & FAULT_FLAG_UNSHARE))
+		return do_wp_page(mm, vma, addr, flags, &orig);
 	pte->accessed = 1;
 	if (write)
 		pte->dirty = 1;

@@ -65,8 +65,12 @@ static void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 			SetPageDirty(mm, pte->pfn);
 		batch_add(batch, pte->pfn, KFP_OWNER_PAGE_TABLE);
 	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
-		/* mm/swapfile.c free_swap_and_cache() */
-		batch_add(batch, pte->pfn, KFP_OWNER_SWAP_CACHE);
+		/*
+		 * mm/swapfile.c free_swap_and_cache(): the entry's swap-cache
+		 * reference goes now, unless reclaim has the folio frozen
+		 * (folio_try_get() fails there; reclaim deletes it from the cache).
+		 */
+		kfp_put_unless_frozen(mm, pte->pfn, KFP_OWNER_SWAP_CACHE);
 	}
 	if (pte->kind != KFP_PTE_NONE)
 		pte_clear(mm, addr);
@@ -534,22 +538,48 @@ static unsigned int rmap_walk(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs)
 	return nr;
 }
 
-/* Install a non-present entry of @kind in place of a present pte, in a bracket. */
-static void unmap_one(struct kfp_mm *mm, u64 addr, enum kfp_pte_kind kind,
+/*
+ * Install a non-present entry of @kind in place of the pte that maps @pfn,
+ * in a bracket (mm/rmap.c try_to_unmap_one()).  The rmap walk ran without
+ * the PTL; page_vma_mapped_walk() checks under it that the pte still maps
+ * the folio, and a pte zapped meanwhile is left alone (false).
+ */
+static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_kind kind,
 		      enum mmu_notifier_event event)
 {
 	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, (u8)event, 1 };
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	bool mapped;
 
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "try_to_unmap_one");
+	mapped = pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn;
+	if (!mapped)
+		goto out_unlock;
 	if (pte->dirty)
 		SetPageDirty(mm, pte->pfn);
+	/* a swap entry: its content is written out (pageout()), its slot is the swap cache */
+	if (kind == KFP_PTE_SWAP)
+		pte->swap_content = mm->page[pte->pfn].content;
 	pte->kind = (u8)kind;
 	pte->writable = pte->writable && kind == KFP_PTE_MIGRATION;
+out_unlock:
 	kfp_write_unlock(&mm->page_table_lock);
 	mmu_notifier_invalidate_range_end(mm, &range);
+	return mapped;
+}
+
+/* try_to_unmap() over @addrs; keeps (and returns the number of) those it unmapped. */
+static unsigned int unmap_all(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr,
+			      enum kfp_pte_kind kind)
+{
+	unsigned int i, unmapped = 0;
+
+	for (i = 0; i < nr; i++)
+		if (unmap_one(mm, addrs[i], pfn, kind, MMU_NOTIFY_CLEAR))
+			addrs[unmapped++] = addrs[i];
+	return unmapped;
 }
 
 /* mm/migrate.c remove_migration_ptes(): the entries become @pfn again. */
@@ -572,6 +602,7 @@ static int migratable_page_at(struct kfp_mm *mm, u64 addr, kfp_pfn_t *pfn)
 {
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 
+	kfp_shared_read(kfp_pte_object(addr), "folio_walk_start");
 	if (!pte || pte->kind != KFP_PTE_PRESENT || pte->special)
 		return -EFAULT;
 	*pfn = pte->pfn;
@@ -619,17 +650,19 @@ int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 		return -EFAULT;
 	addr &= PAGE_MASK;
 	mmap_read_lock(mm);
+	/* mm/migrate.c add_folio_for_migration(): folio_walk_start() and folio_get() under the PTL */
+	kfp_write_lock(&mm->page_table_lock);
 	ret = migratable_page_at(mm, addr, &pfn);
+	if (!ret)
+		get_page(mm, pfn, KFP_OWNER_MIGRATION); /* isolation */
+	kfp_write_unlock(&mm->page_table_lock);
 	if (ret)
 		goto out_unlock;
 	kfp_write_lock(&mm->folio_lock);
-	get_page(mm, pfn, KFP_OWNER_MIGRATION); /* isolation */
-	nr = rmap_walk(mm, pfn, addrs);
-	for (i = 0; i < nr; i++) {
-		/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range */
-		unmap_one(mm, addrs[i], KFP_PTE_MIGRATION, MMU_NOTIFY_CLEAR);
+	/* mm/rmap.c try_to_migrate_one(): an MMU_NOTIFY_CLEAR range each */
+	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_MIGRATION);
+	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
 	ret = -EBUSY;
 	if (folio_maybe_dma_pinned(mm, pfn))
 		goto out_restore;
@@ -656,52 +689,100 @@ out_unlock:
 	return ret;
 }
 
-/* Reclaim of an anon page: to swap, or left in the swap cache if still referenced. */
-static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
+/*
+ * __remove_mapping(): freeze the count at reclaim's isolation reference
+ * and the cache's @cache_refs; frozen, the folio leaves its cache and is
+ * freed; otherwise reclaim lets go of it (putback) and it stays.
+ */
+static bool remove_mapping(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int cache_refs)
 {
-	unsigned int i;
-	bool freeze;
-
-	mm->page[pfn].flags |= PG_swapcache;
-	get_page(mm, pfn, KFP_OWNER_SWAP_CACHE); /* add_to_swap() */
-	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_SWAP, MMU_NOTIFY_CLEAR);
-		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
-	/* mm/vmscan.c __remove_mapping(): the refcount freeze needs the swap cache alone */
-	freeze = page_count(mm, pfn) == 1;
-	for (i = 0; i < nr; i++) {
-		struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
-
-		pte->swap_content = mm->page[pfn].content;
-		pte->pfn = freeze ? KFP_NO_PFN32 : (u32)pfn;
-	}
-	if (freeze) {
-		put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-	} else {
-		/* each swap entry keeps a swap-cache reference until it is faulted in */
-		for (i = 1; i < nr; i++)
-			get_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
-	}
+	if (folio_ref_freeze(mm, pfn, 1 + (int)cache_refs))
+		return true;
+	put_page(mm, pfn, KFP_OWNER_RECLAIM);
+	return false;
 }
 
-/* Reclaim of a page-cache page: written back and dropped from the cache. */
-static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, const u64 *addrs, unsigned int nr)
+/*
+ * Reclaim of an anon page (mm/vmscan.c shrink_folio_list(), folio isolated
+ * with a reference and locked throughout): add_to_swap() gives the swap
+ * cache a reference (one per entry in the model), try_to_unmap() turns each
+ * pte still mapping it into a swap entry, then __remove_mapping() freezes
+ * the refcount (folio_ref_freeze()).  A fault that took a reference
+ * meanwhile (folio_try_get()) makes the freeze fail and the folio stays in
+ * the swap cache; otherwise it leaves the swap cache
+ * (__delete_from_swap_cache()) and is freed.
+ */
+static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr)
+{
+	unsigned int i, unmapped;
+
+	kfp_write_lock(&mm->folio_lock);
+	for (i = 0; i < nr; i++)
+		get_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
+	mm->page[pfn].flags |= PG_swapcache;
+	unmapped = unmap_all(mm, pfn, addrs, nr, KFP_PTE_SWAP);
+	for (i = 0; i < nr; i++)
+		put_page(mm, pfn, i < unmapped ? KFP_OWNER_PAGE_TABLE : KFP_OWNER_SWAP_CACHE);
+	if (remove_mapping(mm, pfn, unmapped)) {
+		for (i = 0; i < unmapped; i++) {
+			struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
+
+			kfp_shared_write(kfp_pte_object(addrs[i]), "__delete_from_swap_cache");
+			if (pte->kind == KFP_PTE_SWAP && pte->pfn == pfn)
+				pte->pfn = KFP_NO_PFN32;
+		}
+		mm->page[pfn].flags &= ~PG_swapcache;
+		free_frozen_folio(mm, pfn);
+	}
+	kfp_write_unlock(&mm->folio_lock);
+}
+
+/*
+ * Reclaim of a page-cache page: unmapped, then __remove_mapping() freezes
+ * the refcount at reclaim's and the page cache's references; a fault
+ * holding a folio_try_get() reference (or any mapping left) keeps it.
+ * Frozen, it is written back, deleted from the cache and freed.
+ */
+static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr)
 {
 	struct kfp_page *page = &mm->page[pfn];
 	struct kfp_memory_object *object = &mm->object[page->object];
-	unsigned int i;
+	unsigned int i, index = (unsigned int)page->index;
+	int id = page->object;
 
+	nr = unmap_all(mm, pfn, addrs, nr, KFP_PTE_NONE);
 	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_NONE, MMU_NOTIFY_CLEAR);
 		pte_clear(mm, addrs[i]);
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	}
-	if (page_count(mm, pfn) != 1)
+	if (!remove_mapping(mm, pfn, 1))
 		return;
-	object->stored[page->index] = page->content;
-	object->pfn[page->index] = KFP_NO_PFN16;
-	put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
+	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "__filemap_remove_folio");
+	object->stored[index] = page->content;
+	object->pfn[index] = KFP_NO_PFN16;
+	page->flags &= ~PG_pagecache;
+	free_frozen_folio(mm, pfn);
+}
+
+/*
+ * mm/madvise.c madvise_cold_or_pageout_pte_range(): under the PTL, the
+ * folio mapped at @addr, isolated with a reference (folio_isolate_lru()).
+ * The model reclaims order-0 anon and page-cache folios only.
+ */
+static bool reclaimable_page_at(struct kfp_mm *mm, u64 addr, kfp_pfn_t *pfn)
+{
+	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	bool ok;
+
+	kfp_write_lock(&mm->page_table_lock);
+	kfp_shared_read(kfp_pte_object(addr), "madvise_cold_or_pageout_pte_range");
+	*pfn = pte->pfn;
+	ok = pte->kind == KFP_PTE_PRESENT && !pte->special && !PageCompound(mm, *pfn) &&
+	     !PageReserved(mm, *pfn) && (mm->page[*pfn].flags & (PG_anon | PG_pagecache));
+	if (ok)
+		get_page(mm, *pfn, KFP_OWNER_RECLAIM);
+	kfp_write_unlock(&mm->page_table_lock);
+	return ok;
 }
 
 /*
@@ -721,15 +802,10 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 	end = start + page_align_len(len);
 	mmap_read_lock(mm);
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		struct kfp_pte *pte = kfp_pte_of(mm, addr);
 		unsigned int nr;
 		kfp_pfn_t pfn;
 
-		if (pte->kind != KFP_PTE_PRESENT || pte->special)
-			continue;
-		pfn = pte->pfn;
-		if (PageCompound(mm, pfn) || PageReserved(mm, pfn) ||
-		    !(mm->page[pfn].flags & (PG_anon | PG_pagecache)))
+		if (!reclaimable_page_at(mm, addr, &pfn))
 			continue;
 		/*
 		 * mm/vmscan.c shrink_folio_list(): a maybe-pinned anon folio not in
@@ -737,8 +813,10 @@ int kfp_reclaim(struct kfp_mm *mm, u64 start, u64 len)
 		 * folio is unmapped and then kept (activate_locked), which the
 		 * refcount check in reclaim_file() does.
 		 */
-		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn))
+		if ((mm->page[pfn].flags & PG_anon) && folio_maybe_dma_pinned(mm, pfn)) {
+			put_page(mm, pfn, KFP_OWNER_RECLAIM);
 			continue;
+		}
 		nr = rmap_walk(mm, pfn, addrs);
 		if (mm->page[pfn].flags & PG_anon)
 			reclaim_anon(mm, pfn, addrs, nr);
@@ -889,6 +967,7 @@ int kfp_ksm_merge(struct kfp_mm *mm, u64 addr)
 		goto out_unlock;
 	ret = -EBUSY;
 	pte = kfp_pte_of(mm, addr);
+	kfp_shared_read(kfp_pte_object(addr), "ksm pte");
 	if (vma->backing != KFP_BACKING_ANON || pte->kind != KFP_PTE_PRESENT || pte->special)
 		goto out_unlock;
 	pfn = pte->pfn;
@@ -897,8 +976,11 @@ int kfp_ksm_merge(struct kfp_mm *mm, u64 addr)
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "write_protect_page");
-	/* one mapping and nothing else: mapcount + 1 (KSM's own) == page_count */
-	if (page_count(mm, pfn) != 1) {
+	/*
+	 * page_vma_mapped_walk(): the pte must still map the page; then one
+	 * mapping and nothing else: mapcount + 1 (KSM's own) == page_count
+	 */
+	if (pte->kind != KFP_PTE_PRESENT || pte->pfn != pfn || page_count(mm, pfn) != 1) {
 		kfp_write_unlock(&mm->page_table_lock);
 		mmu_notifier_invalidate_range_end(mm, &range);
 		goto out_unlock;
@@ -969,11 +1051,13 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 		return -ENODEV;
 	mmap_read_lock(mm);
 	/*
-	 * Refuse new faults first, then zap, then give the memory back: a
-	 * fault between the zap and the release must not map it again
-	 * (drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock()
-	 * with the memory_lock that vfio_pci_mmap_huge_fault() takes).
+	 * drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock():
+	 * memory_lock for write, then refuse new faults, zap, and give the
+	 * memory back.  A fault holds memory_lock for read across its released
+	 * check and its insert (vfio_pci_mmap_huge_fault()), so it either
+	 * inserts before the zap or sees the memory released.
 	 */
+	kfp_write_lock(&object->memory_lock);
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "driver revoke");
 	object->released = 1;
 	for (i = 0; i < KFP_MAX_VMAS; i++) {
@@ -984,6 +1068,7 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 			zap_range(mm, vma->vm_start, vma->vm_end, MMU_NOTIFY_CLEAR);
 	}
 	release_object_memory(mm, object);
+	kfp_write_unlock(&object->memory_lock);
 	mmap_read_unlock(mm);
 	return 0;
 }
@@ -993,6 +1078,20 @@ static int fault_errno(vm_fault_t fault)
 	if (fault & VM_FAULT_HWPOISON)
 		return -EHWPOISON;
 	return vm_fault_to_errno(fault, 0);
+}
+
+/* The pte, and the page it maps if a CPU could use it, as one point. */
+static void host_access_point(struct kfp_mm *mm, u64 addr, bool write)
+{
+	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
+	if (pte->kind != KFP_PTE_PRESENT || pte->pfn >= KFP_NR_PFNS) {
+		kfp_shared_read(kfp_pte_object(addr), "host access");
+		return;
+	}
+	kfp_shared_access2(kfp_pte_object(addr), KFP_ACCESS_READ,
+			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pte->pfn),
+			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "host access");
 }
 
 /*
@@ -1019,12 +1118,17 @@ static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
 			ret = -EFAULT;
 			break;
 		}
-		kfp_shared_read(kfp_pte_object(addr), "host access");
+		/*
+		 * The walk and the access are one step: an unmap flushes the TLB
+		 * before it frees the page, so a CPU never reaches a page through a
+		 * pte that is already gone.
+		 */
+		host_access_point(mm, addr, write);
 		if (pte->kind == KFP_PTE_PRESENT && !pte->protnone && (!write || pte->writable)) {
 			if (write)
-				kfp_pfn_write(mm, pte->pfn, *value);
+				mm->page[pte->pfn].content = *value;
 			else
-				*value = kfp_pfn_read(mm, pte->pfn);
+				*value = mm->page[pte->pfn].content;
 			pte->accessed = 1;
 			pte->dirty |= write;
 			break;
@@ -1073,11 +1177,9 @@ int kfp_memory_failure(struct kfp_mm *mm, kfp_pfn_t pfn)
 	mmap_read_lock(mm);
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn), "SetPageHWPoison");
 	mm->page[pfn].flags |= PG_hwpoison;
-	nr = rmap_walk(mm, pfn, addrs);
-	for (i = 0; i < nr; i++) {
-		unmap_one(mm, addrs[i], KFP_PTE_HWPOISON, MMU_NOTIFY_CLEAR);
+	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_HWPOISON);
+	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
 	mmap_read_unlock(mm);
 	return 0;
 }

@@ -10,13 +10,16 @@
 
 /* Lock numbers of the mm's locks (the KVM layer numbers its own from 16). */
 enum { KFP_LOCK_MMAP, KFP_LOCK_PAGE_TABLE, KFP_LOCK_FOLIO };
+/* A memory object's memory_lock: numbered clear of the mm's and KVM's locks. */
+#define KFP_LOCK_MEMORY_OBJECT(id) (0x100 + (id))
 
 static const char *const fixed_owner_names[KFP_NR_FIXED_OWNERS] = {
 	[KFP_OWNER_NONE] = "nobody",	       [KFP_OWNER_KERNEL] = "kernel",
 	[KFP_OWNER_PAGE_TABLE] = "page-table", [KFP_OWNER_PAGE_CACHE] = "page-cache",
 	[KFP_OWNER_SWAP_CACHE] = "swap-cache", [KFP_OWNER_DRIVER] = "driver",
 	[KFP_OWNER_CHILD_MM] = "child-mm",     [KFP_OWNER_MIGRATION] = "migration",
-	[KFP_OWNER_HOST_GUP] = "host-gup",
+	[KFP_OWNER_HOST_GUP] = "host-gup",     [KFP_OWNER_FAULT] = "fault",
+	[KFP_OWNER_RECLAIM] = "reclaim",
 };
 
 static const u8 fixed_owner_kinds[KFP_NR_FIXED_OWNERS] = {
@@ -24,7 +27,8 @@ static const u8 fixed_owner_kinds[KFP_NR_FIXED_OWNERS] = {
 	[KFP_OWNER_PAGE_TABLE] = KFP_OWNER_KIND_MM, [KFP_OWNER_PAGE_CACHE] = KFP_OWNER_KIND_MM,
 	[KFP_OWNER_SWAP_CACHE] = KFP_OWNER_KIND_MM, [KFP_OWNER_DRIVER] = KFP_OWNER_KIND_DRIVER,
 	[KFP_OWNER_CHILD_MM] = KFP_OWNER_KIND_MM,   [KFP_OWNER_MIGRATION] = KFP_OWNER_KIND_MM,
-	[KFP_OWNER_HOST_GUP] = KFP_OWNER_KIND_HOST,
+	[KFP_OWNER_HOST_GUP] = KFP_OWNER_KIND_HOST, [KFP_OWNER_FAULT] = KFP_OWNER_KIND_MM,
+	[KFP_OWNER_RECLAIM] = KFP_OWNER_KIND_MM,
 };
 
 kfp_owner_t kfp_owner_register(struct kfp_mm *mm, const char *name, enum kfp_owner_kind kind)
@@ -280,6 +284,8 @@ int kfp_memory_object_create(struct kfp_mm *mm, enum kfp_memory_object_kind kind
 	object->in_use = 1;
 	object->kind = (u8)kind;
 	object->nr_pages = (u16)nr_pages;
+	kfp_lock_init(&object->memory_lock, KFP_LOCK_RWLOCK, KFP_LOCK_MEMORY_OBJECT(id),
+		      "memory_lock");
 	memset(object->pfn, 0xff, sizeof(object->pfn));
 	ret = populate_object(mm, object, id);
 	if (ret) {

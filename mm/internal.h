@@ -29,6 +29,5 @@ static inline bool memory_object_refcounted(const struct kfp_memory_object *obje
 
 void set_pte_present(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable, bool special);
 void pte_clear(struct kfp_mm *mm, u64 addr);
-vm_fault_t do_wp_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags);
 
 #endif /* KFP_MM_INTERNAL_H */

@@ -117,19 +117,19 @@ bool kfp_ledger_check_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 		/* include/linux/page_ref.h: a tail's own _refcount stays 0; page_count() reads the head */
 		if (page->refcount == 0)
 			return true;
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0, page->refcount,
-			   "ledger check (tail)");
+		kfp_report(kfp_mismatch_blame(mm, pfn), KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0,
+			   page->refcount, "ledger check (tail)");
 		return false;
 	}
 	expected = kfp_ledger_expected_refcount(mm, pfn);
 	if (page->refcount != expected) {
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0, page->refcount,
-			   "ledger check");
+		kfp_report(kfp_mismatch_blame(mm, pfn), KFP_REPORT_REFCOUNT_MISMATCH, pfn, 0,
+			   page->refcount, "ledger check");
 		ok = false;
 	}
 	if ((page->flags & PG_head) && page->pincount != ledger_pins_on(mm, pfn)) {
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PINCOUNT_MISMATCH, pfn, 0, page->pincount,
-			   "ledger check");
+		kfp_report(kfp_mismatch_blame(mm, pfn), KFP_REPORT_PINCOUNT_MISMATCH, pfn, 0,
+			   page->pincount, "ledger check");
 		ok = false;
 	}
 	return ok;

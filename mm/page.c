@@ -129,6 +129,48 @@ static void free_folio(struct kfp_mm *mm, kfp_pfn_t head)
 }
 
 /*
+ * Whom a corrupted refcount is charged to.  P1 judges KVM: a reference
+ * misused by a KVM owner, or a count that went wrong on a folio where a KVM
+ * owner has put more than it got (its debt is in the ledger), is P1.  The
+ * host mm corrupting its own counts is a bug of the model, reported as an
+ * invariant violation so that KVM is never blamed for it.
+ */
+static bool owner_is_kvm(const struct kfp_mm *mm, kfp_owner_t owner)
+{
+	return owner < mm->ledger.nr_owners && mm->ledger.owner[owner].kind == KFP_OWNER_KIND_KVM;
+}
+
+static bool kvm_involved(const struct kfp_mm *mm, kfp_pfn_t head, bool debt_only)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->ledger.nr_entries; i++) {
+		const struct kfp_ledger_entry *entry = &mm->ledger.entry[i];
+
+		if (entry->pfn != head || !owner_is_kvm(mm, entry->owner))
+			continue;
+		if (!debt_only || entry->refs < 0 || entry->pins < 0)
+			return true;
+	}
+	return false;
+}
+
+enum kfp_property kfp_ref_blame(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	if (owner_is_kvm(mm, owner) || kvm_involved(mm, compound_head_pfn(mm, pfn), true))
+		return KFP_PROPERTY_P1;
+	return KFP_PROPERTY_INVARIANT;
+}
+
+/* A count the ledger disagrees with: P1 if a KVM owner has any stake in the folio. */
+enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (kvm_involved(mm, compound_head_pfn(mm, pfn), false))
+		return KFP_PROPERTY_P1;
+	return KFP_PROPERTY_INVARIANT;
+}
+
+/*
  * The one place a folio's refcount changes.  A pin on a small folio adds
  * GUP_PIN_COUNTING_BIAS; on a large folio +1 and +1 _pincount
  * (mm/gup.c try_grab_folio(), gup_put_folio()).
@@ -146,8 +188,8 @@ static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owne
 	}
 	kfp_ledger_add(mm, head, owner, refs, pins);
 	if (page->refcount < 0)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_UNDERFLOW, head, owner, page->refcount,
-			   "folio_put");
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_UNDERFLOW, head, owner,
+			   page->refcount, "folio_put");
 	else if (page->refcount == 0 && (refs < 0 || pins < 0))
 		free_folio(mm, head);
 }
@@ -157,7 +199,7 @@ static bool check_struct_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owne
 {
 	if (pfn_valid(mm, pfn))
 		return true;
-	kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REF_ON_NO_PAGE, pfn, owner, 0, what);
+	kfp_report(kfp_ref_blame(mm, pfn, owner), KFP_REPORT_REF_ON_NO_PAGE, pfn, owner, 0, what);
 	return false;
 }
 
@@ -180,7 +222,7 @@ void get_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "get_page", &head))
 		return;
 	if (mm->page[head].refcount <= 0)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_GET_ON_ZERO, pfn, owner,
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_GET_ON_ZERO, pfn, owner,
 			   mm->page[head].refcount, "get_page");
 	folio_ref_change(mm, head, owner, 1, 0);
 }
@@ -198,6 +240,92 @@ bool get_page_unless_zero(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	return true;
 }
 
+/*
+ * include/linux/page_ref.h folio_try_get(): a speculative reference for a
+ * lookup (page cache, swap cache) that fails on a frozen or freed folio;
+ * the caller then looks again.
+ */
+bool folio_try_get(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!ref_folio(mm, pfn, owner, "folio_try_get", &head))
+		return false;
+	if (mm->page[head].refcount <= 0)
+		return false;
+	folio_ref_change(mm, head, owner, 1, 0);
+	return true;
+}
+
+/*
+ * include/linux/page_ref.h folio_ref_freeze(): cmpxchg the refcount from
+ * @count to 0.  It fails when anyone holds a reference beyond the @count
+ * the caller expects (reclaim: its isolation reference and the cache's),
+ * e.g. a fault's folio_try_get().  The frozen count takes every reference
+ * the ledger records on the folio.  Frozen, the folio is still in its cache
+ * but every folio_try_get() fails; the caller removes it from the cache and
+ * frees it (free_frozen_folio()).
+ */
+bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count)
+{
+	struct kfp_ledger *ledger = &mm->ledger;
+	unsigned int i = 0;
+	kfp_pfn_t head;
+
+	if (!ref_folio(mm, pfn, KFP_OWNER_NONE, "folio_ref_freeze", &head))
+		return false;
+	if (mm->page[head].refcount != count)
+		return false;
+	if (kfp_ledger_expected_refcount(mm, head) != count)
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE,
+			   count, "folio_ref_freeze");
+	mm->page[head].refcount = 0;
+	while (i < ledger->nr_entries) {
+		struct kfp_ledger_entry *entry = &ledger->entry[i];
+
+		if (entry->pfn == head)
+			kfp_ledger_add(mm, head, entry->owner, -entry->refs, -entry->pins);
+		else
+			i++;
+	}
+	return true;
+}
+
+/*
+ * The model's put of a swap entry's swap-cache reference (mm/swapfile.c
+ * free_swap_and_cache()): in one step, and not on a folio reclaim has
+ * frozen, whose references the freeze already took.
+ */
+bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	kfp_pfn_t head;
+
+	if (!ref_folio(mm, pfn, owner, "free_swap_and_cache", &head))
+		return false;
+	if (mm->page[head].refcount == 0)
+		return false;
+	if (kfp_ledger_refs(mm, head, owner) <= 0)
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+			   mm->page[head].refcount, "free_swap_and_cache");
+	folio_ref_change(mm, head, owner, -1, 0);
+	return true;
+}
+
+/* mm/vmscan.c shrink_folio_list() -> free_unref_folios(): a frozen folio goes. */
+void free_frozen_folio(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	kfp_pfn_t head;
+
+	if (!ref_folio(mm, pfn, KFP_OWNER_NONE, "free_frozen_folio", &head))
+		return;
+	if (mm->page[head].refcount != 0) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE,
+			   mm->page[head].refcount, "free_frozen_folio");
+		return;
+	}
+	free_folio(mm, head);
+}
+
 /* include/linux/mm.h put_page(): the owner must hold what it drops. */
 void put_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
@@ -206,7 +334,7 @@ void put_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "put_page", &head))
 		return;
 	if (kfp_ledger_refs(mm, head, owner) <= 0)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "put_page");
 	folio_ref_change(mm, head, owner, -1, 0);
 }
@@ -249,7 +377,7 @@ void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "unpin_user_page", &head))
 		return;
 	if (kfp_ledger_pins(mm, head, owner) <= 0)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "unpin_user_page");
 	folio_ref_change(mm, head, owner, 0, -1);
 }
@@ -264,7 +392,7 @@ void kfp_transfer_reference(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t from, 
 	head = compound_head_pfn(mm, pfn);
 
 	if (kfp_ledger_refs(mm, head, from) <= 0)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, pfn, from,
+		kfp_report(kfp_ref_blame(mm, head, from), KFP_REPORT_PUT_NOT_OWNED, pfn, from,
 			   mm->page[head].refcount, "transfer");
 	kfp_ledger_add(mm, head, from, -1, 0);
 	kfp_ledger_add(mm, head, to, 1, 0);

@@ -109,6 +109,7 @@ struct kvm_follow_pfn {
 	bool guarded_by_mmu_notifier; /* in, v7..v9 */
 	bool allow_non_refcounted_struct_page; /* in, v9 */
 	bool is_refcounted_page; /* out, v7..v9 */
+	bool remapped; /* out, model: the pfn came from hva_to_pfn_remapped(), not GUP */
 	u64 hva; /* out */
 	bool *map_writable; /* in/out, optional */
 	kfp_pfn_t *refcounted_page; /* out, required: KFP_PFN_NONE stands for NULL */
@@ -138,6 +139,7 @@ struct kvm_host_map {
 	u8 writable;
 	u8 as_id;
 	u8 is_refcounted_page; /* v9 */
+	u8 remapped; /* model: mapped from a VM_IO|VM_PFNMAP pte, not through GUP */
 	u32 generation; /* model: page generation when mapped */
 	kfp_pfn_t pinned_page;
 	kfp_pfn_t page; /* kmap target when pfn_valid() */
@@ -161,7 +163,7 @@ struct gfn_to_pfn_cache {
 	u64 generation; /* memslots generation */
 	kfp_pfn_t pfn;
 	kfp_pfn_t khva; /* the kernel mapping: the pfn it maps, KFP_PFN_NONE if none */
-	kfp_pfn_t held_page; /* the 5.17 cache's reference (gpc-double-put), else NONE */
+	kfp_pfn_t held_page; /* the reference of the 5.17 (injected) or <= 5.15 cache, else NONE */
 	s8 memslot;
 	kfp_owner_t owner;
 };
@@ -199,6 +201,7 @@ struct kvm_access {
 	u64 hva;
 	gfn_t gfn;
 	u8 as_id; /* the address space gfn belongs to */
+	u8 remapped; /* the translation came from a VM_IO|VM_PFNMAP pte, not GUP */
 };
 
 struct kvm;
@@ -233,6 +236,12 @@ struct kvm_design {
 	bool gup_put_unless_foll_get;
 	/* gfn_to_page() goes through gfn_to_pfn() and the pfn heuristic (before 6.13) */
 	bool gfn_to_page_by_pfn;
+	/*
+	 * The gfn->pfn cache is kvm_map_gfn()'s struct gfn_to_pfn_cache
+	 * (917248144db5, 5.6 .. 357a18ad230f, 5.16): keyed on gfn and memslot
+	 * generation, holding its lookup's reference, unknown to the notifier.
+	 */
+	bool gpc_map_gfn;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 };
@@ -263,6 +272,7 @@ enum kvm_injection {
 	KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0 = BIT(13),
 	KVM_INJECT_GPC_NO_REFRESH_LOCK = BIT(14),
 	KVM_INJECT_GPC_REUSE_LEAK = BIT(15),
+	KVM_INJECT_MEMSLOT_NO_SRCU_SYNC = BIT(16),
 };
 
 struct kvm_injection_info {

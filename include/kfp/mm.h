@@ -84,6 +84,8 @@ enum {
 	KFP_OWNER_CHILD_MM,
 	KFP_OWNER_MIGRATION,
 	KFP_OWNER_HOST_GUP,
+	KFP_OWNER_FAULT, /* the folio reference a fault holds while it works (vmf->page) */
+	KFP_OWNER_RECLAIM, /* reclaim's isolation reference (isolate_lru_folios()) */
 	KFP_NR_FIXED_OWNERS,
 };
 
@@ -129,6 +131,12 @@ struct kfp_memory_object {
 	u8 released; /* the driver revoked it and gave the memory back */
 	u8 fault_retries; /* driver fault handler: VM_FAULT_RETRY this many times */
 	u16 nr_pages;
+	/*
+	 * drivers/vfio/pci/vfio_pci_core.c vdev->memory_lock: the fault handler
+	 * holds it for read across the enabled check and the insert, revoke for
+	 * write across the zap (the model gives every driver object one).
+	 */
+	struct kfp_lock memory_lock;
 	u16 pfn[KFP_OBJECT_MAX_PAGES]; /* KFP_NO_PFN16 where not resident */
 	u64 stored[KFP_OBJECT_MAX_PAGES]; /* backing store (file contents) */
 };
@@ -252,6 +260,8 @@ struct kfp_mm {
 	s32 active_invalidations;
 	u32 nr_faults;
 	u32 nr_frees;
+	u32 nr_fault_backouts; /* a fault's re-check found the pte changed and backed out */
+	u32 nr_lookup_retries; /* a cache lookup's folio_try_get() failed on a frozen folio */
 };
 
 /* ---- errors and flags ---------------------------------------------------- */
@@ -329,6 +339,13 @@ void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 void kfp_transfer_reference(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t from, kfp_owner_t to);
 void mark_page_accessed(struct kfp_mm *mm, kfp_pfn_t pfn);
 void SetPageDirty(struct kfp_mm *mm, kfp_pfn_t pfn);
+
+bool folio_try_get(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
+bool folio_ref_freeze(struct kfp_mm *mm, kfp_pfn_t pfn, int count);
+void free_frozen_folio(struct kfp_mm *mm, kfp_pfn_t pfn);
+bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
+enum kfp_property kfp_ref_blame(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
+enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn);
 
 kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, kfp_owner_t owner);
 void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);

@@ -55,10 +55,17 @@ bool vcpu_map_staleness_accepted(const struct kvm_access *access, enum kfp_repor
 	       kfp_report_kind_property(kind) == KFP_PROPERTY_P3;
 }
 
+/*
+ * What allow_unsafe_mappings relaxes: memory reached through a VM_IO|VM_PFNMAP
+ * pte (no struct page, or one follow_pfnmap_start() found) mapped with no
+ * reference or pin of the mapper's own and no notifier (virt/kvm/kvm_main.c
+ * hva_to_pfn_remapped(), 6.13+, v13 35/85; v9 3/6 rule 2).  A GUP'd page is
+ * never covered: if its mapper lost its pin or reference, that is a bug.
+ */
 bool unsafe_mapping_accepted(const struct kvm *kvm, const struct kvm_access *access,
 			     enum kfp_report_kind kind)
 {
-	return kvm->allow_unsafe_mappings && !access->notifier_protected &&
+	return kvm->allow_unsafe_mappings && access->remapped && !access->notifier_protected &&
 	       kfp_report_kind_property(kind) == KFP_PROPERTY_P2 &&
 	       !kfp_ledger_refs(kvm->mm, access->pfn, access->owner) &&
 	       !kfp_ledger_pins(kvm->mm, access->pfn, access->owner);

@@ -36,7 +36,8 @@ bool remapped_permits(struct kvm_follow_pfn *kfp, bool writable, kfp_pfn_t *pfn)
  * What the 2023 designs and upstream accept: kvm_vcpu_map() keeps using a
  * stale translation after the VMA changes (David Stevens and Sean
  * Christopherson, 2023-09-06), and with allow_unsafe_mappings an access
- * through an unguarded mapping that holds neither reference nor pin.
+ * through an unguarded mapping of remapped (VM_IO|VM_PFNMAP) memory that
+ * holds neither reference nor pin.  Never a GUP'd page.
  */
 bool vcpu_map_staleness_accepted(const struct kvm_access *access, enum kfp_report_kind kind);
 bool unsafe_mapping_accepted(const struct kvm *kvm, const struct kvm_access *access,

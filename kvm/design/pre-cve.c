@@ -7,8 +7,18 @@
  * kvm_get_pfn(): a plain get_page() on any pfn kvm_is_reserved_pfn() does
  * not call reserved, even a struct page whose refcount is 0 (the tail of a
  * non-compound higher-order allocation).  The release later drops the
- * count back to 0 and frees a page KVM never owned.  Its gfn->pfn cache
- * (the old kvm_map_gfn() cache) is rendered as legacy's.
+ * count back to 0 and frees a page KVM never owned.
+ *
+ * Its gfn->pfn cache is kvm_map_gfn()'s struct gfn_to_pfn_cache
+ * (917248144db5, 5.6; removed by 357a18ad230f for 5.17), not the gpc:
+ * v5.10 virt/kvm/kvm_main.c __kvm_map_gfn() looks the pfn up again with
+ * kvm_cache_gfn_to_pfn() only when the gfn or the memslots generation
+ * changed, keeps gfn_to_pfn_memslot()'s reference in the cache, and
+ * releases it by pfn (kvm_release_pfn()) at the next re-key or in
+ * kvm_arch_vcpu_destroy().  No mmu notifier reaches it, so a remap behind
+ * it leaves a stale translation (P3) whose page the reference keeps
+ * allocated.  kvm/pfncache.c renders it under gpc_map_gfn; docs/model.md
+ * lists what it simplifies.
  */
 #include "design.h"
 
@@ -47,5 +57,7 @@ const struct kvm_design kvm_design_pre_cve = {
 	.fault = { .release = KVM_RELEASE_PFN },
 	.vcpu_map = { .release = KVM_RELEASE_PFN },
 	.gfn_to_page = { .release = KVM_RELEASE_PFN },
+	/* kvm_cache_gfn_to_pfn(): gfn_to_pfn_memslot(), kvm_release_pfn() at re-key */
 	.gpc = { .release = KVM_RELEASE_PFN },
+	.gpc_map_gfn = true,
 };

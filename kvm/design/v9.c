@@ -49,17 +49,18 @@ out:
 /*
  * allow_unsafe_mappings (v9 3/6): non-refcounted memory may be mapped
  * without notifier protection (the cover letter says "memory without a
- * struct page"; rule 2 lets any non-refcounted pfn through); stale
- * kvm_vcpu_map translations are userspace's problem (Sean, 2023-09-06).
+ * struct page"; rule 2 lets any non-refcounted pfn of the remapped path
+ * through, and kvm_vcpu_map is aware of non-refcounted struct pages);
+ * stale kvm_vcpu_map translations are userspace's problem (Sean,
+ * 2023-09-06).  A GUP'd page always comes back referenced
+ * (kvm_follow_refcounted_pfn()), so the parameter never covers one.  The
+ * unmigrated cache is notifier-protected: nothing of it is accepted.
  */
 static bool v9_accepts(const struct kvm *kvm, const struct kvm_access *access,
 		       enum kfp_report_kind kind)
 {
-	if (access->via != KVM_ACCESS_HOST_MAP && access->via != KVM_ACCESS_GPC)
-		return false;
-	/* rule 2 lets any non-refcounted pfn through with the parameter (reference §2.5) */
-	return vcpu_map_staleness_accepted(access, kind) ||
-	       unsafe_mapping_accepted(kvm, access, kind);
+	return access->via == KVM_ACCESS_HOST_MAP && (vcpu_map_staleness_accepted(access, kind) ||
+						      unsafe_mapping_accepted(kvm, access, kind));
 }
 
 const struct kvm_design kvm_design_v9 = {

@@ -192,14 +192,14 @@ static void schedule_text(const u8 *choice, unsigned int n, char *out)
  * one that changes the end state is counted as known, not as a failure;
  * anything else fails.  Remove an entry once mm/ announces what it writes;
  * KFP_AUDIT_STRICT=1 in the environment ignores the list.
- *   "handle_mm_fault": do_anonymous_page() -> kfp_alloc_pages() claims its
- *       page (PG_free cleared, head set) before it announces the page, so
- *       inside the pte read's step: two allocations, or an allocation and
- *       a free of or an access to the claimed page, look independent.
- *   "read", "write": the host's load or store (mm/hostops.c host_access()) sets
- *       pte->accessed/dirty in the step that names only the page.
+ *   "handle_mm_fault", "read": kfp_alloc_pages() claims its page (PG_free
+ *       cleared, head set) before it announces the page, so inside the
+ *       step before: the fault's pte read (do_anonymous_page()) or the read
+ *       of the page a CoW copies (wp_page_copy()).  Two allocations, or an
+ *       allocation and a free of or an access to the claimed page, look
+ *       independent and are not.
  */
-static const char *const known_unannounced[] = { "handle_mm_fault", "read", "write" };
+static const char *const known_unannounced[] = { "handle_mm_fault", "read" };
 
 static bool known(const char *what)
 {

@@ -368,6 +368,98 @@ TEST(gpc_activate_of_gpa_without_memslot_is_efault)
 	finish_clean();
 }
 
+/*
+ * A KVM_MEM_READONLY slot: __kvm_gpc_refresh() takes the uhva from
+ * gfn_to_hva_memslot(), which asks for a writable hva
+ * (gfn_to_hva_many() -> __gfn_to_hva_many(..., write = true)) and gets
+ * KVM_HVA_ERR_RO_BAD, so activation fails with -EFAULT and the cache never
+ * maps, let alone writes, the read-only page.
+ */
+TEST(gpc_activate_on_readonly_slot_is_efault_and_never_writes)
+{
+	struct kvm *kvm = test_kvm();
+	u64 value = 42;
+
+	test_world(&kvm_design_upstream);
+	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
+	test_memslot(0, 0, 4, PG(16), KVM_MEM_READONLY);
+	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
+	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), -EFAULT);
+	ASSERT_TRUE(kvm->gpc[0].active);
+	ASSERT_FALSE(kvm->gpc[0].valid);
+	ASSERT_EQ(kvm->gpc[0].uhva, KVM_HVA_ERR_RO_BAD);
+	ASSERT_EQ(kvm_gpc_refresh(kvm, 0, 8), -EFAULT);
+	ASSERT_EQ(kvm_gpc_access(kvm, 0, true, &value), KVM_OUTCOME_EFAULT);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 7);
+	kvm_gpc_deactivate(kvm, 0);
+	finish_clean();
+}
+
+/*
+ * pre-cve's cache is kvm_map_gfn()'s (v5.10 virt/kvm/kvm_main.c
+ * kvm_cache_gfn_to_pfn()): it keeps gfn_to_pfn_memslot()'s reference and no
+ * invalidation reaches it.  After a remap it still reads the old page, which
+ * its reference keeps allocated: P3 (stale pfn), not P2.  The reference goes
+ * at deactivation, or at VM destruction (kvm_arch_vcpu_destroy()).
+ */
+static kfp_pfn_t pre_cve_cache_then_remap(void)
+{
+	struct kvm *kvm = test_kvm();
+	kfp_pfn_t old;
+
+	test_world(&kvm_design_pre_cve);
+	setup_anon();
+	old = host_pfn(PG(17));
+	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
+	ASSERT_EQ(kfp_ledger_refs(test_kvm_mm(), old, kvm->gpc[0].owner), 1);
+	host_map_fixed(NULL);
+	ASSERT_TRUE(kvm->gpc[0].valid);
+	ASSERT_EQ(gpc_read(0), 7);
+	return old;
+}
+
+TEST(gpc_pre_cve_cache_is_stale_but_holds_its_page)
+{
+	struct kvm *kvm = test_kvm();
+	kfp_pfn_t old = pre_cve_cache_then_remap();
+
+	ASSERT_VIOLATION(KFP_REPORT_STALE_PFN);
+	ASSERT_EQ(test_count(KFP_REPORT_ACCESS_FREED, false), 0);
+	ASSERT_EQ(test_count(KFP_REPORT_ACCESS_UNPROTECTED, false), 0);
+	ASSERT_FALSE(test_kvm_mm()->page[old].flags & PG_free);
+	kvm_gpc_deactivate(kvm, 0);
+	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), kvm->gpc[0].owner), 0);
+	ASSERT_TRUE(test_kvm_mm()->page[old].flags & PG_free);
+}
+
+TEST(gpc_pre_cve_cache_reference_goes_with_the_vm)
+{
+	struct kvm *kvm = test_kvm();
+	unsigned int reports;
+
+	pre_cve_cache_then_remap();
+	reports = test_kvm_reports()->count;
+	kvm_destroy_vm(kvm);
+	kfp_check_final(kvm);
+	ASSERT_EQ(test_kvm_reports()->count, reports);
+	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), kvm->gpc[0].owner), 0);
+}
+
+/* Re-keyed on a memslot generation change: the old pfn is put, the new one looked up. */
+TEST(gpc_pre_cve_cache_rekeys_on_memslot_generation)
+{
+	struct kvm *kvm = test_kvm();
+	kfp_pfn_t old = pre_cve_cache_then_remap();
+
+	test_memslot(1, 8, 1, PG(16), 0);
+	ASSERT_EQ(gpc_read(0), 99);
+	ASSERT_NE(kvm->gpc[0].pfn, old);
+	ASSERT_EQ(kfp_ledger_refs(test_kvm_mm(), old, kvm->gpc[0].owner), 0);
+	ASSERT_EQ(kfp_ledger_refs(test_kvm_mm(), kvm->gpc[0].pfn, kvm->gpc[0].owner), 1);
+	kvm_gpc_deactivate(kvm, 0);
+	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), kvm->gpc[0].owner), 0);
+}
+
 TEST(gpc_refresh_after_munmap_is_efault_and_holds_nothing)
 {
 	struct kvm *kvm = test_kvm();

@@ -288,13 +288,14 @@ TEST(seeded_gpc_no_invalidate_scenario_without_injection_is_clean)
  *  expected with the bug: P2 ACCESS_FREED, *not* accepted (upstream accepts
  *  only the P3 staleness of a pinned map); without: P3 accepted, no P2
  */
-static u64 vcpu_map_no_pin_scenario(unsigned int inject)
+static u64 vcpu_map_no_pin_scenario(unsigned int inject, bool allow_unsafe_mappings)
 {
 	struct kvm *kvm = test_kvm();
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
 	kvm->inject = inject;
+	kvm->allow_unsafe_mappings = allow_unsafe_mappings;
 	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(kvm, test_vcpu(0), 1, 0, true), 0);
 	host_munmap(NULL);
@@ -304,7 +305,7 @@ static u64 vcpu_map_no_pin_scenario(unsigned int inject)
 
 TEST(seeded_vcpu_map_no_pin_accesses_freed_page)
 {
-	ASSERT_EQ(vcpu_map_no_pin_scenario(KVM_INJECT_VCPU_MAP_NO_PIN), KFP_POISON_FREE);
+	ASSERT_EQ(vcpu_map_no_pin_scenario(KVM_INJECT_VCPU_MAP_NO_PIN, false), KFP_POISON_FREE);
 	ASSERT_TRUE(test_count(KFP_REPORT_ACCESS_FREED, false) +
 			    test_count(KFP_REPORT_ACCESS_REALLOCATED, false) >
 		    0);
@@ -314,13 +315,83 @@ TEST(seeded_vcpu_map_no_pin_accesses_freed_page)
 
 TEST(seeded_vcpu_map_no_pin_scenario_without_injection_keeps_page)
 {
-	ASSERT_EQ(vcpu_map_no_pin_scenario(0), 7);
+	ASSERT_EQ(vcpu_map_no_pin_scenario(0, false), 7);
 	ASSERT_ACCEPTED(KFP_REPORT_STALE_UNMAPPED);
 	ASSERT_EQ(violations(KFP_PROPERTY_P2), 0);
 	ASSERT_EQ(violations(KFP_PROPERTY_P3), 0);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	test_finish();
 	ASSERT_EQ(violations(KFP_PROPERTY_P1), 0);
+}
+
+/*
+ * allow_unsafe_mappings covers remapped memory only (hva_to_pfn_remapped(),
+ * 6.13+): the same use-after-free of an anonymous page stays a violation.
+ */
+TEST(seeded_vcpu_map_no_pin_is_not_excused_by_unsafe_mappings)
+{
+	ASSERT_EQ(vcpu_map_no_pin_scenario(KVM_INJECT_VCPU_MAP_NO_PIN, true), KFP_POISON_FREE);
+	ASSERT_EQ(test_kvm()->allow_unsafe_mappings, 1);
+	ASSERT_VIOLATION(KFP_REPORT_ACCESS_FREED);
+	ASSERT_EQ(test_count(KFP_REPORT_ACCESS_FREED, true), 0);
+	ASSERT_GT(violations(KFP_PROPERTY_P2), 0);
+}
+
+/*
+ * The checker itself: an access is protected by its own owner's reference
+ * or pin.  The host's pte keeps the page alive here, yet an access by an
+ * owner that holds nothing on it is unprotected; once that owner pins the
+ * page, the same access is clean.
+ */
+static struct kvm_access unowned_access(kfp_pfn_t pfn)
+{
+	struct kvm_vcpu *vcpu = test_vcpu(0);
+
+	return (struct kvm_access){
+		.via = KVM_ACCESS_HOST_MAP,
+		.vcpu = (s8)vcpu->id,
+		.owner = vcpu->map_owner,
+		.generation = test_kvm_mm()->page[pfn].generation,
+		.pfn = pfn,
+		.hva = PG(17),
+		.gfn = 1,
+	};
+}
+
+TEST(check_someone_elses_reference_is_not_protection)
+{
+	struct kvm_access access;
+	kfp_pfn_t pfn;
+
+	test_world(&kvm_design_upstream);
+	test_setup_anon();
+	pfn = test_host_pfn(PG(17));
+	ASSERT_NE(pfn, KFP_PFN_NONE);
+	ASSERT_GT(page_count(test_kvm_mm(), pfn), 0);
+	ASSERT_EQ(kfp_ledger_refs(test_kvm_mm(), pfn, test_vcpu(0)->map_owner), 0);
+	access = unowned_access(pfn);
+	test_kvm()->access_hook(test_kvm(), &access);
+	ASSERT_VIOLATION(KFP_REPORT_ACCESS_UNPROTECTED);
+	ASSERT_EQ(test_kvm_reports()->count, 1);
+}
+
+TEST(check_the_accessors_own_pin_is_protection)
+{
+	struct kvm_access access;
+	kfp_pfn_t pfn, page;
+
+	test_world(&kvm_design_upstream);
+	test_setup_anon();
+	pfn = test_host_pfn(PG(17));
+	ASSERT_EQ(pin_user_pages_fast(test_kvm_mm(), PG(17), 1, FOLL_WRITE, &page,
+				      test_vcpu(0)->map_owner),
+		  1);
+	ASSERT_EQ(page, pfn);
+	access = unowned_access(pfn);
+	test_kvm()->access_hook(test_kvm(), &access);
+	ASSERT_CLEAN();
+	unpin_user_page(test_kvm_mm(), page, test_vcpu(0)->map_owner);
+	finish_clean();
 }
 
 /* ---- P1: KVM_INJECT_DOUBLE_RELEASE and a leak -------------------------------- */

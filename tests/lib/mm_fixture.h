@@ -66,4 +66,15 @@ void assert_bracket(unsigned int i, u8 event, u64 start, u64 end);
 
 #define PG(n) ((u64)(n) << PAGE_SHIFT)
 
+/*
+ * A hand-driven interleaving: when the test's thread (0) reaches the
+ * @nth seam point named @what, @action runs to completion as thread 1,
+ * then thread 0 carries on.  A lock thread 0 holds at that point makes
+ * thread 1 report a deadlock, so pick a point where it holds none that
+ * @action needs (the mmap lock is shared by readers).
+ */
+typedef void (*test_mm_action)(void *arg);
+void test_mm_trigger(const char *what, unsigned int nth, test_mm_action action, void *arg);
+bool test_mm_trigger_fired(void);
+
 #endif /* KFP_TEST_MM_FIXTURE_H */

@@ -55,9 +55,13 @@ TEST(ledger_extra_put_reports_put_not_owned_then_underflow)
 	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
 	ASSERT_EQ(test_reports()->report[0].owner, kvm);
 	ASSERT_EQ(test_reports()->report[0].pfn, pfn);
-	/* the rightful owner's put then underflows */
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_P1);
+	/* the rightful owner's put then underflows: KVM's debt makes it KVM's P1 */
 	put_page(mm, pfn, KFP_OWNER_DRIVER);
 	ASSERT_REPORTED(KFP_REPORT_UNDERFLOW);
+	ASSERT_EQ(test_reports()->report[1].owner, KFP_OWNER_DRIVER);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_P1);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_INVARIANT], 0);
 	ASSERT_EQ(page_count(mm, pfn), -1);
 }
 
@@ -73,6 +77,10 @@ TEST(ledger_extra_put_on_freed_page_reports_underflow_immediately)
 	ASSERT_EQ(test_reports()->report[0].kind, KFP_REPORT_PUT_NOT_OWNED);
 	ASSERT_EQ(test_reports()->report[1].kind, KFP_REPORT_UNDERFLOW);
 	ASSERT_EQ(test_reports()->report[1].value, -1);
+	/* the driver corrupted its own count: a model bug, never KVM's P1 */
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_P1], 0);
 }
 
 TEST(ledger_get_page_on_freed_page_reports_get_on_zero)
@@ -86,6 +94,7 @@ TEST(ledger_get_page_on_freed_page_reports_get_on_zero)
 	ASSERT_REPORTED(KFP_REPORT_GET_ON_ZERO);
 	ASSERT_EQ(test_reports()->count, 1);
 	ASSERT_EQ(test_reports()->report[0].value, 0);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_P1);
 	/* the ledger followed the resurrection: counts still agree */
 	ASSERT_EQ(kfp_ledger_check(mm), 0);
 }
@@ -187,6 +196,8 @@ TEST(ledger_refcount_changed_behind_its_back_is_refcount_mismatch)
 	ASSERT_REPORTED(KFP_REPORT_REFCOUNT_MISMATCH);
 	ASSERT_EQ(test_reports()->report[0].pfn, pfn);
 	ASSERT_EQ(test_reports()->report[0].value, 2);
+	/* only the driver has a stake in the page: the host's own corruption */
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
 	ASSERT_EQ(kfp_ledger_expected_refcount(mm, pfn), 1);
 }
 
@@ -387,4 +398,106 @@ TEST(ledger_owner_names_are_kept_and_truncated)
 	ASSERT_EQ(strlen(kfp_owner_name(mm, kvm)), KFP_OWNER_NAME_LEN - 1);
 	ASSERT_EQ(strcmp(kfp_owner_name(mm, kvm + 1), "?"), 0);
 	ASSERT_EQ(mm->ledger.owner[kvm].kind, KFP_OWNER_KIND_KVM);
+}
+
+/*
+ * Whom a corruption is charged to.  The same seeded double put is KVM's P1
+ * when a KVM owner does it and an invariant (a bug of the host model) when
+ * a host owner does: the checker never blames KVM for the host mm.
+ */
+TEST(ledger_double_put_by_kvm_owner_is_p1)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_owner_t kvm = kvm_owner(mm, "vcpu0");
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_TABLE);
+
+	get_page(mm, pfn, kvm);
+	put_page(mm, pfn, kvm);
+	put_page(mm, pfn, kvm);
+	ASSERT_EQ(test_reports()->count, 1);
+	ASSERT_EQ(test_reports()->report[0].kind, KFP_REPORT_PUT_NOT_OWNED);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_P1);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_P1], 1);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_INVARIANT], 0);
+}
+
+TEST(ledger_double_put_by_host_owner_is_invariant_not_p1)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_TABLE);
+
+	get_page(mm, pfn, KFP_OWNER_CHILD_MM);
+	/* wp_page_copy() without its pte_same() re-check: the mapping's reference goes twice */
+	put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+	put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(test_reports()->count, 1);
+	ASSERT_EQ(test_reports()->report[0].kind, KFP_REPORT_PUT_NOT_OWNED);
+	ASSERT_EQ(test_reports()->report[0].owner, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_P1], 0);
+	/* the child's reference was the one stolen: the page is free under it */
+	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
+	put_page(mm, pfn, KFP_OWNER_CHILD_MM);
+	ASSERT_EQ(test_reports()->report[1].kind, KFP_REPORT_UNDERFLOW);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_P1], 0);
+}
+
+TEST(ledger_host_get_on_page_freed_by_host_is_invariant)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_CACHE);
+
+	put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
+	get_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(test_reports()->report[0].kind, KFP_REPORT_GET_ON_ZERO);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
+}
+
+/* A host get on a page KVM's extra put freed is KVM's doing: P1. */
+TEST(ledger_host_get_on_page_freed_by_kvm_is_p1)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_owner_t kvm = kvm_owner(mm, "vcpu0");
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_PAGE_CACHE);
+
+	put_page(mm, pfn, kvm);
+	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
+	get_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(test_reports()->count, 2);
+	ASSERT_EQ(test_reports()->report[1].kind, KFP_REPORT_GET_ON_ZERO);
+	ASSERT_EQ(test_reports()->report[1].owner, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_P1);
+}
+
+/* A count poked behind the ledger's back is P1 only on a page KVM has a stake in. */
+TEST(ledger_mismatch_is_p1_only_where_kvm_holds_a_reference)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_owner_t kvm = kvm_owner(mm, "vcpu0");
+	kfp_pfn_t host_only = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
+	kfp_pfn_t shared = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
+
+	get_page(mm, shared, kvm);
+	mm->page[host_only].refcount++;
+	mm->page[shared].refcount++;
+	ASSERT_EQ(kfp_ledger_check(mm), 2);
+	ASSERT_EQ(test_reports()->report[0].pfn, host_only);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_EQ(test_reports()->report[1].pfn, shared);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_P1);
+}
+
+/* A KVM owner's reference on a pfn without struct page is P1; a host owner's is not. */
+TEST(ledger_ref_on_no_page_is_charged_to_its_owner)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_owner_t kvm = kvm_owner(mm, "vcpu0");
+	kfp_pfn_t dev = kfp_alloc_device_pfns(mm, 1);
+
+	get_page(mm, dev, kvm);
+	get_page(mm, dev, KFP_OWNER_PAGE_TABLE);
+	ASSERT_EQ(kfp_reports_count_kind(test_reports(), KFP_REPORT_REF_ON_NO_PAGE), 2);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_P1);
+	ASSERT_EQ(test_reports()->report[1].property, KFP_PROPERTY_INVARIANT);
 }

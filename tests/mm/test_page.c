@@ -681,3 +681,42 @@ TEST(page_free_pages_on_device_pfn_is_reported_not_freed)
 	ASSERT_FALSE(kfp_page_is_free(mm, dev));
 	ASSERT_EQ(mm->nr_frees, 0);
 }
+
+/*
+ * folio_ref_freeze() / folio_try_get(): reclaim freezes a count it alone
+ * holds; a lookup's speculative reference then fails until the folio is
+ * freed (or, held first, makes the freeze fail).
+ */
+TEST(page_ref_freeze_fails_while_someone_else_holds_a_reference)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_SWAP_CACHE);
+
+	ASSERT_TRUE(folio_try_get(mm, pfn, KFP_OWNER_FAULT));
+	ASSERT_FALSE(folio_ref_freeze(mm, pfn, 1));
+	ASSERT_EQ(page_count(mm, pfn), 2);
+	put_page(mm, pfn, KFP_OWNER_FAULT);
+	ASSERT_TRUE(folio_ref_freeze(mm, pfn, 1));
+	/* frozen: count 0, not yet free, and nobody may take a reference */
+	ASSERT_EQ(page_count(mm, pfn), 0);
+	ASSERT_FALSE(kfp_page_is_free(mm, pfn));
+	ASSERT_FALSE(folio_try_get(mm, pfn, KFP_OWNER_FAULT));
+	ASSERT_EQ(kfp_ledger_owner_holds(mm, KFP_OWNER_SWAP_CACHE), 0);
+	ASSERT_LEDGER_CLEAN();
+	free_frozen_folio(mm, pfn);
+	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
+	ASSERT_FALSE(folio_try_get(mm, pfn, KFP_OWNER_FAULT));
+	ASSERT_LEDGER_CLEAN();
+	ASSERT_NO_REPORTS();
+}
+
+TEST(page_free_frozen_folio_of_a_live_folio_is_a_model_bug)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_SWAP_CACHE);
+
+	free_frozen_folio(mm, pfn);
+	ASSERT_REPORTED(KFP_REPORT_MODEL_BUG);
+	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
+	ASSERT_FALSE(kfp_page_is_free(mm, pfn));
+}

@@ -247,18 +247,19 @@ TEST(seam_report_records_step_thread_owner_and_pfn)
 	struct kfp_mm *mm = test_mm();
 	const struct kfp_report *r;
 	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
+	kfp_owner_t kvm = kfp_owner_register(mm, "vcpu0", KFP_OWNER_KIND_KVM);
 	u32 step;
 
 	put_page(mm, pfn, KFP_OWNER_DRIVER);
 	step = test_reports()->step;
-	get_page(mm, pfn, KFP_OWNER_HOST_GUP);
+	get_page(mm, pfn, kvm);
 	ASSERT_EQ(test_reports()->count, 1);
 	r = &test_reports()->report[0];
 	ASSERT_EQ(r->kind, KFP_REPORT_GET_ON_ZERO);
 	ASSERT_EQ(r->property, KFP_PROPERTY_P1);
 	ASSERT_EQ(r->step, step + 1);
 	ASSERT_EQ(r->thread, 0);
-	ASSERT_EQ(r->owner, KFP_OWNER_HOST_GUP);
+	ASSERT_EQ(r->owner, kvm);
 	ASSERT_EQ(r->pfn, pfn);
 	ASSERT_EQ(r->accepted, 0);
 	ASSERT_EQ(test_reports()->by_property[KFP_PROPERTY_P1], 1);

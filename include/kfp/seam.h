@@ -142,7 +142,7 @@ static inline void kfp_footprint_add(struct kfp_footprint *footprint, u32 object
 {
 	unsigned int i;
 
-	for (i = 0; i < footprint->nr; i++) {
+	for (i = 0; i < footprint->nr && i < KFP_FOOTPRINT_MAX; i++) {
 		if (footprint->object[i] != object)
 			continue;
 		if (access == KFP_ACCESS_WRITE)

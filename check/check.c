@@ -47,15 +47,15 @@ static const char *const access_via[] = {
 static void report_access(struct kvm *kvm, const struct kvm_access *access,
 			  enum kfp_report_kind kind, s64 value)
 {
-	struct kfp_reports *reports = kfp_seam.reports;
-	unsigned int before = reports ? reports->count : 0;
+	enum kfp_property property = kfp_report_kind_property(kind);
 
-	kfp_report(kfp_report_kind_property(kind), kind, access->pfn, access->owner, value,
-		   access_via[access->via]);
-	if (!reports || reports->count == before)
-		return;
+	/* judged before logging: a report past the log's capacity is still counted as what it is */
 	if (kvm->design->accepts && kvm->design->accepts(kvm, access, kind))
-		reports->report[reports->count - 1].accepted = 1;
+		kfp_report_accepted(property, kind, access->pfn, access->owner, value,
+				    access_via[access->via]);
+	else
+		kfp_report(property, kind, access->pfn, access->owner, value,
+			   access_via[access->via]);
 }
 
 /* Does the accessor itself keep the page alive? */
@@ -170,21 +170,13 @@ void kfp_check_final(struct kvm *kvm)
 
 void kfp_verdict_of(const struct kfp_reports *reports, struct kfp_verdict *verdict)
 {
-	unsigned int i;
+	unsigned int p;
 
-	*verdict = (struct kfp_verdict){ { 0 }, { 0 } };
-	for (i = 0; i < reports->count; i++) {
-		const struct kfp_report *report = &reports->report[i];
-
-		if (report->accepted)
-			verdict->accepted[report->property]++;
-		else
-			verdict->violations[report->property]++;
+	/* the counters, not the log: they count the reports past its capacity too */
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		verdict->violations[p] = kfp_reports_violations(reports, p);
+		verdict->accepted[p] = kfp_reports_accepted(reports, p);
 	}
-	/* reports past the log's capacity count as violations of their property */
-	for (i = 0; i < KFP_NR_PROPERTIES; i++)
-		if (reports->by_property[i] > verdict->violations[i] + verdict->accepted[i])
-			verdict->violations[i] = reports->by_property[i] - verdict->accepted[i];
 }
 
 int kfp_world_init(struct kfp_world *world, const struct kvm_design *design, unsigned int nr_vcpus,

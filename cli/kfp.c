@@ -4,15 +4,20 @@
  *
  *   kfp                          the bundled library under every variant: the matrix
  *   kfp check [options] PATH...  verdicts, counterexamples and replay commands
- *   kfp replay PATH --variant NAME --schedule STRING
+ *   kfp replay PATH --variant NAME [options] --schedule STRING
+ *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
  *   kfp list                     variants and bundled scenarios
  *
- * Exit status: 0 every expectation met; 1 an expectation failed; 2 usage
+ * Exit status: 0 every expectation met (or none to check); 1 an
+ * expectation failed, or a replayed execution broke a property; 2 usage
  * or input error; 3 a bound stopped a search before its verdict; 4 an
- * internal error.
+ * internal error or output that could not be written; 128+N stopped by
+ * signal N (SIGINT 130, SIGTERM 143), the output so far whole and valid.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +27,11 @@
 
 #include <kfp/scenario.h>
 
+#include "cli.h"
+
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
+#define CELL_TEXT_LEN 128
 
 enum {
 	EXIT_MET = 0,
@@ -31,7 +39,11 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_BOUND = 3,
 	EXIT_INTERNAL = 4,
+	EXIT_SIGNAL = 128, /* + the signal's number */
 };
+
+/* Set by SIGINT/SIGTERM; the explorer polls it between executions. */
+static volatile sig_atomic_t stop_signal;
 
 struct cli {
 	struct kfp_explore_options options;
@@ -42,7 +54,7 @@ struct cli {
 	bool quiet_trace;
 	char *files[MAX_FILES];
 	unsigned int nr_files;
-	unsigned int passed, failed, bounded;
+	unsigned int passed, failed, bounded, unchecked;
 	bool json_first;
 };
 
@@ -53,7 +65,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s                    run the bundled scenarios under every variant\n"
 		"       %s check [options] PATH...\n"
-		"       %s replay PATH --variant NAME --schedule STRING\n"
+		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
+		"                [--preemption-bound N] --schedule STRING\n"
+		"       %s merge [--json] SHARD.json...\n"
 		"       %s list\n"
 		"       %s --version | --help\n"
 		"\n"
@@ -61,16 +75,25 @@ static void usage(FILE *out)
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
 		"  --max-executions N        stop each search after N complete executions\n"
-		"  --max-steps N             steps per execution before a livelock is reported\n"
+		"  --max-steps N             cut executions longer than N steps (the search is then\n"
+		"                            incomplete: what they would do next is unexplored)\n"
 		"  --preemption-bound N      explore only schedules with at most N preemptions\n"
 		"  --timeout SECONDS         stop each search after SECONDS\n"
 		"  --random N --seed S       N random executions instead of exhaustive search\n"
-		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md)\n"
+		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
+		"                            a partial result: kfp merge the --json of all N\n"
 		"  --inject NAME             put old code back (kfp list shows the injections)\n"
 		"\n"
-		"exit: 0 expectations met, 1 an expectation failed, 2 usage or input error,\n"
-		"      3 a bound stopped a search before its verdict, 4 internal error\n",
-		program_name, program_name, program_name, program_name, program_name);
+		"\n"
+		"replay runs one schedule that check printed, under the options that check\n"
+		"printed with it, and traces it step by step.\n"
+		"\n"
+		"exit: 0 expectations met (cells with none are unchecked, not failed),\n"
+		"      1 an expectation failed, or the replayed execution broke a property,\n"
+		"      2 usage or input error, 3 a bound stopped a search before its verdict,\n"
+		"      4 internal error or output that could not be written,\n"
+		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
+		program_name, program_name, program_name, program_name, program_name, program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -187,33 +210,111 @@ static bool needs_complete_search(const struct kfp_expectation *x)
 	return !is_sometimes(x);
 }
 
-/* met, failed, or undecided because a bound cut the search */
-enum cell { CELL_MET, CELL_FAILED, CELL_BOUND };
+/*
+ * met, failed, undecided because a bound cut the search, or unchecked: no
+ * expectation names the design, so nothing judged the verdict.
+ */
+enum cell { CELL_MET, CELL_FAILED, CELL_BOUND, CELL_UNCHECKED };
 
 static enum cell judge_cell(const struct kfp_scenario_run *run, bool sharded)
 {
 	bool undecided = false;
 	unsigned int i;
 
+	if (!run->nr_expectations)
+		return run->explore.complete ? CELL_UNCHECKED : CELL_BOUND;
 	for (i = 0; i < run->nr_expectations; i++) {
 		/* a shard judges only its part: another shard may hold the witness */
 		if (!run->expectation[i].met && sharded && is_sometimes(run->checked[i]))
 			continue;
 		if (!run->expectation[i].met) {
 			/* a counterexample stands even when the search was cut short */
-			if (run->expectation[i].schedule[0] || run->explore.complete)
+			if (run->expectation[i].schedule || run->explore.complete)
 				return CELL_FAILED;
 			undecided = true;
 		} else if (!run->explore.complete && needs_complete_search(run->checked[i])) {
 			undecided = true;
 		}
 	}
-	if (!run->explore.complete && !run->nr_expectations)
-		undecided = true;
 	return undecided ? CELL_BOUND : CELL_MET;
 }
 
-/* ---- output -------------------------------------------------------------- */
+static const char *cell_status(enum cell cell)
+{
+	static const char *const names[] = {
+		[CELL_MET] = "met",
+		[CELL_FAILED] = "failed",
+		[CELL_BOUND] = "undecided",
+		[CELL_UNCHECKED] = "unchecked",
+	};
+
+	return names[cell];
+}
+
+/* ---- replay commands ------------------------------------------------------- */
+
+/* @word as one shell word: quoted unless it is plainly safe. */
+static void shell_word(FILE *out, const char *word)
+{
+	const char *c;
+
+	if (*word && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				  "0123456789._/+-:,=") == strlen(word)) {
+		fputs(word, out);
+		return;
+	}
+	fputc('\'', out);
+	for (c = word; *c; c++) {
+		if (*c == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*c, out);
+	}
+	fputc('\'', out);
+}
+
+/*
+ * The command that replays @schedule: it carries every option that shaped
+ * the execution (the variant, the command line's injections, the step and
+ * preemption bounds); the scenario's own params are in the file.
+ */
+static void replay_command(FILE *out, const struct cli *cli, const char *path, unsigned int design,
+			   const char *schedule)
+{
+	unsigned int i;
+
+	fprintf(out, "%s replay ", program_name);
+	shell_word(out, path);
+	fprintf(out, " --variant %s", kfp_designs[design]->name);
+	for (i = 0; i < kvm_nr_injections; i++)
+		if (cli->inject & kvm_injections[i].bit)
+			fprintf(out, " --inject %s", kvm_injections[i].name);
+	if (cli->options.max_steps)
+		fprintf(out, " --max-steps %u", cli->options.max_steps);
+	if (cli->options.preemption_bound >= 0)
+		fprintf(out, " --preemption-bound %d", cli->options.preemption_bound);
+	fprintf(out, " --schedule %s", schedule);
+}
+
+/* The same, in a string the caller frees (NULL when out of memory). */
+static char *replay_command_string(const struct cli *cli, const char *path, unsigned int design,
+				   const char *schedule)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	if (!out)
+		return NULL;
+	replay_command(out, cli, path, design, schedule);
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
 
 static void json_string(const char *s)
 {
@@ -246,12 +347,148 @@ static void json_properties(const u64 *counts)
 	putchar(']');
 }
 
-static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
+static void json_reports(const struct kfp_reports *reports)
+{
+	unsigned int i;
+
+	putchar('[');
+	for (i = 0; i < reports->count; i++) {
+		const struct kfp_report *r = &reports->report[i];
+
+		printf("%s{\"step\":%u,\"property\":", i ? "," : "", r->step);
+		json_string(kfp_property_name(r->property));
+		printf(",\"kind\":");
+		json_string(kfp_report_kind_name(r->kind));
+		printf(",\"pfn\":%lld,\"owner\":", (long long)r->pfn);
+		json_string(kfp_scenario_owner_name(r->owner));
+		printf(",\"accepted\":%s,\"site\":", r->accepted ? "true" : "false");
+		json_string(r->what ? r->what : "?");
+		putchar('}');
+	}
+	printf("],\"reports_dropped\":%u", reports->dropped);
+}
+
+/* "schedule":..., "replay":..., "reports":[...] */
+static void json_schedule(const struct cli *cli, const char *path, unsigned int design,
+			  const char *schedule, const struct kfp_reports *reports)
+{
+	char *command = replay_command_string(cli, path, design, schedule);
+
+	printf("\"schedule\":");
+	json_string(schedule);
+	printf(",\"replay\":");
+	json_string(command ? command : "");
+	printf(",\"reports\":");
+	json_reports(reports);
+	free(command);
+}
+
+static void json_expectations(const struct cli *cli, const char *path,
+			      const struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	printf(",\"expectations\":[");
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation_result *e = &run->expectation[i];
+
+		printf("%s{\"expect\":", i ? "," : "");
+		json_string(run->checked[i]->text);
+		printf(",\"line\":%u,\"col\":%u,\"met\":%s,\"detail\":", run->checked[i]->pos.line,
+		       run->checked[i]->pos.col, e->met ? "true" : "false");
+		json_string(e->detail);
+		if (e->schedule) {
+			putchar(',');
+			json_schedule(cli, path, run->design, e->schedule, &e->reports);
+		}
+		putchar('}');
+	}
+	putchar(']');
+}
+
+static void json_counts(const u64 *counts)
+{
+	unsigned int p;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		printf("%s%llu", p ? "," : "[", (unsigned long long)counts[p]);
+	putchar(']');
+}
+
+static void json_schedules(char *const *schedules)
+{
+	unsigned int p;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		putchar(p ? ',' : '[');
+		json_string(schedules[p] ? schedules[p] : "");
+	}
+	putchar(']');
+}
+
+/*
+ * What kfp merge needs to judge the whole search from its shards: counts
+ * per property, witnesses, and each expectation's per-execution tallies.
+ */
+static void json_shard_cell(const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	printf(",\"steps\":%llu,\"file\":", (unsigned long long)run->explore.steps);
+	json_string(scenario->path);
+	printf(",\"violation_executions\":");
+	json_counts(run->explore.executions_with_violation);
+	printf(",\"accepted_executions\":");
+	json_counts(run->explore.executions_with_accepted);
+	printf(",\"witness\":");
+	json_schedules(run->explore.witness);
+	printf(",\"accepted_witness\":");
+	json_schedules(run->explore.accepted_witness);
+	printf(",\"expectations\":[");
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation *x = run->checked[i];
+		const struct kfp_expectation_result *e = &run->expectation[i];
+
+		printf("%s{\"line\":%u,\"col\":%u,\"kind\":", i ? "," : "", x->pos.line,
+		       x->pos.col);
+		json_string(kfp_merge_kind_name(x->kind));
+		if (x->kind == KFP_EXPECT_NEVER || x->kind == KFP_EXPECT_SOMETIMES ||
+		    x->kind == KFP_EXPECT_ACCEPTED) {
+			printf(",\"property\":");
+			json_string(kfp_property_name(x->property));
+		}
+		printf(",\"text\":");
+		json_string(x->text);
+		/* tallies, not a judgement: only the whole search is judged */
+		printf(",\"held\":%llu,\"failed\":%llu,\"detail\":", (unsigned long long)e->held,
+		       (unsigned long long)e->failed);
+		json_string(e->detail);
+		printf(",\"schedule\":");
+		json_string(e->schedule ? e->schedule : "");
+		putchar('}');
+	}
+	putchar(']');
+}
+
+/* The search a shard belongs to: kfp merge refuses shards of different ones. */
+static void json_shard_header(const struct cli *cli)
+{
+	char search[160];
+
+	kfp_merge_search_key(&cli->options, cli->inject, search, sizeof(search));
+	printf("\"shard\":{\"index\":%u,\"count\":%u},\"search\":", cli->options.shard_index,
+	       cli->options.shard_count);
+	json_string(search);
+	putchar(',');
+}
+
+static void print_json(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
 		       const struct kfp_scenario_run *run, enum cell cell)
 {
+	const struct kfp_explore_result *r = &run->explore;
 	char verdict[96];
 
-	verdict_text(&run->explore, verdict, sizeof(verdict));
+	verdict_text(r, verdict, sizeof(verdict));
 	if (!cli->json_first)
 		putchar(',');
 	cli->json_first = false;
@@ -261,39 +498,103 @@ static void print_json(struct cli *cli, const struct kfp_scenario *scenario,
 	json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
 	json_string(cell == CELL_FAILED ? "expectation failed" :
-		    cell == CELL_BOUND	? "bound" :
+		    cell == CELL_BOUND	? "incomplete" :
 					  verdict);
 	printf(",\"violations\":");
-	json_properties(run->explore.executions_with_violation);
+	json_properties(r->executions_with_violation);
 	printf(",\"accepted\":");
-	json_properties(run->explore.executions_with_accepted);
-	printf(",\"executions\":%llu,\"complete\":%s,\"expectations_met\":%s}",
-	       (unsigned long long)run->explore.executions,
-	       run->explore.complete ? "true" : "false", cell == CELL_MET ? "true" : "false");
+	json_properties(r->executions_with_accepted);
+	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)r->executions,
+	       r->complete ? "true" : "false");
+	json_string(kfp_stop_reason_name(r->stop));
+	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)r->step_bound_hits);
+	json_string(cell_status(cell));
+	printf(",\"expectations_met\":%s", cell == CELL_MET ? "true" : "false");
+	/* a shard's expectations are tallies for kfp merge, not judgements */
+	if (cli->options.shard_count)
+		json_shard_cell(scenario, run);
+	else
+		json_expectations(cli, path, run);
+	printf(",\"counterexample\":");
+	if (r->has_counterexample && r->counterexample) {
+		printf("{\"preemptions\":%u,", r->counterexample_preemptions);
+		json_schedule(cli, path, run->design, r->counterexample,
+			      &r->counterexample_reports);
+		putchar('}');
+	} else {
+		printf("null");
+	}
+	putchar('}');
 }
 
-static void print_failure(const char *path, const struct kfp_scenario *scenario,
-			  const struct kfp_scenario_run *run)
+/* ---- text ------------------------------------------------------------------ */
+
+/* "  LABEL: kfp replay ...", then the reports of that execution, indented. */
+static void print_schedule(const struct cli *cli, const char *path, unsigned int design,
+			   const char *label, const char *schedule,
+			   const struct kfp_reports *reports)
+{
+	printf("  %s: ", label);
+	replay_command(stdout, cli, path, design, schedule);
+	putchar('\n');
+	kfp_scenario_print_reports(reports, "    ", stdout);
+}
+
+static void print_failure(const struct cli *cli, const char *path,
+			  const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
 {
 	const char *schedule = NULL;
 	unsigned int i;
 
 	for (i = 0; i < run->nr_expectations; i++) {
 		const struct kfp_expectation_result *e = &run->expectation[i];
+		const struct kfp_expectation *x = run->checked[i];
+		char label[192];
 
 		if (e->met)
 			continue;
-		printf("  expectation failed: %s:%u:%u: %s: %s\n", path, run->checked[i]->pos.line,
-		       run->checked[i]->pos.col, run->checked[i]->text, e->detail);
-		if (e->schedule[0] && !schedule)
+		printf("  expectation failed: %s:%u:%u: %s: %s\n", path, x->pos.line, x->pos.col,
+		       x->text, e->detail);
+		if (!e->schedule)
+			continue;
+		snprintf(label, sizeof(label), "counterexample of '%s' (line %u)", x->text,
+			 x->pos.line);
+		print_schedule(cli, path, run->design, label, e->schedule, &e->reports);
+		if (!schedule)
 			schedule = e->schedule;
 	}
 	if (!schedule)
 		return;
-	printf("  counterexample (replay: %s replay %s --variant %s --schedule %s)\n", program_name,
-	       path, kfp_designs[run->design]->name, schedule);
 	fflush(stdout);
-	kfp_scenario_replay(scenario, run->design, schedule, stdout);
+	kfp_scenario_replay(scenario, run->design, schedule, &cli->options, stdout, NULL);
+}
+
+/* The minimised counterexample, and the witness of every expectation met by an example. */
+static void print_schedules(const struct cli *cli, const char *path,
+			    const struct kfp_scenario_run *run)
+{
+	const struct kfp_explore_result *r = &run->explore;
+	unsigned int i;
+
+	if (r->has_counterexample && r->counterexample) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "counterexample%s, %u preemption%s",
+			 cli->options.minimize ? " (minimised)" : "", r->counterexample_preemptions,
+			 r->counterexample_preemptions == 1 ? "" : "s");
+		print_schedule(cli, path, run->design, label, r->counterexample,
+			       &r->counterexample_reports);
+	}
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation_result *e = &run->expectation[i];
+		const struct kfp_expectation *x = run->checked[i];
+		char label[192];
+
+		if (!e->met || !e->schedule)
+			continue;
+		snprintf(label, sizeof(label), "witness of '%s' (line %u)", x->text, x->pos.line);
+		print_schedule(cli, path, run->design, label, e->schedule, &e->reports);
+	}
 }
 
 static void print_run(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
@@ -302,19 +603,26 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 	char verdict[96];
 
 	if (cli->json) {
-		print_json(cli, scenario, run, cell);
+		print_json(cli, path, scenario, run, cell);
 		return;
 	}
 	verdict_text(&run->explore, verdict, sizeof(verdict));
+	/* nothing found in an incomplete search is no verdict of safety */
+	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
+		snprintf(verdict, sizeof(verdict), "incomplete");
 	printf("%-40s %-9s %-22s %9llu executions  %-8s %6.2fs  %s\n", scenario->name,
 	       kfp_designs[run->design]->name, verdict, (unsigned long long)run->explore.executions,
 	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
 	       run->explore.seconds,
-	       cell == CELL_MET	  ? "expectations met" :
-	       cell == CELL_BOUND ? "undecided: a bound stopped the search" :
-				    "EXPECTATION FAILED");
+	       cell == CELL_MET ? "expectations met" :
+	       cell == CELL_BOUND && run->explore.stop == KFP_STOP_SHARD ?
+				  "partial: kfp merge the shards" :
+	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
+	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
+					"EXPECTATION FAILED");
+	print_schedules(cli, path, run);
 	if (cell == CELL_FAILED)
-		print_failure(path, scenario, run);
+		print_failure(cli, path, scenario, run);
 	if (cli->options.random_executions)
 		printf("  random mode: %llu executions, seed %llu\n",
 		       (unsigned long long)cli->options.random_executions,
@@ -348,6 +656,22 @@ static void progress(void *arg, const struct kfp_explore_result *result)
 
 /* ---- commands ---------------------------------------------------------------- */
 
+static void on_signal(int signo)
+{
+	stop_signal = signo;
+}
+
+/* SIGINT/SIGTERM stop the search at the next execution boundary; a second one kills. */
+static void catch_signals(struct cli *cli)
+{
+	struct sigaction action = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	cli->options.stop = &stop_signal;
+}
+
 static struct kfp_scenario *load(const char *path)
 {
 	struct kfp_scenario *scenario = calloc(1, sizeof(*scenario));
@@ -377,12 +701,85 @@ static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
 	return status;
 }
 
+static void print_matrix(struct cli *cli, struct kfp_scenario **scenarios,
+			 char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN])
+{
+	unsigned int i, d;
+
+	printf("%-40s", "scenario");
+	for (d = 0; d < kfp_nr_designs; d++)
+		if (cli->design_mask & BIT(d))
+			printf(" %-22s", kfp_designs[d]->name);
+	printf("\n");
+	for (i = 0; i < cli->nr_files; i++) {
+		printf("%-40s", scenarios[i]->name);
+		for (d = 0; d < kfp_nr_designs; d++)
+			if (cli->design_mask & BIT(d))
+				printf(" %-22s", cells[i][d]);
+		printf("\n");
+	}
+	if (cli->unchecked)
+		printf("(unchecked: no expectation names that variant, so nothing judged the verdict)\n");
+}
+
+/* The JSON's closing summary; @error, if any, says why the runs stopped. */
+static void json_summary(const struct cli *cli, const char *error)
+{
+	printf("],\"summary\":{\"passed\":%u,\"failed\":%u,\"unchecked\":%u,\"undecided\":%u,"
+	       "\"interrupted\":%s",
+	       cli->passed, cli->failed, cli->unchecked, cli->bounded,
+	       stop_signal ? "true" : "false");
+	if (error) {
+		printf(",\"error\":");
+		json_string(error);
+	}
+	printf("}}\n");
+}
+
+/* Run one cell and account for it; -1 when the scenario cannot be run. */
+static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario, unsigned int d,
+		    struct kfp_scenario_run *run, char *cell_text, size_t size)
+{
+	bool tty = isatty(STDERR_FILENO);
+	char verdict[96];
+	enum cell cell;
+
+	cli->options.progress = tty && !cli->json ? progress : NULL;
+	cli->options.progress_arg = scenario->name;
+	if (kfp_scenario_run(scenario, d, &cli->options, run))
+		return -1;
+	if (tty && !cli->json && run->explore.executions >= 1024)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	cell = judge_cell(run, cli->options.shard_count > 1);
+	if (cell == CELL_MET)
+		cli->passed++;
+	else if (cell == CELL_FAILED)
+		cli->failed++;
+	else if (cell == CELL_UNCHECKED)
+		cli->unchecked++;
+	else
+		cli->bounded++;
+	verdict_text(&run->explore, verdict, sizeof(verdict));
+	if (cell == CELL_UNCHECKED)
+		snprintf(cell_text, size, "%s (unchecked)", verdict);
+	else
+		snprintf(cell_text, size, "%s",
+			 cell == CELL_FAILED ? "expectation failed" :
+			 cell == CELL_BOUND  ? "incomplete" :
+					       verdict);
+	if (!cli->matrix)
+		print_run(cli, cli->files[i], scenario, run, cell);
+	else if (cell == CELL_FAILED)
+		print_failure(cli, cli->files[i], scenario, run);
+	return 0;
+}
+
 static int run_all(struct cli *cli)
 {
 	static struct kfp_scenario_run run;
 	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
-	static char cells[MAX_FILES][KFP_MAX_DESIGNS][96];
-	bool tty = isatty(STDERR_FILENO);
+	static char cells[MAX_FILES][KFP_MAX_DESIGNS][CELL_TEXT_LEN];
+	const char *error = NULL;
 	unsigned int i, d;
 	int status;
 
@@ -393,64 +790,42 @@ static int run_all(struct cli *cli)
 		goto out_free;
 	for (i = 0; i < cli->nr_files; i++)
 		scenarios[i]->inject |= cli->inject;
+	catch_signals(cli);
 	if (cli->json) {
-		printf("{\"results\":[");
+		putchar('{');
+		if (cli->options.shard_count)
+			json_shard_header(cli);
+		printf("\"results\":[");
 		cli->json_first = true;
 	}
-	for (i = 0; i < cli->nr_files; i++) {
-		for (d = 0; d < kfp_nr_designs; d++) {
-			enum cell cell;
-			char verdict[96];
-
+	for (i = 0; i < cli->nr_files && !error && !stop_signal; i++) {
+		for (d = 0; d < kfp_nr_designs && !error && !stop_signal; d++) {
 			cells[i][d][0] = '\0';
 			if (!(cli->design_mask & BIT(d)))
 				continue;
-			cli->options.progress = tty && !cli->json ? progress : NULL;
-			cli->options.progress_arg = scenarios[i]->name;
-			if (kfp_scenario_run(scenarios[i], d, &cli->options, &run)) {
-				status = EXIT_USAGE;
-				goto out_free;
-			}
-			if (tty && !cli->json && run.explore.executions >= 1024)
-				fprintf(stderr, "\r%*s\r", 78, "");
-			cell = judge_cell(&run, cli->options.shard_count > 1);
-			if (cell == CELL_MET)
-				cli->passed++;
-			else if (cell == CELL_FAILED)
-				cli->failed++;
-			else
-				cli->bounded++;
-			verdict_text(&run.explore, verdict, sizeof(verdict));
-			snprintf(cells[i][d], sizeof(cells[i][d]), "%s",
-				 cell == CELL_FAILED ? "expectation failed" :
-				 cell == CELL_BOUND  ? "bound" :
-						       verdict);
-			if (!cli->matrix)
-				print_run(cli, cli->files[i], scenarios[i], &run, cell);
-			else if (cell == CELL_FAILED)
-				print_failure(cli->files[i], scenarios[i], &run);
+			if (run_cell(cli, i, scenarios[i], d, &run, cells[i][d],
+				     sizeof(cells[i][d])))
+				error = run.error;
 		}
 	}
-	if (cli->json) {
-		printf("]}\n");
-	} else if (cli->matrix) {
-		printf("%-40s", "scenario");
-		for (d = 0; d < kfp_nr_designs; d++)
-			if (cli->design_mask & BIT(d))
-				printf(" %-22s", kfp_designs[d]->name);
-		printf("\n");
-		for (i = 0; i < cli->nr_files; i++) {
-			printf("%-40s", scenarios[i]->name);
-			for (d = 0; d < kfp_nr_designs; d++)
-				if (cli->design_mask & BIT(d))
-					printf(" %-22s", cells[i][d]);
-			printf("\n");
-		}
-	}
+	if (error)
+		fprintf(stderr, "%s\n", error);
+	if (stop_signal && !cli->json)
+		fprintf(stderr, "%s: interrupted by signal %d: the results so far\n", program_name,
+			(int)stop_signal);
+	if (cli->json)
+		json_summary(cli, error);
+	else if (cli->matrix)
+		print_matrix(cli, scenarios, cells);
 	if (!cli->json)
-		printf("%u passed, %u failed%s\n", cli->passed, cli->failed,
-		       cli->bounded ? ", some undecided (bound)" : "");
-	status = cli->failed ? EXIT_FAILED : cli->bounded ? EXIT_BOUND : EXIT_MET;
+		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
+		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
+	status = error	      ? EXIT_USAGE :
+		 cli->failed  ? EXIT_FAILED :
+		 stop_signal  ? EXIT_SIGNAL + stop_signal :
+		 cli->bounded ? EXIT_BOUND :
+				EXIT_MET;
+	kfp_scenario_run_release(&run);
 out_free:
 	for (i = 0; i < cli->nr_files; i++)
 		free(scenarios[i]);
@@ -486,9 +861,49 @@ static int parse_variant(const char *name, u32 *mask)
 	return 0;
 }
 
+/*
+ * The options that shape an execution, which check and replay share:
+ * --variant, --inject, --max-steps, --preemption-bound.  1 when @arg is
+ * one of them (and @next its valid value), 0 when not, -1 on error.
+ */
+static int parse_execution_option(struct cli *cli, const char *arg, const char *next)
+{
+	u64 value = 0;
+
+	if (!strcmp(arg, "--variant"))
+		return parse_variant(next, &cli->design_mask) ? -1 : 1;
+	if (!strcmp(arg, "--inject")) {
+		const struct kvm_injection_info *info = kvm_injection_by_name(next);
+
+		if (!info) {
+			fprintf(stderr, "%s: unknown injection '%s' (kfp list shows them)\n",
+				program_name, next);
+			return -1;
+		}
+		cli->inject |= info->bit;
+		return 1;
+	}
+	if (strcmp(arg, "--max-steps") && strcmp(arg, "--preemption-bound"))
+		return 0;
+	if (!parse_u64(next, &value)) {
+		fprintf(stderr, "%s: %s wants a number, not '%s'\n", program_name, arg, next);
+		return -1;
+	}
+	if (!strcmp(arg, "--max-steps") && value && value <= UINT_MAX) {
+		cli->options.max_steps = (unsigned int)value;
+		return 1;
+	}
+	if (!strcmp(arg, "--preemption-bound") && value < 1000) {
+		cli->options.preemption_bound = (int)value;
+		return 1;
+	}
+	fprintf(stderr, "%s: value out of range: %s %s\n", program_name, arg, next);
+	return -1;
+}
+
 static int parse_check_options(struct cli *cli, int argc, char **argv)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -510,23 +925,11 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			return -1;
 		}
 		i++;
-		if (!strcmp(arg, "--variant")) {
-			if (parse_variant(next, &cli->design_mask))
-				return -1;
+		ret = parse_execution_option(cli, arg, next);
+		if (ret < 0)
+			return -1;
+		if (ret)
 			continue;
-		}
-		if (!strcmp(arg, "--inject")) {
-			const struct kvm_injection_info *info = kvm_injection_by_name(next);
-
-			if (!info) {
-				fprintf(stderr,
-					"%s: unknown injection '%s' (kfp list shows them)\n",
-					program_name, next);
-				return -1;
-			}
-			cli->inject |= info->bit;
-			continue;
-		}
 		if (!strcmp(arg, "--shard")) {
 			unsigned int index, count;
 			char extra;
@@ -561,10 +964,6 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--max-executions")) {
 			cli->options.max_executions = value;
-		} else if (!strcmp(arg, "--max-steps") && value && value <= KFP_MAX_STEPS) {
-			cli->options.max_steps = (unsigned int)value;
-		} else if (!strcmp(arg, "--preemption-bound") && value < 1000) {
-			cli->options.preemption_bound = (int)value;
 		} else if (!strcmp(arg, "--random") && value) {
 			cli->options.random_executions = value;
 		} else if (!strcmp(arg, "--seed")) {
@@ -577,6 +976,11 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->nr_files) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		return -1;
+	}
+	if (cli->options.shard_count && cli->options.random_executions) {
+		fprintf(stderr, "%s: --shard splits the exhaustive search, not --random\n",
+			program_name);
 		return -1;
 	}
 	return 0;
@@ -616,45 +1020,62 @@ static int command_matrix(void)
 
 static int command_replay(int argc, char **argv)
 {
-	const char *path = NULL, *variant = NULL, *schedule = NULL;
+	const char *path = NULL, *schedule = NULL;
 	struct kfp_scenario *scenario;
-	u32 mask;
+	static struct cli cli;
+	bool variant = false;
 	int i, ret;
 
+	cli_init(&cli);
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			usage(stdout);
 			return EXIT_MET;
-		} else if (!strcmp(argv[i], "--variant") && i + 1 < argc) {
-			variant = argv[++i];
-		} else if (!strcmp(argv[i], "--schedule") && i + 1 < argc) {
-			schedule = argv[++i];
-		} else if (argv[i][0] != '-' && !path) {
-			path = argv[i];
-		} else {
-			fprintf(stderr, "%s replay: unexpected argument '%s'\n", program_name,
-				argv[i]);
+		}
+		if (arg[0] != '-' && !path) {
+			path = arg;
+			continue;
+		}
+		ret = next ? parse_execution_option(&cli, arg, next) : 0;
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (!ret && (!next || strcmp(arg, "--schedule"))) {
+			fprintf(stderr, "%s replay: unexpected argument '%s'\n", program_name, arg);
 			return EXIT_USAGE;
 		}
+		if (!ret)
+			schedule = next;
+		variant |= !strcmp(arg, "--variant");
+		i++;
 	}
 	if (!path || !variant || !schedule) {
 		fprintf(stderr, "%s replay: needs PATH --variant NAME --schedule STRING\n",
 			program_name);
 		return EXIT_USAGE;
 	}
-	if (parse_variant(variant, &mask) || __builtin_popcount(mask) != 1)
+	if (__builtin_popcount(cli.design_mask) != 1) {
+		fprintf(stderr, "%s replay: --variant names one variant\n", program_name);
 		return EXIT_USAGE;
+	}
 	scenario = load(path);
 	if (!scenario)
 		return EXIT_USAGE;
-	ret = kfp_scenario_replay(scenario, (unsigned int)__builtin_ctz(mask), schedule, stdout);
+	scenario->inject |= cli.inject;
+	ret = kfp_scenario_replay(scenario, (unsigned int)__builtin_ctz(cli.design_mask), schedule,
+				  &cli.options, stdout, NULL);
 	free(scenario);
-	if (ret == -EINVAL) {
-		fprintf(stderr, "%s replay: schedule '%s' does not fit %s\n", program_name,
-			schedule, path);
+	if (ret == -EINVAL || ret == -ERANGE) {
+		fprintf(stderr, "%s replay: schedule '%s' does not fit %s%s\n", program_name,
+			schedule, path,
+			ret == -ERANGE ? ": more preemptions than --preemption-bound" : "");
 		return EXIT_USAGE;
 	}
-	return ret ? EXIT_INTERNAL : EXIT_MET;
+	if (ret < 0)
+		return EXIT_INTERNAL;
+	/* 1: the execution broke a property the design does not accept */
+	return ret ? EXIT_FAILED : EXIT_MET;
 }
 
 static int command_list(void)
@@ -685,9 +1106,19 @@ static int command_list(void)
 	return EXIT_MET;
 }
 
-int main(int argc, char **argv)
+/* Output that could not be written is an error: exit 4, never 0. */
+static int finish_output(int status)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", program_name,
+			strerror(errno ? errno : EIO));
+		return EXIT_INTERNAL;
+	}
+	return status;
+}
+
+static int run_command(int argc, char **argv)
+{
 	if (argc < 2)
 		return command_matrix();
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
@@ -702,6 +1133,8 @@ int main(int argc, char **argv)
 		return command_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))
 		return command_replay(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "merge"))
+		return kfp_merge_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);
@@ -712,4 +1145,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "%s: unknown command '%s'\n", program_name, argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return finish_output(run_command(argc, argv));
 }

@@ -9,6 +9,7 @@
  * program's at_end hook, and accumulated outside the world (which the
  * explorer restores before every execution).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <kfp/scenario.h>
@@ -25,16 +26,18 @@ struct scenario_state {
 struct tally {
 	u64 held;
 	u64 failed;
-	char schedule[KFP_SCHEDULE_MAX];
+	char *schedule; /* the first witness or counterexample */
+	bool take_reports; /* @schedule was just taken: its reports follow */
+	struct kfp_reports reports;
 	char detail[160];
 };
 
 struct runner {
 	const struct kfp_scenario *scenario;
 	unsigned int design;
-	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_CHECKED];
 	unsigned int nr_checked;
-	struct tally tally[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	struct tally tally[KFP_SCENARIO_MAX_CHECKED];
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	FILE *trace;
 };
@@ -412,6 +415,16 @@ static int setup_world(struct scenario_state *s, const struct kfp_scenario *scen
 
 /* ---- expectations --------------------------------------------------------- */
 
+static void release_tally(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(runner.tally); i++)
+		free(runner.tally[i].schedule);
+	memset(runner.tally, 0, sizeof(runner.tally));
+}
+
+/* Every expectation the parser accepted for @design: the array holds all blocks' worth. */
 static void collect_expectations(const struct kfp_scenario *scenario, unsigned int design)
 {
 	unsigned int b, e;
@@ -422,10 +435,10 @@ static void collect_expectations(const struct kfp_scenario *scenario, unsigned i
 
 		if (!(block->design_mask & BIT(design)))
 			continue;
-		for (e = 0; e < block->nr && runner.nr_checked < ARRAY_SIZE(runner.checked); e++)
+		for (e = 0; e < block->nr; e++)
 			runner.checked[runner.nr_checked++] = &block->expect[e];
 	}
-	memset(runner.tally, 0, sizeof(runner.tally));
+	release_tally();
 	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
 }
 
@@ -511,14 +524,30 @@ static void tally_execution(struct scenario_state *s)
 		bool holds = holds_now(s, x, detail, sizeof(detail));
 
 		if (holds) {
-			if (!t->held++ && x->kind == KFP_EXPECT_SOMETIMES_VALUE)
-				kfp_explore_current_schedule(t->schedule, sizeof(t->schedule));
+			if (!t->held++ && x->kind == KFP_EXPECT_SOMETIMES_VALUE) {
+				t->schedule = kfp_explore_current_schedule();
+				t->take_reports = true;
+			}
 			continue;
 		}
 		if (!t->failed++ && x->kind != KFP_EXPECT_SOMETIMES_VALUE) {
 			memcpy(t->detail, detail, sizeof(t->detail));
-			kfp_explore_current_schedule(t->schedule, sizeof(t->schedule));
+			t->schedule = kfp_explore_current_schedule();
+			t->take_reports = true;
 		}
+	}
+}
+
+/* The reports of the execution whose schedule a tally just took, final checks included. */
+static void tally_reports(struct scenario_state *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < runner.nr_checked; i++) {
+		if (!runner.tally[i].take_reports)
+			continue;
+		runner.tally[i].reports = s->world.reports;
+		runner.tally[i].take_reports = false;
 	}
 }
 
@@ -530,6 +559,17 @@ static void scenario_at_end(void *arg_state, void *arg)
 	tally_execution(s);
 	kvm_destroy_vm(&s->world.kvm);
 	kfp_check_final(&s->world.kvm);
+	tally_reports(s);
+}
+
+/* @out's schedule: a copy of @schedule (NULL if none), with the reports of its execution. */
+static void take_schedule(struct kfp_expectation_result *out, const char *schedule,
+			  const struct kfp_reports *reports)
+{
+	if (!schedule)
+		return;
+	out->schedule = strdup(schedule);
+	out->reports = *reports;
 }
 
 static void judge(const struct kfp_explore_result *explore, unsigned int i,
@@ -540,6 +580,9 @@ static void judge(const struct kfp_explore_result *explore, unsigned int i,
 	unsigned int p = x->property;
 
 	memset(out, 0, sizeof(*out));
+	/* what kfp merge adds up over shards */
+	out->held = t->held;
+	out->failed = t->failed;
 	switch (x->kind) {
 	case KFP_EXPECT_NEVER:
 		out->met = !explore->executions_with_violation[p];
@@ -547,13 +590,13 @@ static void judge(const struct kfp_explore_result *explore, unsigned int i,
 			snprintf(out->detail, sizeof(out->detail), "%s violated in %llu executions",
 				 kfp_property_name(p),
 				 (unsigned long long)explore->executions_with_violation[p]);
-			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
 		}
 		return;
 	case KFP_EXPECT_SOMETIMES:
 		out->met = explore->executions_with_violation[p];
 		if (out->met)
-			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
 		else
 			snprintf(out->detail, sizeof(out->detail), "%s never violated",
 				 kfp_property_name(p));
@@ -564,18 +607,19 @@ static void judge(const struct kfp_explore_result *explore, unsigned int i,
 		if (explore->executions_with_violation[p]) {
 			snprintf(out->detail, sizeof(out->detail), "%s violated, not only accepted",
 				 kfp_property_name(p));
-			memcpy(out->schedule, explore->witness[p], sizeof(out->schedule));
+			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
 		} else if (!out->met) {
 			snprintf(out->detail, sizeof(out->detail), "no accepted %s report",
 				 kfp_property_name(p));
 		} else {
-			memcpy(out->schedule, explore->accepted_witness[p], sizeof(out->schedule));
+			take_schedule(out, explore->accepted_witness[p],
+				      &explore->accepted_witness_reports[p]);
 		}
 		return;
 	case KFP_EXPECT_SOMETIMES_VALUE:
 		out->met = t->held;
 		if (out->met)
-			memcpy(out->schedule, t->schedule, sizeof(out->schedule));
+			take_schedule(out, t->schedule, &t->reports);
 		else
 			snprintf(out->detail, sizeof(out->detail), "held in no execution");
 		return;
@@ -584,7 +628,7 @@ static void judge(const struct kfp_explore_result *explore, unsigned int i,
 		if (!out->met) {
 			snprintf(out->detail, sizeof(out->detail), "%s (in %llu executions)",
 				 t->detail, (unsigned long long)t->failed);
-			memcpy(out->schedule, t->schedule, sizeof(out->schedule));
+			take_schedule(out, t->schedule, &t->reports);
 		}
 		return;
 	}
@@ -610,22 +654,31 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 
 /* Everything a run or a replay needs before the explorer starts. */
 static int prepare(const struct kfp_scenario *scenario, unsigned int design, FILE *trace,
-		   struct kfp_program *program)
+		   struct kfp_program *program, char *error, size_t size)
 {
-	char error[KFP_ERROR_LEN];
-
-	if (design >= kfp_nr_designs)
+	if (design >= kfp_nr_designs) {
+		snprintf(error, size, "%s:0:0: no design %u", scenario->path, design);
 		return -EINVAL;
+	}
 	runner.scenario = scenario;
 	runner.design = design;
 	runner.trace = trace;
-	if (setup_world(&state, scenario, design, error, sizeof(error))) {
-		fprintf(stderr, "%s\n", error);
+	if (setup_world(&state, scenario, design, error, size))
 		return -EINVAL;
-	}
 	collect_expectations(scenario, design);
 	fill_program(program, scenario);
 	return 0;
+}
+
+void kfp_scenario_run_release(struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	kfp_explore_result_release(&run->explore);
+	for (i = 0; i < ARRAY_SIZE(run->expectation); i++) {
+		free(run->expectation[i].schedule);
+		run->expectation[i].schedule = NULL;
+	}
 }
 
 int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
@@ -635,14 +688,19 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 	unsigned int i;
 	int ret;
 
+	kfp_scenario_run_release(run);
 	memset(run, 0, sizeof(*run));
 	run->design = design;
-	ret = prepare(scenario, design, NULL, &program);
+	ret = prepare(scenario, design, NULL, &program, run->error, sizeof(run->error));
 	if (ret)
 		return ret;
 	ret = kfp_explore(&program, options, &run->explore);
-	if (ret)
+	if (ret) {
+		snprintf(run->error, sizeof(run->error), "%s:0:0: the explorer failed (%d)",
+			 scenario->path, ret);
+		release_tally();
 		return ret;
+	}
 	run->expectations_met = true;
 	run->nr_expectations = runner.nr_checked;
 	for (i = 0; i < runner.nr_checked; i++) {
@@ -652,16 +710,20 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 			run->expectations_met = false;
 	}
 	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
+	release_tally();
 	return 0;
 }
 
 int kfp_scenario_program(const struct kfp_scenario *scenario, unsigned int design,
 			 struct kfp_program *program, struct kfp_scenario_view *view)
 {
-	int ret = prepare(scenario, design, NULL, program);
+	char error[KFP_ERROR_LEN];
+	int ret = prepare(scenario, design, NULL, program, error, sizeof(error));
 
-	if (ret)
+	if (ret) {
+		fprintf(stderr, "%s\n", error);
 		return ret;
+	}
 	view->world = &state.world;
 	view->value = state.value;
 	view->outcome = state.outcome;
@@ -739,31 +801,52 @@ static void trace_step(void *arg_state, void *arg, const struct kfp_trace_step *
 		step->what ? step->what : "?", what, step->finished ? "  [thread ends]" : "");
 }
 
+const char *kfp_scenario_owner_name(kfp_owner_t owner)
+{
+	return kfp_owner_name(&state.world.mm, owner);
+}
+
+void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < reports->count; i++) {
+		const struct kfp_report *r = &reports->report[i];
+
+		fprintf(out, "%sstep %u: %s%s: %s, pfn %lld, %s (%s)\n", indent, r->step,
+			kfp_property_name(r->property), r->accepted ? " (accepted)" : "",
+			kfp_report_kind_name(r->kind), (long long)r->pfn,
+			kfp_scenario_owner_name(r->owner), r->what ? r->what : "?");
+	}
+	if (reports->dropped)
+		fprintf(out, "%s%u more reports not kept\n", indent, reports->dropped);
+}
+
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
-			const char *schedule, FILE *out)
+			const char *schedule, const struct kfp_explore_options *options, FILE *out,
+			struct kfp_reports *reports)
 {
 	static struct kfp_explore_result result;
+	char error[KFP_ERROR_LEN];
 	struct kfp_program program;
-	unsigned int i;
+	unsigned int i, p;
 	int ret;
 
-	ret = prepare(scenario, design, out, &program);
-	if (ret)
+	ret = prepare(scenario, design, out, &program, error, sizeof(error));
+	if (ret) {
+		fprintf(stderr, "%s\n", error);
 		return ret;
+	}
 	program.trace = trace_step;
 	fprintf(out, "replay %s under %s, schedule %s\n", scenario->name, kfp_designs[design]->name,
 		schedule);
-	ret = kfp_replay(&program, schedule, &result);
+	ret = kfp_replay_with_options(&program, schedule, options, &result);
+	release_tally();
 	if (ret)
 		return ret;
-	for (i = 0; i < state.world.reports.count; i++) {
-		const struct kfp_report *r = &state.world.reports.report[i];
-
-		fprintf(out, "step %u: %s%s: %s, pfn %lld, %s (%s)\n", r->step,
-			kfp_property_name(r->property), r->accepted ? " (accepted)" : "",
-			kfp_report_kind_name(r->kind), (long long)r->pfn,
-			kfp_owner_name(&state.world.mm, r->owner), r->what ? r->what : "?");
-	}
+	kfp_scenario_print_reports(&state.world.reports, "", out);
+	if (reports)
+		*reports = state.world.reports;
 	for (i = 0; i < scenario->nr_results; i++) {
 		char label[2 * KFP_NAME_LEN + 2];
 
@@ -771,5 +854,8 @@ int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design
 			result_label(scenario, (int)i, label, sizeof(label)),
 			(unsigned long long)state.value[i], kfp_outcome_name(state.outcome[i]));
 	}
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (result.executions_with_violation[p])
+			return 1;
 	return 0;
 }

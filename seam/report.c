@@ -47,8 +47,6 @@ static const struct {
 	[KFP_REPORT_MODEL_BUG] = { "model inconsistency", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_MEMSLOT_VIEW] = { "kvm_vcpu_map and kvm_vcpu_unmap used different memslots",
 				      KFP_PROPERTY_INVARIANT },
-	[KFP_REPORT_STEP_BOUND] = { "execution exceeded the step bound (livelock?)",
-				    KFP_PROPERTY_INVARIANT },
 };
 
 void kfp_reports_init(struct kfp_reports *reports)
@@ -77,15 +75,18 @@ enum kfp_property kfp_report_kind_property(enum kfp_report_kind kind)
 	return kinds[kind].property;
 }
 
-void kfp_report(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
-		kfp_owner_t owner, s64 value, const char *what)
+static void log_report(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
+		       kfp_owner_t owner, s64 value, const char *what, bool accepted)
 {
 	struct kfp_reports *reports = kfp_seam.reports;
 	struct kfp_report *report;
 
 	if (!reports)
 		return;
+	/* counted before the log can refuse it: the verdict reads the counts */
 	reports->by_property[property]++;
+	if (accepted)
+		reports->accepted_by_property[property]++;
 	if (reports->count >= KFP_MAX_REPORTS) {
 		reports->dropped++;
 		return;
@@ -94,12 +95,34 @@ void kfp_report(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t
 	report->property = property;
 	report->kind = kind;
 	report->thread = (s8)kfp_current_thread();
-	report->accepted = 0;
+	report->accepted = accepted;
 	report->owner = owner;
 	report->step = reports->step;
 	report->pfn = pfn;
 	report->value = value;
 	report->what = what;
+}
+
+void kfp_report(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
+		kfp_owner_t owner, s64 value, const char *what)
+{
+	log_report(property, kind, pfn, owner, value, what, false);
+}
+
+void kfp_report_accepted(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
+			 kfp_owner_t owner, s64 value, const char *what)
+{
+	log_report(property, kind, pfn, owner, value, what, true);
+}
+
+u32 kfp_reports_violations(const struct kfp_reports *reports, enum kfp_property property)
+{
+	return reports->by_property[property] - reports->accepted_by_property[property];
+}
+
+u32 kfp_reports_accepted(const struct kfp_reports *reports, enum kfp_property property)
+{
+	return reports->accepted_by_property[property];
 }
 
 unsigned int kfp_reports_count_kind(const struct kfp_reports *reports, enum kfp_report_kind kind)

@@ -13,11 +13,17 @@
 #ifndef KFP_EXPLORE_H
 #define KFP_EXPLORE_H
 
+#include <signal.h>
+
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
-#define KFP_MAX_STEPS 4096
-#define KFP_SCHEDULE_MAX 1024
+/*
+ * Steps per execution when no bound is given: a net for a model that loops.
+ * The node and event arrays grow with the executions, so this is no limit
+ * of a scenario; an execution it cuts makes the search incomplete.
+ */
+#define KFP_DEFAULT_MAX_STEPS (1U << 20)
 #define KFP_THREAD_NAME_LEN 24
 
 struct kfp_thread_spec {
@@ -58,7 +64,7 @@ struct kfp_explore_result;
 
 struct kfp_explore_options {
 	u64 max_executions; /* 0: no limit */
-	unsigned int max_steps; /* per execution; 0: KFP_MAX_STEPS */
+	unsigned int max_steps; /* per execution; 0: KFP_DEFAULT_MAX_STEPS */
 	int preemption_bound; /* < 0: none */
 	double timeout_seconds; /* 0: none */
 	bool no_reduction; /* every interleaving, no DPOR and no sleep sets */
@@ -71,6 +77,8 @@ struct kfp_explore_options {
 	/* called every 1024 executions (e.g. a progress line); may be NULL */
 	void (*progress)(void *arg, const struct kfp_explore_result *result);
 	void *progress_arg;
+	/* polled after every execution: when set (e.g. by a signal handler), stop */
+	const volatile sig_atomic_t *stop;
 };
 
 enum kfp_stop_reason {
@@ -80,12 +88,15 @@ enum kfp_stop_reason {
 	KFP_STOP_VIOLATION, /* stop_on_violation */
 	KFP_STOP_RANDOM_DONE, /* random mode: the requested runs ran (not exhaustive) */
 	KFP_STOP_PREEMPTION_BOUND, /* complete within the bound, which cut something */
+	KFP_STOP_STEP_BOUND, /* the step bound cut executions: their ends are unexplored */
+	KFP_STOP_SHARD, /* a shard explored its whole part: a partial result, to be merged */
+	KFP_STOP_INTERRUPTED, /* options.stop was set */
 };
 
 struct kfp_explore_result {
-	u64 executions; /* complete executions (threads ended or deadlocked) */
+	u64 executions; /* ended executions (threads ended or deadlocked) */
 	u64 sleep_blocked; /* redundant executions cut by sleep sets */
-	u64 step_bound_hits; /* executions cut by max_steps (livelock?) */
+	u64 step_bound_hits; /* executions cut by max_steps: not counted, not judged */
 	u64 deadlocks;
 	u64 steps;
 	bool complete; /* the search was exhaustive within its reduction */
@@ -94,31 +105,57 @@ struct kfp_explore_result {
 	/* over all executions */
 	u64 executions_with_violation[KFP_NR_PROPERTIES];
 	u64 executions_with_accepted[KFP_NR_PROPERTIES];
-	/* the first execution with a violation (or, failing that, with an accepted one) */
+	/*
+	 * Schedules ("0:3,1,0:2": thread:decisions) are whole, in strings the
+	 * explorer allocates; kfp_explore_result_release() frees them.
+	 */
+	/* an execution with an unaccepted violation: the first, or with options.minimize
+	 * one with the fewest preemptions */
 	bool has_counterexample;
-	char counterexample[KFP_SCHEDULE_MAX];
+	char *counterexample;
 	unsigned int counterexample_preemptions;
 	struct kfp_reports counterexample_reports;
-	/* every property's first witness schedule, for expectations like "sometimes" */
-	char witness[KFP_NR_PROPERTIES][KFP_SCHEDULE_MAX];
-	char accepted_witness[KFP_NR_PROPERTIES][KFP_SCHEDULE_MAX];
+	/* every property's first witness schedule, for expectations like "sometimes",
+	 * and the reports of that execution */
+	char *witness[KFP_NR_PROPERTIES];
+	char *accepted_witness[KFP_NR_PROPERTIES];
+	struct kfp_reports witness_reports[KFP_NR_PROPERTIES];
+	struct kfp_reports accepted_witness_reports[KFP_NR_PROPERTIES];
 };
 
+/*
+ * Fills @result from scratch.  @result is zeroed or filled by an earlier
+ * call, whose schedules this frees; kfp_explore_result_release() frees the last.
+ */
 int kfp_explore(const struct kfp_program *program, const struct kfp_explore_options *options,
 		struct kfp_explore_result *result);
+/* Free the schedules in @result; the counts stay. */
+void kfp_explore_result_release(struct kfp_explore_result *result);
 
 /*
  * Run exactly one execution following @schedule (then the default policy
  * once it runs out), calling the program's trace hook after each step.
  * Returns 0, or -EINVAL when the schedule names a thread that cannot run.
- * The program's state is left as the execution ended.
+ * The program's state is left as the execution ended; @result holds the
+ * counts and no schedule.
  */
 int kfp_replay(const struct kfp_program *program, const char *schedule,
 	       struct kfp_explore_result *result);
+/*
+ * The same under the bounds of the search that printed @schedule:
+ * options->max_steps, and options->preemption_bound (-ERANGE when the
+ * schedule has more preemptions, so that search never ran it).
+ */
+int kfp_replay_with_options(const struct kfp_program *program, const char *schedule,
+			    const struct kfp_explore_options *options,
+			    struct kfp_explore_result *result);
 
 const char *kfp_stop_reason_name(enum kfp_stop_reason reason);
 
-/* Inside a program's at_end hook: the schedule of the execution that just ended. */
-void kfp_explore_current_schedule(char *out, size_t size);
+/*
+ * Inside a program's at_end hook: the schedule of the execution that just
+ * ended, in a string the caller frees (NULL outside a search, or out of memory).
+ */
+char *kfp_explore_current_schedule(void);
 
 #endif /* KFP_EXPLORE_H */

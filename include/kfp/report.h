@@ -46,7 +46,6 @@ enum kfp_report_kind {
 	KFP_REPORT_COUNTER_NEGATIVE, /* e.g. mmu_invalidate_in_progress < 0 */
 	KFP_REPORT_UNBALANCED, /* begin/end or start/end not paired */
 	KFP_REPORT_MODEL_BUG, /* the model reached a state it must not */
-	KFP_REPORT_STEP_BOUND, /* an execution ran past the step bound: livelock? */
 	KFP_REPORT_MEMSLOT_VIEW, /* map and unmap looked the gfn up in different address spaces */
 	KFP_NR_REPORT_KINDS,
 };
@@ -64,11 +63,17 @@ struct kfp_report {
 	const char *what; /* a static label of the site: function or object */
 };
 
+/*
+ * The log keeps the first KFP_MAX_REPORTS reports for the trace; the
+ * counters count every report, logged or not, so that no capacity can hide
+ * a property from a verdict.
+ */
 struct kfp_reports {
 	u32 step; /* visible steps so far in this execution */
 	u16 count; /* reports stored */
 	u16 dropped; /* reports beyond KFP_MAX_REPORTS */
-	u32 by_property[KFP_NR_PROPERTIES];
+	u32 by_property[KFP_NR_PROPERTIES]; /* every report of the property */
+	u32 accepted_by_property[KFP_NR_PROPERTIES]; /* of which the design accepts */
 	struct kfp_report report[KFP_MAX_REPORTS];
 };
 
@@ -76,6 +81,12 @@ void kfp_reports_init(struct kfp_reports *reports);
 /* Record a report in the log of the seam in force. */
 void kfp_report(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
 		kfp_owner_t owner, s64 value, const char *what);
+/* The same, for a report the design documents as accepted. */
+void kfp_report_accepted(enum kfp_property property, enum kfp_report_kind kind, kfp_pfn_t pfn,
+			 kfp_owner_t owner, s64 value, const char *what);
+/* Reports of @property so far, logged or not: not accepted, and accepted. */
+u32 kfp_reports_violations(const struct kfp_reports *reports, enum kfp_property property);
+u32 kfp_reports_accepted(const struct kfp_reports *reports, enum kfp_property property);
 const char *kfp_property_name(enum kfp_property property);
 const char *kfp_report_kind_name(enum kfp_report_kind kind);
 enum kfp_property kfp_report_kind_property(enum kfp_report_kind kind);

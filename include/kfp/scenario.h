@@ -21,7 +21,10 @@
 #define KFP_SCENARIO_MAX_RESULTS 64
 #define KFP_SCENARIO_MAX_EXPECT_BLOCKS 8
 #define KFP_SCENARIO_MAX_EXPECTATIONS 32
+/* a design's expectations: every block may name it, and the runner checks all */
+#define KFP_SCENARIO_MAX_CHECKED (KFP_SCENARIO_MAX_EXPECT_BLOCKS * KFP_SCENARIO_MAX_EXPECTATIONS)
 #define KFP_MAX_DESIGNS 8
+#define KFP_ERROR_LEN 512
 
 /* ---- design variants -------------------------------------------------- */
 
@@ -208,8 +211,6 @@ struct kfp_scenario {
 
 /* ---- parsing --------------------------------------------------------------- */
 
-#define KFP_ERROR_LEN 512
-
 /*
  * Parse and check @text (of @len bytes, from @path).  0 on success; on
  * error -EINVAL and @error holds "path:line:col: message".  Never reads
@@ -227,8 +228,10 @@ const char *kfp_op_name(enum kfp_op_kind kind);
 
 struct kfp_expectation_result {
 	bool met;
+	u64 held, failed; /* executions where a per-execution expectation held, failed */
 	char detail[160]; /* why not, e.g. "vcpu0.r1 was 7 in schedule 0:3,1" */
-	char schedule[KFP_SCHEDULE_MAX]; /* a witness or counterexample, if any */
+	char *schedule; /* a witness or counterexample, whole, if any (NULL if none) */
+	struct kfp_reports reports; /* the reports of the execution @schedule names */
 };
 
 struct kfp_scenario_run {
@@ -236,13 +239,19 @@ struct kfp_scenario_run {
 	struct kfp_explore_result explore;
 	bool expectations_met;
 	unsigned int nr_expectations;
-	struct kfp_expectation_result expectation[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
-	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	struct kfp_expectation_result expectation[KFP_SCENARIO_MAX_CHECKED];
+	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_CHECKED];
+	char error[KFP_ERROR_LEN]; /* why the run could not start: "path:line:col: ..." */
 	/* per named result: the outcomes it ended with over the search (bit per enum kfp_outcome) */
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 };
 
-/* Explore @scenario under design @design and evaluate its expectations. */
+/*
+ * Explore @scenario under design @design and evaluate its expectations.
+ * Fills @run from scratch: @run is zeroed or filled by an earlier call,
+ * whose schedules this frees (kfp_scenario_run_release() frees the last).
+ * A set-up the model refuses is -EINVAL with run->error.
+ */
 int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		     const struct kfp_explore_options *options, struct kfp_scenario_run *run);
 /*
@@ -258,8 +267,21 @@ struct kfp_scenario_view {
 
 int kfp_scenario_program(const struct kfp_scenario *scenario, unsigned int design,
 			 struct kfp_program *program, struct kfp_scenario_view *view);
-/* Replay one schedule, printing the step-by-step trace to @out. */
+/* Free the schedules @run holds. */
+void kfp_scenario_run_release(struct kfp_scenario_run *run);
+/*
+ * Replay one schedule under the bounds of @options (may be NULL: none),
+ * printing the step-by-step trace and the reports to @out, and copying the
+ * reports to @reports (may be NULL).  1 when the execution has a violation
+ * the design does not accept, else 0; -EINVAL when the schedule does not
+ * fit the scenario, -ERANGE when it exceeds the preemption bound.
+ */
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
-			const char *schedule, FILE *out);
+			const char *schedule, const struct kfp_explore_options *options, FILE *out,
+			struct kfp_reports *reports);
+/* The name of a report's owner in the last run's or replay's world. */
+const char *kfp_scenario_owner_name(kfp_owner_t owner);
+/* One line per report, as a replay prints them: "step N: P2: kind, pfn N, owner (site)". */
+void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out);
 
 #endif /* KFP_SCENARIO_H */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end tests of the kfp command line: exit statuses, the bad-file
-# corpus's messages, JSON, replay, bounds and shards.  KTAP output, closing
-# with "N passed, N failed".
+# corpus's messages, JSON (valid or absent: checked with python3 -m json.tool),
+# replay round trips, signals, bounds and shards.  KTAP output, closing with
+# "N passed, N failed".
 KFP=${KFP:-./build/normal/kfp}
 n=0
 passed=0
@@ -32,6 +33,55 @@ expect_status() { # expected-status name command...
 	ok $([ "$got" = "$want" ] && echo 0 || echo 1) "$name"
 }
 
+# Round trip: every "LABEL: kfp replay ..." line in kfp check's output (file
+# $1), run as printed, must replay to the reports printed under it, and exit
+# 1 when one of them is an unaccepted violation, else 0.  Prints
+# "replays N failed F" and, for each failure, the command on stderr.
+round_trip() {
+	file=$1
+	total=0
+	bad=0
+	tmp=$(mktemp)
+	want=$(mktemp)
+	got=$(mktemp)
+	grep -n ': kfp replay ' "$file" | cut -d: -f1 >"$tmp"
+	while read -r line; do
+		total=$((total + 1))
+		cmd=$(sed -n "${line}p" "$file" | sed 's/^.*: kfp replay /replay /')
+		# the indented report lines under the command
+		sed -n "$((line + 1)),\$p" "$file" | sed -n '/^    /!q;s/^    //p' >"$want"
+		eval "set -- $cmd"
+		"$KFP" "$@" 2>&1 | grep -E '^step [0-9]+: |^[0-9]+ more reports not kept' >"$got"
+		status=$("$KFP" "$@" >/dev/null 2>&1; echo $?)
+		expected=0
+		grep -v '(accepted)' "$want" | grep -q '^step ' && expected=1
+		grep -q 'more reports not kept' "$want" && expected=$status
+		if ! cmp -s "$want" "$got" || [ "$status" != "$expected" ]; then
+			bad=$((bad + 1))
+			echo "# round trip failed (exit $status, want $expected): $KFP $cmd" >&2
+			diff "$want" "$got" | sed 's/^/# /' | head -n 10 >&2
+		fi
+	done <"$tmp"
+	rm -f "$tmp" "$want" "$got"
+	echo "replays $total failed $bad"
+}
+
+# Exactly one valid JSON document on stdout ($out).
+# One line per cell of a check or merge JSON on stdin: what a verdict is made of.
+judgements() {
+	python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["results"]:
+	print(c["scenario"], c["variant"], c["verdict"], c["violations"], c["accepted"],
+	      c["executions"], c["complete"], c["expectations_met"],
+	      [(x["line"], x["met"]) for x in c.get("expectations", [])])
+'
+}
+
+json_ok() {
+	python3 -m json.tool "$out" >/dev/null 2>>"$err"
+}
+
 body() {
 expect_status 0 cli_version "$KFP" --version
 expect_status 0 cli_help "$KFP" --help
@@ -45,12 +95,86 @@ expect_status 2 cli_unknown_variant "$KFP" check --variant nosuch scenarios
 expect_status 2 cli_missing_file "$KFP" check no/such/file.kfp
 expect_status 2 cli_bad_shard "$KFP" check --shard 3/3 scenarios
 expect_status 0 cli_check_bundled_library "$KFP" check scenarios
-tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed$'
+tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_check_ends_with_the_count
+library=$(mktemp)
+cp "$out" "$library"
+grep -q 'counterexample (minimised), [0-9]* preemptions*: kfp replay ' "$library"
+ok $? cli_check_prints_the_minimised_counterexample
+# every counterexample and witness the library prints replays, as printed, to its reports
+result=$(round_trip "$library" 2>"$err")
+echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
+ok $? cli_replay_round_trip_bundled_library
+rm -f "$library"
+# ... also with an injection on the command line, and in random mode with a step bound
+"$KFP" check --variant upstream --inject double-release scenarios/races/fault-vs-munmap.kfp \
+	scenarios/bugs/gpc-double-put.kfp >"$out" 2>"$err"
+result=$(round_trip "$out" 2>>"$err")
+echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
+ok $? cli_replay_round_trip_with_an_injection
+random_out=$(mktemp)
+for seed in 1 2 3 4 5; do
+	"$KFP" check --random 30 --seed $seed --inject skip-retry-check \
+		scenarios/races/fault-vs-munmap.kfp
+	"$KFP" check --random 10 --seed $seed --variant upstream tests/cli/long-schedule.kfp
+	"$KFP" check --random 30 --seed $seed --max-steps 60 --variant upstream \
+		scenarios/races/fault-vs-mprotect.kfp
+done >"$random_out" 2>"$err"
+result=$(round_trip "$random_out" 2>>"$err")
+echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
+ok $? cli_replay_round_trip_random_seeds
+rm -f "$random_out"
 
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"expectations_met":true}\]}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
+json_ok
+ok $? cli_json_is_valid
+expect_status 1 cli_json_failed "$KFP" check --json tests/cli/fails-an-expectation.kfp
+json_ok && grep -q '"status":"failed"' "$out" && grep -q '"replay":"kfp replay ' "$out"
+ok $? cli_json_failed_is_valid_with_its_replay
+# a cell no expectation names is unchecked, not passed, and no failure
+expect_status 0 cli_unchecked_is_no_failure "$KFP" check --variant legacy \
+	scenarios/races/fault-vs-munmap.kfp
+grep -q 'unchecked: no expectation for this variant' "$out" &&
+	tail -n 1 "$out" | grep -q '^0 passed, 0 failed, 1 unchecked$'
+ok $? cli_unchecked_is_reported
+expect_status 0 cli_json_unchecked "$KFP" check --json --variant legacy \
+	scenarios/races/fault-vs-munmap.kfp
+json_ok && grep -q '"status":"unchecked","expectations_met":false' "$out" &&
+	grep -q '"unchecked":1' "$out"
+ok $? cli_json_unchecked_is_reported
+# a set-up the model refuses at run time: valid JSON that says so, exit 2
+expect_status 2 cli_setup_error_at_run_time "$KFP" check --json tests/cli/setup-fails-at-run-time.kfp
+json_ok && grep -q '"error":"tests/cli/setup-fails-at-run-time.kfp:[0-9]*:[0-9]*: setup: mmap failed' "$out"
+ok $? cli_setup_error_json_is_valid
+# stdout that cannot be written is an error
+"$KFP" check --variant upstream scenarios/races/fault-vs-mprotect.kfp >/dev/full 2>"$err"
+status=$?
+[ "$status" = 4 ] || echo "expected exit 4, got $status" >>"$err"
+[ "$status" = 4 ]
+ok $? cli_stdout_full_exits_4
+"$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp >/dev/full 2>"$err"
+[ $? = 4 ]
+ok $? cli_json_stdout_full_exits_4
+# SIGINT and SIGTERM stop at an execution boundary: partial, valid JSON marked interrupted
+for sig in INT TERM; do
+	"$KFP" check --json scenarios >"$out" 2>"$err" &
+	pid=$!
+	sleep 1
+	kill -$sig $pid
+	wait $pid
+	status=$?
+	want=$([ $sig = INT ] && echo 130 || echo 143)
+	[ "$status" = "$want" ] || echo "expected exit $want, got $status" >>"$err"
+	[ "$status" = "$want" ] && json_ok && grep -q '"interrupted":true' "$out"
+	ok $? "cli_sig${sig}_leaves_valid_json"
+done
+# every expectation the parser accepts is checked, past 64 per design
+expect_status 1 cli_checks_every_expectation "$KFP" check --variant upstream \
+	tests/cli/checks-every-expectation.kfp
+grep -q 'expectation failed: tests/cli/checks-every-expectation.kfp:93:2: sometimes P1' "$out"
+ok $? cli_the_66th_expectation_is_judged
 
 expect_status 1 cli_failed_expectation_exits_1 "$KFP" check tests/cli/fails-an-expectation.kfp
 grep -q 'expectation failed: tests/cli/fails-an-expectation.kfp:[0-9]*:[0-9]*: never P2' "$out"
@@ -59,17 +183,100 @@ replay=$(grep -o 'replay tests/cli/fails-an-expectation.kfp --variant upstream -
 [ -n "$replay" ]
 ok $? cli_failed_expectation_prints_a_replay_command
 # shellcheck disable=SC2086
-expect_status 0 cli_replay_runs "$KFP" $replay
+expect_status 1 cli_replay_of_a_violation_exits_1 "$KFP" $replay
 grep -q '^step [0-9]*: P2: access' "$out"
 ok $? cli_replay_shows_the_violation
+schedule=${replay##* }
+expect_status 1 cli_replay_accepts_every_execution_option "$KFP" replay \
+	tests/cli/fails-an-expectation.kfp --variant upstream --inject vcpu-map-no-pin \
+	--max-steps 4000 --preemption-bound 999 --schedule "$schedule"
+"$KFP" check --variant pre-cve tests/cli/fails-an-expectation.kfp >"$out" 2>"$err"
+preempting=$(grep -o 'counterexample (minimised), 1 preemption: .*--schedule [0-9:,]*' "$out")
+expect_status 2 cli_replay_refuses_a_schedule_past_the_preemption_bound "$KFP" replay \
+	tests/cli/fails-an-expectation.kfp --variant pre-cve --preemption-bound 0 \
+	--schedule "${preempting##* }"
+expect_status 2 cli_replay_refuses_a_schedule_past_the_step_bound "$KFP" replay \
+	tests/cli/fails-an-expectation.kfp --variant upstream --max-steps 5 --schedule "$schedule"
+
+# 16 accepted P2 reports fill the log; the double put (P1) after them still counts
+expect_status 0 cli_report_log_overflow_hides_nothing "$KFP" check --variant upstream tests/cli/report-log-overflow.kfp
+grep -q '^report-log-overflow  *upstream  *P1 P2 ' "$out"
+ok $? cli_report_log_overflow_verdict_is_p1_p2
 
 expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule 7,7,7
 expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5 scenarios/races/fault-vs-munmap.kfp
 grep -q 'undecided' "$out"
 ok $? cli_bound_is_reported
 
-expect_status 0 cli_shard_0_of_2 "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
-expect_status 0 cli_shard_1_of_2 "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+# an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
+expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '^fault+munmap+remap  *upstream  *incomplete  *0 executions  step bound .*undecided' "$out"
+ok $? cli_max_steps_text_says_incomplete
+expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"executions":0,"complete":false,"stop":"step bound","step_bound_hits":[1-9][0-9]*,"status":"undecided","expectations_met":false' "$out"
+ok $? cli_max_steps_json_agrees
+
+# a shard is partial: never "safe, complete", exit 3; kfp merge judges the whole
+expect_status 3 cli_shard_0_of_2_is_partial "$KFP" check --shard 0/2 scenarios/races/fault-vs-mprotect.kfp
+grep -q ' shard .*partial: kfp merge the shards' "$out"
+ok $? cli_shard_says_it_is_partial
+expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
+expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
+shards=$(mktemp -d)
+for i in 0 1 2; do
+	"$KFP" check --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
+done
+"$KFP" check --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
+expect_status 0 cli_merge_of_three_shards "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b2.json"
+tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
+ok $? cli_merge_ends_with_the_count
+expect_status 2 cli_merge_refuses_a_missing_shard "$KFP" merge "$shards/b0.json" "$shards/b2.json"
+grep -q 'shard 1/3 is missing' "$err"
+ok $? cli_merge_names_the_missing_shard
+expect_status 2 cli_merge_refuses_a_shard_twice "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_another_search "$KFP" merge "$shards/b0.json" "$shards/other1.json" "$shards/b2.json"
+expect_status 2 cli_merge_refuses_what_is_not_a_shard "$KFP" merge tests/cli/fails-an-expectation.kfp
+# a whole run as its own single shard judges as kfp check does: the same
+# verdict, counts and expectation results in every cell
+"$KFP" check --json scenarios/bugs | judgements >"$shards/check"
+"$KFP" check --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
+"$KFP" merge --json "$shards/whole.json" | judgements >"$shards/merged"
+[ -s "$shards/check" ] && cmp -s "$shards/check" "$shards/merged"
+ok $? cli_merge_of_a_whole_run_is_kfp_check
+
+# the library: for N = 2, 3, 4 the merged shards give the whole search's
+# verdicts, expectation results and execution counts.  The counts too:
+# the whole search and the union of the shards each complete one execution
+# per Mazurkiewicz trace (sleep sets never complete two equivalent ones),
+# so a prefix lost or explored twice shows even in a safe cell.
+normalise() {
+	sed -E -e 's/^\{"merged":\{[^}]*\},//'
+}
+"$KFP" check --json --shard 0/1 scenarios >"$shards/full.json"
+"$KFP" merge --json "$shards/full.json" | normalise >"$shards/want"
+grep -q '"stop":"complete"' "$shards/want"
+ok $? cli_library_whole_run_is_complete
+for count in 2 3 4; do
+	k=0
+	while [ $k -lt $count ]; do
+		"$KFP" check --json --shard $k/$count scenarios >"$shards/s$k.json" &
+		k=$((k + 1))
+	done
+	wait
+	if grep -q '"complete":true' "$shards"/s*.json; then
+		echo "a shard of $count claims a complete search" >"$err"
+		ok 1 cli_library_shards_of_${count}_are_partial
+	else
+		ok 0 cli_library_shards_of_${count}_are_partial
+	fi
+	# shellcheck disable=SC2046
+	"$KFP" merge --json $(k=0; while [ $k -lt $count ]; do echo "$shards/s$k.json"; k=$((k + 1)); done) |
+		normalise >"$shards/got"
+	cmp "$shards/want" "$shards/got" >"$err" 2>&1
+	ok $? cli_library_merge_of_${count}_shards_is_the_whole_search
+	rm -f "$shards"/s*.json
+done
+rm -rf "$shards"
 expect_status 3 cli_random_mode_is_undecided_and_prints_its_seed "$KFP" check --random 20 --seed 7 scenarios/races/fault-vs-mprotect.kfp
 grep -q 'seed 7' "$out"
 ok $? cli_random_seed_is_printed

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the kfp command's files share: the shard JSON that kfp check
+ * --shard writes and kfp merge (cli/merge.c) reads back.
+ */
+#ifndef KFP_CLI_H
+#define KFP_CLI_H
+
+#include <kfp/scenario.h>
+
+/* The expectation kinds as the shard JSON names them. */
+const char *kfp_merge_kind_name(unsigned int kind);
+
+/*
+ * The options that shape a search (not those that only stop it early):
+ * shards of one search carry the same key.
+ */
+void kfp_merge_search_key(const struct kfp_explore_options *options, unsigned int inject, char *out,
+			  size_t size);
+
+/* kfp merge [--json] FILE...: the verdicts of the whole search from its shards. */
+int kfp_merge_command(const char *program_name, int argc, char **argv);
+
+#endif /* KFP_CLI_H */

@@ -1,0 +1,970 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kfp merge: the verdicts of a whole search from the JSON of its shards.
+ *
+ * kfp check --json --shard I/N writes, per scenario and variant, what a
+ * verdict is made of: the executions with a violation and with an
+ * accepted report of each property, a witness schedule of each, and each
+ * expectation's per-execution tallies (executions where it held, where it
+ * failed).  The shards' executions partition one search (docs/explorer.md),
+ * so the whole search's counts are their sums and its witnesses any
+ * shard's; the expectations are then judged on the sums as kfp check
+ * judges one search.  Shards that are not one complete set 0..N-1 of the
+ * same search over the same scenarios are refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_SHARDS 4096
+#define JSON_MAX_DEPTH 32
+
+enum {
+	MERGE_MET = 0,
+	MERGE_FAILED = 1,
+	MERGE_USAGE = 2,
+	MERGE_BOUND = 3,
+	MERGE_INTERNAL = 4,
+};
+
+static const char *const kind_names[] = {
+	[KFP_EXPECT_NEVER] = "never",
+	[KFP_EXPECT_SOMETIMES] = "sometimes",
+	[KFP_EXPECT_ACCEPTED] = "accepted",
+	[KFP_EXPECT_ALWAYS_VALUE] = "always-value",
+	[KFP_EXPECT_SOMETIMES_VALUE] = "sometimes-value",
+	[KFP_EXPECT_OUTCOME] = "outcome",
+	[KFP_EXPECT_REFCOUNT] = "refcount",
+	[KFP_EXPECT_PINS] = "pins",
+};
+
+const char *kfp_merge_kind_name(unsigned int kind)
+{
+	return kind < ARRAY_SIZE(kind_names) && kind_names[kind] ? kind_names[kind] : "?";
+}
+
+static int kind_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kind_names); i++)
+		if (kind_names[i] && !strcmp(kind_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+void kfp_merge_search_key(const struct kfp_explore_options *options, unsigned int inject, char *out,
+			  size_t size)
+{
+	snprintf(out, size, "max-steps=%u preemption-bound=%d inject=%#x",
+		 options->max_steps ? options->max_steps : KFP_DEFAULT_MAX_STEPS,
+		 options->preemption_bound, inject);
+}
+
+/* ---- a small JSON reader ------------------------------------------------------ */
+
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+struct json {
+	enum json_type type;
+	bool boolean;
+	unsigned long long number; /* counts only: non-negative integers */
+	char *key; /* its name, as a member of an object */
+	char *string;
+	struct json *child, *next;
+};
+
+struct reader {
+	const char *start, *p;
+	const char *error;
+};
+
+static void json_free(struct json *v)
+{
+	while (v) {
+		struct json *next = v->next;
+
+		json_free(v->child);
+		free(v->key);
+		free(v->string);
+		free(v);
+		v = next;
+	}
+}
+
+static void skip_space(struct reader *r)
+{
+	while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
+		r->p++;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* \uXXXX, as UTF-8 (a lone surrogate is kept as its three bytes) */
+static char *put_unicode(char *out, unsigned int c)
+{
+	if (c < 0x80) {
+		*out++ = (char)c;
+	} else if (c < 0x800) {
+		*out++ = (char)(0xc0 | c >> 6);
+		*out++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*out++ = (char)(0xe0 | c >> 12);
+		*out++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*out++ = (char)(0x80 | (c & 0x3f));
+	}
+	return out;
+}
+
+static char *parse_string(struct reader *r)
+{
+	const char *end = r->p + 1;
+	char *s, *out;
+
+	while (*end && *end != '"')
+		end += *end == '\\' && end[1] ? 2 : 1;
+	if (*end != '"') {
+		r->error = "unterminated string";
+		return NULL;
+	}
+	/* escapes only shrink: \uXXXX is 6 bytes for at most 3 */
+	s = out = malloc((size_t)(end - r->p));
+	if (!s) {
+		r->error = "out of memory";
+		return NULL;
+	}
+	for (r->p++; r->p < end; r->p++) {
+		unsigned int c = 0;
+		int i;
+
+		if ((unsigned char)*r->p < 0x20)
+			goto out_bad;
+		if (*r->p != '\\') {
+			*out++ = *r->p;
+			continue;
+		}
+		switch (*++r->p) {
+		case '"':
+		case '\\':
+		case '/':
+			*out++ = *r->p;
+			break;
+		case 'b':
+			*out++ = '\b';
+			break;
+		case 'f':
+			*out++ = '\f';
+			break;
+		case 'n':
+			*out++ = '\n';
+			break;
+		case 'r':
+			*out++ = '\r';
+			break;
+		case 't':
+			*out++ = '\t';
+			break;
+		case 'u':
+			for (i = 1; i <= 4; i++) {
+				if (r->p + i >= end || hex_digit(r->p[i]) < 0)
+					goto out_bad;
+				c = c << 4 | (unsigned int)hex_digit(r->p[i]);
+			}
+			r->p += 4;
+			out = put_unicode(out, c);
+			break;
+		default:
+			goto out_bad;
+		}
+	}
+	*out = '\0';
+	r->p = end + 1;
+	return s;
+
+out_bad:
+	free(s);
+	r->error = "bad string";
+	return NULL;
+}
+
+static struct json *parse_value(struct reader *r, unsigned int depth);
+
+/* The members of an object or the elements of an array, up to @close. */
+static int parse_members(struct reader *r, struct json *v, char close, unsigned int depth)
+{
+	struct json **tail = &v->child;
+
+	skip_space(r);
+	if (*r->p == close) {
+		r->p++;
+		return 0;
+	}
+	for (;;) {
+		char *key = NULL;
+		struct json *item;
+
+		skip_space(r);
+		if (close == '}') {
+			if (*r->p != '"') {
+				r->error = "expected a member name";
+				return -1;
+			}
+			key = parse_string(r);
+			if (!key)
+				return -1;
+			skip_space(r);
+			if (*r->p++ != ':') {
+				free(key);
+				r->error = "expected ':'";
+				return -1;
+			}
+		}
+		item = parse_value(r, depth + 1);
+		if (!item) {
+			free(key);
+			return -1;
+		}
+		item->key = key;
+		*tail = item;
+		tail = &item->next;
+		skip_space(r);
+		if (*r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (*r->p++ == close)
+			return 0;
+		r->error = close == '}' ? "expected ',' or '}'" : "expected ',' or ']'";
+		return -1;
+	}
+}
+
+static int parse_number(struct reader *r, struct json *v)
+{
+	const char *start = r->p;
+	char *end;
+
+	if (*r->p == '-')
+		r->p++;
+	while ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' || *r->p == 'e' || *r->p == 'E' ||
+	       *r->p == '+' || *r->p == '-')
+		r->p++;
+	strtod(start, &end);
+	if (end != r->p || end == start) {
+		r->error = "bad number";
+		return -1;
+	}
+	v->number = *start == '-' ? 0 : strtoull(start, NULL, 10);
+	return 0;
+}
+
+static struct json *parse_value(struct reader *r, unsigned int depth)
+{
+	struct json *v;
+	int ret = 0;
+
+	if (depth > JSON_MAX_DEPTH) {
+		r->error = "nested too deep";
+		return NULL;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		r->error = "out of memory";
+		return NULL;
+	}
+	skip_space(r);
+	if (*r->p == '{' || *r->p == '[') {
+		v->type = *r->p == '{' ? JSON_OBJECT : JSON_ARRAY;
+		r->p++;
+		ret = parse_members(r, v, v->type == JSON_OBJECT ? '}' : ']', depth);
+	} else if (*r->p == '"') {
+		v->type = JSON_STRING;
+		v->string = parse_string(r);
+		ret = v->string ? 0 : -1;
+	} else if (!strncmp(r->p, "true", 4) || !strncmp(r->p, "false", 5)) {
+		v->type = JSON_BOOL;
+		v->boolean = *r->p == 't';
+		r->p += v->boolean ? 4 : 5;
+	} else if (!strncmp(r->p, "null", 4)) {
+		r->p += 4;
+	} else if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9')) {
+		v->type = JSON_NUMBER;
+		ret = parse_number(r, v);
+	} else {
+		r->error = "unexpected character";
+		ret = -1;
+	}
+	if (ret) {
+		json_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static const struct json *member(const struct json *object, const char *key, enum json_type type)
+{
+	const struct json *v;
+
+	if (!object || object->type != JSON_OBJECT)
+		return NULL;
+	for (v = object->child; v; v = v->next)
+		if (!strcmp(v->key, key))
+			return v->type == type ? v : NULL;
+	return NULL;
+}
+
+static const char *member_string(const struct json *object, const char *key)
+{
+	const struct json *v = member(object, key, JSON_STRING);
+
+	return v ? v->string : NULL;
+}
+
+static unsigned int length(const struct json *array)
+{
+	const struct json *v;
+	unsigned int n = 0;
+
+	for (v = array ? array->child : NULL; v; v = v->next)
+		n++;
+	return n;
+}
+
+static const struct json *element(const struct json *array, unsigned int i)
+{
+	const struct json *v = array ? array->child : NULL;
+
+	while (v && i--)
+		v = v->next;
+	return v;
+}
+
+/* ---- shards -------------------------------------------------------------------- */
+
+struct shard {
+	const char *path;
+	char *text;
+	struct json *root;
+	unsigned int index, count;
+	const char *search;
+	const struct json *results;
+};
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t size = 0, cap = 4096, n;
+	char *text = malloc(cap);
+
+	if (!f || !text) {
+		if (f)
+			fclose(f);
+		free(text);
+		return NULL;
+	}
+	while ((n = fread(text + size, 1, cap - size - 1, f)) > 0) {
+		size += n;
+		if (size + 1 == cap) {
+			char *bigger = realloc(text, cap * 2);
+
+			if (!bigger) {
+				free(text);
+				fclose(f);
+				return NULL;
+			}
+			text = bigger;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (memchr(text, '\0', size)) {
+		free(text);
+		return NULL;
+	}
+	text[size] = '\0';
+	return text;
+}
+
+static int load_shard(struct shard *s, const char *path)
+{
+	const struct json *shard, *index, *count;
+	struct reader r;
+
+	s->path = path;
+	s->text = read_file(path);
+	if (!s->text) {
+		fprintf(stderr, "%s:0:0: cannot read\n", path);
+		return -1;
+	}
+	r = (struct reader){ .start = s->text, .p = s->text };
+	s->root = parse_value(&r, 0);
+	if (s->root) {
+		skip_space(&r);
+		if (*r.p)
+			r.error = "text after the JSON value";
+	}
+	if (r.error) {
+		fprintf(stderr, "%s: offset %ld: invalid JSON: %s\n", path, (long)(r.p - r.start),
+			r.error);
+		return -1;
+	}
+	shard = member(s->root, "shard", JSON_OBJECT);
+	index = member(shard, "index", JSON_NUMBER);
+	count = member(shard, "count", JSON_NUMBER);
+	s->search = member_string(s->root, "search");
+	s->results = member(s->root, "results", JSON_ARRAY);
+	if (!index || !count || !s->search || !s->results || !count->number ||
+	    count->number > MAX_SHARDS || index->number >= count->number) {
+		fprintf(stderr, "%s: not the JSON of kfp check --json --shard I/N\n", path);
+		return -1;
+	}
+	s->index = (unsigned int)index->number;
+	s->count = (unsigned int)count->number;
+	return 0;
+}
+
+/* The shards must be one split of one search: same N, same key, each index once. */
+static int check_set(struct shard **by_index, struct shard *shards, unsigned int nr)
+{
+	unsigned int i, n = shards[0].count;
+
+	for (i = 0; i < nr; i++) {
+		struct shard *s = &shards[i];
+
+		if (s->count != n) {
+			fprintf(stderr, "%s: shard %u/%u, but %s is one of %u shards\n", s->path,
+				s->index, s->count, shards[0].path, n);
+			return -1;
+		}
+		if (strcmp(s->search, shards[0].search)) {
+			fprintf(stderr, "%s: another search (%s) than %s (%s)\n", s->path,
+				s->search, shards[0].path, shards[0].search);
+			return -1;
+		}
+		if (by_index[s->index]) {
+			fprintf(stderr, "%s: shard %u/%u again (also %s)\n", s->path, s->index, n,
+				by_index[s->index]->path);
+			return -1;
+		}
+		by_index[s->index] = s;
+	}
+	for (i = 0; i < n; i++) {
+		if (!by_index[i]) {
+			fprintf(stderr, "kfp merge: shard %u/%u is missing\n", i, n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool same_string(const struct json *a, const struct json *b, const char *key)
+{
+	const char *x = member_string(a, key), *y = member_string(b, key);
+
+	return x && y && !strcmp(x, y);
+}
+
+static bool same_number(const struct json *a, const struct json *b, const char *key)
+{
+	const struct json *x = member(a, key, JSON_NUMBER), *y = member(b, key, JSON_NUMBER);
+
+	return x && y && x->number == y->number;
+}
+
+/* Every shard ran the same scenarios, variants and expectations, in the same order. */
+static int check_cells(struct shard **by_index, unsigned int n)
+{
+	unsigned int i, c, e, cells = length(by_index[0]->results);
+
+	for (i = 1; i < n; i++) {
+		if (length(by_index[i]->results) != cells) {
+			fprintf(stderr, "%s: %u results, but %s has %u\n", by_index[i]->path,
+				length(by_index[i]->results), by_index[0]->path, cells);
+			return -1;
+		}
+		for (c = 0; c < cells; c++) {
+			const struct json *a = element(by_index[0]->results, c);
+			const struct json *b = element(by_index[i]->results, c);
+			const struct json *xa = member(a, "expectations", JSON_ARRAY);
+			const struct json *xb = member(b, "expectations", JSON_ARRAY);
+			bool same = same_string(a, b, "file") && same_string(a, b, "scenario") &&
+				    same_string(a, b, "variant") && xa && xb &&
+				    length(xa) == length(xb);
+
+			for (e = 0; same && e < length(xa); e++) {
+				const struct json *ea = element(xa, e), *eb = element(xb, e);
+
+				same = same_number(ea, eb, "line") && same_number(ea, eb, "col") &&
+				       same_string(ea, eb, "kind") && same_string(ea, eb, "text");
+			}
+			if (!same) {
+				fprintf(stderr, "%s: result %u is not the one of %s\n",
+					by_index[i]->path, c + 1, by_index[0]->path);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- one cell: a scenario under a variant ------------------------------------------- */
+
+struct merged_expectation {
+	unsigned int line, col;
+	int kind, property;
+	const char *text;
+	u64 held, failed;
+	const char *held_schedule; /* the first shard's where it held */
+	const char *failed_detail, *failed_schedule; /* the first shard's where it failed */
+	bool met;
+	char detail[192];
+	const char *schedule;
+};
+
+struct merged {
+	const char *file, *scenario, *variant;
+	u64 executions, step_bound_hits;
+	u64 violations[KFP_NR_PROPERTIES], accepted[KFP_NR_PROPERTIES];
+	const char *witness[KFP_NR_PROPERTIES], *accepted_witness[KFP_NR_PROPERTIES];
+	bool complete;
+	const char *stop;
+	unsigned int nr_expectations;
+	struct merged_expectation expectation[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+};
+
+static int property_by_name(const char *name)
+{
+	unsigned int p;
+
+	for (p = 0; name && p < KFP_NR_PROPERTIES; p++)
+		if (!strcmp(kfp_property_name(p), name))
+			return (int)p;
+	return -1;
+}
+
+static u64 number_of(const struct json *object, const char *key)
+{
+	const struct json *v = member(object, key, JSON_NUMBER);
+
+	return v ? v->number : 0;
+}
+
+static const char *first_nonempty(const char *have, const char *candidate)
+{
+	return have && *have ? have : candidate;
+}
+
+static int add_counts(const struct json *cell, const char *key, u64 *sums)
+{
+	const struct json *array = member(cell, key, JSON_ARRAY);
+	unsigned int p;
+
+	if (length(array) != KFP_NR_PROPERTIES)
+		return -1;
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		const struct json *v = element(array, p);
+
+		if (v->type != JSON_NUMBER)
+			return -1;
+		sums[p] += v->number;
+	}
+	return 0;
+}
+
+static int add_witnesses(const struct json *cell, const char *key, const char **witness)
+{
+	const struct json *array = member(cell, key, JSON_ARRAY);
+	unsigned int p;
+
+	if (length(array) != KFP_NR_PROPERTIES)
+		return -1;
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		const struct json *v = element(array, p);
+
+		if (v->type != JSON_STRING)
+			return -1;
+		witness[p] = first_nonempty(witness[p], v->string);
+	}
+	return 0;
+}
+
+static bool has_property(int kind)
+{
+	return kind == KFP_EXPECT_NEVER || kind == KFP_EXPECT_SOMETIMES ||
+	       kind == KFP_EXPECT_ACCEPTED;
+}
+
+static int add_expectation(struct merged_expectation *x, const struct json *e, bool first)
+{
+	const char *detail = member_string(e, "detail"), *schedule = member_string(e, "schedule");
+	u64 held = number_of(e, "held"), failed = number_of(e, "failed");
+
+	if (first) {
+		x->line = (unsigned int)number_of(e, "line");
+		x->col = (unsigned int)number_of(e, "col");
+		x->kind = kind_by_name(member_string(e, "kind") ? member_string(e, "kind") : "");
+		x->property = property_by_name(member_string(e, "property"));
+		x->text = member_string(e, "text");
+		if (x->kind < 0 || !x->text || (x->property < 0 && has_property(x->kind)))
+			return -1;
+	}
+	if (!detail || !schedule)
+		return -1;
+	if (held && !x->held)
+		x->held_schedule = schedule;
+	if (failed && !x->failed) {
+		x->failed_detail = detail;
+		x->failed_schedule = schedule;
+	}
+	x->held += held;
+	x->failed += failed;
+	return 0;
+}
+
+/* A shard that explored all of its part says "shard"; a whole run "complete". */
+static bool part_complete(const char *stop)
+{
+	return !strcmp(stop, "shard") || !strcmp(stop, "complete");
+}
+
+static int merge_cell(struct shard **by_index, unsigned int n, unsigned int c, struct merged *m)
+{
+	unsigned int i, e;
+
+	memset(m, 0, sizeof(*m));
+	m->complete = true;
+	m->stop = "complete";
+	for (i = 0; i < n; i++) {
+		const struct json *cell = element(by_index[i]->results, c);
+		const struct json *expectations = member(cell, "expectations", JSON_ARRAY);
+		const char *stop = member_string(cell, "stop");
+
+		m->file = member_string(cell, "file");
+		m->scenario = member_string(cell, "scenario");
+		m->variant = member_string(cell, "variant");
+		if (!stop || add_counts(cell, "violation_executions", m->violations) ||
+		    add_counts(cell, "accepted_executions", m->accepted) ||
+		    add_witnesses(cell, "witness", m->witness) ||
+		    add_witnesses(cell, "accepted_witness", m->accepted_witness) ||
+		    length(expectations) > ARRAY_SIZE(m->expectation))
+			goto out_bad;
+		m->executions += number_of(cell, "executions");
+		m->step_bound_hits += number_of(cell, "step_bound_hits");
+		/* the whole is complete when every part is; else the first part's reason */
+		if (!part_complete(stop) && m->complete) {
+			m->complete = false;
+			m->stop = stop;
+		}
+		m->nr_expectations = length(expectations);
+		for (e = 0; e < m->nr_expectations; e++)
+			if (add_expectation(&m->expectation[e], element(expectations, e), !i))
+				goto out_bad;
+	}
+	return 0;
+
+out_bad:
+	fprintf(stderr, "%s: result %u lacks what a merge needs (run kfp check --json --shard)\n",
+		by_index[i]->path, c + 1);
+	return -1;
+}
+
+/* ---- judging, as kfp check judges one search ------------------------------------------- */
+
+static void judge_expectation(const struct merged *m, struct merged_expectation *x)
+{
+	unsigned int p = (unsigned int)x->property;
+	const char *name = kfp_property_name(p);
+	const char *in;
+
+	x->detail[0] = '\0';
+	x->schedule = "";
+	switch (x->kind) {
+	case KFP_EXPECT_NEVER:
+		x->met = !m->violations[p];
+		if (!x->met) {
+			snprintf(x->detail, sizeof(x->detail), "%s violated in %llu executions",
+				 name, (unsigned long long)m->violations[p]);
+			x->schedule = m->witness[p];
+		}
+		return;
+	case KFP_EXPECT_SOMETIMES:
+		x->met = m->violations[p];
+		if (x->met)
+			x->schedule = m->witness[p];
+		else
+			snprintf(x->detail, sizeof(x->detail), "%s never violated", name);
+		return;
+	case KFP_EXPECT_ACCEPTED:
+		x->met = m->accepted[p] && !m->violations[p];
+		if (m->violations[p]) {
+			snprintf(x->detail, sizeof(x->detail), "%s violated, not only accepted",
+				 name);
+			x->schedule = m->witness[p];
+		} else if (!x->met) {
+			snprintf(x->detail, sizeof(x->detail), "no accepted %s report", name);
+		} else {
+			x->schedule = m->accepted_witness[p];
+		}
+		return;
+	case KFP_EXPECT_SOMETIMES_VALUE:
+		x->met = x->held;
+		if (x->met)
+			x->schedule = x->held_schedule;
+		else
+			snprintf(x->detail, sizeof(x->detail), "held in no execution");
+		return;
+	default:
+		x->met = !x->failed;
+		if (x->met)
+			return;
+		/* the first failing shard's detail, with the count of the whole */
+		in = strstr(x->failed_detail, " (in ");
+		snprintf(x->detail, sizeof(x->detail), "%.*s (in %llu executions)",
+			 in ? (int)(in - x->failed_detail) : (int)strlen(x->failed_detail),
+			 x->failed_detail, (unsigned long long)x->failed);
+		x->schedule = x->failed_schedule;
+		return;
+	}
+}
+
+enum cell { CELL_MET, CELL_FAILED, CELL_BOUND, CELL_UNCHECKED };
+
+static bool is_sometimes(int kind)
+{
+	return kind == KFP_EXPECT_SOMETIMES || kind == KFP_EXPECT_SOMETIMES_VALUE;
+}
+
+static enum cell judge(struct merged *m)
+{
+	bool undecided = false;
+	unsigned int i;
+
+	/* as kfp check: nothing written for this variant is nothing judged */
+	if (!m->nr_expectations)
+		return m->complete ? CELL_UNCHECKED : CELL_BOUND;
+
+	for (i = 0; i < m->nr_expectations; i++) {
+		struct merged_expectation *x = &m->expectation[i];
+
+		judge_expectation(m, x);
+		if (!x->met) {
+			/* a counterexample stands even when the search was cut short */
+			if (x->schedule[0] || m->complete)
+				return CELL_FAILED;
+			undecided = true;
+		} else if (!m->complete && !is_sometimes(x->kind)) {
+			undecided = true;
+		}
+	}
+	return undecided ? CELL_BOUND : CELL_MET;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+static void verdict_text(const struct merged *m, char *out, size_t size)
+{
+	size_t len = 0;
+	unsigned int p;
+
+	out[0] = '\0';
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (m->violations[p])
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
+						kfp_property_name(p));
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (m->accepted[p] && !m->violations[p])
+			len += (size_t)snprintf(out + len, size - len, "%s%s accepted",
+						len ? ", " : "", kfp_property_name(p));
+	if (!len)
+		snprintf(out, size, "safe");
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void json_properties(const u64 *counts)
+{
+	bool first = true;
+	unsigned int p;
+
+	putchar('[');
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (!counts[p])
+			continue;
+		printf("%s", first ? "" : ",");
+		json_string(kfp_property_name(p));
+		first = false;
+	}
+	putchar(']');
+}
+
+/* The fields of kfp check --json, then each expectation's result. */
+static void print_json(const struct merged *m, enum cell cell, bool first)
+{
+	char verdict[96];
+	unsigned int i;
+
+	verdict_text(m, verdict, sizeof(verdict));
+	printf("%s{\"scenario\":", first ? "" : ",");
+	json_string(m->scenario);
+	printf(",\"variant\":");
+	json_string(m->variant);
+	printf(",\"verdict\":");
+	json_string(cell == CELL_FAILED ? "expectation failed" :
+		    cell == CELL_BOUND	? "incomplete" :
+					  verdict);
+	printf(",\"violations\":");
+	json_properties(m->violations);
+	printf(",\"accepted\":");
+	json_properties(m->accepted);
+	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)m->executions,
+	       m->complete ? "true" : "false");
+	json_string(m->stop);
+	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)m->step_bound_hits);
+	json_string(cell == CELL_MET	   ? "met" :
+		    cell == CELL_FAILED	   ? "failed" :
+		    cell == CELL_UNCHECKED ? "unchecked" :
+					     "undecided");
+	printf(",\"expectations_met\":%s,\"expectations\":[", cell == CELL_MET ? "true" : "false");
+	for (i = 0; i < m->nr_expectations; i++) {
+		printf("%s{\"line\":%u,\"col\":%u,\"text\":", i ? "," : "", m->expectation[i].line,
+		       m->expectation[i].col);
+		json_string(m->expectation[i].text);
+		printf(",\"met\":%s}", m->expectation[i].met ? "true" : "false");
+	}
+	printf("]}");
+}
+
+static void print_text(const char *program_name, const struct merged *m, enum cell cell)
+{
+	char verdict[96];
+	unsigned int i;
+
+	verdict_text(m, verdict, sizeof(verdict));
+	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
+		snprintf(verdict, sizeof(verdict), "incomplete");
+	printf("%-40s %-9s %-22s %9llu executions  %-8s  %s\n", m->scenario, m->variant, verdict,
+	       (unsigned long long)m->executions, m->complete ? "complete" : m->stop,
+	       cell == CELL_MET	      ? "expectations met" :
+	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
+	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
+					"EXPECTATION FAILED");
+	if (cell != CELL_FAILED)
+		return;
+	for (i = 0; i < m->nr_expectations; i++) {
+		const struct merged_expectation *x = &m->expectation[i];
+
+		if (x->met)
+			continue;
+		printf("  expectation failed: %s:%u:%u: %s: %s\n", m->file, x->line, x->col,
+		       x->text, x->detail);
+		if (x->schedule[0])
+			printf("  counterexample (replay: %s replay %s --variant %s --schedule %s)\n",
+			       program_name, m->file, m->variant, x->schedule);
+	}
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+static int merge_all(const char *program_name, struct shard **by_index, unsigned int n, bool json)
+{
+	static struct merged m;
+	unsigned int c, passed = 0, failed = 0, unchecked = 0, bounded = 0;
+	unsigned int cells = length(by_index[0]->results);
+
+	if (json) {
+		printf("{\"merged\":{\"count\":%u,\"search\":", n);
+		json_string(by_index[0]->search);
+		printf("},\"results\":[");
+	}
+	for (c = 0; c < cells; c++) {
+		enum cell cell;
+
+		if (merge_cell(by_index, n, c, &m))
+			return MERGE_USAGE;
+		cell = judge(&m);
+		if (cell == CELL_MET)
+			passed++;
+		else if (cell == CELL_FAILED)
+			failed++;
+		else if (cell == CELL_UNCHECKED)
+			unchecked++;
+		else
+			bounded++;
+		if (json)
+			print_json(&m, cell, !c);
+		else
+			print_text(program_name, &m, cell);
+	}
+	if (json)
+		printf("]}\n");
+	else
+		printf("%u passed, %u failed, %u unchecked%s\n", passed, failed, unchecked,
+		       bounded ? ", some undecided (bound)" : "");
+	return failed ? MERGE_FAILED : bounded ? MERGE_BOUND : MERGE_MET;
+}
+
+int kfp_merge_command(const char *program_name, int argc, char **argv)
+{
+	struct shard *shards = calloc((size_t)argc + 1, sizeof(*shards));
+	struct shard **by_index = calloc(MAX_SHARDS, sizeof(*by_index));
+	unsigned int nr = 0;
+	bool json = false;
+	int i, status = MERGE_USAGE;
+
+	if (!shards || !by_index) {
+		status = MERGE_INTERNAL;
+		goto out_free;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "%s merge: unknown option '%s'\n", program_name, argv[i]);
+			goto out_free;
+		}
+		if (load_shard(&shards[nr++], argv[i]))
+			goto out_free;
+	}
+	if (!nr) {
+		fprintf(stderr, "%s merge: needs the JSON of every shard: FILE...\n", program_name);
+		goto out_free;
+	}
+	if (check_set(by_index, shards, nr) || check_cells(by_index, shards[0].count))
+		goto out_free;
+	status = merge_all(program_name, by_index, shards[0].count, json);
+	if (fflush(stdout) || ferror(stdout))
+		status = MERGE_INTERNAL;
+out_free:
+	for (i = 0; shards && i < (int)nr; i++) {
+		json_free(shards[i].root);
+		free(shards[i].text);
+	}
+	free(shards);
+	free(by_index);
+	return status;
+}

@@ -135,12 +135,12 @@ json_ok && grep -q '"status":"failed"' "$out" && grep -q '"replay":"kfp replay '
 ok $? cli_json_failed_is_valid_with_its_replay
 # a cell no expectation names is unchecked, not passed, and no failure
 expect_status 0 cli_unchecked_is_no_failure "$KFP" check --variant legacy \
-	scenarios/races/fault-vs-munmap.kfp
+	tests/cli/unchecked-for-legacy.kfp
 grep -q 'unchecked: no expectation for this variant' "$out" &&
 	tail -n 1 "$out" | grep -q '^0 passed, 0 failed, 1 unchecked$'
 ok $? cli_unchecked_is_reported
 expect_status 0 cli_json_unchecked "$KFP" check --json --variant legacy \
-	scenarios/races/fault-vs-munmap.kfp
+	tests/cli/unchecked-for-legacy.kfp
 json_ok && grep -q '"status":"unchecked","expectations_met":false' "$out" &&
 	grep -q '"unchecked":1' "$out"
 ok $? cli_json_unchecked_is_reported

@@ -11,7 +11,29 @@
  *
  * P3: the host must still map that pfn at that hva, writable if the access
  * writes.  Every host pte change happens inside an invalidation, so a
- * mismatch means the translation outlived the invalidation of its range.
+ * mismatch means the translation outlived the invalidation of its range. *
+ * What the checks read, and where the explorer learns it.  A check runs
+ * inside the access's step, so everything it reads must be in that step's
+ * footprint (kvm_access_step(), kvm/kvm_main.c), or the explorer takes a
+ * step that writes it for independent of the access and never runs the
+ * order that breaks the property:
+ *
+ *   check_p2()           page[pfn].flags (PG_free, PG_released), .generation:
+ *                        the page's object (a driver's revoke writes it);
+ *                        a folio's free writes every page's flags under the
+ *                        head's object, which is in the footprint too
+ *   access_holds_page()  the ledger entries (head, owner): the head's object
+ *                        (folio_ref_change() is announced on it);
+ *                        page[pfn].kind and the zero pfn never change
+ *   design->accepts()    the same ledger entries
+ *   check_gfn()          kvm->memslots[as_id]: memslots_object(as_id)
+ *                        (kvm_swap_active_memslots() writes it)
+ *   check_p3()           the host pte at the hva: kfp_pte_object(hva)
+ *                        (set_pte_present(), pte_clear() and every pte
+ *                        change of mm/ write it)
+ *
+ * The commutation audit (tests/explore/test_footprint.c) swaps steps the
+ * explorer calls independent and fails if a world or a report changes.
  */
 #include <kfp/check.h>
 

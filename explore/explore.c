@@ -4,8 +4,9 @@
  *
  * A thread runs until it announces its next visible step at a seam point
  * and then yields; so at every decision the explorer knows what each
- * thread would do next (its footprint: an object and read or write, or a
- * lock it wants, or an object it waits to see written).  One step is the
+ * thread would do next (its footprint: up to KFP_FOOTPRINT_MAX objects,
+ * each read or written, or a lock it wants, or an object it waits to see
+ * written).  One step is the
  * announced access plus the thread-local code up to its next announcement.
  *
  * Search: depth-first over decisions, restarting each execution from the
@@ -47,12 +48,9 @@ enum thread_status {
 	THREAD_FINISHED,
 };
 
+/* A lock or a wait names its object as fp.object[0], alone. */
 struct pending {
-	u32 object;
-	u32 object2; /* second object of a two-object step, when has2 */
-	u8 has2;
-	u8 access2;
-	u8 access;
+	struct kfp_footprint fp;
 	u8 is_lock;
 	u8 is_wait;
 	u8 lock_write;
@@ -72,11 +70,7 @@ struct model_thread {
 
 struct event {
 	u8 thread;
-	u8 access;
-	u8 has2;
-	u8 access2;
-	u32 object;
-	u32 object2;
+	struct kfp_footprint fp;
 	u16 clock[KFP_MAX_THREADS];
 };
 
@@ -164,21 +158,29 @@ static u64 random_next(void)
 	return z ^ (z >> 31);
 }
 
-static bool access_conflicts(u32 oa, u8 aa, u32 ob, u8 ab)
+/* Some object both touch, and one of them writes it. */
+static bool footprints_conflict(const struct kfp_footprint *a, const struct kfp_footprint *b)
 {
-	return oa == ob && (aa == KFP_ACCESS_WRITE || ab == KFP_ACCESS_WRITE);
+	unsigned int i, j;
+
+	for (i = 0; i < a->nr; i++)
+		for (j = 0; j < b->nr; j++)
+			if (a->object[i] == b->object[j] &&
+			    (a->access[i] == KFP_ACCESS_WRITE || b->access[j] == KFP_ACCESS_WRITE))
+				return true;
+	return false;
 }
 
 static bool conflicts(const struct pending *a, const struct pending *b)
 {
-	if (access_conflicts(a->object, a->access, b->object, b->access))
-		return true;
-	if (a->has2 && access_conflicts(a->object2, a->access2, b->object, b->access))
-		return true;
-	if (b->has2 && access_conflicts(a->object, a->access, b->object2, b->access2))
-		return true;
-	return a->has2 && b->has2 &&
-	       access_conflicts(a->object2, a->access2, b->object2, b->access2);
+	return footprints_conflict(&a->fp, &b->fp);
+}
+
+static void footprint_one(struct kfp_footprint *fp, u32 object, enum kfp_access access)
+{
+	fp->nr = 1;
+	fp->object[0] = object;
+	fp->access[0] = (u8)access;
 }
 
 /* ---- the seam, as the explorer implements it ---------------------------- */
@@ -197,23 +199,17 @@ static void announce(const struct pending *pending, u8 status)
 
 static void explorer_point(void *ctx, u32 object, enum kfp_access access, const char *what)
 {
-	struct pending pending = { .object = object, .access = (u8)access, .what = what };
+	struct pending pending = { .what = what };
 
 	(void)ctx;
+	footprint_one(&pending.fp, object, access);
 	announce(&pending, THREAD_READY);
 }
 
-static void explorer_point2(void *ctx, u32 object, enum kfp_access access, u32 object2,
-			    enum kfp_access access2, const char *what)
+static void explorer_point_footprint(void *ctx, const struct kfp_footprint *footprint,
+				     const char *what)
 {
-	struct pending pending = {
-		.object = object,
-		.access = (u8)access,
-		.object2 = object2,
-		.access2 = (u8)access2,
-		.has2 = 1,
-		.what = what,
-	};
+	struct pending pending = { .fp = *footprint, .what = what };
 
 	(void)ctx;
 	announce(&pending, THREAD_READY);
@@ -222,8 +218,6 @@ static void explorer_point2(void *ctx, u32 object, enum kfp_access access, u32 o
 static void explorer_acquire(void *ctx, const struct kfp_lock *lock, bool write)
 {
 	struct pending pending = {
-		.object = lock->object,
-		.access = write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ,
 		.is_lock = 1,
 		.lock_write = write,
 		.lock = lock,
@@ -231,6 +225,7 @@ static void explorer_acquire(void *ctx, const struct kfp_lock *lock, bool write)
 	};
 
 	(void)ctx;
+	footprint_one(&pending.fp, lock->object, write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ);
 	announce(&pending, THREAD_LOCK);
 }
 
@@ -244,8 +239,6 @@ static bool explorer_block(void *ctx, const struct kfp_lock *lock, bool write)
 static bool explorer_wait(void *ctx, u32 object, const char *what)
 {
 	struct pending pending = {
-		.object = object,
-		.access = KFP_ACCESS_READ,
 		.is_wait = 1,
 		.what = what,
 	};
@@ -253,6 +246,7 @@ static bool explorer_wait(void *ctx, u32 object, const char *what)
 	(void)ctx;
 	if (ex->passive || ex->running < 0)
 		return false;
+	footprint_one(&pending.fp, object, KFP_ACCESS_READ);
 	pending.wait_since = ex->depth;
 	announce(&pending, THREAD_WAIT);
 	return true;
@@ -270,7 +264,7 @@ static const struct kfp_seam_ops explorer_ops = {
 	.current_thread = explorer_current_thread,
 	.wait = explorer_wait,
 	.acquire = explorer_acquire,
-	.point2 = explorer_point2,
+	.point_footprint = explorer_point_footprint,
 };
 
 /* ---- threads ----------------------------------------------------------- */
@@ -294,15 +288,14 @@ static bool lock_available(const struct pending *pending)
 
 static bool written_since(u32 object, unsigned int since)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = since; i < ex->depth; i++) {
-		const struct event *e = &ex->event[i];
+		const struct kfp_footprint *fp = &ex->event[i].fp;
 
-		if (e->object == object && e->access == KFP_ACCESS_WRITE)
-			return true;
-		if (e->has2 && e->object2 == object && e->access2 == KFP_ACCESS_WRITE)
-			return true;
+		for (k = 0; k < fp->nr; k++)
+			if (fp->object[k] == object && fp->access[k] == KFP_ACCESS_WRITE)
+				return true;
 	}
 	return false;
 }
@@ -315,7 +308,7 @@ static bool thread_enabled(const struct model_thread *t)
 	case THREAD_LOCK:
 		return lock_available(&t->pending);
 	case THREAD_WAIT:
-		return written_since(t->pending.object, t->pending.wait_since);
+		return written_since(t->pending.fp.object[0], t->pending.wait_since);
 	default:
 		return false;
 	}
@@ -362,6 +355,8 @@ static void start_execution(void)
 		t->steps = 0;
 		t->last_event = -1;
 		t->pending = (struct pending){ .what = "start" };
+		footprint_one(&t->pending.fp, KFP_OBJECT(KFP_OBJECT_CLASS_NONE, 0),
+			      KFP_ACCESS_READ);
 		ex->running = (int)i;
 		coroutine_resume(&t->co);
 		ex->running = -1;
@@ -533,18 +528,16 @@ static void history_add(struct object_state *o, unsigned int t, u8 access, const
 static void record_event(unsigned int t, const struct pending *pending)
 {
 	struct event *e = &ex->event[ex->depth];
-	struct object_state *o = object_state(pending->object);
-	struct object_state *o2 = pending->has2 ? object_state(pending->object2) : NULL;
-	bool lock_object = KFP_OBJECT_CLASS_OF(pending->object) == KFP_OBJECT_CLASS_LOCK;
+	const struct kfp_footprint *fp = &pending->fp;
+	struct object_state *o[KFP_FOOTPRINT_MAX];
 	struct object_state *acquisitions = NULL;
 	u16 clock[KFP_MAX_THREADS];
+	unsigned int k;
 
 	e->thread = (u8)t;
-	e->access = pending->access;
-	e->object = pending->object;
-	e->has2 = pending->has2;
-	e->object2 = pending->object2;
-	e->access2 = pending->access2;
+	e->fp = *fp;
+	for (k = 0; k < fp->nr; k++)
+		o[k] = object_state(fp->object[k]);
 	/* program order: the thread's previous event */
 	if (ex->thread[t].last_event >= 0)
 		memcpy(clock, ex->event[ex->thread[t].last_event].clock, sizeof(clock));
@@ -552,30 +545,25 @@ static void record_event(unsigned int t, const struct pending *pending)
 		memset(clock, 0, sizeof(clock));
 	ex->thread[t].last_event = (s32)ex->depth;
 	if (pending->is_lock)
-		acquisitions = object_state(pending->object | 0x80000000U);
+		acquisitions = object_state(fp->object[0] | 0x80000000U);
 	if (!ex->full_at_every_node) {
 		if (acquisitions)
-			find_races(t, pending->access, acquisitions, clock);
-		else if (!lock_object)
-			find_races(t, pending->access, o, clock);
-		if (o2)
-			find_races(t, pending->access2, o2, clock);
+			find_races(t, fp->access[0], acquisitions, clock);
+		for (k = acquisitions ? 1 : 0; k < fp->nr; k++)
+			if (KFP_OBJECT_CLASS_OF(fp->object[k]) != KFP_OBJECT_CLASS_LOCK)
+				find_races(t, fp->access[k], o[k], clock);
 	}
-	clock_join(clock, o->write_clock);
-	if (pending->access == KFP_ACCESS_WRITE)
-		clock_join(clock, o->read_clock);
-	if (o2) {
-		clock_join(clock, o2->write_clock);
-		if (pending->access2 == KFP_ACCESS_WRITE)
-			clock_join(clock, o2->read_clock);
+	for (k = 0; k < fp->nr; k++) {
+		clock_join(clock, o[k]->write_clock);
+		if (fp->access[k] == KFP_ACCESS_WRITE)
+			clock_join(clock, o[k]->read_clock);
 	}
 	clock[t] = (u16)(ex->thread[t].steps + 1);
 	memcpy(e->clock, clock, sizeof(clock));
-	history_add(o, t, pending->access, clock);
-	if (o2)
-		history_add(o2, t, pending->access2, clock);
+	for (k = 0; k < fp->nr; k++)
+		history_add(o[k], t, fp->access[k], clock);
 	if (acquisitions)
-		history_add(acquisitions, t, pending->access, clock);
+		history_add(acquisitions, t, fp->access[0], clock);
 }
 
 /* ---- one execution ------------------------------------------------------- */
@@ -661,8 +649,9 @@ static void trace_step(unsigned int t, const struct pending *pending)
 	struct kfp_trace_step step = {
 		.index = ex->depth,
 		.thread = (int)t,
-		.object = pending->object,
-		.access = pending->access,
+		.object = pending->fp.object[0],
+		.access = pending->fp.access[0],
+		.footprint = pending->fp,
 		.is_lock = pending->is_lock,
 		.is_wait = pending->is_wait,
 		.finished = ex->thread[t].status == THREAD_FINISHED,

@@ -48,5 +48,7 @@ void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);
 void kvm_gpc_release_vcpu_caches(struct kvm *kvm);
 void kvm_mmu_slot_remove_write_access(struct kvm *kvm, const struct kvm_memory_slot *slot);
 void kvm_report_access(struct kvm *kvm, const struct kvm_access *access);
+void kvm_access_step(struct kvm *kvm, u32 translation, kfp_pfn_t pfn, bool write, u64 hva,
+		     unsigned int as_id, const char *what);
 
 #endif /* KFP_KVM_INTERNAL_H */

@@ -62,6 +62,41 @@ u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write)
 	return __gfn_to_hva_memslot(slot, gfn);
 }
 
+unsigned int kvm_test_narrow_footprint;
+
+/*
+ * The one step of an access through a translation: the CPU reads the
+ * translation (@translation: spte, kernel mapping, cache) and reads or
+ * writes the page, and the checker judges the access in that same step
+ * (check/check.c).  So the step names what the checker reads too: the
+ * page (flags, generation; a driver's release), its folio head (the
+ * references and pins, and the free of the whole folio, are announced
+ * there), the host pte at @hva (P3) and the memslots of @as_id (the gfn's
+ * current hva).  Without them a pte or memslot change would look
+ * independent of the access and the order that breaks P3 never run.
+ */
+void kvm_access_step(struct kvm *kvm, u32 translation, kfp_pfn_t pfn, bool write, u64 hva,
+		     unsigned int as_id, const char *what)
+{
+	struct kfp_footprint fp = { 0 };
+
+	kfp_footprint_add(&fp, translation, KFP_ACCESS_READ);
+	if (pfn < KFP_NR_PFNS) {
+		kfp_footprint_add(&fp, KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn),
+				  write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ);
+		if (!(kvm_test_narrow_footprint & KVM_NARROW_HEAD))
+			kfp_footprint_add(
+				&fp,
+				KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, compound_head_pfn(kvm->mm, pfn)),
+				KFP_ACCESS_READ);
+	}
+	if (!(kvm_test_narrow_footprint & KVM_NARROW_PTE) && kfp_hva_in_range(hva))
+		kfp_footprint_add(&fp, kfp_pte_object(hva), KFP_ACCESS_READ);
+	if (!(kvm_test_narrow_footprint & KVM_NARROW_MEMSLOTS))
+		kfp_footprint_add(&fp, memslots_object(as_id), KFP_ACCESS_READ);
+	kfp_shared_access_footprint(&fp, what);
+}
+
 static void zap_spte(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
 {
 	struct kvm_spte *spte = &kvm->spte[as_id][gfn];
@@ -307,9 +342,18 @@ static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin
 
 	kvm_srcu_read_lock(kvm);
 	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++) {
+		struct kvm_memslots slots;
+
+		/*
+		 * __kvm_memslots() once per address space: the handler works on
+		 * that snapshot while a memslot update may publish another (the
+		 * model's memslots change in place, so it copies them in the
+		 * step that names them).
+		 */
 		kfp_shared_read(memslots_object(as_id), "kvm_handle_hva_range");
+		slots = kvm->memslots[as_id];
 		for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
-			const struct kvm_memory_slot *slot = &kvm->memslots[as_id].slot[i];
+			const struct kvm_memory_slot *slot = &slots.slot[i];
 			u64 slot_end = slot->userspace_addr + (slot->npages << PAGE_SHIFT);
 			u64 hva_start, hva_end;
 

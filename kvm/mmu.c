@@ -266,8 +266,9 @@ enum spte_walk {
  * The guest's load or store through the spte.  The hardware walks the
  * spte and reaches the page in one step, and an invalidation's TLB flush
  * cannot split it, so the model makes it one step whose footprint is the
- * spte and the page.  The pfn is peeked first only to name that footprint;
- * if the spte changed by the time the step runs, the walk starts over.
+ * spte, the page and what the checker reads (kvm_access_step()).  The pfn
+ * and hva are peeked first only to name that footprint; if the spte
+ * changed by the time the step runs, the walk starts over.
  */
 static enum spte_walk spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
 				  u64 *value)
@@ -280,9 +281,8 @@ static enum spte_walk spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 		kfp_shared_read(spte_object(vcpu->in_smm, gfn), "guest access");
 		return spte->present ? SPTE_CHANGED : SPTE_MISSING;
 	}
-	kfp_shared_access2(spte_object(vcpu->in_smm, gfn), KFP_ACCESS_READ,
-			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, seen),
-			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "guest access");
+	kvm_access_step(kvm, spte_object(vcpu->in_smm, gfn), seen, write, spte->hva, vcpu->in_smm,
+			"guest access");
 	if (!spte->present || (write && !spte->writable))
 		return SPTE_MISSING;
 	if (spte->pfn != seen)

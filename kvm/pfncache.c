@@ -154,6 +154,36 @@ out_error:
 }
 
 /*
+ * Upstream takes one memslots snapshot (kvm_memslots()) and reads both
+ * the generation and the gfn's slot from it.  The model's memslots change
+ * in place, so the key is one step that writes the cache and reads the
+ * memslots, and the slot is looked up inside it.
+ */
+static void gpc_key_step(unsigned int index)
+{
+	struct kfp_footprint fp = { 0 };
+
+	kfp_footprint_add(&fp, gpc_object(index), KFP_ACCESS_WRITE);
+	kfp_footprint_add(&fp, memslots_object(0), KFP_ACCESS_READ);
+	kfp_shared_access_footprint(&fp, "gpc key");
+}
+
+/* __gfn_to_memslot() within a step that already names the memslots. */
+static struct kvm_memory_slot *memslot_in_step(struct kvm *kvm, gfn_t gfn)
+{
+	struct kvm_memslots *slots = &kvm->memslots[0];
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
+		struct kvm_memory_slot *slot = &slots->slot[i];
+
+		if (slot->in_use && gfn >= slot->base_gfn && gfn < slot->base_gfn + slot->npages)
+			return slot;
+	}
+	return NULL;
+}
+
+/*
  * The <= 5.15 cache's release: virt/kvm/kvm_main.c (v5.10) kvm_release_pfn(
  * cache->pfn, cache->dirty, cache) puts the pfn by the design's heuristic and
  * forgets it.  cache->dirty is not modelled: the release is clean.
@@ -228,9 +258,10 @@ static int __kvm_gpc_refresh(struct kvm *kvm, unsigned int index, gpa_t gpa)
 	if ((gpc->gpa != gpa && !(kvm->inject & KVM_INJECT_GPC_KEY_NO_GPA)) ||
 	    gpc->generation != slots->generation || kvm_is_error_hva(gpc->uhva)) {
 		gfn_t gfn = gpa >> PAGE_SHIFT;
-		struct kvm_memory_slot *slot = __gfn_to_memslot(kvm, 0, gfn);
+		struct kvm_memory_slot *slot;
 
-		gpc_mark(index, "gpc key");
+		gpc_key_step(index);
+		slot = memslot_in_step(kvm, gfn);
 		rekeyed = true;
 		gpc->gpa = gpa;
 		gpc->generation = slots->generation;
@@ -460,11 +491,14 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		.hva = gpc->uhva & PAGE_MASK,
 		.gfn = gpc->requested_gpa >> PAGE_SHIFT,
 	};
+	/* the load or store and its check are one step, as through any translation */
+	kvm_access_step(kvm, gpc_object(index), access.pfn, write, access.hva, access.as_id,
+			"access through gfn_to_pfn_cache");
 	kvm_report_access(kvm, &access);
-	if (write)
-		kfp_pfn_write(kvm->mm, gpc->pfn, *value);
-	else
-		*value = kfp_pfn_read(kvm->mm, gpc->pfn);
+	if (write && access.pfn < KFP_NR_PFNS)
+		kvm->mm->page[access.pfn].content = *value;
+	else if (!write)
+		*value = access.pfn < KFP_NR_PFNS ? kvm->mm->page[access.pfn].content : 0;
 	kfp_read_unlock(&gpc->lock);
 	return KVM_OUTCOME_OK;
 }

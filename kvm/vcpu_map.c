@@ -107,13 +107,14 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 
 /*
  * One access through a kernel mapping: the check and the load or store are
- * one step whose footprint is the mapping and the page, as a CPU access is.
+ * one step whose footprint is the mapping, the page and what the checker
+ * reads (kvm_access_step()), as a CPU access is.
  */
 static void access_through(struct kvm *kvm, u32 object, const struct kvm_access *access, bool write,
 			   u64 *value)
 {
-	kfp_shared_access2(object, KFP_ACCESS_READ, KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, access->pfn),
-			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "access through mapping");
+	kvm_access_step(kvm, object, access->pfn, write, access->hva, access->as_id,
+			"access through mapping");
 	kvm_report_access(kvm, access);
 	if (write)
 		kvm->mm->page[access->pfn].content = *value;

@@ -38,6 +38,7 @@ struct runner {
 	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_CHECKED];
 	unsigned int nr_checked;
 	struct tally tally[KFP_SCENARIO_MAX_CHECKED];
+	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	FILE *trace;
 };
 
@@ -438,6 +439,7 @@ static void collect_expectations(const struct kfp_scenario *scenario, unsigned i
 			runner.checked[runner.nr_checked++] = &block->expect[e];
 	}
 	release_tally();
+	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
 }
 
 static const char *result_label(const struct kfp_scenario *scenario, int result, char *buf,
@@ -513,6 +515,8 @@ static void tally_execution(struct scenario_state *s)
 {
 	unsigned int i;
 
+	for (i = 0; i < runner.scenario->nr_results; i++)
+		runner.outcomes_seen[i] |= BIT(s->outcome[i]);
 	for (i = 0; i < runner.nr_checked; i++) {
 		const struct kfp_expectation *x = runner.checked[i];
 		struct tally *t = &runner.tally[i];
@@ -705,7 +709,24 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		if (!run->expectation[i].met)
 			run->expectations_met = false;
 	}
+	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
 	release_tally();
+	return 0;
+}
+
+int kfp_scenario_program(const struct kfp_scenario *scenario, unsigned int design,
+			 struct kfp_program *program, struct kfp_scenario_view *view)
+{
+	char error[KFP_ERROR_LEN];
+	int ret = prepare(scenario, design, NULL, program, error, sizeof(error));
+
+	if (ret) {
+		fprintf(stderr, "%s\n", error);
+		return ret;
+	}
+	view->world = &state.world;
+	view->value = state.value;
+	view->outcome = state.outcome;
 	return 0;
 }
 

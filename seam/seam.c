@@ -62,16 +62,24 @@ void kfp_shared_access(u32 object, enum kfp_access access, const char *what)
 	kfp_seam.ops->point(kfp_seam.ctx, object, access, what);
 }
 
-void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2, enum kfp_access access2,
-			const char *what)
+void kfp_shared_access_footprint(const struct kfp_footprint *footprint, const char *what)
 {
-	if (!kfp_seam.ops->point2) {
-		kfp_shared_access(object, access, what);
+	struct kfp_footprint fp = *footprint;
+
+	if (!fp.nr || fp.nr > KFP_FOOTPRINT_MAX) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, KFP_PFN_NONE, 0, fp.nr,
+			   "step footprint empty or too large");
+		if (!fp.nr)
+			return;
+		fp.nr = KFP_FOOTPRINT_MAX;
+	}
+	if (!kfp_seam.ops->point_footprint) {
+		kfp_shared_access(fp.object[0], (enum kfp_access)fp.access[0], what);
 		return;
 	}
 	if (kfp_seam.reports)
 		kfp_seam.reports->step++;
-	kfp_seam.ops->point2(kfp_seam.ctx, object, access, object2, access2, what);
+	kfp_seam.ops->point_footprint(kfp_seam.ctx, &fp, what);
 }
 
 long kfp_atomic_add_return(u32 object, long *counter, long delta, const char *what)

@@ -36,8 +36,9 @@ struct kfp_thread_spec {
 struct kfp_trace_step {
 	unsigned int index;
 	int thread;
-	u32 object;
+	u32 object; /* the step's first object (the lock, for a lock) */
 	u8 access; /* enum kfp_access */
+	struct kfp_footprint footprint; /* every object the step touched */
 	u8 is_lock; /* a lock acquisition */
 	u8 is_wait; /* a wait for another thread's write */
 	u8 finished; /* the thread ended with this step */

@@ -348,6 +348,18 @@ enum {
  * write sides of a lock: a writer that takes and drops it has waited for
  * every reader that was inside.
  */
+/*
+ * Test only: leave objects out of every access step's footprint, to show
+ * that the commutation audit and the verdicts notice (tests/explore/).
+ * Zero, the default, is the model.
+ */
+enum {
+	KVM_NARROW_PTE = BIT(0), /* the host pte at the access's hva */
+	KVM_NARROW_MEMSLOTS = BIT(1), /* the memslots of its address space */
+	KVM_NARROW_HEAD = BIT(2), /* the folio head of a tail page */
+};
+extern unsigned int kvm_test_narrow_footprint;
+
 void kvm_srcu_read_lock(struct kvm *kvm);
 void kvm_srcu_read_unlock(struct kvm *kvm);
 void kvm_synchronize_srcu(struct kvm *kvm);

@@ -242,6 +242,8 @@ struct kfp_scenario_run {
 	struct kfp_expectation_result expectation[KFP_SCENARIO_MAX_CHECKED];
 	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_CHECKED];
 	char error[KFP_ERROR_LEN]; /* why the run could not start: "path:line:col: ..." */
+	/* per named result: the outcomes it ended with over the search (bit per enum kfp_outcome) */
+	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 };
 
 /*
@@ -252,6 +254,19 @@ struct kfp_scenario_run {
  */
 int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		     const struct kfp_explore_options *options, struct kfp_scenario_run *run);
+/*
+ * For tests that drive the explorer themselves (tests/explore/): the
+ * program of @scenario under @design, its world set up, and where its
+ * state keeps the world and the results.
+ */
+struct kfp_scenario_view {
+	struct kfp_world *world;
+	u64 *value; /* per result */
+	u8 *outcome; /* per result: enum kfp_outcome */
+};
+
+int kfp_scenario_program(const struct kfp_scenario *scenario, unsigned int design,
+			 struct kfp_program *program, struct kfp_scenario_view *view);
 /* Free the schedules @run holds. */
 void kfp_scenario_run_release(struct kfp_scenario_run *run);
 /*

@@ -41,6 +41,22 @@ enum kfp_object_class {
 	KFP_OBJECT_CLASS_KVM = 16,
 };
 
+/*
+ * Everything one step touches, with how: a guest access reads its
+ * translation, the host pte and the memslots the checker judges it by and
+ * reads or writes the page, all in one step.  The explorer treats two steps
+ * as dependent when any object of one conflicts with any object of the
+ * other, so a step must name every object whose value its outcome (or the
+ * checker's verdict on it) depends on.
+ */
+#define KFP_FOOTPRINT_MAX 6
+
+struct kfp_footprint {
+	u8 nr;
+	u8 access[KFP_FOOTPRINT_MAX]; /* enum kfp_access */
+	u32 object[KFP_FOOTPRINT_MAX];
+};
+
 #define KFP_OBJECT(class, index) (((u32)(class) << 24) | ((u32)(index)&0xffffff))
 #define KFP_OBJECT_CLASS_OF(object) ((object) >> 24)
 #define KFP_OBJECT_INDEX_OF(object) ((object)&0xffffff)
@@ -88,12 +104,11 @@ struct kfp_seam_ops {
 	 */
 	void (*acquire)(void *ctx, const struct kfp_lock *lock, bool write);
 	/*
-	 * Optional: one step that touches two objects at once (a guest access
-	 * walks the spte and reaches the page in one hardware step).  Without
-	 * it the step is a point on @object alone.
+	 * Optional: one step that touches several objects at once (a guest
+	 * access walks the spte and reaches the page in one hardware step).
+	 * Without it the step is a point on its first object alone.
 	 */
-	void (*point2)(void *ctx, u32 object, enum kfp_access access, u32 object2,
-		       enum kfp_access access2, const char *what);
+	void (*point_footprint)(void *ctx, const struct kfp_footprint *footprint, const char *what);
 };
 
 struct kfp_seam {
@@ -117,9 +132,43 @@ static inline int kfp_current_thread(void)
 /* A shared access to @object: a scheduling point under the explorer. */
 void kfp_shared_access(u32 object, enum kfp_access access, const char *what);
 
+/*
+ * Add @object to @footprint; an object already there keeps one entry, a
+ * write if either access writes.  A footprint that overflows is a model
+ * bug, reported when the step is made.
+ */
+static inline void kfp_footprint_add(struct kfp_footprint *footprint, u32 object,
+				     enum kfp_access access)
+{
+	unsigned int i;
+
+	for (i = 0; i < footprint->nr && i < KFP_FOOTPRINT_MAX; i++) {
+		if (footprint->object[i] != object)
+			continue;
+		if (access == KFP_ACCESS_WRITE)
+			footprint->access[i] = KFP_ACCESS_WRITE;
+		return;
+	}
+	if (footprint->nr < KFP_FOOTPRINT_MAX) {
+		footprint->object[footprint->nr] = object;
+		footprint->access[footprint->nr] = (u8)access;
+	}
+	footprint->nr++;
+}
+
+/* One step on every object of @footprint: nothing can run between the accesses. */
+void kfp_shared_access_footprint(const struct kfp_footprint *footprint, const char *what);
+
 /* One step on two objects: nothing can run between the two accesses. */
-void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2, enum kfp_access access2,
-			const char *what);
+static inline void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2,
+				      enum kfp_access access2, const char *what)
+{
+	struct kfp_footprint footprint = { 0 };
+
+	kfp_footprint_add(&footprint, object, access);
+	kfp_footprint_add(&footprint, object2, access2);
+	kfp_shared_access_footprint(&footprint, what);
+}
 
 static inline void kfp_shared_read(u32 object, const char *what)
 {

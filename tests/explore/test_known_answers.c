@@ -323,3 +323,69 @@ TEST(explore_replay_rejects_a_schedule_that_does_not_fit)
 	ASSERT_EQ(kfp_replay(&program, "x", &result), -EINVAL);
 	ASSERT_EQ(kfp_replay(&program, "1,0", &result), 0);
 }
+
+/* ---- steps with several objects ------------------------------------------------- */
+
+/* Thread i: one step writing its own objects and reading or writing object 0 last. */
+static void wide_step(unsigned int i, enum kfp_access shared)
+{
+	struct kfp_footprint footprint = { 0 };
+	unsigned int k;
+
+	for (k = 1; k < KFP_FOOTPRINT_MAX; k++)
+		kfp_footprint_add(&footprint, object(16 + i * KFP_FOOTPRINT_MAX + k),
+				  KFP_ACCESS_WRITE);
+	kfp_footprint_add(&footprint, object(0), shared);
+	kfp_shared_access_footprint(&footprint, "wide step");
+}
+
+static void wide_reader(void *state, void *arg)
+{
+	(void)state;
+	wide_step((unsigned int)(uintptr_t)arg, KFP_ACCESS_READ);
+}
+
+static void wide_writer(void *state, void *arg)
+{
+	(void)state;
+	wide_step((unsigned int)(uintptr_t)arg, KFP_ACCESS_WRITE);
+}
+
+TEST(explore_wide_steps_conflict_only_through_their_last_object)
+{
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 4; n++) {
+		program_init(&program, n, wide_reader);
+		ASSERT_EQ(explore_count(&program, true), 1);
+		program_init(&program, n, wide_writer);
+		ASSERT_EQ(explore_count(&program, true), factorial(n));
+		ASSERT_EQ(explore_count(&program, false), factorial(n));
+	}
+}
+
+TEST(seam_footprint_keeps_one_entry_per_object_and_refuses_an_overflow)
+{
+	struct kfp_footprint footprint = { 0 };
+	struct kfp_reports reports;
+	unsigned int k;
+
+	kfp_footprint_add(&footprint, object(1), KFP_ACCESS_READ);
+	kfp_footprint_add(&footprint, object(2), KFP_ACCESS_READ);
+	kfp_footprint_add(&footprint, object(1), KFP_ACCESS_WRITE);
+	kfp_footprint_add(&footprint, object(2), KFP_ACCESS_READ);
+	ASSERT_EQ(footprint.nr, 2);
+	ASSERT_EQ(footprint.access[0], KFP_ACCESS_WRITE);
+	ASSERT_EQ(footprint.access[1], KFP_ACCESS_READ);
+	kfp_reports_init(&reports);
+	kfp_seam_use_sequential(&reports);
+	kfp_shared_access_footprint(&footprint, "two");
+	ASSERT_EQ(reports.count, 0);
+	ASSERT_EQ(reports.step, 1);
+	for (k = 0; k <= KFP_FOOTPRINT_MAX; k++)
+		kfp_footprint_add(&footprint, object(10 + k), KFP_ACCESS_READ);
+	kfp_shared_access_footprint(&footprint, "too many");
+	ASSERT_TRUE(kfp_reports_have(&reports, KFP_REPORT_MODEL_BUG));
+	kfp_seam_use_sequential(NULL);
+}

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the kfp command's files share: the shard JSON that kfp check
- * --shard writes and kfp merge (cli/merge.c) reads back.
+ * --shard writes and kfp merge (cli/merge.c) reads back, and the output
+ * both print (cli/output.c).
  */
 #ifndef KFP_CLI_H
 #define KFP_CLI_H
 
 #include <kfp/scenario.h>
+
+/* cli/output.c: a cell's verdict ("safe", "P1 P3", "P2 accepted") and JSON pieces. */
+void kfp_cli_verdict_text(const u64 *violations, const u64 *accepted, char *out, size_t size);
+void kfp_cli_json_string(const char *s);
+void kfp_cli_json_properties(const u64 *counts);
 
 /* The expectation kinds as the shard JSON names them. */
 const char *kfp_merge_kind_name(unsigned int kind);

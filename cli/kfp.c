@@ -182,24 +182,6 @@ static const char *library_path(void)
 
 /* ---- verdicts -------------------------------------------------------------- */
 
-static void verdict_text(const struct kfp_explore_result *r, char *out, size_t size)
-{
-	size_t len = 0;
-	unsigned int p;
-
-	out[0] = '\0';
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (r->executions_with_violation[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
-						kfp_property_name(p));
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (r->executions_with_accepted[p] && !r->executions_with_violation[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s accepted",
-						len ? ", " : "", kfp_property_name(p));
-	if (!len)
-		snprintf(out, size, "safe");
-}
-
 static bool is_sometimes(const struct kfp_expectation *x)
 {
 	return x->kind == KFP_EXPECT_SOMETIMES || x->kind == KFP_EXPECT_SOMETIMES_VALUE;
@@ -316,37 +298,6 @@ static char *replay_command_string(const struct cli *cli, const char *path, unsi
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void json_properties(const u64 *counts)
-{
-	bool first = true;
-	unsigned int p;
-
-	putchar('[');
-	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (!counts[p])
-			continue;
-		if (!first)
-			putchar(',');
-		json_string(kfp_property_name(p));
-		first = false;
-	}
-	putchar(']');
-}
-
 static void json_reports(const struct kfp_reports *reports)
 {
 	unsigned int i;
@@ -356,13 +307,13 @@ static void json_reports(const struct kfp_reports *reports)
 		const struct kfp_report *r = &reports->report[i];
 
 		printf("%s{\"step\":%u,\"property\":", i ? "," : "", r->step);
-		json_string(kfp_property_name(r->property));
+		kfp_cli_json_string(kfp_property_name(r->property));
 		printf(",\"kind\":");
-		json_string(kfp_report_kind_name(r->kind));
+		kfp_cli_json_string(kfp_report_kind_name(r->kind));
 		printf(",\"pfn\":%lld,\"owner\":", (long long)r->pfn);
-		json_string(kfp_scenario_owner_name(r->owner));
+		kfp_cli_json_string(kfp_scenario_owner_name(r->owner));
 		printf(",\"accepted\":%s,\"site\":", r->accepted ? "true" : "false");
-		json_string(r->what ? r->what : "?");
+		kfp_cli_json_string(r->what ? r->what : "?");
 		putchar('}');
 	}
 	printf("],\"reports_dropped\":%u", reports->dropped);
@@ -375,9 +326,9 @@ static void json_schedule(const struct cli *cli, const char *path, unsigned int 
 	char *command = replay_command_string(cli, path, design, schedule);
 
 	printf("\"schedule\":");
-	json_string(schedule);
+	kfp_cli_json_string(schedule);
 	printf(",\"replay\":");
-	json_string(command ? command : "");
+	kfp_cli_json_string(command ? command : "");
 	printf(",\"reports\":");
 	json_reports(reports);
 	free(command);
@@ -393,10 +344,10 @@ static void json_expectations(const struct cli *cli, const char *path,
 		const struct kfp_expectation_result *e = &run->expectation[i];
 
 		printf("%s{\"expect\":", i ? "," : "");
-		json_string(run->checked[i]->text);
+		kfp_cli_json_string(run->checked[i]->text);
 		printf(",\"line\":%u,\"col\":%u,\"met\":%s,\"detail\":", run->checked[i]->pos.line,
 		       run->checked[i]->pos.col, e->met ? "true" : "false");
-		json_string(e->detail);
+		kfp_cli_json_string(e->detail);
 		if (e->schedule) {
 			putchar(',');
 			json_schedule(cli, path, run->design, e->schedule, &e->reports);
@@ -421,7 +372,7 @@ static void json_schedules(char *const *schedules)
 
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		putchar(p ? ',' : '[');
-		json_string(schedules[p] ? schedules[p] : "");
+		kfp_cli_json_string(schedules[p] ? schedules[p] : "");
 	}
 	putchar(']');
 }
@@ -449,20 +400,20 @@ static void json_shard_cell(const struct kfp_scenario_run *run)
 
 		printf("%s{\"line\":%u,\"col\":%u,\"kind\":", i ? "," : "", x->pos.line,
 		       x->pos.col);
-		json_string(kfp_merge_kind_name(x->kind));
+		kfp_cli_json_string(kfp_merge_kind_name(x->kind));
 		if (x->kind == KFP_EXPECT_NEVER || x->kind == KFP_EXPECT_SOMETIMES ||
 		    x->kind == KFP_EXPECT_ACCEPTED) {
 			printf(",\"property\":");
-			json_string(kfp_property_name(x->property));
+			kfp_cli_json_string(kfp_property_name(x->property));
 		}
 		printf(",\"text\":");
-		json_string(x->text);
+		kfp_cli_json_string(x->text);
 		/* tallies, not a judgement: only the whole search is judged */
 		printf(",\"held\":%llu,\"failed\":%llu,\"detail\":", (unsigned long long)e->held,
 		       (unsigned long long)e->failed);
-		json_string(e->detail);
+		kfp_cli_json_string(e->detail);
 		printf(",\"schedule\":");
-		json_string(e->schedule ? e->schedule : "");
+		kfp_cli_json_string(e->schedule ? e->schedule : "");
 		putchar('}');
 	}
 	putchar(']');
@@ -476,7 +427,7 @@ static void json_shard_header(const struct cli *cli)
 	kfp_merge_search_key(&cli->options, cli->inject, search, sizeof(search));
 	printf("\"shard\":{\"index\":%u,\"count\":%u},\"search\":", cli->options.shard_index,
 	       cli->options.shard_count);
-	json_string(search);
+	kfp_cli_json_string(search);
 	putchar(',');
 }
 
@@ -486,29 +437,30 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	const struct kfp_explore_result *r = &run->explore;
 	char verdict[96];
 
-	verdict_text(r, verdict, sizeof(verdict));
+	kfp_cli_verdict_text(r->executions_with_violation, r->executions_with_accepted, verdict,
+			     sizeof(verdict));
 	if (!cli->json_first)
 		putchar(',');
 	cli->json_first = false;
 	printf("{\"scenario\":");
-	json_string(scenario->name);
+	kfp_cli_json_string(scenario->name);
 	printf(",\"file\":");
-	json_string(scenario->path);
+	kfp_cli_json_string(scenario->path);
 	printf(",\"variant\":");
-	json_string(kfp_designs[run->design]->name);
+	kfp_cli_json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
-	json_string(cell == CELL_FAILED ? "expectation failed" :
-		    cell == CELL_BOUND	? "incomplete" :
-					  verdict);
+	kfp_cli_json_string(cell == CELL_FAILED ? "expectation failed" :
+			    cell == CELL_BOUND	? "incomplete" :
+						  verdict);
 	printf(",\"violations\":");
-	json_properties(r->executions_with_violation);
+	kfp_cli_json_properties(r->executions_with_violation);
 	printf(",\"accepted\":");
-	json_properties(r->executions_with_accepted);
+	kfp_cli_json_properties(r->executions_with_accepted);
 	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)r->executions,
 	       r->complete ? "true" : "false");
-	json_string(kfp_stop_reason_name(r->stop));
+	kfp_cli_json_string(kfp_stop_reason_name(r->stop));
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)r->step_bound_hits);
-	json_string(cell_status(cell));
+	kfp_cli_json_string(cell_status(cell));
 	printf(",\"expectations_met\":%s", cell == CELL_MET ? "true" : "false");
 	/* a shard's expectations are tallies for kfp merge, not judgements */
 	if (cli->options.shard_count)
@@ -606,7 +558,8 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 		print_json(cli, path, scenario, run, cell);
 		return;
 	}
-	verdict_text(&run->explore, verdict, sizeof(verdict));
+	kfp_cli_verdict_text(run->explore.executions_with_violation,
+			     run->explore.executions_with_accepted, verdict, sizeof(verdict));
 	/* nothing found in an incomplete search is no verdict of safety */
 	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
 		snprintf(verdict, sizeof(verdict), "incomplete");
@@ -731,7 +684,7 @@ static void json_summary(const struct cli *cli, const char *error)
 	       stop_signal ? "true" : "false");
 	if (error) {
 		printf(",\"error\":");
-		json_string(error);
+		kfp_cli_json_string(error);
 	}
 	printf("}}\n");
 }
@@ -759,7 +712,8 @@ static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenar
 		cli->unchecked++;
 	else
 		cli->bounded++;
-	verdict_text(&run->explore, verdict, sizeof(verdict));
+	kfp_cli_verdict_text(run->explore.executions_with_violation,
+			     run->explore.executions_with_accepted, verdict, sizeof(verdict));
 	if (cell == CELL_UNCHECKED)
 		snprintf(cell_text, size, "%s (unchecked)", verdict);
 	else

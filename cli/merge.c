@@ -772,86 +772,38 @@ static enum cell judge(struct merged *m)
 
 /* ---- output ----------------------------------------------------------------------------- */
 
-static void verdict_text(const struct merged *m, char *out, size_t size)
-{
-	size_t len = 0;
-	unsigned int p;
-
-	out[0] = '\0';
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (m->violations[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
-						kfp_property_name(p));
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (m->accepted[p] && !m->violations[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s accepted",
-						len ? ", " : "", kfp_property_name(p));
-	if (!len)
-		snprintf(out, size, "safe");
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void json_properties(const u64 *counts)
-{
-	bool first = true;
-	unsigned int p;
-
-	putchar('[');
-	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (!counts[p])
-			continue;
-		printf("%s", first ? "" : ",");
-		json_string(kfp_property_name(p));
-		first = false;
-	}
-	putchar(']');
-}
-
 /* The fields of kfp check --json, then each expectation's result. */
 static void print_json(const struct merged *m, enum cell cell, bool first)
 {
 	char verdict[96];
 	unsigned int i;
 
-	verdict_text(m, verdict, sizeof(verdict));
+	kfp_cli_verdict_text(m->violations, m->accepted, verdict, sizeof(verdict));
 	printf("%s{\"scenario\":", first ? "" : ",");
-	json_string(m->scenario);
+	kfp_cli_json_string(m->scenario);
 	printf(",\"variant\":");
-	json_string(m->variant);
+	kfp_cli_json_string(m->variant);
 	printf(",\"verdict\":");
-	json_string(cell == CELL_FAILED ? "expectation failed" :
-		    cell == CELL_BOUND	? "incomplete" :
-					  verdict);
+	kfp_cli_json_string(cell == CELL_FAILED ? "expectation failed" :
+			    cell == CELL_BOUND	? "incomplete" :
+						  verdict);
 	printf(",\"violations\":");
-	json_properties(m->violations);
+	kfp_cli_json_properties(m->violations);
 	printf(",\"accepted\":");
-	json_properties(m->accepted);
+	kfp_cli_json_properties(m->accepted);
 	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)m->executions,
 	       m->complete ? "true" : "false");
-	json_string(m->stop);
+	kfp_cli_json_string(m->stop);
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)m->step_bound_hits);
-	json_string(cell == CELL_MET	   ? "met" :
-		    cell == CELL_FAILED	   ? "failed" :
-		    cell == CELL_UNCHECKED ? "unchecked" :
-					     "undecided");
+	kfp_cli_json_string(cell == CELL_MET	   ? "met" :
+			    cell == CELL_FAILED	   ? "failed" :
+			    cell == CELL_UNCHECKED ? "unchecked" :
+						     "undecided");
 	printf(",\"expectations_met\":%s,\"expectations\":[", cell == CELL_MET ? "true" : "false");
 	for (i = 0; i < m->nr_expectations; i++) {
 		printf("%s{\"line\":%u,\"col\":%u,\"text\":", i ? "," : "", m->expectation[i].line,
 		       m->expectation[i].col);
-		json_string(m->expectation[i].text);
+		kfp_cli_json_string(m->expectation[i].text);
 		printf(",\"met\":%s}", m->expectation[i].met ? "true" : "false");
 	}
 	printf("]}");
@@ -862,7 +814,7 @@ static void print_text(const char *program_name, const struct merged *m, enum ce
 	char verdict[96];
 	unsigned int i;
 
-	verdict_text(m, verdict, sizeof(verdict));
+	kfp_cli_verdict_text(m->violations, m->accepted, verdict, sizeof(verdict));
 	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
 		snprintf(verdict, sizeof(verdict), "incomplete");
 	printf("%-40s %-9s %-22s %9llu executions  %-8s  %s\n", m->scenario, m->variant, verdict,
@@ -896,7 +848,7 @@ static int merge_all(const char *program_name, struct shard **by_index, unsigned
 
 	if (json) {
 		printf("{\"merged\":{\"count\":%u,\"search\":", n);
-		json_string(by_index[0]->search);
+		kfp_cli_json_string(by_index[0]->search);
 		printf("},\"results\":[");
 	}
 	for (c = 0; c < cells; c++) {

@@ -2,60 +2,14 @@
 #include <string.h>
 
 #include "kvm_fixture.h"
+#include "trigger.h"
 
 static struct kfp_world world;
 
-struct trigger {
-	const char *what;
-	unsigned int nth, seen;
-	test_action action;
-	void *arg;
-	bool fired;
-	int thread;
-};
-
-static struct trigger trigger;
-
-static void trigger_point(void *ctx, u32 object, enum kfp_access access, const char *what)
-{
-	(void)ctx;
-	(void)object;
-	(void)access;
-	if (trigger.fired || !trigger.what || !what || strcmp(what, trigger.what))
-		return;
-	if (++trigger.seen < trigger.nth)
-		return;
-	trigger.fired = true;
-	trigger.thread = 1;
-	trigger.action(trigger.arg);
-	trigger.thread = 0;
-}
-
-static bool trigger_block(void *ctx, const struct kfp_lock *lock, bool write)
-{
-	(void)ctx;
-	(void)lock;
-	(void)write;
-	return false;
-}
-
-static int trigger_thread(void *ctx)
-{
-	(void)ctx;
-	return trigger.thread;
-}
-
-static const struct kfp_seam_ops trigger_ops = {
-	.point = trigger_point,
-	.block = trigger_block,
-	.current_thread = trigger_thread,
-};
-
 struct kfp_world *test_world(const struct kvm_design *design)
 {
-	memset(&trigger, 0, sizeof(trigger));
 	ASSERT_EQ(kfp_world_init(&world, design, 2, 2), 0);
-	kfp_seam_install(&trigger_ops, NULL, &world.reports);
+	test_trigger_install(&world.reports);
 	return &world;
 }
 
@@ -102,12 +56,12 @@ void test_map(u64 addr, u64 pages, unsigned int prot, unsigned int flags, enum k
 
 void test_trigger(const char *what, unsigned int nth, test_action action, void *arg)
 {
-	trigger = (struct trigger){ .what = what, .nth = nth, .action = action, .arg = arg };
+	test_trigger_arm(what, nth, action, arg);
 }
 
 bool test_trigger_fired(void)
 {
-	return trigger.fired;
+	return test_trigger_has_fired();
 }
 
 unsigned int test_count(enum kfp_report_kind kind, bool accepted)

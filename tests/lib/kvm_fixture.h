@@ -11,6 +11,7 @@
 #include <kfp/check.h>
 
 #include "harness.h"
+#include "trigger.h"
 
 #define PG(n) ((u64)(n) << PAGE_SHIFT)
 
@@ -26,7 +27,6 @@ void test_map(u64 addr, u64 pages, unsigned int prot, unsigned int flags, enum k
 	      int object);
 
 /* Run @action(@arg) as thread 1 before the @nth step labelled @what. */
-typedef void (*test_action)(void *arg);
 void test_trigger(const char *what, unsigned int nth, test_action action, void *arg);
 bool test_trigger_fired(void);
 

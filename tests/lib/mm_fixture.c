@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "mm_fixture.h"
+#include "trigger.h"
 
 static struct kfp_mm test_world_mm;
 static struct kfp_reports test_world_reports;
@@ -20,63 +21,6 @@ struct notifier_log *test_notifier(void)
 struct kfp_mm *test_mm_current(void)
 {
 	return &test_world_mm;
-}
-
-static struct {
-	const char *what;
-	unsigned int nth, seen;
-	test_mm_action action;
-	void *arg;
-	bool fired;
-	int thread;
-} trigger;
-
-static void trigger_point(void *ctx, u32 object, enum kfp_access access, const char *what)
-{
-	(void)ctx;
-	(void)object;
-	(void)access;
-	if (trigger.fired || !what || strcmp(what, trigger.what) || ++trigger.seen < trigger.nth)
-		return;
-	trigger.fired = true;
-	trigger.thread = 1;
-	trigger.action(trigger.arg);
-	trigger.thread = 0;
-}
-
-static bool trigger_block(void *ctx, const struct kfp_lock *lock, bool write)
-{
-	(void)ctx;
-	(void)lock;
-	(void)write;
-	return false;
-}
-
-static int trigger_thread(void *ctx)
-{
-	(void)ctx;
-	return trigger.thread;
-}
-
-static const struct kfp_seam_ops trigger_ops = {
-	.point = trigger_point,
-	.block = trigger_block,
-	.current_thread = trigger_thread,
-};
-
-void test_mm_trigger(const char *what, unsigned int nth, test_mm_action action, void *arg)
-{
-	memset(&trigger, 0, sizeof(trigger));
-	trigger.what = what;
-	trigger.nth = nth;
-	trigger.action = action;
-	trigger.arg = arg;
-	kfp_seam_install(&trigger_ops, NULL, &test_world_reports);
-}
-
-bool test_mm_trigger_fired(void)
-{
-	return trigger.fired;
 }
 
 struct kfp_mm *test_mm(void)
@@ -253,4 +197,15 @@ void assert_bracket(unsigned int i, u8 event, u64 start, u64 end)
 	ASSERT_EQ(log->call[i + 1].event, event);
 	ASSERT_EQ(log->call[i + 1].start, start);
 	ASSERT_EQ(log->call[i + 1].end, end);
+}
+
+void test_mm_trigger(const char *what, unsigned int nth, test_mm_action action, void *arg)
+{
+	test_trigger_install(&test_world_reports);
+	test_trigger_arm(what, nth, action, arg);
+}
+
+bool test_mm_trigger_fired(void)
+{
+	return test_trigger_has_fired();
 }

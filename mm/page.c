@@ -541,8 +541,9 @@ bool kfp_test_alloc_unannounced;
 /*
  * mm/page_alloc.c alloc_pages() -> rmqueue(): take a run off the free
  * lists under zone->lock.  The step names the lists and the run's pages,
- * so it is announced with the run peeked beforehand (as a guest access
- * peeks its spte's pfn); inside the step the lists are scanned again and,
+ * so it is announced with the run peeked beforehand, in a step that reads
+ * the lists (as a guest access peeks its spte's pfn); inside the claim's
+ * step the lists are scanned again and,
  * if another thread changed them in between, the allocation goes round
  * with the run it sees now.  @compound builds a folio (__GFP_COMP);
  * without it an order>0 allocation leaves the tail pages at refcount 0, as
@@ -551,8 +552,15 @@ bool kfp_test_alloc_unannounced;
 kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, kfp_owner_t owner)
 {
 	unsigned int nr = 1U << order;
-	kfp_pfn_t seen = find_free_run(mm, nr), first;
+	kfp_pfn_t seen, first;
 
+	/*
+	 * The peek is a step of its own that reads the lists: which pages the
+	 * claim names must not depend on state the step before did not name.
+	 */
+	if (!kfp_test_alloc_unannounced)
+		kfp_shared_read(zone_object(), "alloc_pages peek");
+	seen = find_free_run(mm, nr);
 	if (kfp_test_alloc_unannounced && seen != KFP_PFN_NONE) {
 		prep_new_run(mm, seen, order, compound);
 		kfp_shared_access2(zone_object(), KFP_ACCESS_WRITE, page_object(seen),

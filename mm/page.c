@@ -563,8 +563,7 @@ kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, 
 	seen = find_free_run(mm, nr);
 	if (kfp_test_alloc_unannounced && seen != KFP_PFN_NONE) {
 		prep_new_run(mm, seen, order, compound);
-		kfp_shared_access2(zone_object(), KFP_ACCESS_WRITE, page_object(seen),
-				   KFP_ACCESS_WRITE, "alloc_pages");
+		zone_lock_step(seen, nr, "alloc_pages");
 		first = seen;
 		goto refcounted;
 	}

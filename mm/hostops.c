@@ -1175,7 +1175,13 @@ int kfp_memory_failure(struct kfp_mm *mm, kfp_pfn_t pfn)
 	if (PageHWPoison(mm, pfn))
 		return -EHWPOISON;
 	mmap_read_lock(mm);
-	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn), "SetPageHWPoison");
+	/*
+	 * A free page is taken off the free lists (take_page_off_buddy()
+	 * under zone->lock): allocations read PG_hwpoison.
+	 */
+	kfp_shared_access2(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn), KFP_ACCESS_WRITE,
+			   KFP_OBJECT(KFP_OBJECT_CLASS_ZONE, 0), KFP_ACCESS_WRITE,
+			   "SetPageHWPoison");
 	mm->page[pfn].flags |= PG_hwpoison;
 	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_HWPOISON);
 	for (i = 0; i < nr; i++)

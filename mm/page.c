@@ -94,6 +94,40 @@ bool kfp_page_is_free(const struct kfp_mm *mm, kfp_pfn_t pfn)
 	return pfn < KFP_NR_PFNS && (mm->page[pfn].flags & PG_free);
 }
 
+/*
+ * The zone's free lists: which pfns the buddy allocator holds
+ * (mm/page_alloc.c: zone->free_area[], changed only under zone->lock, by
+ * rmqueue() -> __rmqueue_smallest() and by free_one_page() ->
+ * __free_one_page()).  Every step that takes pages off the lists or puts
+ * them back writes this object, so that two allocations, or an allocation
+ * and a free, are ordered by the explorer: which run an allocation gets
+ * depends on it.
+ */
+static u32 zone_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_ZONE, 0);
+}
+
+/*
+ * mm/page_alloc.c: one critical section under zone->lock on the @nr pages
+ * from @first (none: the lists alone), announced before it reads or writes
+ * any of them.  A run of more pages than a footprint holds is reported by
+ * the seam as a model bug, except where nothing interleaves (the
+ * sequential seam: set-up creates TTM objects of up to 32 pages there).
+ */
+static void zone_lock_step(kfp_pfn_t first, unsigned int nr, const char *what)
+{
+	struct kfp_footprint footprint = { 0 };
+	unsigned int i;
+
+	kfp_footprint_add(&footprint, zone_object(), KFP_ACCESS_WRITE);
+	for (i = 0; i < nr; i++)
+		kfp_footprint_add(&footprint, page_object(first + i), KFP_ACCESS_WRITE);
+	if (footprint.nr > KFP_FOOTPRINT_MAX && !kfp_seam.ops->point_footprint)
+		footprint.nr = KFP_FOOTPRINT_MAX;
+	kfp_shared_access_footprint(&footprint, what);
+}
+
 /* Free one page: poison it and bump its generation so stale users are seen. */
 static void free_one_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 {
@@ -111,21 +145,44 @@ static void free_one_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 	mm->nr_frees++;
 }
 
+/* include/linux/mm.h folio_nr_pages() */
+static unsigned int folio_nr_pages(const struct kfp_mm *mm, kfp_pfn_t head)
+{
+	return (mm->page[head].flags & PG_head) ? 1U << mm->page[head].order : 1;
+}
+
+static void __free_folio(struct kfp_mm *mm, kfp_pfn_t head)
+{
+	unsigned int nr = folio_nr_pages(mm, head), i;
+
+	for (i = 0; i < nr; i++)
+		free_one_page(mm, head + i);
+}
+
 /*
- * mm/page_alloc.c free_unref_page() / mm/memremap.c free_zone_device_folio():
- * give a folio back.  RAM returns to the allocator; ZONE_DEVICE memory to
- * its driver's pool (not allocatable here).  Either way the old contents
- * are gone and the generation moves on.
+ * mm/swap.c __folio_put() -> mm/page_alloc.c free_unref_folios() /
+ * free_one_page(), mm/memremap.c free_zone_device_folio(): give a folio
+ * whose count reached zero back.  RAM returns to the allocator; ZONE_DEVICE
+ * memory to its driver's pool (not allocatable here).  Either way the old
+ * contents are gone and the generation moves on.
+ *
+ * The free is a step of its own, after the one that dropped the count to
+ * zero, naming the free lists and the folio's pages.  The put cannot name
+ * the free lists itself: its footprint is announced before it knows
+ * whether it drops the last reference, and naming them in every put would
+ * order every put against every allocation.  Upstream has the same window
+ * (folio_put_testzero(), then the free under zone->lock): in it the count
+ * is 0 but the pages are not yet free, so folio_try_get() and
+ * get_page_unless_zero() fail as they do upstream, an allocation cannot
+ * take the pages yet, and an access sees the old generation without
+ * PG_free.  check_p2() still judges such an access (the accessor holds no
+ * reference: unprotected), and the free step writes the pages, so the
+ * explorer also runs the access after it, where it is a freed page.
  */
 static void free_folio(struct kfp_mm *mm, kfp_pfn_t head)
 {
-	struct kfp_page *page = &mm->page[head];
-	unsigned int nr = 1, i;
-
-	if (page->flags & PG_head)
-		nr = 1U << page->order;
-	for (i = 0; i < nr; i++)
-		free_one_page(mm, head + i);
+	zone_lock_step(head, folio_nr_pages(mm, head), "free_pages");
+	__free_folio(mm, head);
 }
 
 /*
@@ -173,9 +230,10 @@ enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn)
 /*
  * The one place a folio's refcount changes.  A pin on a small folio adds
  * GUP_PIN_COUNTING_BIAS; on a large folio +1 and +1 _pincount
- * (mm/gup.c try_grab_folio(), gup_put_folio()).
+ * (mm/gup.c try_grab_folio(), gup_put_folio()).  True when a put dropped
+ * the last reference (folio_put_testzero()): the caller frees.
  */
-static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int refs,
+static bool folio_ref_update(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int refs,
 			     int pins)
 {
 	struct kfp_page *page = &mm->page[head];
@@ -191,6 +249,14 @@ static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owne
 		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_UNDERFLOW, head, owner,
 			   page->refcount, "folio_put");
 	else if (page->refcount == 0 && (refs < 0 || pins < 0))
+		return true;
+	return false;
+}
+
+static void folio_ref_change(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int refs,
+			     int pins)
+{
+	if (folio_ref_update(mm, head, owner, refs, pins))
 		free_folio(mm, head);
 }
 
@@ -311,19 +377,25 @@ bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	return true;
 }
 
-/* mm/vmscan.c shrink_folio_list() -> free_unref_folios(): a frozen folio goes. */
+/*
+ * mm/vmscan.c shrink_folio_list() -> free_unref_folios(): a frozen folio
+ * goes back to the free lists, in one step under zone->lock.
+ */
 void free_frozen_folio(struct kfp_mm *mm, kfp_pfn_t pfn)
 {
 	kfp_pfn_t head;
 
-	if (!ref_folio(mm, pfn, KFP_OWNER_NONE, "free_frozen_folio", &head))
+	if (!check_struct_page(mm, pfn, KFP_OWNER_NONE, "free_frozen_folio"))
 		return;
+	/* frozen, the folio cannot change shape: its head and order are safe to peek */
+	head = compound_head_pfn(mm, pfn);
+	zone_lock_step(head, folio_nr_pages(mm, head), "free_frozen_folio");
 	if (mm->page[head].refcount != 0) {
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, head, KFP_OWNER_NONE,
 			   mm->page[head].refcount, "free_frozen_folio");
 		return;
 	}
-	free_folio(mm, head);
+	__free_folio(mm, head);
 }
 
 /* include/linux/mm.h put_page(): the owner must hold what it drops. */
@@ -425,68 +497,134 @@ static bool run_is_free(const struct kfp_mm *mm, kfp_pfn_t first, unsigned int n
 }
 
 /*
- * mm/page_alloc.c alloc_pages(): lowest free, naturally aligned run first,
- * so that a freed page is handed out again soon and stale users see
- * someone else's data.  @compound builds a folio (__GFP_COMP); without it
- * an order>0 allocation leaves the tail pages at refcount 0, as TTM's
- * ttm_pool_alloc_page() does.
+ * mm/page_alloc.c __rmqueue_smallest(): the lowest free, naturally aligned
+ * run first, so that a freed page is handed out again soon and stale users
+ * see someone else's data.
+ */
+static kfp_pfn_t find_free_run(const struct kfp_mm *mm, unsigned int nr)
+{
+	kfp_pfn_t first;
+
+	for (first = 0; first + nr <= KFP_NR_RAM_PFNS; first += nr)
+		if (run_is_free(mm, first, nr))
+			return first;
+	return KFP_PFN_NONE;
+}
+
+/* mm/page_alloc.c prep_new_page(): the run's struct pages, set up for its new user. */
+static void prep_new_run(struct kfp_mm *mm, kfp_pfn_t first, unsigned int order, bool compound)
+{
+	unsigned int nr = 1U << order, i;
+
+	for (i = 0; i < nr; i++) {
+		struct kfp_page *page = &mm->page[first + i];
+
+		page->flags = 0;
+		page->refcount = 0;
+		page->pincount = 0;
+		page->head = (u16)(compound ? first : first + i);
+		page->order = 0;
+		page->content = 0;
+		page->object = -1;
+		page->index = -1;
+		if (compound)
+			page->flags |= i ? PG_tail : PG_head;
+	}
+	mm->page[first].order = (u8)order;
+	if (!compound && order)
+		mm->page[first].flags |= PG_high_order;
+}
+
+/* Test only: claim the run in the caller's step, before announcing it (the old bug). */
+bool kfp_test_alloc_unannounced;
+
+/*
+ * mm/page_alloc.c alloc_pages() -> rmqueue(): take a run off the free
+ * lists under zone->lock.  The step names the lists and the run's pages,
+ * so it is announced with the run peeked beforehand, in a step that reads
+ * the lists (as a guest access peeks its spte's pfn); inside the claim's
+ * step the lists are scanned again and,
+ * if another thread changed them in between, the allocation goes round
+ * with the run it sees now.  @compound builds a folio (__GFP_COMP);
+ * without it an order>0 allocation leaves the tail pages at refcount 0, as
+ * TTM's ttm_pool_alloc_page() does.
  */
 kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, kfp_owner_t owner)
 {
-	unsigned int nr = 1U << order, i;
-	kfp_pfn_t first;
+	unsigned int nr = 1U << order;
+	kfp_pfn_t seen, first;
 
-	for (first = 0; first + nr <= KFP_NR_RAM_PFNS; first += nr) {
-		if (!run_is_free(mm, first, nr))
-			continue;
-		for (i = 0; i < nr; i++) {
-			struct kfp_page *page = &mm->page[first + i];
-
-			page->flags = 0;
-			page->refcount = 0;
-			page->pincount = 0;
-			page->head = (u16)(compound ? first : first + i);
-			page->order = 0;
-			page->content = 0;
-			page->object = -1;
-			page->index = -1;
-			if (compound)
-				page->flags |= i ? PG_tail : PG_head;
-		}
-		mm->page[first].order = (u8)order;
-		if (!compound && order)
-			mm->page[first].flags |= PG_high_order;
-		kfp_shared_write(page_object(first), "alloc_pages");
-		/* set_page_refcounted(): the allocation's own reference */
-		mm->page[first].refcount = 1;
-		kfp_ledger_add(mm, first, owner, 1, 0);
-		return first;
+	/*
+	 * The peek is a step of its own that reads the lists: which pages the
+	 * claim names must not depend on state the step before did not name.
+	 */
+	if (!kfp_test_alloc_unannounced)
+		kfp_shared_read(zone_object(), "alloc_pages peek");
+	seen = find_free_run(mm, nr);
+	if (kfp_test_alloc_unannounced && seen != KFP_PFN_NONE) {
+		prep_new_run(mm, seen, order, compound);
+		zone_lock_step(seen, nr, "alloc_pages");
+		first = seen;
+		goto refcounted;
 	}
-	return KFP_PFN_NONE;
+	for (;;) {
+		zone_lock_step(seen, seen == KFP_PFN_NONE ? 0 : nr, "alloc_pages");
+		first = find_free_run(mm, nr);
+		if (first == seen)
+			break;
+		seen = first;
+	}
+	if (first == KFP_PFN_NONE)
+		return KFP_PFN_NONE;
+	prep_new_run(mm, first, order, compound);
+refcounted:
+	/* set_page_refcounted(): the allocation's own reference */
+	mm->page[first].refcount = 1;
+	kfp_ledger_add(mm, first, owner, 1, 0);
+	return first;
 }
 
 /*
  * mm/page_alloc.c __free_pages(): drop the allocator's reference on the
- * first page; for a non-compound order>0 allocation whose first page is
- * still referenced elsewhere, the tail pages are freed anyway.
+ * first page.  The last reference frees the whole run (free_frozen_pages()
+ * of @order); otherwise, for a non-compound order>0 allocation whose first
+ * page is still referenced elsewhere, the tail pages are freed anyway, in
+ * halves of decreasing order, each under zone->lock.
  */
 void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 {
-	struct kfp_page *page;
-	unsigned int order, i;
+	unsigned int order, nr, i;
 	bool high_order;
+	kfp_pfn_t head;
 
-	if (!check_struct_page(mm, pfn, owner, "__free_pages"))
+	if (!pfn_valid(mm, pfn) || !(mm->page[pfn].flags & PG_high_order)) {
+		put_page(mm, pfn, owner);
 		return;
-	page = &mm->page[pfn];
-	order = page->order;
-	high_order = page->flags & PG_high_order;
-	put_page(mm, pfn, owner);
+	}
+	if (!ref_folio(mm, pfn, owner, "__free_pages", &head))
+		return;
+	order = mm->page[pfn].order;
+	high_order = mm->page[pfn].flags & PG_high_order;
+	if (kfp_ledger_refs(mm, head, owner) <= 0)
+		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+			   mm->page[head].refcount, "__free_pages");
+	if (folio_ref_update(mm, head, owner, -1, 0)) {
+		zone_lock_step(pfn, 1U << order, "free_pages");
+		for (i = 0; i < (1U << order); i++)
+			free_one_page(mm, pfn + i);
+		return;
+	}
 	if (!high_order)
 		return;
-	for (i = 1; i < (1U << order); i++)
-		if (!kfp_page_is_free(mm, pfn + i))
-			free_one_page(mm, pfn + i);
+	while (order-- > 0) {
+		kfp_pfn_t chunk = pfn + (1U << order);
+
+		nr = 1U << order;
+		zone_lock_step(chunk, nr, "__free_pages");
+		for (i = 0; i < nr; i++)
+			if (!kfp_page_is_free(mm, chunk + i))
+				free_one_page(mm, chunk + i);
+	}
 }
 
 kfp_pfn_t kfp_alloc_device_pfns(struct kfp_mm *mm, unsigned int nr)

@@ -38,6 +38,7 @@ enum kfp_object_class {
 	KFP_OBJECT_CLASS_VMA_TREE, /* the mm's VMA set */
 	KFP_OBJECT_CLASS_MEMORY_OBJECT, /* index: memory object id */
 	KFP_OBJECT_CLASS_SIGNAL, /* index: thread */
+	KFP_OBJECT_CLASS_ZONE, /* the page allocator's free lists (zone->lock) */
 	KFP_OBJECT_CLASS_KVM = 16,
 };
 

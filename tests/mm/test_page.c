@@ -9,6 +9,8 @@
  * run, so the first order-0 allocation is pfn 2 and the first order-2 one
  * pfn 4.
  */
+#include <string.h>
+
 #include "../lib/mm_fixture.h"
 
 static kfp_owner_t kvm_owner(struct kfp_mm *mm)
@@ -719,4 +721,51 @@ TEST(page_free_frozen_folio_of_a_live_folio_is_a_model_bug)
 	ASSERT_REPORTED(KFP_REPORT_MODEL_BUG);
 	ASSERT_EQ(test_reports()->report[0].property, KFP_PROPERTY_INVARIANT);
 	ASSERT_FALSE(kfp_page_is_free(mm, pfn));
+}
+
+/* ---- the window between the last put and the free ------------------------------ */
+
+static struct {
+	kfp_pfn_t pfn, other;
+	int count;
+	bool was_free, try_get, unless_zero;
+} window;
+
+static void in_free_window(void *arg)
+{
+	struct kfp_mm *mm = test_mm_current();
+
+	(void)arg;
+	window.count = page_count(mm, window.pfn);
+	window.was_free = kfp_page_is_free(mm, window.pfn);
+	window.try_get = folio_try_get(mm, window.pfn, KFP_OWNER_HOST_GUP);
+	window.unless_zero = get_page_unless_zero(mm, window.pfn, KFP_OWNER_HOST_GUP);
+	window.other = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
+}
+
+/*
+ * mm/swap.c folio_put(): folio_put_testzero(), then the free under
+ * zone->lock.  Another thread that runs in between, as upstream, sees a
+ * count of 0 on a page that is not free yet: speculative gets fail and
+ * the allocator does not hand the page out.
+ */
+TEST(page_last_put_and_free_are_two_steps_with_upstreams_window)
+{
+	struct kfp_mm *mm = test_mm();
+
+	memset(&window, 0, sizeof(window));
+	window.pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
+	ASSERT_EQ(window.pfn, 2);
+	test_mm_trigger("free_pages", 1, in_free_window, NULL);
+	put_page(mm, window.pfn, KFP_OWNER_DRIVER);
+	ASSERT_TRUE(test_mm_trigger_fired());
+	ASSERT_EQ(window.count, 0);
+	ASSERT_FALSE(window.was_free);
+	ASSERT_FALSE(window.try_get);
+	ASSERT_FALSE(window.unless_zero);
+	ASSERT_EQ(window.other, 3);
+	ASSERT_TRUE(kfp_page_is_free(mm, window.pfn));
+	put_page(mm, window.other, KFP_OWNER_DRIVER);
+	ASSERT_LEDGER_CLEAN();
+	ASSERT_NO_REPORTS();
 }

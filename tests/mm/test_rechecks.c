@@ -46,19 +46,23 @@ TEST(recheck_anon_write_fault_that_loses_releases_its_folio)
 	kfp_pfn_t winner;
 
 	test_mmap(addr, 1, RW, 0, KFP_BACKING_ANON, -1, 0);
-	/* thread 0 has read pte_none and is allocating when thread 1 faults the page in */
+	/*
+	 * thread 0 has read pte_none and peeked pfn 2 when thread 1 faults the
+	 * page in: thread 1's allocation takes pfn 2 first, so thread 0's
+	 * allocation step finds the free lists changed and goes round
+	 */
 	test_mm_trigger("alloc_pages", 1, host_writes_6, &addr);
 	test_write(addr, 5);
 	ASSERT_TRUE(test_mm_trigger_fired());
 	/*
-	 *   0x10000 |W| vma 0  pfn 3    <- thread 1's page; thread 0's pfn 2 went back
+	 *   0x10000 |W| vma 0  pfn 2    <- thread 1's page; thread 0's pfn 3 went back
 	 */
 	test_draw(addr, addr + PAGE_SIZE);
 	winner = test_pte_pfn(addr);
 	ASSERT_EQ(mm->nr_fault_backouts, 1);
 	ASSERT_EQ(mm->nr_frees, 1);
-	ASSERT_TRUE(kfp_page_is_free(mm, 2));
-	ASSERT_EQ(winner, 3);
+	ASSERT_TRUE(kfp_page_is_free(mm, 3));
+	ASSERT_EQ(winner, 2);
 	/* the loser's retry found the winner's writable pte and wrote there */
 	ASSERT_EQ(kfp_pfn_read(mm, winner), 5);
 	ASSERT_EQ(page_count(mm, winner), 1);

@@ -236,9 +236,17 @@ TEST(seam_step_counter_counts_every_shared_access)
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_write_unlock(&mm->page_table_lock);
 	ASSERT_EQ(test_reports()->step, step + 5);
+	/* an allocation is two steps: the peek at the free lists, then the claim */
 	pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
-	get_page(mm, pfn, KFP_OWNER_HOST_GUP);
 	ASSERT_EQ(test_reports()->step, step + 7);
+	get_page(mm, pfn, KFP_OWNER_HOST_GUP);
+	ASSERT_EQ(test_reports()->step, step + 8);
+	/* the last put is one step, the free to the lists another */
+	put_page(mm, pfn, KFP_OWNER_HOST_GUP);
+	ASSERT_EQ(test_reports()->step, step + 9);
+	put_page(mm, pfn, KFP_OWNER_DRIVER);
+	ASSERT_EQ(test_reports()->step, step + 11);
+	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
 	ASSERT_NO_REPORTS();
 }
 

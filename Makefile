@@ -7,7 +7,7 @@
 #   make clean
 
 CC ?= cc
-CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+CFLAGS_BASE := -std=gnu11 -pthread -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude
 CFLAGS_OPT := -O2
 CFLAGS_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The cost of sharding: for N = 2, 3, 4, the executions and steps of all
-# N shards and of the largest one, against the unsharded search (run as
-# its own single shard, 0/1, so that its JSON carries steps too).
-#   sh bench/shard-cost.sh [KFP] [PATH...]   (default: the bundled library)
+# The cost of sharding: for each N (default 2 8 64, or $SHARDS), the
+# executions and steps of all N shards and of the largest one, against the
+# unsharded search (run as its own single shard, 0/1, so that its JSON
+# carries steps too).  Shards split the stateless search.
+#   SHARDS="2 3 4" sh bench/shard-cost.sh [KFP] [PATH...]   (default: the bundled library)
 KFP=${1:-./build/normal/kfp}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] || set -- scenarios
@@ -17,7 +18,7 @@ sum() { # field file -> the sum of every "field":N in file
 full_executions=$(sum executions "$dir/full.json")
 full_steps=$(sum steps "$dir/full.json")
 echo "unsharded: $full_executions executions, $full_steps steps"
-for n in 2 3 4; do
+for n in ${SHARDS:-2 8 64}; do
 	executions=0
 	steps=0
 	largest=0

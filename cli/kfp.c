@@ -16,6 +16,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
 #define CELL_TEXT_LEN 128
+#define MAX_JOBS 64
 
 enum {
 	EXIT_MET = 0,
@@ -56,6 +58,7 @@ struct cli {
 	unsigned int nr_files;
 	unsigned int passed, failed, bounded, unchecked;
 	bool json_first;
+	unsigned int jobs; /* cells searched at once, each on its own OS thread */
 };
 
 static const char *program_name = "kfp";
@@ -88,6 +91,8 @@ static void usage(FILE *out)
 		"                            executions (--preemption-bound, --random and --shard\n"
 		"                            always search statelessly)\n"
 		"  --stop-at-first           stop each search at its first violation (counts partial)\n"
+		"  --jobs N                  search N cells at once (default: one per online CPU);\n"
+		"                            the output is the same for every N\n"
 		"\n"
 		"\n"
 		"replay runs one schedule that check printed, under the options that check\n"
@@ -303,7 +308,7 @@ static char *replay_command_string(const struct cli *cli, const char *path, unsi
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_reports(const struct kfp_reports *reports)
+static void json_reports(const struct kfp_scenario_run *run, const struct kfp_reports *reports)
 {
 	unsigned int i;
 
@@ -316,7 +321,7 @@ static void json_reports(const struct kfp_reports *reports)
 		printf(",\"kind\":");
 		kfp_cli_json_string(kfp_report_kind_name(r->kind));
 		printf(",\"pfn\":%lld,\"owner\":", (long long)r->pfn);
-		kfp_cli_json_string(kfp_scenario_owner_name(r->owner));
+		kfp_cli_json_string(kfp_scenario_run_owner_name(run, r->owner));
 		printf(",\"accepted\":%s,\"site\":", r->accepted ? "true" : "false");
 		kfp_cli_json_string(r->what ? r->what : "?");
 		putchar('}');
@@ -325,17 +330,18 @@ static void json_reports(const struct kfp_reports *reports)
 }
 
 /* "schedule":..., "replay":..., "reports":[...] */
-static void json_schedule(const struct cli *cli, const char *path, unsigned int design,
-			  const char *schedule, const struct kfp_reports *reports)
+static void json_schedule(const struct cli *cli, const char *path,
+			  const struct kfp_scenario_run *run, const char *schedule,
+			  const struct kfp_reports *reports)
 {
-	char *command = replay_command_string(cli, path, design, schedule);
+	char *command = replay_command_string(cli, path, run->design, schedule);
 
 	printf("\"schedule\":");
 	kfp_cli_json_string(schedule);
 	printf(",\"replay\":");
 	kfp_cli_json_string(command ? command : "");
 	printf(",\"reports\":");
-	json_reports(reports);
+	json_reports(run, reports);
 	free(command);
 }
 
@@ -355,7 +361,7 @@ static void json_expectations(const struct cli *cli, const char *path,
 		kfp_cli_json_string(e->detail);
 		if (e->schedule) {
 			putchar(',');
-			json_schedule(cli, path, run->design, e->schedule, &e->reports);
+			json_schedule(cli, path, run, e->schedule, &e->reports);
 		}
 		putchar('}');
 	}
@@ -480,8 +486,7 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	printf(",\"counterexample\":");
 	if (r->has_counterexample && r->counterexample) {
 		printf("{\"preemptions\":%u,", r->counterexample_preemptions);
-		json_schedule(cli, path, run->design, r->counterexample,
-			      &r->counterexample_reports);
+		json_schedule(cli, path, run, r->counterexample, &r->counterexample_reports);
 		putchar('}');
 	} else {
 		printf("null");
@@ -492,14 +497,14 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 /* ---- text ------------------------------------------------------------------ */
 
 /* "  LABEL: kfp replay ...", then the reports of that execution, indented. */
-static void print_schedule(const struct cli *cli, const char *path, unsigned int design,
-			   const char *label, const char *schedule,
-			   const struct kfp_reports *reports)
+static void print_schedule(const struct cli *cli, const char *path,
+			   const struct kfp_scenario_run *run, const char *label,
+			   const char *schedule, const struct kfp_reports *reports)
 {
 	printf("  %s: ", label);
-	replay_command(stdout, cli, path, design, schedule);
+	replay_command(stdout, cli, path, run->design, schedule);
 	putchar('\n');
-	kfp_scenario_print_reports(reports, "    ", stdout);
+	kfp_scenario_print_run_reports(run, reports, "    ", stdout);
 }
 
 static void print_failure(const struct cli *cli, const char *path,
@@ -521,7 +526,7 @@ static void print_failure(const struct cli *cli, const char *path,
 			continue;
 		snprintf(label, sizeof(label), "counterexample of '%s' (line %u)", x->text,
 			 x->pos.line);
-		print_schedule(cli, path, run->design, label, e->schedule, &e->reports);
+		print_schedule(cli, path, run, label, e->schedule, &e->reports);
 		if (!schedule)
 			schedule = e->schedule;
 	}
@@ -544,7 +549,7 @@ static void print_schedules(const struct cli *cli, const char *path,
 		snprintf(label, sizeof(label), "counterexample%s, %u preemption%s",
 			 cli->options.minimize ? " (minimised)" : "", r->counterexample_preemptions,
 			 r->counterexample_preemptions == 1 ? "" : "s");
-		print_schedule(cli, path, run->design, label, r->counterexample,
+		print_schedule(cli, path, run, label, r->counterexample,
 			       &r->counterexample_reports);
 	}
 	for (i = 0; i < run->nr_expectations; i++) {
@@ -555,7 +560,7 @@ static void print_schedules(const struct cli *cli, const char *path,
 		if (!e->met || !e->schedule)
 			continue;
 		snprintf(label, sizeof(label), "witness of '%s' (line %u)", x->text, x->pos.line);
-		print_schedule(cli, path, run->design, label, e->schedule, &e->reports);
+		print_schedule(cli, path, run, label, e->schedule, &e->reports);
 	}
 }
 
@@ -704,19 +709,13 @@ static void json_summary(const struct cli *cli, const char *error)
 }
 
 /* Run one cell and account for it; -1 when the scenario cannot be run. */
-static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario, unsigned int d,
-		    struct kfp_scenario_run *run, char *cell_text, size_t size)
+/* Judge one searched cell, count it and print it (or keep its text for the matrix). */
+static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run, char *cell_text, size_t size)
 {
-	bool tty = isatty(STDERR_FILENO);
 	char verdict[96];
 	enum cell cell;
 
-	cli->options.progress = tty && !cli->json ? progress : NULL;
-	cli->options.progress_arg = scenario->name;
-	if (kfp_scenario_run(scenario, d, &cli->options, run))
-		return -1;
-	if (tty && !cli->json && run->explore.executions >= 1024)
-		fprintf(stderr, "\r%*s\r", 78, "");
 	cell = judge_cell(run, cli->options.shard_count > 1);
 	if (cell == CELL_MET)
 		cli->passed++;
@@ -739,7 +738,161 @@ static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenar
 		print_run(cli, cli->files[i], scenario, run, cell);
 	else if (cell == CELL_FAILED)
 		print_failure(cli, cli->files[i], scenario, run);
+}
+
+static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario, unsigned int d,
+		    struct kfp_scenario_run *run, char *cell_text, size_t size)
+{
+	bool tty = isatty(STDERR_FILENO);
+
+	cli->options.progress = tty && !cli->json ? progress : NULL;
+	cli->options.progress_arg = scenario->name;
+	if (kfp_scenario_run(scenario, d, &cli->options, run))
+		return -1;
+	if (tty && !cli->json && run->explore.executions >= 1024)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	report_cell(cli, i, scenario, run, cell_text, size);
 	return 0;
+}
+
+/*
+ * --jobs: cells are searched on worker threads, each with its own world,
+ * explorer and seam (all per OS thread), in the order they come; the main
+ * thread judges and prints them in file and design order, so the output is
+ * the same byte for byte whatever the number of jobs.
+ */
+struct cell_job {
+	struct kfp_scenario_run *run;
+	int ret;
+	bool done;
+};
+
+struct pool {
+	struct cli *cli;
+	struct kfp_scenario **scenarios;
+	struct cell_job *job;
+	unsigned int nr_cells, next;
+	unsigned int nr_workers, exited;
+	bool failed; /* a cell could not start: take no more */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *pool = arg;
+	struct kfp_explore_options options = pool->cli->options;
+
+	options.progress = NULL;
+	for (;;) {
+		unsigned int c, i, d;
+		struct kfp_scenario_run *run;
+		int ret = -ENOMEM;
+
+		pthread_mutex_lock(&pool->lock);
+		c = pool->failed || stop_signal ? pool->nr_cells : pool->next++;
+		if (c >= pool->nr_cells) {
+			/* the main thread may be waiting for a cell nobody will search now */
+			pool->exited++;
+			pthread_cond_broadcast(&pool->done);
+			pthread_mutex_unlock(&pool->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&pool->lock);
+		i = c / kfp_nr_designs;
+		d = c % kfp_nr_designs;
+		run = calloc(1, sizeof(*run));
+		if (run && (pool->cli->design_mask & BIT(d)))
+			ret = kfp_scenario_run(pool->scenarios[i], d, &options, run);
+		else if (run)
+			ret = 0;
+		pthread_mutex_lock(&pool->lock);
+		pool->job[c].run = run;
+		pool->job[c].ret = ret;
+		pool->job[c].done = true;
+		if (ret)
+			pool->failed = true;
+		pthread_cond_broadcast(&pool->done);
+		pthread_mutex_unlock(&pool->lock);
+	}
+}
+
+/* Wait for cell @c; NULL when no worker will search it (a stop or a failed cell). */
+static struct cell_job *pool_wait(struct pool *pool, unsigned int c)
+{
+	struct cell_job *job = &pool->job[c];
+
+	pthread_mutex_lock(&pool->lock);
+	while (!job->done && pool->exited < pool->nr_workers)
+		pthread_cond_wait(&pool->done, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+	return job->done ? job : NULL;
+}
+
+static void pool_release(struct cell_job *job)
+{
+	if (!job->run)
+		return;
+	kfp_scenario_run_release(job->run);
+	free(job->run);
+	job->run = NULL;
+}
+
+/* Search every cell on @cli->jobs threads; returns the first cell error, if any. */
+static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios,
+				char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN], char *error,
+				size_t size)
+{
+	struct pool pool = {
+		.cli = cli,
+		.scenarios = scenarios,
+		.nr_cells = cli->nr_files * kfp_nr_designs,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.done = PTHREAD_COND_INITIALIZER,
+	};
+	pthread_t worker[MAX_JOBS];
+	unsigned int nr_workers = 0, c;
+	const char *failed = NULL;
+
+	pool.job = calloc(pool.nr_cells, sizeof(*pool.job));
+	if (!pool.job) {
+		snprintf(error, size, "%s: out of memory", program_name);
+		return error;
+	}
+	pool.nr_workers = cli->jobs < MAX_JOBS ? cli->jobs : MAX_JOBS;
+	while (nr_workers < pool.nr_workers &&
+	       !pthread_create(&worker[nr_workers], NULL, pool_worker, &pool))
+		nr_workers++;
+	pthread_mutex_lock(&pool.lock);
+	pool.nr_workers = nr_workers;
+	pthread_mutex_unlock(&pool.lock);
+	if (!nr_workers) {
+		snprintf(error, size, "%s: cannot start a worker thread", program_name);
+		failed = error;
+	}
+	for (c = 0; c < pool.nr_cells && nr_workers && !failed && !stop_signal; c++) {
+		unsigned int i = c / kfp_nr_designs, d = c % kfp_nr_designs;
+		struct cell_job *job = pool_wait(&pool, c);
+
+		cells[i][d][0] = '\0';
+		if (!job)
+			break;
+		if (job->ret) {
+			snprintf(error, size, "%s",
+				 job->run ? job->run->error : "kfp: out of memory");
+			failed = error;
+		} else if (cli->design_mask & BIT(d)) {
+			report_cell(cli, i, scenarios[i], job->run, cells[i][d],
+				    sizeof(cells[i][d]));
+		}
+		pool_release(job);
+	}
+	while (nr_workers)
+		pthread_join(worker[--nr_workers], NULL);
+	for (c = 0; c < pool.nr_cells; c++)
+		pool_release(&pool.job[c]);
+	free(pool.job);
+	return failed;
 }
 
 static int run_all(struct cli *cli)
@@ -747,6 +900,7 @@ static int run_all(struct cli *cli)
 	static struct kfp_scenario_run run;
 	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
 	static char cells[MAX_FILES][KFP_MAX_DESIGNS][CELL_TEXT_LEN];
+	static char parallel_error[KFP_ERROR_LEN];
 	const char *error = NULL;
 	unsigned int i, d;
 	int status;
@@ -766,7 +920,9 @@ static int run_all(struct cli *cli)
 		printf("\"results\":[");
 		cli->json_first = true;
 	}
-	for (i = 0; i < cli->nr_files && !error && !stop_signal; i++) {
+	if (cli->jobs > 1)
+		error = run_parallel(cli, scenarios, cells, parallel_error, sizeof(parallel_error));
+	for (i = 0; cli->jobs <= 1 && i < cli->nr_files && !error && !stop_signal; i++) {
 		for (d = 0; d < kfp_nr_designs && !error && !stop_signal; d++) {
 			cells[i][d][0] = '\0';
 			if (!(cli->design_mask & BIT(d)))
@@ -942,7 +1098,9 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 				next);
 			return -1;
 		}
-		if (!strcmp(arg, "--max-executions")) {
+		if (!strcmp(arg, "--jobs") && value >= 1 && value <= MAX_JOBS) {
+			cli->jobs = (unsigned int)value;
+		} else if (!strcmp(arg, "--max-executions")) {
 			cli->options.max_executions = value;
 		} else if (!strcmp(arg, "--random") && value) {
 			cli->options.random_executions = value;
@@ -966,12 +1124,21 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* One search per online CPU: the output does not depend on it. */
+static unsigned int default_jobs(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (unsigned int)cpus;
+}
+
 static void cli_init(struct cli *cli)
 {
 	memset(cli, 0, sizeof(*cli));
 	cli->options.preemption_bound = -1;
 	cli->options.minimize = true;
 	cli->options.stateful = true;
+	cli->jobs = default_jobs();
 	cli->design_mask = (u32)((1ULL << kfp_nr_designs) - 1);
 }
 

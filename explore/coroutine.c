@@ -24,14 +24,15 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-static struct coroutine *current;
+/* per OS thread: each runs its own search (kfp check --jobs) */
+static _Thread_local struct coroutine *current;
 #ifdef KFP_ASAN
-static const void *scheduler_stack_bottom;
-static size_t scheduler_stack_size;
+static _Thread_local const void *scheduler_stack_bottom;
+static _Thread_local size_t scheduler_stack_size;
 #endif
 
 #if defined(__x86_64__)
-static void *scheduler_sp;
+static _Thread_local void *scheduler_sp;
 
 void kfp_context_switch(void **save_sp, void *load_sp);
 __asm__(".text\n"
@@ -57,7 +58,7 @@ __asm__(".text\n"
 	".section .note.GNU-stack,\"\",@progbits\n"
 	".text\n");
 #else
-static ucontext_t scheduler_context;
+static _Thread_local ucontext_t scheduler_context;
 #endif
 
 static void enter_coroutine(struct coroutine *co)

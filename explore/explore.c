@@ -37,7 +37,8 @@
 #define SHARD_SPLIT 1
 #define MINIMIZE_BUDGET 20000
 
-struct explorer *ex;
+/* the search in progress on this OS thread */
+_Thread_local struct explorer *ex;
 
 /* ---- helpers ---------------------------------------------------------- */
 

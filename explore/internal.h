@@ -119,8 +119,8 @@ struct explorer {
 	int want_property;
 };
 
-/* The search in progress (one at a time: the seam is a single global). */
-extern struct explorer *ex;
+/* The search in progress on this OS thread (the seam is per thread too). */
+extern _Thread_local struct explorer *ex;
 
 enum execution_end {
 	END_COMPLETE,

@@ -317,11 +317,11 @@ static struct state_hash hash_arena(struct arena_hash *a)
 struct thread_hashes {
 	struct state_hash of[KFP_MAX_THREADS];
 	thread_mask stale;
+	u64 *stack; /* a live stack, copied out to be hashed */
 };
 
-static struct state_hash hash_thread(const struct model_thread *t)
+static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 {
-	static u64 stack[STACK_SIZE / sizeof(u64)];
 	struct hasher h;
 	size_t len;
 
@@ -352,7 +352,7 @@ static struct state_hash hash_state(struct arena_hash *a, struct thread_hashes *
 		if (t->status == THREAD_FINISHED)
 			continue;
 		if (threads->stale & bit(i))
-			threads->of[i] = hash_thread(t);
+			threads->of[i] = hash_thread(t, threads->stack);
 		hasher_add_u64(&h, threads->of[i].lo);
 		hasher_add_u64(&h, threads->of[i].hi);
 	}
@@ -829,7 +829,8 @@ void stateful_search(void)
 	ex->result->stateful = true;
 	explorer_start_execution();
 	s.threads.stale = (thread_mask)~0;
-	if (!arena_hash_init(&s.arena)) {
+	s.threads.stack = malloc(STACK_SIZE);
+	if (!s.threads.stack || !arena_hash_init(&s.arena)) {
 		ex->result->stop = KFP_STOP_MEMORY;
 		goto out_release;
 	}
@@ -843,6 +844,7 @@ void stateful_search(void)
 	}
 out_release:
 	arena_hash_release(&s.arena);
+	free(s.threads.stack);
 	for (i = 0; i < s.nr_frames; i++) {
 		free(s.frame[i].image.bytes);
 		free(s.frame[i].image.blocks);

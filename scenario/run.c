@@ -42,8 +42,9 @@ struct runner {
 	FILE *trace;
 };
 
-static struct scenario_state state;
-static struct runner runner;
+/* per OS thread: kfp check --jobs runs a scenario on each */
+static _Thread_local struct scenario_state state;
+static _Thread_local struct runner runner;
 
 static u8 outcome_of_errno(long ret)
 {
@@ -714,6 +715,8 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 			run->expectations_met = false;
 	}
 	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
+	memcpy(run->owner, state.world.mm.ledger.owner, sizeof(run->owner));
+	run->nr_owners = state.world.mm.ledger.nr_owners;
 	release_tally();
 	return 0;
 }
@@ -810,7 +813,15 @@ const char *kfp_scenario_owner_name(kfp_owner_t owner)
 	return kfp_owner_name(&state.world.mm, owner);
 }
 
-void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out)
+const char *kfp_scenario_run_owner_name(const struct kfp_scenario_run *run, kfp_owner_t owner)
+{
+	if (owner >= run->nr_owners)
+		return "?";
+	return run->owner[owner].name;
+}
+
+static void print_reports(const struct kfp_scenario_run *run, const struct kfp_reports *reports,
+			  const char *indent, FILE *out)
 {
 	unsigned int i;
 
@@ -820,17 +831,31 @@ void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *i
 		fprintf(out, "%sstep %u: %s%s: %s, pfn %lld, %s (%s)\n", indent, r->step,
 			kfp_property_name(r->property), r->accepted ? " (accepted)" : "",
 			kfp_report_kind_name(r->kind), (long long)r->pfn,
-			kfp_scenario_owner_name(r->owner), r->what ? r->what : "?");
+			run ? kfp_scenario_run_owner_name(run, r->owner) :
+			      kfp_scenario_owner_name(r->owner),
+			r->what ? r->what : "?");
 	}
 	if (reports->dropped)
 		fprintf(out, "%s%u more reports not kept\n", indent, reports->dropped);
+}
+
+void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out)
+{
+	print_reports(NULL, reports, indent, out);
+}
+
+void kfp_scenario_print_run_reports(const struct kfp_scenario_run *run,
+				    const struct kfp_reports *reports, const char *indent,
+				    FILE *out)
+{
+	print_reports(run, reports, indent, out);
 }
 
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
 			const char *schedule, const struct kfp_explore_options *options, FILE *out,
 			struct kfp_reports *reports)
 {
-	static struct kfp_explore_result result;
+	static _Thread_local struct kfp_explore_result result;
 	char error[KFP_ERROR_LEN];
 	struct kfp_program program;
 	unsigned int i, p;

@@ -49,7 +49,7 @@ static const struct kfp_seam_ops sequential_ops = {
 	.current_thread = sequential_current_thread,
 };
 
-struct kfp_seam kfp_seam = { .ops = &sequential_ops };
+_Thread_local struct kfp_seam kfp_seam = { .ops = &sequential_ops };
 
 void kfp_seam_use_sequential(struct kfp_reports *reports)
 {

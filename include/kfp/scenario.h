@@ -244,6 +244,9 @@ struct kfp_scenario_run {
 	char error[KFP_ERROR_LEN]; /* why the run could not start: "path:line:col: ..." */
 	/* per named result: the outcomes it ended with over the search (bit per enum kfp_outcome) */
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
+	/* the owners the reports name, for whoever prints them (maybe another OS thread) */
+	struct kfp_owner owner[KFP_MAX_OWNERS];
+	unsigned int nr_owners;
 };
 
 /*
@@ -281,6 +284,11 @@ int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design
 			struct kfp_reports *reports);
 /* The name of a report's owner in the last run's or replay's world. */
 const char *kfp_scenario_owner_name(kfp_owner_t owner);
+/* The same for the reports of @run, from any OS thread. */
+const char *kfp_scenario_run_owner_name(const struct kfp_scenario_run *run, kfp_owner_t owner);
+void kfp_scenario_print_run_reports(const struct kfp_scenario_run *run,
+				    const struct kfp_reports *reports, const char *indent,
+				    FILE *out);
 /* One line per report, as a replay prints them: "step N: P2: kind, pfn N, owner (site)". */
 void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out);
 

@@ -119,8 +119,11 @@ struct kfp_seam {
 	struct kfp_reports *reports;
 };
 
-/* The seam in force.  The model is single-threaded at the OS level. */
-extern struct kfp_seam kfp_seam;
+/*
+ * The seam in force, one per OS thread: a model world runs on one OS
+ * thread, and kfp check --jobs runs several worlds side by side.
+ */
+extern _Thread_local struct kfp_seam kfp_seam;
 
 void kfp_seam_use_sequential(struct kfp_reports *reports);
 void kfp_seam_install(const struct kfp_seam_ops *ops, void *ctx, struct kfp_reports *reports);

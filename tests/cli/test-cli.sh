@@ -139,6 +139,17 @@ expect_status 0 cli_search_dpor "$KFP" check --search dpor --variant upstream \
 grep -q ' executions ' "$out"
 ok $? cli_search_dpor_counts_executions
 expect_status 2 cli_search_unknown "$KFP" check --search frobnicate scenarios
+# --jobs: cells searched side by side, printed in order: the same output for any N
+"$KFP" check --jobs 1 scenarios/bugs 2>"$err" | sed -E 's/ +[0-9.]+s +/ /' >"$out"
+"$KFP" check --jobs 3 scenarios/bugs 2>>"$err" | sed -E 's/ +[0-9.]+s +/ /' >"$out.jobs"
+cmp "$out" "$out.jobs" >>"$err" 2>&1 && [ -s "$out" ]
+ok $? cli_jobs_output_does_not_depend_on_n
+"$KFP" check --json --jobs 1 scenarios/bugs 2>"$err" | sed -E 's/"seconds":[0-9.e+-]*//g' >"$out"
+"$KFP" check --json --jobs 3 scenarios/bugs 2>>"$err" | sed -E 's/"seconds":[0-9.e+-]*//g' >"$out.jobs"
+cmp "$out" "$out.jobs" >>"$err" 2>&1 && [ -s "$out" ]
+ok $? cli_jobs_json_does_not_depend_on_n
+rm -f "$out.jobs"
+expect_status 2 cli_jobs_zero "$KFP" check --jobs 0 scenarios
 # a mutant is answered at its first violation: the search says it stopped, the cell fails
 expect_status 1 cli_stop_at_first "$KFP" check --stop-at-first --variant upstream \
 	--inject double-release scenarios/races/fault-vs-munmap.kfp

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * make bench: complete executions explored and executions per second, with
- * and without partial-order reduction, on two races of the model; the
- * known-answer programs' baseline rate runs in the same process so that
- * figures can be compared as ratios on any machine.
+ * make bench:
+ *  - the three races of the scale goals (bench/scenarios/: one vCPU,
+ *    two vCPUs vs MADV_DONTNEED, two vCPUs vs munmap+remap), upstream
+ *    design, searched statefully to the end and statelessly (source-DPOR,
+ *    what kfp did before) within a time budget, side by side;
+ *  - the bundled library under every design, both ways;
+ *  - complete executions and executions per second of the stateless
+ *    search, with and without partial-order reduction, on two races of
+ *    the model (the throughput of a single execution).
+ * Every figure of a pair comes from the same process on the same machine.
+ * Usage: kfp-bench [SECONDS]  (the stateless budget per race, default 20)
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <kfp/scenario.h>
 
 #include "../tests/lib/race_programs.h"
 
@@ -35,17 +46,137 @@ static void run(const char *name, const struct kfp_program *program, bool reduct
 	       result.complete ? "complete" : kfp_stop_reason_name(result.stop));
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct kfp_scenario scenario;
+static struct kfp_scenario_run scenario_run;
+
+/* One scenario under one design; false when it cannot run. */
+static bool run_cell(const char *path, unsigned int design,
+		     const struct kfp_explore_options *options)
+{
+	char error[KFP_ERROR_LEN];
+
+	if (kfp_scenario_load(path, &scenario, error, sizeof(error))) {
+		printf("%s\n", error);
+		return false;
+	}
+	if (kfp_scenario_run(&scenario, design, options, &scenario_run)) {
+		printf("%s\n", scenario_run.error);
+		return false;
+	}
+	return true;
+}
+
+static void print_cell(const char *search)
+{
+	const struct kfp_explore_result *r = &scenario_run.explore;
+
+	printf("  %-9s %10llu %-10s %9llu steps %8.2f s  %s%s\n", search,
+	       (unsigned long long)(r->stateful ? r->states : r->executions),
+	       r->stateful ? "states" : "executions", (unsigned long long)r->steps, r->seconds,
+	       r->complete ? "complete" : kfp_stop_reason_name(r->stop),
+	       r->complete ? (scenario_run.expectations_met ? ", expectations met" :
+							      ", EXPECTATION FAILED") :
+			     ": no verdict");
+}
+
+static void scale_races(double budget)
+{
+	static const char *const paths[] = {
+		"bench/scenarios/one-vcpu-vs-dontneed.kfp",
+		"bench/scenarios/two-vcpus-vs-dontneed.kfp",
+		"bench/scenarios/two-vcpus-vs-munmap-remap.kfp",
+	};
+	struct kfp_explore_options stateful = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options dpor = { .preemption_bound = -1, .timeout_seconds = budget };
+	unsigned int design = (unsigned int)kfp_design_index("upstream"), i;
+
+	printf("three races, upstream design (stateless budget %.0f s each)\n", budget);
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		printf("%s\n", paths[i]);
+		if (run_cell(paths[i], design, &stateful))
+			print_cell("stateful");
+		if (run_cell(paths[i], design, &dpor))
+			print_cell("dpor");
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every bundled scenario under every design: wall time of each search over the whole library. */
+static void library(bool stateful)
+{
+	static const char *const dirs[] = { "scenarios/bugs", "scenarios/races",
+					    "scenarios/thread" };
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = stateful };
+	static char names[128][256];
+	const char *path[128];
+	unsigned int nr = 0, i, d, cells = 0, met = 0;
+	u64 count = 0;
+	double start = now();
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		DIR *dir = opendir(dirs[i]);
+		struct dirent *de;
+
+		while (dir && (de = readdir(dir)) && nr < ARRAY_SIZE(names)) {
+			size_t len = strlen(de->d_name);
+			int n;
+
+			if (len < 5 || strcmp(de->d_name + len - 4, ".kfp"))
+				continue;
+			n = snprintf(names[nr], sizeof(names[nr]), "%s/%s", dirs[i], de->d_name);
+			if (n <= 0 || (size_t)n >= sizeof(names[nr]))
+				continue;
+			path[nr] = names[nr];
+			nr++;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	qsort(path, nr, sizeof(path[0]), by_name);
+	for (i = 0; i < nr; i++) {
+		for (d = 0; d < kfp_nr_designs; d++) {
+			if (!run_cell(path[i], d, &options))
+				continue;
+			cells++;
+			met += scenario_run.expectations_met;
+			count += stateful ? scenario_run.explore.states :
+					    scenario_run.explore.executions;
+		}
+	}
+	printf("  %-9s %4u cells, %u met expectations, %11llu %-10s %8.2f s\n",
+	       stateful ? "stateful" : "dpor", cells, met, (unsigned long long)count,
+	       stateful ? "states" : "executions", now() - start);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct race races[] = {
 		{ "fault vs munmap+remap", race_fault_vs_munmap },
 		{ "gpc refresh vs invalidation", race_gpc_refresh_vs_invalidation },
 	};
-	u64 full_budget = argc > 1 ? strtoull(argv[1], NULL, 10) : 200000;
+	double budget = argc > 1 ? strtod(argv[1], NULL) : 20;
+	u64 full_budget = 200000;
 	struct kfp_program program;
 	unsigned int i;
 
-	printf("kfp bench: one core, executions explored and rate (budget without reduction: %llu)\n",
+	printf("kfp bench: one core\n\n");
+	scale_races(budget > 0 ? budget : 20);
+	printf("\nthe bundled library, every design\n");
+	library(true);
+	library(false);
+	printf("\nstateless search: executions explored and rate (budget without reduction: %llu)\n",
 	       (unsigned long long)full_budget);
 	for (i = 0; i < ARRAY_SIZE(races); i++) {
 		races[i].setup(&program, 0);

@@ -83,6 +83,11 @@ static void usage(FILE *out)
 		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
 		"                            a partial result: kfp merge the --json of all N\n"
 		"  --inject NAME             put old code back (kfp list shows the injections)\n"
+		"  --search stateful|dpor    stateful (default): each distinct state once, counts are\n"
+		"                            states; dpor: stateless source-DPOR, counts are\n"
+		"                            executions (--preemption-bound, --random and --shard\n"
+		"                            always search statelessly)\n"
+		"  --stop-at-first           stop each search at its first violation (counts partial)\n"
 		"\n"
 		"\n"
 		"replay runs one schedule that check printed, under the options that check\n"
@@ -456,8 +461,13 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	kfp_cli_json_properties(r->executions_with_violation);
 	printf(",\"accepted\":");
 	kfp_cli_json_properties(r->executions_with_accepted);
-	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)r->executions,
-	       r->complete ? "true" : "false");
+	printf(",\"search\":\"%s\",\"executions\":%llu", r->stateful ? "stateful" : "dpor",
+	       (unsigned long long)r->executions);
+	if (r->stateful)
+		printf(",\"states\":%llu,\"revisits\":%llu,\"cycles\":%llu",
+		       (unsigned long long)r->states, (unsigned long long)r->revisits,
+		       (unsigned long long)r->cycles);
+	printf(",\"complete\":%s,\"stop\":", r->complete ? "true" : "false");
 	kfp_cli_json_string(kfp_stop_reason_name(r->stop));
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)r->step_bound_hits);
 	kfp_cli_json_string(cell_status(cell));
@@ -563,8 +573,12 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 	/* nothing found in an incomplete search is no verdict of safety */
 	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
 		snprintf(verdict, sizeof(verdict), "incomplete");
-	printf("%-40s %-9s %-22s %9llu executions  %-8s %6.2fs  %s\n", scenario->name,
-	       kfp_designs[run->design]->name, verdict, (unsigned long long)run->explore.executions,
+	/* a stateful search counts the states it explored, a stateless one its executions */
+	printf("%-40s %-9s %-22s %9llu %-10s  %-8s %6.2fs  %s\n", scenario->name,
+	       kfp_designs[run->design]->name, verdict,
+	       (unsigned long long)(run->explore.stateful ? run->explore.states :
+							    run->explore.executions),
+	       run->explore.stateful ? "states" : "executions",
 	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
 	       run->explore.seconds,
 	       cell == CELL_MET ? "expectations met" :
@@ -869,6 +883,9 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		} else if (!strcmp(arg, "--json")) {
 			cli->json = true;
 			continue;
+		} else if (!strcmp(arg, "--stop-at-first")) {
+			cli->options.stop_on_violation = true;
+			continue;
 		} else if (arg[0] != '-') {
 			if (add_path(cli, arg))
 				return -1;
@@ -896,6 +913,15 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			}
 			cli->options.shard_index = index;
 			cli->options.shard_count = count;
+			continue;
+		}
+		if (!strcmp(arg, "--search")) {
+			if (strcmp(next, "stateful") && strcmp(next, "dpor")) {
+				fprintf(stderr, "%s: --search wants stateful or dpor, not '%s'\n",
+					program_name, next);
+				return -1;
+			}
+			cli->options.stateful = !strcmp(next, "stateful");
 			continue;
 		}
 		if (!strcmp(arg, "--timeout")) {
@@ -945,6 +971,7 @@ static void cli_init(struct cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	cli->options.preemption_bound = -1;
 	cli->options.minimize = true;
+	cli->options.stateful = true;
 	cli->design_mask = (u32)((1ULL << kfp_nr_designs) - 1);
 }
 

@@ -135,6 +135,46 @@ void coroutine_init(struct coroutine *co, char *stack, size_t stack_size, void (
 #endif
 }
 
+void coroutine_forget_frames(struct coroutine *co)
+{
+#ifdef KFP_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(co->stack, co->stack_size);
+#else
+	(void)co;
+#endif
+}
+
+#if defined(__x86_64__)
+/*
+ * Word by word, and unchecked under AddressSanitizer: the live frames hold
+ * their redzones, which a checked read would report.
+ */
+#ifdef KFP_ASAN
+__attribute__((no_sanitize_address))
+#endif
+void coroutine_copy_live(const struct coroutine *co, void *out)
+{
+	const char *from = co->sp;
+	size_t len = (size_t)(co->stack + co->stack_size - from), i;
+	char *to = out;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		*(uint64_t *)(void *)(to + i) = *(const uint64_t *)(const void *)(from + i);
+	for (; i < len; i++)
+		to[i] = from[i];
+}
+
+void coroutine_zero_below(struct coroutine *co, size_t window)
+{
+	char *sp = co->sp, *low = sp - window < co->stack ? co->stack : sp - window;
+
+#ifdef KFP_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(low, (size_t)(sp - low));
+#endif
+	memset(low, 0, (size_t)(sp - low));
+}
+#endif
+
 void coroutine_resume(struct coroutine *co)
 {
 	void *fake_stack = NULL;

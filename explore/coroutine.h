@@ -36,4 +36,31 @@ void coroutine_resume(struct coroutine *co);
 /* From inside a coroutine: back to the scheduler. */
 void coroutine_yield(void);
 
+/*
+ * A switched-out coroutine is its saved stack pointer and the stack above
+ * it (x86-64, where the switch pushes the callee-saved registers there):
+ * copying those bytes back in place, with the same sp, puts it back where
+ * it was.  The stateful search takes and restores such images.
+ */
+#if defined(__x86_64__)
+#define COROUTINE_HAS_IMAGES 1
+static inline const char *coroutine_live_stack(const struct coroutine *co, size_t *len)
+{
+	*len = (size_t)(co->stack + co->stack_size - (char *)co->sp);
+	return co->sp;
+}
+/* Copy the live stack of a switched-out coroutine to @out (coroutine_live_stack()'s length). */
+void coroutine_copy_live(const struct coroutine *co, void *out);
+/*
+ * Zero @window bytes below a switched-out coroutine's stack pointer: what
+ * its returned calls left there.  A frame pushed later then starts from
+ * zeroes, not from what an earlier step happened to compute.
+ */
+void coroutine_zero_below(struct coroutine *co, size_t window);
+#else
+#define COROUTINE_HAS_IMAGES 0
+#endif
+/* Before bytes of another moment are copied onto @co's stack: forget its frames' redzones. */
+void coroutine_forget_frames(struct coroutine *co);
+
 #endif /* KFP_EXPLORE_COROUTINE_H */

@@ -24,10 +24,8 @@
 
 #include <kfp/explore.h>
 
-#include "coroutine.h"
+#include "internal.h"
 
-#define STACK_SIZE (256 * 1024)
-#define OBJECT_TABLE_SIZE 1024 /* power of two */
 /*
  * Choice nodes above the shard floor.  Every node above the floor tries
  * every awake thread in every shard, and the alternatives sleep sets then
@@ -39,114 +37,9 @@
 #define SHARD_SPLIT 1
 #define MINIMIZE_BUDGET 20000
 
-typedef u16 thread_mask;
-
-enum thread_status {
-	THREAD_READY,
-	THREAD_LOCK, /* wants a lock */
-	THREAD_WAIT, /* waits for a write to an object */
-	THREAD_FINISHED,
-};
-
-/* A lock or a wait names its object as fp.object[0], alone. */
-struct pending {
-	struct kfp_footprint fp;
-	u8 is_lock;
-	u8 is_wait;
-	u8 lock_write;
-	const struct kfp_lock *lock;
-	const char *what;
-	u32 wait_since;
-};
-
-struct model_thread {
-	struct coroutine co;
-	char *stack;
-	u8 status;
-	u16 steps; /* events so far: its own vector-clock component */
-	s32 last_event; /* index of its latest event in this execution, or -1 */
-	struct pending pending;
-};
-
-struct event {
-	u8 thread;
-	struct kfp_footprint fp;
-	u16 clock[KFP_MAX_THREADS];
-};
-
-struct node {
-	thread_mask enabled, backtrack, done, sleep;
-	u8 chosen;
-	u8 previous; /* thread that ran the step before, or 0xff */
-	u16 preemptions; /* up to and including this choice */
-	u8 above_floor; /* sharding: tries every awake thread, reverses no race */
-	struct pending pending[KFP_MAX_THREADS];
-};
-
-struct object_state {
-	u32 key;
-	u32 epoch;
-	s32 last_write;
-	s32 last_read[KFP_MAX_THREADS]; /* since the last write */
-	u16 write_clock[KFP_MAX_THREADS];
-	u16 read_clock[KFP_MAX_THREADS];
-};
-
-struct explorer {
-	const struct kfp_program *program;
-	struct kfp_explore_options options;
-	struct kfp_explore_result *result;
-	void *snapshot;
-	struct model_thread thread[KFP_MAX_THREADS];
-	struct node *node;
-	struct event *event;
-	unsigned int *scratch; /* reverse_race()'s list of events */
-	unsigned int capacity; /* nodes, events and scratch entries allocated */
-	bool out_of_memory;
-	unsigned int max_steps;
-	unsigned int depth; /* decisions made in this execution */
-	unsigned int prefix; /* decisions to replay from the previous one */
-	int running; /* thread in a coroutine, or -1 */
-	bool passive; /* seam points do not schedule (setup, at_end) */
-	bool aborted; /* the execution stopped early on purpose */
-	bool full_at_every_node; /* no reduction */
-	u32 epoch;
-	struct object_state objects[OBJECT_TABLE_SIZE];
-	u64 random_state;
-	/* replay */
-	const u8 *forced;
-	unsigned int nr_forced;
-	bool forced_invalid;
-	/*
-	 * Sharding: the floor of an execution is where it has passed
-	 * split_branchings nodes with a choice (two awake threads or more);
-	 * nodes above it try every awake thread and reverse no race.
-	 */
-	unsigned int split_branchings; /* 0: no sharding */
-	unsigned int branchings; /* choice nodes passed in this execution */
-	bool below_floor;
-	u64 prefixes_seen; /* distinct prefixes so far, in depth-first order */
-	bool shard_skip; /* the current prefix belongs to another shard */
-	/* minimisation: only keep executions violating this property */
-	int want_property;
-};
-
-static struct explorer *ex;
+struct explorer *ex;
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static thread_mask bit(unsigned int thread)
-{
-	return (thread_mask)(1U << thread);
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* splitmix64: a small, well-mixed PRNG that a printed seed reproduces */
 static u64 random_next(void)
@@ -247,7 +140,9 @@ static bool explorer_wait(void *ctx, u32 object, const char *what)
 	if (ex->passive || ex->running < 0)
 		return false;
 	footprint_one(&pending.fp, object, KFP_ACCESS_READ);
-	pending.wait_since = ex->depth;
+	/* the stateful search wakes by flag: a depth on the thread's stack would be history */
+	pending.wait_since = ex->stateful ? 0 : ex->depth;
+	ex->thread[ex->running].woken = false;
 	announce(&pending, THREAD_WAIT);
 	return true;
 }
@@ -308,13 +203,15 @@ static bool thread_enabled(const struct model_thread *t)
 	case THREAD_LOCK:
 		return lock_available(&t->pending);
 	case THREAD_WAIT:
+		if (ex->stateful)
+			return t->woken;
 		return written_since(t->pending.fp.object[0], t->pending.wait_since);
 	default:
 		return false;
 	}
 }
 
-static thread_mask enabled_threads(void)
+thread_mask explorer_enabled_threads(void)
 {
 	thread_mask mask = 0;
 	unsigned int i;
@@ -325,7 +222,7 @@ static thread_mask enabled_threads(void)
 	return mask;
 }
 
-static bool all_finished(void)
+bool explorer_all_finished(void)
 {
 	unsigned int i;
 
@@ -335,13 +232,21 @@ static bool all_finished(void)
 	return true;
 }
 
+/* A report made now names this step: the index of the step being made. */
+static void set_step(unsigned int step)
+{
+	if (ex->program->reports)
+		ex->program->reports->step = step;
+}
+
 /* Restore the snapshot and run each thread up to its first visible step. */
-static void start_execution(void)
+void explorer_start_execution(void)
 {
 	const struct kfp_program *program = ex->program;
 	unsigned int i;
 
 	memcpy(program->state, ex->snapshot, program->state_size);
+	set_step(0);
 	ex->depth = 0;
 	ex->branchings = 0;
 	ex->below_floor = !ex->split_branchings;
@@ -434,11 +339,6 @@ static thread_mask initials(const unsigned int *v, unsigned int n)
 			mask |= bit(q);
 	}
 	return mask;
-}
-
-static unsigned int lowest(thread_mask mask)
-{
-	return (unsigned int)__builtin_ctz(mask);
 }
 
 /* Source-DPOR: make sure some thread starting the reversal of race (j, i) is tried at node j. */
@@ -663,32 +563,53 @@ static void trace_step(unsigned int t, const struct pending *pending)
 	ex->passive = false;
 }
 
+/*
+ * The stateful search keeps no event history: a waiting thread is woken
+ * by the first step that writes its object, its own last step included
+ * (as written_since() counts the step in which the wait was announced).
+ */
+static void wake_waiters(const struct kfp_footprint *fp)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < ex->program->nr_threads; i++) {
+		struct model_thread *t = &ex->thread[i];
+
+		if (t->status != THREAD_WAIT || t->woken)
+			continue;
+		for (k = 0; k < fp->nr; k++)
+			if (fp->object[k] == t->pending.fp.object[0] &&
+			    fp->access[k] == KFP_ACCESS_WRITE)
+				t->woken = true;
+	}
+}
+
 /* Let thread @t make the step it announced, up to its next announcement. */
-static void run_step(unsigned int t, bool tracing)
+void explorer_run_step(unsigned int t, bool tracing)
 {
 	struct model_thread *thread = &ex->thread[t];
 	struct pending pending = thread->pending;
 
-	record_event(t, &pending);
+	if (!ex->stateful)
+		record_event(t, &pending);
 	thread->steps++;
+	set_step(ex->depth);
 	ex->running = (int)t;
 	coroutine_resume(&thread->co);
 	ex->running = -1;
 	if (thread->co.finished)
 		thread->status = THREAD_FINISHED;
+	if (ex->stateful) {
+		wake_waiters(&pending.fp);
+#if COROUTINE_HAS_IMAGES
+		if (!thread->co.finished)
+			coroutine_zero_below(&thread->co, DEAD_STACK_WINDOW);
+#endif
+	}
 	if (tracing)
 		trace_step(t, &pending);
 	ex->depth++;
 }
-
-enum execution_end {
-	END_COMPLETE,
-	END_DEADLOCK,
-	END_SLEEP_BLOCKED,
-	END_STEP_BOUND,
-	END_SHARD_SKIPPED,
-	END_FORCED_INVALID,
-};
 
 /*
  * Sharding.  Above the floor every node tries every awake thread and
@@ -745,7 +666,7 @@ static enum execution_end ended(enum execution_end end)
  * execution, so no scenario is cut by a fixed size.  False when memory
  * runs out (the execution is then cut, and the search fails with -ENOMEM).
  */
-static bool grow(unsigned int depth)
+bool explorer_grow(unsigned int depth)
 {
 	unsigned int capacity = ex->capacity ? ex->capacity : 256;
 	struct node *node;
@@ -779,7 +700,7 @@ static enum execution_end run_execution(bool tracing)
 {
 	int previous = -1;
 
-	start_execution();
+	explorer_start_execution();
 	for (;;) {
 		thread_mask enabled;
 		int t;
@@ -789,12 +710,12 @@ static enum execution_end run_execution(bool tracing)
 			if (shard_skips_this_prefix())
 				return END_SHARD_SKIPPED;
 		}
-		if (all_finished())
+		if (explorer_all_finished())
 			return ended(END_COMPLETE);
 		/* cut, not judged: what the threads would do next is unexplored */
-		if (ex->depth >= ex->max_steps || !grow(ex->depth + 1))
+		if (ex->depth >= ex->max_steps || !explorer_grow(ex->depth + 1))
 			return ended(END_STEP_BOUND);
-		enabled = enabled_threads();
+		enabled = explorer_enabled_threads();
 		if (!enabled) {
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
 				   ex->depth, "no thread can run");
@@ -813,7 +734,7 @@ static enum execution_end run_execution(bool tracing)
 		/* a thread's vector-clock component is a u16 */
 		if (ex->thread[t].steps == UINT16_MAX)
 			return ended(END_STEP_BOUND);
-		run_step((unsigned int)t, tracing);
+		explorer_run_step((unsigned int)t, tracing);
 		previous = t;
 	}
 }
@@ -859,7 +780,7 @@ static bool backtrack(void)
  * a string allocated to fit: a schedule is never cut.  NULL when out of
  * memory.  Each decision takes at most "15," (KFP_MAX_THREADS <= 16).
  */
-static char *format_schedule(unsigned int depth)
+char *explorer_format_schedule(unsigned int depth)
 {
 	size_t size = 3 * (size_t)depth + 1, len = 0;
 	char *out = malloc(size);
@@ -932,7 +853,7 @@ out_invalid:
 }
 
 /* Account one ended execution; true when the search should stop. */
-static bool account(enum execution_end end)
+bool explorer_account(enum execution_end end)
 {
 	struct kfp_explore_result *result = ex->result;
 	const struct kfp_reports *reports = ex->program->reports;
@@ -940,7 +861,8 @@ static bool account(enum execution_end end)
 	bool any = false;
 	unsigned int p;
 
-	result->steps += ex->depth;
+	if (!ex->stateful)
+		result->steps += ex->depth;
 	if (end == END_SLEEP_BLOCKED) {
 		result->sleep_blocked++;
 		return false;
@@ -962,11 +884,11 @@ static bool account(enum execution_end end)
 		violated[p] = kfp_reports_violations(reports, p) != 0;
 		accepted[p] = kfp_reports_accepted(reports, p) != 0;
 		if (violated[p] && !result->executions_with_violation[p]++) {
-			result->witness[p] = format_schedule(ex->depth);
+			result->witness[p] = explorer_format_schedule(ex->depth);
 			result->witness_reports[p] = *reports;
 		}
 		if (accepted[p] && !result->executions_with_accepted[p]++) {
-			result->accepted_witness[p] = format_schedule(ex->depth);
+			result->accepted_witness[p] = explorer_format_schedule(ex->depth);
 			result->accepted_witness_reports[p] = *reports;
 		}
 		if (violated[p] && (ex->want_property < 0 || ex->want_property == (int)p))
@@ -974,7 +896,7 @@ static bool account(enum execution_end end)
 	}
 	if (any && !result->has_counterexample) {
 		result->has_counterexample = true;
-		result->counterexample = format_schedule(ex->depth);
+		result->counterexample = explorer_format_schedule(ex->depth);
 		result->counterexample_preemptions =
 			ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
 		result->counterexample_reports = *reports;
@@ -982,11 +904,12 @@ static bool account(enum execution_end end)
 	return any && ex->options.stop_on_violation;
 }
 
-static void finish_execution(void)
+void explorer_finish_execution(void)
 {
 	const struct kfp_program *program = ex->program;
 
 	ex->passive = true;
+	set_step(ex->depth);
 	if (program->at_end)
 		program->at_end(program->state, program->at_end_arg);
 	ex->passive = false;
@@ -1014,12 +937,19 @@ static int explorer_setup(struct explorer *e, const struct kfp_program *program,
 			return -EINVAL;
 		e->split_branchings = SHARD_SPLIT;
 	}
+	for (i = 0; i < program->nr_history; i++) {
+		const struct kfp_state_range *r = &program->history[i];
+
+		if (i >= KFP_MAX_HISTORY_RANGES || r->size > 64 ||
+		    r->offset > program->state_size || r->size > program->state_size - r->offset)
+			return -EINVAL;
+	}
 	e->random_state = options->seed;
 	e->snapshot = malloc(program->state_size);
 	if (!e->snapshot)
 		return -ENOMEM;
 	for (i = 0; i < program->nr_threads; i++) {
-		e->thread[i].stack = malloc(STACK_SIZE);
+		e->thread[i].stack = calloc(1, STACK_SIZE);
 		if (!e->thread[i].stack)
 			return -ENOMEM;
 	}
@@ -1034,8 +964,9 @@ static void explorer_teardown(struct explorer *e)
 
 	if (e->snapshot)
 		memcpy(e->program->state, e->snapshot, e->program->state_size);
-	for (i = 0; i < KFP_MAX_THREADS; i++)
+	for (i = 0; i < KFP_MAX_THREADS; i++) {
 		free(e->thread[i].stack);
+	}
 	free(e->snapshot);
 	free(e->node);
 	free(e->event);
@@ -1060,8 +991,8 @@ static void search(void)
 		 * an ended execution (leaks, balance, values) do not apply.
 		 */
 		if (end == END_COMPLETE || end == END_DEADLOCK)
-			finish_execution();
-		stop = account(end);
+			explorer_finish_execution();
+		stop = explorer_account(end);
 		runs++;
 		if (options->progress && !(runs & 1023))
 			options->progress(options->progress_arg, result);
@@ -1144,6 +1075,18 @@ static void minimize(const struct kfp_program *program, const struct kfp_explore
 	}
 }
 
+/*
+ * The stateful search explores every state once: it has no preemption
+ * count to bound (a state reached with more preemptions first would cut
+ * the schedules with fewer), no random runs, no depth-first numbering of
+ * prefixes to shard, and no unreduced mode to be compared with.
+ */
+static bool stateful_applies(const struct kfp_explore_options *options)
+{
+	return options->stateful && kfp_stateful_supported() && options->preemption_bound < 0 &&
+	       !options->random_executions && options->shard_count <= 1 && !options->no_reduction;
+}
+
 int kfp_explore(const struct kfp_program *program, const struct kfp_explore_options *options,
 		struct kfp_explore_result *result)
 {
@@ -1161,7 +1104,10 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 		ex = e;
 		kfp_seam_install(&explorer_ops, NULL, program->reports);
 		result->stop = KFP_STOP_COMPLETE;
-		search();
+		if (stateful_applies(options))
+			stateful_search();
+		else
+			search();
 		explorer_teardown(e);
 		if (e->out_of_memory)
 			ret = -ENOMEM;
@@ -1177,6 +1123,9 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	/* an execution cut by the step bound leaves its continuations unexplored */
 	if (result->stop == KFP_STOP_COMPLETE && result->step_bound_hits)
 		result->stop = KFP_STOP_STEP_BOUND;
+	/* a schedule that comes back to a state it left never ends: no verdict on it */
+	if (result->stop == KFP_STOP_COMPLETE && result->cycles)
+		result->stop = KFP_STOP_CYCLE;
 	/* a shard explored its part: no verdict on the whole (kfp merge makes that) */
 	if (result->stop == KFP_STOP_COMPLETE && options->shard_count > 1)
 		result->stop = KFP_STOP_SHARD;
@@ -1217,8 +1166,8 @@ int kfp_replay_with_options(const struct kfp_program *program, const char *sched
 			ret = -EINVAL;
 		} else {
 			if (end != END_STEP_BOUND)
-				finish_execution();
-			account(end);
+				explorer_finish_execution();
+			explorer_account(end);
 			/* a bounded search never ran this schedule */
 			if (options.preemption_bound >= 0 && ex->depth &&
 			    ex->node[ex->depth - 1].preemptions > options.preemption_bound)
@@ -1246,7 +1195,7 @@ int kfp_replay(const struct kfp_program *program, const char *schedule,
 
 char *kfp_explore_current_schedule(void)
 {
-	return ex ? format_schedule(ex->depth) : NULL;
+	return ex ? explorer_format_schedule(ex->depth) : NULL;
 }
 
 void kfp_explore_result_release(struct kfp_explore_result *result)
@@ -1275,6 +1224,8 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
 		[KFP_STOP_STEP_BOUND] = "step bound",
 		[KFP_STOP_SHARD] = "shard",
 		[KFP_STOP_INTERRUPTED] = "interrupted",
+		[KFP_STOP_MEMORY] = "out of memory",
+		[KFP_STOP_CYCLE] = "a schedule loops forever",
 	};
 
 	if ((unsigned int)reason >= ARRAY_SIZE(names))

@@ -314,9 +314,12 @@ static enum spte_walk spte_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
 				  u64 *value)
 {
-	unsigned int tries;
-
-	for (tries = 0; tries < 64; tries++) {
+	/*
+	 * vcpu_run() re-enters the guest until the access completes: no
+	 * bound, as upstream (a retry waits for the write that ends it, so
+	 * a schedule that loops forever is a livelock the explorer reports).
+	 */
+	for (;;) {
 		int r;
 
 		if (signal_pending(kvm->mm))
@@ -344,6 +347,7 @@ enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t 
 		if (r == RET_PF_RETRY && !wait_before_retry(kvm, vcpu, gfn))
 			break;
 	}
+	/* nobody else can end the wait: run alone (unit tests), the retry never completes */
 	kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, KFP_PFN_NONE, 0, (s64)gfn,
 		   "guest fault never completes");
 	return KVM_OUTCOME_EFAULT;

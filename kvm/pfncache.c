@@ -344,6 +344,8 @@ int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 		return -EINVAL;
 	kvm_srcu_read_lock(kvm);
 	refresh_lock(kvm, gpc);
+	/* gpc->gpa is read under refresh_lock only: without it, racing with an activate */
+	kfp_shared_read(gpc_object(index), "kvm_gpc_refresh gpa");
 	ret = gpc_length_ok(gpc->gpa, len) ? __kvm_gpc_refresh(kvm, index, gpc->gpa) : -EINVAL;
 	refresh_unlock(kvm, gpc);
 	kvm_srcu_read_unlock(kvm);
@@ -466,16 +468,18 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 {
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	struct kvm_access access;
-	unsigned int tries = 0;
 
 	if (index >= kvm->nr_gpcs)
 		return KVM_OUTCOME_EINVAL;
 	kfp_read_lock(&gpc->lock);
 	while (!kvm_gpc_check(kvm, index, sizeof(u64))) {
 		kfp_read_unlock(&gpc->lock);
+		/* outside gpc->lock: a deactivate can come between the check and this */
+		kfp_shared_read(gpc_object(index), "gpc active");
 		if (!gpc->active)
 			return KVM_OUTCOME_EINVAL;
-		if (kvm_gpc_refresh(kvm, index, sizeof(u64)) || ++tries > 64)
+		/* callers loop until the check passes (arch/x86/kvm/xen.c kvm_xen_update_runstate_guest()) */
+		if (kvm_gpc_refresh(kvm, index, sizeof(u64)))
 			return KVM_OUTCOME_EFAULT;
 		kfp_read_lock(&gpc->lock);
 	}

@@ -98,7 +98,7 @@ static bool pte_unchanged(struct kfp_mm *mm, u64 addr, const struct kfp_pte *ori
 	kfp_shared_read(kfp_pte_object(addr), "pte_same");
 	if (pte_same(kfp_pte_of(mm, addr), orig))
 		return true;
-	mm->nr_fault_backouts++;
+	mm->stats.nr_fault_backouts++;
 	return false;
 }
 
@@ -125,7 +125,7 @@ static bool read_in_page(struct kfp_mm *mm, struct kfp_memory_object *object, in
 	mm->page[pfn].content = object->stored[index];
 	kfp_shared_write(memory_object_id(id), "page cache insert");
 	if (object->pfn[index] != KFP_NO_PFN16) {
-		mm->nr_fault_backouts++;
+		mm->stats.nr_fault_backouts++;
 		mm->page[pfn].flags &= ~PG_pagecache;
 		put_page(mm, pfn, KFP_OWNER_PAGE_CACHE);
 		return true;
@@ -187,7 +187,7 @@ static enum cache_lookup page_cache_get(struct kfp_mm *mm, int id, unsigned int 
 			continue;
 		}
 		if (!folio_try_get(mm, *pfn, KFP_OWNER_FAULT)) {
-			mm->nr_lookup_retries++;
+			mm->stats.nr_lookup_retries++;
 			failed = *pfn;
 			continue;
 		}
@@ -307,7 +307,7 @@ static bool do_huge_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 a
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_read(kfp_pte_object(base), "pmd_none");
 	if (!range_none(mm, base, size)) {
-		mm->nr_fault_backouts++;
+		mm->stats.nr_fault_backouts++;
 		kfp_write_unlock(&mm->page_table_lock);
 		put_page(mm, head, KFP_OWNER_PAGE_TABLE);
 		return true;
@@ -468,7 +468,7 @@ static bool swap_in(struct kfp_mm *mm, u64 addr, const struct kfp_pte *orig)
 	}
 	kfp_write_unlock(&mm->page_table_lock);
 	if (pfn != KFP_PFN_NONE) {
-		mm->nr_fault_backouts++;
+		mm->stats.nr_fault_backouts++;
 		mm->page[pfn].flags &= ~PG_swapcache;
 		put_page(mm, pfn, KFP_OWNER_SWAP_CACHE);
 	}
@@ -508,7 +508,7 @@ static enum swap_lookup swap_cache_get_folio(struct kfp_mm *mm, u64 addr,
 		}
 		if (folio_try_get(mm, *pfn, KFP_OWNER_FAULT))
 			return SWAP_HIT;
-		mm->nr_lookup_retries++;
+		mm->stats.nr_lookup_retries++;
 		failed = *pfn;
 	}
 }
@@ -691,7 +691,7 @@ vm_fault_t handle_mm_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, uns
 
 	kfp_lockdep_assert_held(&mm->mmap_lock);
 	addr &= PAGE_MASK;
-	mm->nr_faults++;
+	mm->stats.nr_faults++;
 	/* arch/x86/mm/fault.c access_error() */
 	if (!vma_is_valid(vma, write))
 		return VM_FAULT_SIGSEGV;

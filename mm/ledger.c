@@ -23,14 +23,41 @@ static struct kfp_ledger_entry *ledger_find(struct kfp_ledger *ledger, kfp_pfn_t
 	return NULL;
 }
 
+/*
+ * Entries are kept sorted by (folio, owner), and a slot past the end is
+ * all zeroes: the same references held make the same bytes, whatever the
+ * order they were taken in.  Reports walk the ledger, so they come out in
+ * a stable order too.
+ */
+static bool entry_before(const struct kfp_ledger_entry *entry, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	return entry->pfn < pfn || (entry->pfn == pfn && entry->owner < owner);
+}
+
 static void ledger_remove(struct kfp_ledger *ledger, struct kfp_ledger_entry *entry)
 {
-	/* Keep entries in insertion order so that reports come out in a stable order. */
 	unsigned int i = (unsigned int)(entry - ledger->entry);
 
 	memmove(&ledger->entry[i], &ledger->entry[i + 1],
 		(ledger->nr_entries - i - 1) * sizeof(*entry));
 	ledger->nr_entries--;
+	memset(&ledger->entry[ledger->nr_entries], 0, sizeof(*entry));
+}
+
+static struct kfp_ledger_entry *ledger_insert(struct kfp_ledger *ledger, kfp_pfn_t pfn,
+					      kfp_owner_t owner)
+{
+	unsigned int i = 0;
+
+	while (i < ledger->nr_entries && entry_before(&ledger->entry[i], pfn, owner))
+		i++;
+	memmove(&ledger->entry[i + 1], &ledger->entry[i],
+		(ledger->nr_entries - i) * sizeof(ledger->entry[0]));
+	ledger->nr_entries++;
+	memset(&ledger->entry[i], 0, sizeof(ledger->entry[i]));
+	ledger->entry[i].pfn = (u16)pfn;
+	ledger->entry[i].owner = owner;
+	return &ledger->entry[i];
 }
 
 void kfp_ledger_add(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int refs, int pins)
@@ -44,11 +71,7 @@ void kfp_ledger_add(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owner, int re
 				   "ledger full");
 			return;
 		}
-		entry = &ledger->entry[ledger->nr_entries++];
-		entry->pfn = (u16)head;
-		entry->owner = owner;
-		entry->refs = 0;
-		entry->pins = 0;
+		entry = ledger_insert(ledger, head, owner);
 	}
 	entry->refs = (s16)(entry->refs + refs);
 	entry->pins = (s16)(entry->pins + pins);

@@ -53,7 +53,7 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 {
 	unsigned int i;
 
-	mm->nr_invalidate_start++;
+	mm->stats.nr_invalidate_start++;
 	mm->active_invalidations++;
 	for (i = 0; i < mm->nr_subscribers; i++) {
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
@@ -68,7 +68,7 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 {
 	unsigned int i;
 
-	mm->nr_invalidate_end++;
+	mm->stats.nr_invalidate_end++;
 	if (--mm->active_invalidations < 0)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   mm->active_invalidations, "invalidate_range_end");
@@ -89,7 +89,7 @@ void mmu_notifier_release(struct kfp_mm *mm)
 {
 	unsigned int i;
 
-	mm->nr_release++;
+	mm->stats.nr_release++;
 	for (i = 0; i < mm->nr_subscribers; i++) {
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
 

@@ -142,7 +142,7 @@ static void free_one_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 	page->index = -1;
 	page->generation++;
 	page->content = KFP_POISON_FREE;
-	mm->nr_frees++;
+	mm->stats.nr_frees++;
 }
 
 /* include/linux/mm.h folio_nr_pages() */

@@ -650,6 +650,10 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 		program->thread[i].arg = (void *)(uintptr_t)i;
 	}
 	program->at_end = scenario_at_end;
+	/* statistics for tests: history, not state */
+	program->history[0].offset = offsetof(struct scenario_state, world.mm.stats);
+	program->history[0].size = sizeof(state.world.mm.stats);
+	program->nr_history = 1;
 }
 
 /* Everything a run or a replay needs before the explorer starts. */

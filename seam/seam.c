@@ -13,9 +13,17 @@
 
 #include <kfp/seam.h>
 
+/*
+ * Run sequentially, each visible step counts in the reports' step counter.
+ * Under the explorer the explorer keeps that counter (the index of the
+ * step being made): a model thread never reads a count of everybody's
+ * steps, which would make its stack remember the interleaving.
+ */
 static void sequential_point(void *ctx, u32 object, enum kfp_access access, const char *what)
 {
 	(void)ctx;
+	if (kfp_seam.reports)
+		kfp_seam.reports->step++;
 	(void)object;
 	(void)access;
 	(void)what;
@@ -57,8 +65,6 @@ void kfp_seam_install(const struct kfp_seam_ops *ops, void *ctx, struct kfp_repo
 
 void kfp_shared_access(u32 object, enum kfp_access access, const char *what)
 {
-	if (kfp_seam.reports)
-		kfp_seam.reports->step++;
 	kfp_seam.ops->point(kfp_seam.ctx, object, access, what);
 }
 
@@ -77,8 +83,6 @@ void kfp_shared_access_footprint(const struct kfp_footprint *footprint, const ch
 		kfp_shared_access(fp.object[0], (enum kfp_access)fp.access[0], what);
 		return;
 	}
-	if (kfp_seam.reports)
-		kfp_seam.reports->step++;
 	kfp_seam.ops->point_footprint(kfp_seam.ctx, &fp, what);
 }
 
@@ -134,8 +138,6 @@ static void acquire_point(struct kfp_lock *lock, bool write)
 				  lock->name);
 		return;
 	}
-	if (kfp_seam.reports)
-		kfp_seam.reports->step++;
 	kfp_seam.ops->acquire(kfp_seam.ctx, lock, write);
 }
 

@@ -25,6 +25,7 @@
  */
 #define KFP_DEFAULT_MAX_STEPS (1U << 20)
 #define KFP_THREAD_NAME_LEN 24
+#define KFP_MAX_HISTORY_RANGES 4
 
 struct kfp_thread_spec {
 	char name[KFP_THREAD_NAME_LEN];
@@ -55,6 +56,16 @@ struct kfp_program {
 	/* After all threads ended (or the execution stopped): final checks. */
 	void (*at_end)(void *state, void *arg);
 	void *at_end_arg;
+	/*
+	 * Bytes of @state that record history, not state: statistics that
+	 * nothing in the model or its checks reads back.  The stateful search
+	 * leaves them out of a state's identity (as it does the reports' step
+	 * counter, which the explorer keeps).
+	 */
+	struct kfp_state_range {
+		size_t offset, size;
+	} history[KFP_MAX_HISTORY_RANGES];
+	unsigned int nr_history;
 	/* Trace of replayed executions, step by step (may be NULL). */
 	void (*trace)(void *state, void *arg, const struct kfp_trace_step *step);
 	void *trace_arg;
@@ -68,6 +79,13 @@ struct kfp_explore_options {
 	int preemption_bound; /* < 0: none */
 	double timeout_seconds; /* 0: none */
 	bool no_reduction; /* every interleaving, no DPOR and no sleep sets */
+	/*
+	 * Stateful search: each distinct state (the program's state and every
+	 * thread's stack and registers) is explored once, its revisits are
+	 * cut.  Used when the options allow it (no preemption bound, random
+	 * mode or shard, and reduction on) on x86-64; result->stateful says.
+	 */
+	bool stateful;
 	bool stop_on_violation; /* stop at the first execution with a violation */
 	bool minimize; /* reduce the counterexample to the fewest preemptions */
 	u64 random_executions; /* > 0: random mode, this many executions */
@@ -91,6 +109,8 @@ enum kfp_stop_reason {
 	KFP_STOP_STEP_BOUND, /* the step bound cut executions: their ends are unexplored */
 	KFP_STOP_SHARD, /* a shard explored its whole part: a partial result, to be merged */
 	KFP_STOP_INTERRUPTED, /* options.stop was set */
+	KFP_STOP_MEMORY, /* the stateful search could not store another state */
+	KFP_STOP_CYCLE, /* the stateful search found a schedule that loops forever */
 };
 
 struct kfp_explore_result {
@@ -99,6 +119,15 @@ struct kfp_explore_result {
 	u64 step_bound_hits; /* executions cut by max_steps: not counted, not judged */
 	u64 deadlocks;
 	u64 steps;
+	/*
+	 * Stateful search: distinct states stored, revisits cut, and revisits
+	 * of a state on the current path (a schedule that loops forever, which
+	 * the stateless search would run until max_steps cuts it)
+	 */
+	bool stateful;
+	u64 states;
+	u64 revisits;
+	u64 cycles;
 	bool complete; /* the search was exhaustive within its reduction */
 	enum kfp_stop_reason stop;
 	double seconds;

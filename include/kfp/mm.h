@@ -255,13 +255,19 @@ struct kfp_mm {
 	u8 signal[KFP_MAX_THREADS]; /* enum kfp_signal_state */
 	u16 nr_device_pfns_used;
 	u32 zero_pfn;
-	/* counters for tests and the checker */
-	u32 nr_invalidate_start, nr_invalidate_end, nr_release;
-	s32 active_invalidations;
-	u32 nr_faults;
-	u32 nr_frees;
-	u32 nr_fault_backouts; /* a fault's re-check found the pte changed and backed out */
-	u32 nr_lookup_retries; /* a cache lookup's folio_try_get() failed on a frozen folio */
+	s32 active_invalidations; /* invalidate_range_start() without its end yet */
+	/*
+	 * Statistics for tests.  Nothing in the model or the checker reads
+	 * them back: they are history, not state, and the stateful search
+	 * leaves them out of a state's identity (scenario/run.c).
+	 */
+	struct kfp_mm_stats {
+		u32 nr_invalidate_start, nr_invalidate_end, nr_release;
+		u32 nr_faults;
+		u32 nr_frees;
+		u32 nr_fault_backouts; /* a fault's re-check found the pte changed and backed out */
+		u32 nr_lookup_retries; /* a cache lookup's folio_try_get() failed on a frozen folio */
+	} stats;
 };
 
 /* ---- errors and flags ---------------------------------------------------- */

@@ -130,8 +130,22 @@ echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
 ok $? cli_replay_round_trip_random_seeds
 rm -f "$random_out"
 
+expect_status 0 cli_search_stateful_is_the_default "$KFP" check --variant upstream \
+	scenarios/races/fault-vs-mprotect.kfp
+grep -q ' states ' "$out"
+ok $? cli_search_stateful_counts_states
+expect_status 0 cli_search_dpor "$KFP" check --search dpor --variant upstream \
+	scenarios/races/fault-vs-mprotect.kfp
+grep -q ' executions ' "$out"
+ok $? cli_search_dpor_counts_executions
+expect_status 2 cli_search_unknown "$KFP" check --search frobnicate scenarios
+# a mutant is answered at its first violation: the search says it stopped, the cell fails
+expect_status 1 cli_stop_at_first "$KFP" check --stop-at-first --variant upstream \
+	--inject double-release scenarios/races/fault-vs-munmap.kfp
+grep -q 'stopped at first violation' "$out"
+ok $? cli_stop_at_first_says_so
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"executions":[0-9]*,"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"search":"stateful","executions":[0-9]*,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 json_ok
 ok $? cli_json_is_valid
@@ -215,10 +229,10 @@ ok $? cli_bound_is_reported
 
 # an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
 expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
-grep -q '^fault+munmap+remap  *upstream  *incomplete  *0 executions  step bound .*undecided' "$out"
+grep -q '^fault+munmap+remap  *upstream  *incomplete  *[0-9]* states  *step bound .*undecided' "$out"
 ok $? cli_max_steps_text_says_incomplete
 expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
-grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"executions":0,"complete":false,"stop":"step bound","step_bound_hits":[1-9][0-9]*,"status":"undecided","expectations_met":false' "$out"
+grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"search":"stateful","executions":0,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"complete":false,"stop":"step bound","step_bound_hits":[1-9][0-9]*,"status":"undecided","expectations_met":false' "$out"
 ok $? cli_max_steps_json_agrees
 
 # a shard is partial: never "safe, complete", exit 3; kfp merge judges the whole
@@ -253,8 +267,9 @@ ok $? cli_merge_of_a_whole_run_is_kfp_check
 # verdicts, expectation results and execution counts.  The counts too:
 # the whole search and the union of the shards each complete one execution
 # per Mazurkiewicz trace (sleep sets never complete two equivalent ones),
-# so a prefix lost or explored twice shows even in a safe cell.
-# the whole search is the library run above (kfp check --json scenarios)
+# so a prefix lost or explored twice shows even in a safe cell.  Shards
+# split the stateless search, so the whole search is that one.
+"$KFP" check --json --search dpor scenarios >"$library_json" 2>"$err"
 judgements <"$library_json" >"$shards/want"
 ! grep -q '"complete":false' "$library_json" && [ -s "$shards/want" ]
 ok $? cli_library_whole_run_is_complete

@@ -392,9 +392,9 @@ TEST(invalidate_outside_memslots_leaves_seq_alone)
 	test_map(PG(64), 2, RW, 0, KFP_BACKING_ANON, -1);
 	ASSERT_EQ(kfp_host_write(mm, PG(64), 1), 0);
 	seq = kvm->mmu_invalidate_seq;
-	starts = mm->nr_invalidate_start;
+	starts = mm->stats.nr_invalidate_start;
 	ASSERT_EQ(kfp_munmap(mm, PG(64), PG(2)), 0);
-	ASSERT_GT(mm->nr_invalidate_start, starts);
+	ASSERT_GT(mm->stats.nr_invalidate_start, starts);
 	ASSERT_EQ(kvm->mmu_invalidate_seq, seq);
 	ASSERT_EQ(kvm->mmu_invalidate_in_progress, 0);
 	ASSERT_EQ(kvm->mn_active_invalidate_count, 0);
@@ -606,9 +606,9 @@ TEST(mm_teardown_calls_kvm_release_which_zaps_sptes)
 	setup_two_slots();
 	guest_write(1, 1);
 	guest_write(5, 5);
-	releases = mm->nr_release;
+	releases = mm->stats.nr_release;
 	kfp_mm_teardown(mm);
-	ASSERT_EQ(mm->nr_release, releases + 1);
+	ASSERT_EQ(mm->stats.nr_release, releases + 1);
 	ASSERT_FALSE(kvm->spte[0][1].present);
 	ASSERT_FALSE(kvm->spte[0][5].present);
 	ASSERT_TRUE(mm->dead);

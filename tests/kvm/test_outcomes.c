@@ -499,9 +499,9 @@ TEST(outcome_fault_pfnmap_not_present_is_faulted_in_by_fixup)
 	test_world(&kvm_design_upstream);
 	id = map_driver(KFP_OBJECT_DEVICE_MMIO, KFP_BACKING_PFNMAP, RW, false);
 	ASSERT_EQ(mm->pte[17].kind, KFP_PTE_NONE);
-	faults = mm->nr_faults;
+	faults = mm->stats.nr_faults;
 	ASSERT_EQ(kvm_guest_access(kvm, test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
-	ASSERT_GT(mm->nr_faults, faults);
+	ASSERT_GT(mm->stats.nr_faults, faults);
 	ASSERT_EQ(mm->pte[17].kind, KFP_PTE_PRESENT);
 	ASSERT_TRUE(mm->pte[17].special);
 	ASSERT_EQ(kvm->spte[0][1].pfn, mm->object[id].pfn[1]);

@@ -595,7 +595,7 @@ TEST(fault_pfnmap_populate_maps_whole_range_at_mmap_without_faults)
 	 *   0x12000 |P| vma 0  pfn 98
 	 */
 	test_draw(PG(16), PG(19));
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	for (i = 0; i < 3; i++) {
 		struct kfp_pte *pte = kfp_pte_of(mm, PG(16 + i));
 
@@ -709,7 +709,7 @@ TEST(fault_write_to_readonly_vma_returns_sigsegv)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_NONE);
-	ASSERT_EQ(mm->nr_faults, 1);
+	ASSERT_EQ(mm->stats.nr_faults, 1);
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	ASSERT_NO_REPORTS();
 }

@@ -96,7 +96,7 @@ TEST(gup_fast_only_takes_reference_on_writable_anon_pte)
 	ASSERT_EQ(page_count(mm, pfn), 2);
 	ASSERT_EQ(kfp_ledger_refs(mm, pfn, kvm), 1);
 	ASSERT_EQ(kfp_ledger_pins(mm, pfn, kvm), 0);
-	ASSERT_EQ(mm->nr_faults, 1);
+	ASSERT_EQ(mm->stats.nr_faults, 1);
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	put_page(mm, got, kvm);
 	ASSERT_EQ(page_count(mm, pfn), 1);
@@ -183,7 +183,7 @@ TEST(gup_fast_only_fails_on_non_present_pte_without_faulting)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_NONE);
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	ASSERT_FALSE(kfp_lock_is_locked(&mm->mmap_lock));
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	ASSERT_NO_REPORTS();
@@ -416,7 +416,7 @@ TEST(gup_unlocked_refuses_pfnmap_vma_with_efault)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(pfn, KFP_PFN_NONE);
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	ASSERT_FALSE(kfp_lock_is_locked(&mm->mmap_lock));
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	ASSERT_NO_REPORTS();
@@ -435,7 +435,7 @@ TEST(gup_unlocked_write_to_readonly_vma_efault)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_NONE);
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	ASSERT_EQ(kfp_ledger_owner_holds(mm, kvm), 0);
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	ASSERT_NO_REPORTS();
@@ -711,7 +711,7 @@ TEST(gup_unlocked_driver_retry_relocks_and_succeeds)
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(pfn, mm->object[id].pfn[0]);
 	ASSERT_EQ(mm->object[id].fault_retries, 0);
-	ASSERT_EQ(mm->nr_faults, 2);
+	ASSERT_EQ(mm->stats.nr_faults, 2);
 	ASSERT_FALSE(kfp_lock_is_locked(&mm->mmap_lock));
 	put_page(mm, pfn, kvm);
 	ASSERT_MM_LEDGER_CLEAN(mm);

@@ -465,7 +465,7 @@ TEST(munmap_of_a_hole_is_a_no_op_without_notifier)
 	test_draw(PG(16), PG(20));
 	ASSERT_EQ(kfp_munmap(mm, PG(18), PG(2)), 0);
 	ASSERT_EQ(test_notifier()->nr, 0);
-	ASSERT_EQ(mm->nr_invalidate_start, 0);
+	ASSERT_EQ(mm->stats.nr_invalidate_start, 0);
 	ASSERT_EQ(vma_count(mm), 1);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();

@@ -160,8 +160,8 @@ TEST(notifier_unregister_calls_release_and_stops_further_calls)
 	ASSERT_EQ(p.ends, 0);
 	ASSERT_EQ(p.releases, 1);
 	/* the mm still counts its invalidations */
-	ASSERT_EQ(mm->nr_invalidate_start, 1);
-	ASSERT_EQ(mm->nr_release, 0);
+	ASSERT_EQ(mm->stats.nr_invalidate_start, 1);
+	ASSERT_EQ(mm->stats.nr_release, 0);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();
 }
@@ -273,7 +273,7 @@ TEST(notifier_starts_and_ends_balance_across_every_host_operation)
 		ASSERT_LT(log->call[i].start, log->call[i].end);
 	}
 	ASSERT_EQ(depth, 0);
-	ASSERT_EQ(mm->nr_invalidate_start, mm->nr_invalidate_end);
+	ASSERT_EQ(mm->stats.nr_invalidate_start, mm->stats.nr_invalidate_end);
 	ASSERT_EQ(mm->active_invalidations, 0);
 	/* the child shared the migrated page and the mprotected one */
 	ASSERT_EQ(kfp_child_exit(mm), 2);
@@ -327,7 +327,7 @@ TEST(teardown_calls_release_first_and_then_no_notifier_calls)
 	ASSERT_EQ(p.ptes_at_release, 2);
 	ASSERT_EQ(p.starts, 0);
 	ASSERT_EQ(p.ends, 0);
-	ASSERT_EQ(mm->nr_release, 1);
+	ASSERT_EQ(mm->stats.nr_release, 1);
 	ASSERT_EQ(mm->nr_subscribers, 0);
 	ASSERT_TRUE(mm->dead);
 	ASSERT_LEDGER_CLEAN();
@@ -388,7 +388,7 @@ TEST(teardown_twice_releases_once)
 	test_draw(PG(16), PG(17));
 	kfp_mm_teardown(mm);
 	kfp_mm_teardown(mm);
-	ASSERT_EQ(mm->nr_release, 1);
+	ASSERT_EQ(mm->stats.nr_release, 1);
 	ASSERT_EQ(test_notifier()->nr, 1);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();

@@ -151,7 +151,7 @@ TEST(page_compound_free_frees_every_subpage)
 		ASSERT_EQ(kfp_pfn_read(mm, head + i), KFP_POISON_FREE);
 	}
 	ASSERT_EQ(mm->page[head + 2].generation, gen + 1);
-	ASSERT_EQ(mm->nr_frees, KFP_HUGE_NR);
+	ASSERT_EQ(mm->stats.nr_frees, KFP_HUGE_NR);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();
 }
@@ -568,7 +568,7 @@ TEST(page_last_put_frees_and_poisons_page)
 	struct kfp_mm *mm = test_mm();
 	kfp_pfn_t pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_DRIVER);
 	u32 gen = mm->page[pfn].generation;
-	u32 frees = mm->nr_frees;
+	u32 frees = mm->stats.nr_frees;
 
 	kfp_pfn_write(mm, pfn, 0x1234);
 	SetPageDirty(mm, pfn);
@@ -577,7 +577,7 @@ TEST(page_last_put_frees_and_poisons_page)
 	ASSERT_EQ(mm->page[pfn].flags, PG_free);
 	ASSERT_EQ(kfp_pfn_read(mm, pfn), KFP_POISON_FREE);
 	ASSERT_EQ(mm->page[pfn].generation, gen + 1);
-	ASSERT_EQ(mm->nr_frees, frees + 1);
+	ASSERT_EQ(mm->stats.nr_frees, frees + 1);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();
 }
@@ -592,7 +592,7 @@ TEST(page_put_that_leaves_references_does_not_free)
 	put_page(mm, pfn, KFP_OWNER_DRIVER);
 	ASSERT_FALSE(kfp_page_is_free(mm, pfn));
 	ASSERT_EQ(kfp_pfn_read(mm, pfn), 5);
-	ASSERT_EQ(mm->nr_frees, 0);
+	ASSERT_EQ(mm->stats.nr_frees, 0);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();
 }
@@ -681,7 +681,7 @@ TEST(page_free_pages_on_device_pfn_is_reported_not_freed)
 	kfp_free_pages(mm, dev, KFP_OWNER_DRIVER);
 	ASSERT_REPORTED(KFP_REPORT_REF_ON_NO_PAGE);
 	ASSERT_FALSE(kfp_page_is_free(mm, dev));
-	ASSERT_EQ(mm->nr_frees, 0);
+	ASSERT_EQ(mm->stats.nr_frees, 0);
 }
 
 /*

@@ -294,7 +294,7 @@ TEST(fixup_user_fault_driver_retry_sets_unlocked_and_returns_with_lock_held)
 	ASSERT_TRUE(unlocked);
 	ASSERT_TRUE(kfp_lock_is_held(&mm->mmap_lock));
 	ASSERT_EQ(mm->object[id].fault_retries, 0);
-	ASSERT_EQ(mm->nr_faults, 2);
+	ASSERT_EQ(mm->stats.nr_faults, 2);
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->pfn, mm->object[id].pfn[0]);
 	mmap_read_unlock(mm);
 	ASSERT_FALSE(kfp_lock_is_locked(&mm->mmap_lock));
@@ -317,7 +317,7 @@ TEST(fixup_user_fault_without_unlocked_does_not_drop_the_lock)
 	test_draw(PG(16), PG(17));
 	ASSERT_TRUE(kfp_lock_is_held(&mm->mmap_lock));
 	ASSERT_EQ(mm->object[id].fault_retries, 1);
-	ASSERT_EQ(mm->nr_faults, 1);
+	ASSERT_EQ(mm->stats.nr_faults, 1);
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_PRESENT);
 	mmap_read_unlock(mm);
 	ASSERT_NO_REPORTS();
@@ -338,7 +338,7 @@ TEST(fixup_user_fault_without_vma_efault)
 	test_draw(PG(16), PG(18));
 	ASSERT_FALSE(unlocked);
 	ASSERT_TRUE(kfp_lock_is_held(&mm->mmap_lock));
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	mmap_read_unlock(mm);
 	ASSERT_NO_REPORTS();
 }
@@ -357,7 +357,7 @@ TEST(fixup_user_fault_write_to_readonly_vma_efault)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_NONE);
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	ASSERT_TRUE(kfp_lock_is_held(&mm->mmap_lock));
 	/* a read of the same page is fine */
 	ASSERT_EQ(fixup_user_fault(mm, PG(16), 0, &unlocked), 0);
@@ -403,7 +403,7 @@ TEST(fixup_user_fault_with_fatal_signal_eintr)
 	 */
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(kfp_pte_of(mm, PG(16))->kind, KFP_PTE_NONE);
-	ASSERT_EQ(mm->nr_faults, 0);
+	ASSERT_EQ(mm->stats.nr_faults, 0);
 	ASSERT_TRUE(kfp_lock_is_held(&mm->mmap_lock));
 	mmap_read_unlock(mm);
 	ASSERT_NO_REPORTS();

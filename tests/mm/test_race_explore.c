@@ -79,7 +79,7 @@ static void count_common(struct mm_race *s)
 	seen.executions++;
 	if (kfp_ledger_check(&s->mm) || kfp_ledger_owner_holds(&s->mm, KFP_OWNER_FAULT))
 		seen.bad_ledger++;
-	if (s->mm.nr_lookup_retries)
+	if (s->mm.stats.nr_lookup_retries)
 		seen.retried++;
 }
 
@@ -92,16 +92,16 @@ static void reclaim_at_end(void *state, void *arg)
 	count_common(s);
 	if (s->ret[0] || s->value != 7) {
 		kfp_test_diag("ret %d value %llx frees %u", s->ret[0], (unsigned long long)s->value,
-			      s->mm.nr_frees);
+			      s->mm.stats.nr_frees);
 		seen.bad_value++;
 	}
-	if (s->mm.nr_lookup_retries)
+	if (s->mm.stats.nr_lookup_retries)
 		seen.frozen_lookup++;
 	/* the freeze failed on the fault's reference: the folio was never freed */
-	if (!s->mm.nr_frees && pte->kind == KFP_PTE_PRESENT)
+	if (!s->mm.stats.nr_frees && pte->kind == KFP_PTE_PRESENT)
 		seen.kept++;
 	/* the folio was freed and the fault read the entry back from swap */
-	if (s->mm.nr_frees && pte->kind == KFP_PTE_PRESENT)
+	if (s->mm.stats.nr_frees && pte->kind == KFP_PTE_PRESENT)
 		seen.faulted_in++;
 }
 
@@ -115,7 +115,7 @@ static void zap_at_end(void *state, void *arg)
 	if (s->ret[0] || s->mm.pte[ADDR >> PAGE_SHIFT].kind != KFP_PTE_NONE ||
 	    !kfp_page_is_free(&s->mm, 2))
 		seen.bad_value++;
-	if (s->mm.nr_frees)
+	if (s->mm.stats.nr_frees)
 		seen.kept++;
 }
 
@@ -154,9 +154,9 @@ static void explore2(void (*first)(void *, void *), void (*other)(void *, void *
 	program.thread[1].fn = other;
 	program.at_end = at_end;
 	memset(&seen, 0, sizeof(seen));
-	mm_race.mm.nr_frees = 0;
-	mm_race.mm.nr_lookup_retries = 0;
-	mm_race.mm.nr_fault_backouts = 0;
+	mm_race.mm.stats.nr_frees = 0;
+	mm_race.mm.stats.nr_lookup_retries = 0;
+	mm_race.mm.stats.nr_fault_backouts = 0;
 	kfp_reports_init(&mm_race.reports);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	kfp_seam_use_sequential(test_reports());

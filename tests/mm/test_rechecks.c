@@ -59,8 +59,8 @@ TEST(recheck_anon_write_fault_that_loses_releases_its_folio)
 	 */
 	test_draw(addr, addr + PAGE_SIZE);
 	winner = test_pte_pfn(addr);
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
-	ASSERT_EQ(mm->nr_frees, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_frees, 1);
 	ASSERT_TRUE(kfp_page_is_free(mm, 3));
 	ASSERT_EQ(winner, 2);
 	/* the loser's retry found the winner's writable pte and wrote there */
@@ -81,7 +81,7 @@ TEST(recheck_zero_page_fault_that_loses_maps_nothing)
 	test_mm_trigger("ptl", 1, host_writes_6, &addr);
 	ASSERT_EQ(test_read(addr), 6);
 	ASSERT_TRUE(test_mm_trigger_fired());
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
 	ASSERT_FALSE(pte_at(mm, addr)->special);
 	ASSERT_TRUE(pte_at(mm, addr)->writable);
 	ASSERT_NE(test_pte_pfn(addr), mm->zero_pfn);
@@ -103,7 +103,7 @@ TEST(recheck_hugetlb_fault_that_loses_drops_its_reference)
 	test_mm_trigger("ptl", 1, host_writes_6, &addr);
 	ASSERT_EQ(test_read(addr), 6);
 	ASSERT_TRUE(test_mm_trigger_fired());
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
 	/* the writer's pte stayed: the reader did not downgrade it to read-only */
 	ASSERT_TRUE(pte_at(mm, addr)->writable);
 	ASSERT_EQ(test_pte_pfn(addr), head);
@@ -131,9 +131,9 @@ TEST(recheck_cow_fault_that_loses_drops_its_copy_and_retries)
 	winner = test_pte_pfn(addr);
 	ASSERT_NE(winner, old);
 	ASSERT_TRUE(pte_at(mm, addr)->writable);
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
 	/* thread 0's copy went back; the old page is the child's alone */
-	ASSERT_EQ(mm->nr_frees, 1);
+	ASSERT_EQ(mm->stats.nr_frees, 1);
 	ASSERT_EQ(page_count(mm, old), 1);
 	ASSERT_EQ(kfp_ledger_refs(mm, old, KFP_OWNER_CHILD_MM), 1);
 	ASSERT_EQ(kfp_ledger_refs(mm, old, KFP_OWNER_PAGE_TABLE), 0);
@@ -159,13 +159,13 @@ TEST(recheck_swap_in_that_loses_drops_its_folio)
 
 	test_mmap(addr, 1, RW, 0, KFP_BACKING_ANON, -1, 0);
 	swap_out(mm, addr, 7);
-	ASSERT_EQ(mm->nr_frees, 1);
+	ASSERT_EQ(mm->stats.nr_frees, 1);
 	/* thread 0 found no swap-cache folio and is allocating one to read into */
 	test_mm_trigger("alloc_pages", 1, host_reads, other);
 	ASSERT_EQ(test_read(addr), 7);
 	ASSERT_TRUE(test_mm_trigger_fired());
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
-	ASSERT_EQ(mm->nr_frees, 2);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_frees, 2);
 	ASSERT_EQ(pte_at(mm, addr)->kind, KFP_PTE_PRESENT);
 	ASSERT_EQ(page_count(mm, test_pte_pfn(addr)), 1);
 	ASSERT_EQ(kfp_ledger_owner_holds(mm, KFP_OWNER_SWAP_CACHE), 0);
@@ -197,7 +197,7 @@ TEST(recheck_swap_fault_whose_entry_is_zapped_maps_nothing)
 	test_mm_trigger("folio_lock", 1, host_zaps, &addr);
 	ASSERT_EQ(test_read(addr), 0);
 	ASSERT_TRUE(test_mm_trigger_fired());
-	ASSERT_EQ(mm->nr_fault_backouts, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);
 	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
 	/* the retry after the zap mapped the zero page */
 	ASSERT_EQ(test_pte_pfn(addr), mm->zero_pfn);
@@ -218,8 +218,8 @@ TEST(recheck_page_cache_insert_that_loses_drops_its_folio)
 	ASSERT_TRUE(test_mm_trigger_fired());
 	pfn = mm->object[shm].pfn[0];
 	ASSERT_EQ(test_pte_pfn(addr), pfn);
-	ASSERT_EQ(mm->nr_fault_backouts, 2);
-	ASSERT_EQ(mm->nr_frees, 1);
+	ASSERT_EQ(mm->stats.nr_fault_backouts, 2);
+	ASSERT_EQ(mm->stats.nr_frees, 1);
 	/* page cache + the one pte */
 	ASSERT_EQ(page_count(mm, pfn), 2);
 	assert_balanced(mm);
@@ -246,6 +246,6 @@ TEST(recheck_reclaim_unmap_finds_pte_zapped_after_rmap_walk)
 	ASSERT_TRUE(test_mm_trigger_fired());
 	ASSERT_EQ(pte_at(mm, addr)->kind, KFP_PTE_NONE);
 	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
-	ASSERT_EQ(mm->nr_frees, 1);
+	ASSERT_EQ(mm->stats.nr_frees, 1);
 	assert_balanced(mm);
 }

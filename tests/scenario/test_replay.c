@@ -116,7 +116,8 @@ TEST(scenario_replay_round_trip_exhaustive)
 
 	n = round_trip("tests/cli/fails-an-expectation.kfp", 0, &options);
 	n += round_trip("scenarios/bugs/gpc-double-put.kfp", 0, &options);
-	n += round_trip("scenarios/races/fault-vs-mprotect.kfp", KVM_INJECT_DOUBLE_RELEASE, &options);
+	n += round_trip("scenarios/races/fault-vs-mprotect.kfp", KVM_INJECT_DOUBLE_RELEASE,
+			&options);
 	kfp_test_diag("%u schedules replayed", n);
 	ASSERT_GT(n, 10);
 	kfp_scenario_run_release(&run);

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the explorer's parts share: the threads, the decision nodes, and
+ * the execution driver that both searches use (explore.c).  The
+ * depth-first source-DPOR search lives in explore.c, the stateful search
+ * in stateful.c.
+ */
+#ifndef KFP_EXPLORE_INTERNAL_H
+#define KFP_EXPLORE_INTERNAL_H
+
+#include <time.h>
+
+#include <kfp/explore.h>
+
+#include "coroutine.h"
+
+#define STACK_SIZE (256 * 1024)
+#define OBJECT_TABLE_SIZE 1024 /* power of two */
+/*
+ * The stateful search zeroes this much of a thread's stack below its stack
+ * pointer after every step, so that frames pushed later start from zeroes
+ * and not from what an earlier step computed there (the deepest a model
+ * thread goes is about 5 KiB in the optimised build).  It affects how many states are told apart,
+ * never which.
+ */
+#define DEAD_STACK_WINDOW (8 * 1024)
+
+typedef u16 thread_mask;
+
+enum thread_status {
+	THREAD_READY,
+	THREAD_LOCK, /* wants a lock */
+	THREAD_WAIT, /* waits for a write to an object */
+	THREAD_FINISHED,
+};
+
+/* A lock or a wait names its object as fp.object[0], alone. */
+struct pending {
+	struct kfp_footprint fp;
+	u8 is_lock;
+	u8 is_wait;
+	u8 lock_write;
+	const struct kfp_lock *lock;
+	const char *what;
+	u32 wait_since;
+};
+
+struct model_thread {
+	struct coroutine co;
+	char *stack;
+	u8 status;
+	u16 steps; /* events so far: its own vector-clock component */
+	s32 last_event; /* index of its latest event in this execution, or -1 */
+	bool woken; /* stateful search: a waiting thread's object was written since it began to wait */
+	struct pending pending;
+};
+
+struct event {
+	u8 thread;
+	struct kfp_footprint fp;
+	u16 clock[KFP_MAX_THREADS];
+};
+
+struct node {
+	thread_mask enabled, backtrack, done, sleep;
+	u8 chosen;
+	u8 previous; /* thread that ran the step before, or 0xff */
+	u16 preemptions; /* up to and including this choice */
+	u8 above_floor; /* sharding: tries every awake thread, reverses no race */
+	struct pending pending[KFP_MAX_THREADS];
+};
+
+struct object_state {
+	u32 key;
+	u32 epoch;
+	s32 last_write;
+	s32 last_read[KFP_MAX_THREADS]; /* since the last write */
+	u16 write_clock[KFP_MAX_THREADS];
+	u16 read_clock[KFP_MAX_THREADS];
+};
+
+struct explorer {
+	const struct kfp_program *program;
+	struct kfp_explore_options options;
+	struct kfp_explore_result *result;
+	void *snapshot;
+	struct model_thread thread[KFP_MAX_THREADS];
+	struct node *node;
+	struct event *event;
+	unsigned int *scratch; /* reverse_race()'s list of events */
+	unsigned int capacity; /* nodes, events and scratch entries allocated */
+	bool out_of_memory;
+	unsigned int max_steps;
+	unsigned int depth; /* decisions made in this execution */
+	unsigned int prefix; /* decisions to replay from the previous one */
+	int running; /* thread in a coroutine, or -1 */
+	bool passive; /* seam points do not schedule (setup, at_end) */
+	bool aborted; /* the execution stopped early on purpose */
+	bool full_at_every_node; /* no reduction */
+	bool stateful; /* the stateful search (stateful.c) runs this search */
+	u32 epoch;
+	struct object_state objects[OBJECT_TABLE_SIZE];
+	u64 random_state;
+	/* replay */
+	const u8 *forced;
+	unsigned int nr_forced;
+	bool forced_invalid;
+	/*
+	 * Sharding: the floor of an execution is where it has passed
+	 * split_branchings nodes with a choice (two awake threads or more);
+	 * nodes above it try every awake thread and reverse no race.
+	 */
+	unsigned int split_branchings; /* 0: no sharding */
+	unsigned int branchings; /* choice nodes passed in this execution */
+	bool below_floor;
+	u64 prefixes_seen; /* distinct prefixes so far, in depth-first order */
+	bool shard_skip; /* the current prefix belongs to another shard */
+	/* minimisation: only keep executions violating this property */
+	int want_property;
+};
+
+/* The search in progress (one at a time: the seam is a single global). */
+extern struct explorer *ex;
+
+enum execution_end {
+	END_COMPLETE,
+	END_DEADLOCK,
+	END_SLEEP_BLOCKED,
+	END_STEP_BOUND,
+	END_SHARD_SKIPPED,
+	END_FORCED_INVALID,
+};
+
+static inline thread_mask bit(unsigned int thread)
+{
+	return (thread_mask)(1U << thread);
+}
+
+static inline unsigned int lowest(thread_mask mask)
+{
+	return (unsigned int)__builtin_ctz(mask);
+}
+
+static inline double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The execution driver (explore.c). */
+void explorer_start_execution(void);
+thread_mask explorer_enabled_threads(void);
+bool explorer_all_finished(void);
+void explorer_run_step(unsigned int t, bool tracing);
+void explorer_finish_execution(void);
+bool explorer_account(enum execution_end end);
+bool explorer_grow(unsigned int depth);
+char *explorer_format_schedule(unsigned int depth);
+
+/* The stateful search (stateful.c). */
+bool kfp_stateful_supported(void);
+void stateful_search(void);
+
+#endif /* KFP_EXPLORE_INTERNAL_H */

@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stateful search.
+ *
+ * The model is deterministic: what a thread does next is a function of its
+ * own stack and registers and of the program's state, and nothing else.
+ * So a state of the search is the program's state (one arena), each
+ * thread's status, its announced step and its live stack, and whether a
+ * waiting thread was woken.  Two schedules that reach the same state have
+ * the same futures: the search explores the first and cuts the others
+ * (SPIN's and CMC's state caching, Musuvathi et al., OSDI 2002).
+ *
+ * Depth-first, every enabled thread tried at every state, so every
+ * reachable state and every transition out of it is explored once.  What
+ * an execution's end is judged by (the reports, the values the threads
+ * read, the final state) is all in the arena, so every execution of the
+ * program ends in a final state this search judged: a verdict over all
+ * executions ("never", "always", "sometimes", outcomes) is the verdict
+ * over the final states.  The counts are not: "executions" here are the
+ * distinct final states, and a witness is the first schedule that
+ * reached its final state.
+ *
+ * A state is stored as a 128-bit hash.  Two different states with the same
+ * hash would cut a real future: with a few million states the odds are
+ * below 1 in 10^25.
+ *
+ * To go back to a state with a thread left to try, the search keeps an
+ * image of it (the arena, the threads, their stacks): restoring is a
+ * memcpy, not a replay of the prefix.  Images exist only on x86-64, where
+ * a coroutine is its stack pointer and the stack above it.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- the hash ---------------------------------------------------------- */
+
+#define PRIME1 0x9e3779b185ebca87ULL
+#define PRIME2 0xc2b2ae3d27d4eb4fULL
+#define PRIME3 0x165667b19e3779f9ULL
+
+struct state_hash {
+	u64 lo, hi;
+};
+
+/* Four independent lanes, so that the multiplications overlap. */
+struct hasher {
+	u64 lane[4];
+	u64 length;
+};
+
+static inline u64 rotl64(u64 x, unsigned int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline u64 round64(u64 lane, u64 word)
+{
+	lane += word * PRIME2;
+	lane = rotl64(lane, 31);
+	return lane * PRIME1;
+}
+
+static void hasher_init(struct hasher *h)
+{
+	h->lane[0] = PRIME1 + PRIME2;
+	h->lane[1] = PRIME2;
+	h->lane[2] = 0;
+	h->lane[3] = (u64)0 - PRIME1;
+	h->length = 0;
+}
+
+static void hasher_add(struct hasher *h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	u64 w[4];
+
+	h->length += len;
+	while (len >= 32) {
+		memcpy(w, p, 32);
+		h->lane[0] = round64(h->lane[0], w[0]);
+		h->lane[1] = round64(h->lane[1], w[1]);
+		h->lane[2] = round64(h->lane[2], w[2]);
+		h->lane[3] = round64(h->lane[3], w[3]);
+		p += 32;
+		len -= 32;
+	}
+	if (len) {
+		memset(w, 0, sizeof(w));
+		memcpy(w, p, len);
+		/* the tail goes in with its length, so "ab" + "" differs from "a" + "b" */
+		h->lane[0] = round64(h->lane[0], w[0] ^ len);
+		h->lane[1] = round64(h->lane[1], w[1]);
+		h->lane[2] = round64(h->lane[2], w[2]);
+		h->lane[3] = round64(h->lane[3], w[3]);
+	}
+}
+
+static void hasher_add_u64(struct hasher *h, u64 value)
+{
+	hasher_add(h, &value, sizeof(value));
+}
+
+static u64 avalanche(u64 x)
+{
+	x ^= x >> 33;
+	x *= PRIME2;
+	x ^= x >> 29;
+	x *= PRIME3;
+	x ^= x >> 32;
+	return x;
+}
+
+static struct state_hash hasher_end(const struct hasher *h)
+{
+	u64 a = h->lane[0], b = h->lane[1], c = h->lane[2], d = h->lane[3];
+	struct state_hash out;
+
+	out.lo = avalanche(rotl64(a, 1) + rotl64(b, 7) + rotl64(c, 12) + rotl64(d, 18) + h->length);
+	out.hi =
+		avalanche((a ^ rotl64(c, 29)) * PRIME3 + (b ^ rotl64(d, 41)) * PRIME1 + ~h->length);
+	/* (0, 0) marks an empty slot of the table */
+	out.hi |= 1;
+	return out;
+}
+
+/* ---- what a state is ------------------------------------------------------- */
+
+static void hash_pending(struct hasher *h, const struct pending *p)
+{
+	unsigned int k;
+
+	hasher_add_u64(h, (u64)p->fp.nr | (u64)p->is_lock << 8 | (u64)p->is_wait << 9 |
+				  (u64)p->lock_write << 10);
+	for (k = 0; k < p->fp.nr && k < KFP_FOOTPRINT_MAX; k++)
+		hasher_add_u64(h, (u64)p->fp.object[k] << 8 | p->fp.access[k]);
+	hasher_add_u64(h, (u64)(uintptr_t)p->lock);
+	hasher_add_u64(h, (u64)(uintptr_t)p->what);
+}
+
+/*
+ * The state between two steps.  History is left out:
+ *  - the reports: what an execution is judged by is which properties it
+ *    violated and which it broke in a way the design accepts, and nothing
+ *    in the model reads the log back.  Which report came first, at which
+ *    step, and how many, are the story of one schedule (a witness shows
+ *    its own), not state: the log is hashed as those two bits per
+ *    property;
+ *  - the ranges the program names as history (statistics nothing reads).
+ * canonical() puts that form in place; restore() undoes it.
+ */
+struct canonical_saved {
+	struct kfp_reports log;
+	unsigned char range[KFP_MAX_HISTORY_RANGES][64];
+};
+
+static void canonical(void *state, struct kfp_reports *reports, struct canonical_saved *saved)
+{
+	const struct kfp_program *program = ex->program;
+	unsigned int i, p;
+
+	for (i = 0; i < program->nr_history; i++) {
+		const struct kfp_state_range *r = &program->history[i];
+
+		memcpy(saved->range[i], (char *)state + r->offset, r->size);
+		memset((char *)state + r->offset, 0, r->size);
+	}
+	if (!reports)
+		return;
+	saved->log = *reports;
+	memset(reports, 0, sizeof(*reports));
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		reports->by_property[p] = kfp_reports_violations(&saved->log, p) != 0;
+		reports->accepted_by_property[p] = kfp_reports_accepted(&saved->log, p) != 0;
+	}
+}
+
+static void restore(void *state, struct kfp_reports *reports, const struct canonical_saved *saved)
+{
+	const struct kfp_program *program = ex->program;
+	unsigned int i;
+
+	if (reports)
+		*reports = saved->log;
+	for (i = 0; i < program->nr_history; i++) {
+		const struct kfp_state_range *r = &program->history[i];
+
+		memcpy((char *)state + r->offset, saved->range[i], r->size);
+	}
+}
+
+/*
+ * The arena is hashed as the sum of its 64-byte blocks' hashes, each seeded
+ * with its index; a step changes a few blocks of a 37 KB arena.  So the
+ * sum is kept relative to the arena as set up: only the blocks that differ
+ * from it are hashed (comparing is much cheaper than hashing).
+ */
+#define BLOCK 64
+
+struct arena_hash {
+	unsigned char *initial; /* the arena as set up, in canonical form */
+	struct state_hash *base; /* each block's hash in the arena as set up */
+	struct state_hash total; /* their sum */
+	size_t nr_blocks;
+	/*
+	 * The blocks where the arena last hashed differs from the arena as
+	 * set up (in canonical form: the reports and the history ranges are
+	 * kept whole in an image); dirty_valid is false once the arena
+	 * changed since (an execution's end checks ran).
+	 */
+	u32 *dirty;
+	u32 nr_dirty;
+	bool dirty_valid;
+};
+
+static struct state_hash block_hash(size_t index, const unsigned char *block, size_t len)
+{
+	u64 w[BLOCK / 8] = { 0 }, lo = PRIME3 ^ (index * PRIME1), hi = PRIME2 ^ (index * PRIME3);
+	struct state_hash out;
+	unsigned int k;
+
+	memcpy(w, block, len);
+	for (k = 0; k < BLOCK / 8; k++) {
+		lo = round64(lo, w[k]);
+		hi = round64(hi, w[k] ^ PRIME3);
+	}
+	out.lo = avalanche(lo);
+	out.hi = avalanche(hi ^ rotl64(lo, 17));
+	return out;
+}
+
+static size_t block_len(size_t size, size_t index)
+{
+	return size - index * BLOCK < BLOCK ? size - index * BLOCK : BLOCK;
+}
+
+static bool arena_hash_init(struct arena_hash *a)
+{
+	const struct kfp_program *program = ex->program;
+	size_t size = program->state_size, i;
+	struct kfp_reports *reports = NULL;
+	struct canonical_saved saved;
+
+	a->nr_blocks = (size + BLOCK - 1) / BLOCK;
+	a->initial = malloc(size);
+	a->base = calloc(a->nr_blocks, sizeof(*a->base));
+	a->dirty = calloc(a->nr_blocks, sizeof(*a->dirty));
+	if (!a->initial || !a->base || !a->dirty)
+		return false;
+	memcpy(a->initial, program->state, size);
+	if (program->reports)
+		reports = (struct kfp_reports *)(a->initial + ((char *)program->reports -
+							       (char *)program->state));
+	canonical(a->initial, reports, &saved);
+	a->total = (struct state_hash){ 0, 0 };
+	for (i = 0; i < a->nr_blocks; i++) {
+		a->base[i] = block_hash(i, a->initial + i * BLOCK, block_len(size, i));
+		a->total.lo += a->base[i].lo;
+		a->total.hi += a->base[i].hi;
+	}
+	return true;
+}
+
+static void arena_hash_release(struct arena_hash *a)
+{
+	free(a->initial);
+	free(a->base);
+	free(a->dirty);
+}
+
+/* Blocks are compared a chunk at a time with the C library's memcmp, the fastest compare there is. */
+#define CHUNK_BLOCKS 8
+
+static struct state_hash hash_arena(struct arena_hash *a)
+{
+	const struct kfp_program *program = ex->program;
+	const unsigned char *state = program->state;
+	size_t size = program->state_size, i, end;
+	struct state_hash sum = a->total;
+	struct canonical_saved saved;
+
+	canonical(program->state, program->reports, &saved);
+	a->nr_dirty = 0;
+	for (i = 0; i < a->nr_blocks; i = end) {
+		size_t at = i * BLOCK;
+
+		end = i + CHUNK_BLOCKS < a->nr_blocks ? i + CHUNK_BLOCKS : a->nr_blocks;
+		if (!memcmp(state + at, a->initial + at,
+			    end * BLOCK < size ? end * BLOCK - at : size - at))
+			continue;
+		for (; i < end; i++) {
+			size_t len = block_len(size, i);
+			struct state_hash h;
+
+			if (!memcmp(state + i * BLOCK, a->initial + i * BLOCK, len))
+				continue;
+			a->dirty[a->nr_dirty++] = (u32)i;
+			h = block_hash(i, state + i * BLOCK, len);
+			sum.lo += h.lo - a->base[i].lo;
+			sum.hi += h.hi - a->base[i].hi;
+		}
+	}
+	restore(program->state, program->reports, &saved);
+	a->dirty_valid = true;
+	return sum;
+}
+
+/*
+ * A thread's announced step and live stack change only when it runs: their
+ * hash is kept per thread and redone for the thread that just stepped (or
+ * taken from the image the search went back to).  Its status and whether it
+ * was woken can change when another thread steps, and are hashed every time.
+ */
+struct thread_hashes {
+	struct state_hash of[KFP_MAX_THREADS];
+	thread_mask stale;
+};
+
+static struct state_hash hash_thread(const struct model_thread *t)
+{
+	static u64 stack[STACK_SIZE / sizeof(u64)];
+	struct hasher h;
+	size_t len;
+
+	hasher_init(&h);
+	hash_pending(&h, &t->pending);
+	coroutine_live_stack(&t->co, &len);
+	coroutine_copy_live(&t->co, stack);
+	hasher_add_u64(&h, len);
+	hasher_add(&h, stack, len);
+	return hasher_end(&h);
+}
+
+static struct state_hash hash_state(struct arena_hash *a, struct thread_hashes *threads)
+{
+	const struct kfp_program *program = ex->program;
+	struct state_hash arena = hash_arena(a);
+	struct hasher h;
+	unsigned int i;
+
+	hasher_init(&h);
+	hasher_add_u64(&h, arena.lo);
+	hasher_add_u64(&h, arena.hi);
+	for (i = 0; i < program->nr_threads; i++) {
+		const struct model_thread *t = &ex->thread[i];
+
+		hasher_add_u64(&h, (u64)t->status | (u64)(t->status == THREAD_WAIT && t->woken)
+							    << 8);
+		if (t->status == THREAD_FINISHED)
+			continue;
+		if (threads->stale & bit(i))
+			threads->of[i] = hash_thread(t);
+		hasher_add_u64(&h, threads->of[i].lo);
+		hasher_add_u64(&h, threads->of[i].hi);
+	}
+	threads->stale = 0;
+	return hasher_end(&h);
+}
+
+/* ---- the set of states seen ------------------------------------------------- */
+
+struct state_set {
+	struct state_hash *slot;
+	u8 *on_path; /* per slot: the state is on the current path */
+	size_t capacity; /* a power of two */
+	size_t used;
+};
+
+static size_t slot_of(const struct state_set *set, struct state_hash key)
+{
+	return (size_t)key.lo & (set->capacity - 1);
+}
+
+static size_t probe(const struct state_set *set, struct state_hash key)
+{
+	size_t at = slot_of(set, key);
+
+	while (set->slot[at].hi && (set->slot[at].lo != key.lo || set->slot[at].hi != key.hi))
+		at = (at + 1) & (set->capacity - 1);
+	return at;
+}
+
+static bool set_grow(struct state_set *set)
+{
+	size_t capacity = set->capacity ? 2 * set->capacity : 1 << 16;
+	struct state_set bigger = {
+		.slot = calloc(capacity, sizeof(*bigger.slot)),
+		.on_path = calloc(capacity, 1),
+		.capacity = capacity,
+		.used = set->used,
+	};
+	size_t i;
+
+	if (!bigger.slot || !bigger.on_path) {
+		free(bigger.slot);
+		free(bigger.on_path);
+		return false;
+	}
+	for (i = 0; i < set->capacity; i++) {
+		size_t at;
+
+		if (!set->slot[i].hi)
+			continue;
+		at = probe(&bigger, set->slot[i]);
+		bigger.slot[at] = set->slot[i];
+		bigger.on_path[at] = set->on_path[i];
+	}
+	free(set->slot);
+	free(set->on_path);
+	*set = bigger;
+	return true;
+}
+
+/*
+ * 1: @key is new and now in the set; 0: seen before (and
+ * *@on_path says whether it is on the current path); -ENOMEM: no room.
+ */
+static int set_insert(struct state_set *set, struct state_hash key, bool *on_path)
+{
+	size_t at;
+
+	if (2 * (set->used + 1) > set->capacity && !set_grow(set))
+		return -ENOMEM;
+	at = probe(set, key);
+	if (set->slot[at].hi) {
+		*on_path = set->on_path[at];
+		return 0;
+	}
+	set->slot[at] = key;
+	set->used++;
+	return 1;
+}
+
+/* The path goes on from @key's state, or left it for good (every step out of it was tried). */
+static void set_on_path(struct state_set *set, struct state_hash key, bool on_path)
+{
+	size_t at = probe(set, key);
+
+	if (set->slot[at].hi)
+		set->on_path[at] = on_path;
+}
+
+/* ---- images: a state to come back to ---------------------------------------- */
+
+struct thread_image {
+	struct state_hash hash; /* of its announced step and live stack */
+	u8 status;
+	bool woken;
+	bool finished;
+	u16 steps; /* not state: kept so that a restored thread counts its own steps */
+	void *sp;
+	void *fake_stack;
+	struct pending pending;
+	size_t stack_len;
+};
+
+/*
+ * An image keeps the arena as the blocks that differ from the arena as set
+ * up (the hash just found them), the reports and the history ranges whole,
+ * and each thread's live stack: a few KB, not the 37 KB arena.
+ */
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+struct image {
+	char *bytes; /* the dirty blocks, the reports, the history ranges, the stacks */
+	size_t capacity;
+	u32 *blocks;
+	u32 nr_blocks;
+	struct thread_image thread[KFP_MAX_THREADS];
+};
+
+/* A node of the depth-first search: the threads left to try from it, and its image. */
+struct frame {
+	thread_mask todo;
+	struct state_hash key;
+	struct image image;
+};
+
+static size_t history_bytes(void)
+{
+	const struct kfp_program *program = ex->program;
+	size_t size = program->reports ? sizeof(*program->reports) : 0;
+	unsigned int i;
+
+	for (i = 0; i < program->nr_history; i++)
+		size += program->history[i].size;
+	return size;
+}
+
+/* The reports and the history ranges, to or from @bytes. */
+static size_t copy_history(char *bytes, bool save)
+{
+	const struct kfp_program *program = ex->program;
+	size_t at = 0;
+	unsigned int i;
+
+	if (program->reports) {
+		if (save)
+			memcpy(bytes, program->reports, sizeof(*program->reports));
+		else
+			memcpy(program->reports, bytes, sizeof(*program->reports));
+		at = sizeof(*program->reports);
+	}
+	for (i = 0; i < program->nr_history; i++) {
+		char *range = (char *)program->state + program->history[i].offset;
+
+		if (save)
+			memcpy(bytes + at, range, program->history[i].size);
+		else
+			memcpy(range, bytes + at, program->history[i].size);
+		at += program->history[i].size;
+	}
+	return at;
+}
+
+/* Right after the state was hashed: its dirty blocks are known. */
+static bool image_take(struct image *image, const struct arena_hash *a,
+		       const struct thread_hashes *threads)
+{
+	const struct kfp_program *program = ex->program;
+	size_t size = (size_t)a->nr_dirty * BLOCK + history_bytes(), at = 0;
+	unsigned int i;
+
+	for (i = 0; i < program->nr_threads; i++) {
+		size_t len;
+
+		coroutine_live_stack(&ex->thread[i].co, &len);
+		/* each stack starts 8-aligned in the image: it is copied a word at a time */
+		size += ex->thread[i].status == THREAD_FINISHED ? 0 : len + 8;
+	}
+	if (size > image->capacity) {
+		char *bytes = realloc(image->bytes, size);
+
+		if (!bytes)
+			return false;
+		image->bytes = bytes;
+		image->capacity = size;
+	}
+	if (!image->blocks) {
+		image->blocks = malloc(a->nr_blocks * sizeof(*image->blocks));
+		if (!image->blocks)
+			return false;
+	}
+	image->nr_blocks = a->nr_dirty;
+	for (i = 0; i < a->nr_dirty; i++) {
+		size_t offset = (size_t)a->dirty[i] * BLOCK;
+
+		image->blocks[i] = a->dirty[i];
+		memcpy(image->bytes + at, (char *)program->state + offset,
+		       block_len(program->state_size, a->dirty[i]));
+		at += BLOCK;
+	}
+	at += copy_history(image->bytes + at, true);
+	for (i = 0; i < program->nr_threads; i++) {
+		const struct model_thread *t = &ex->thread[i];
+		struct thread_image *ti = &image->thread[i];
+		coroutine_live_stack(&t->co, &ti->stack_len);
+		ti->hash = threads->of[i];
+		ti->status = t->status;
+		ti->steps = t->steps;
+		ti->woken = t->woken;
+		ti->finished = t->co.finished;
+		ti->sp = t->co.sp;
+		ti->fake_stack = t->co.fake_stack;
+		ti->pending = t->pending;
+		if (t->status == THREAD_FINISHED) {
+			ti->stack_len = 0;
+			continue;
+		}
+		at = ALIGN8(at);
+		coroutine_copy_live(&t->co, image->bytes + at);
+		at += ti->stack_len;
+	}
+	return true;
+}
+
+/*
+ * Back to the arena as set up where it differs now (all of it, if an end's
+ * checks changed it since it was hashed), then the image's blocks on top.
+ */
+static void image_restore(const struct image *image, struct arena_hash *a,
+			  struct thread_hashes *threads, unsigned int depth)
+{
+	const struct kfp_program *program = ex->program;
+	const char *initial = ex->snapshot;
+	char *state = program->state;
+	size_t at = 0;
+	unsigned int i;
+
+	if (a->dirty_valid) {
+		for (i = 0; i < a->nr_dirty; i++) {
+			size_t offset = (size_t)a->dirty[i] * BLOCK;
+
+			memcpy(state + offset, initial + offset,
+			       block_len(program->state_size, a->dirty[i]));
+		}
+	} else {
+		memcpy(state, initial, program->state_size);
+	}
+	for (i = 0; i < image->nr_blocks; i++) {
+		size_t offset = (size_t)image->blocks[i] * BLOCK;
+
+		memcpy(state + offset, image->bytes + at,
+		       block_len(program->state_size, image->blocks[i]));
+		a->dirty[i] = image->blocks[i];
+		at += BLOCK;
+	}
+	a->nr_dirty = image->nr_blocks;
+	a->dirty_valid = true;
+	at += copy_history(image->bytes + at, false);
+	for (i = 0; i < program->nr_threads; i++) {
+		struct model_thread *t = &ex->thread[i];
+		const struct thread_image *ti = &image->thread[i];
+
+		threads->of[i] = ti->hash;
+		t->status = ti->status;
+		t->steps = ti->steps;
+		t->woken = ti->woken;
+		t->co.finished = ti->finished;
+		t->co.sp = ti->sp;
+		t->co.fake_stack = ti->fake_stack;
+		t->pending = ti->pending;
+		if (ti->status == THREAD_FINISHED)
+			continue;
+		coroutine_forget_frames(&t->co);
+		at = ALIGN8(at);
+		memcpy(t->co.sp, image->bytes + at, ti->stack_len);
+		at += ti->stack_len;
+	}
+	threads->stale = 0;
+	ex->depth = depth;
+}
+
+/* ---- the search ---------------------------------------------------------- */
+
+struct stateful {
+	struct arena_hash arena;
+	struct thread_hashes threads;
+	struct state_set seen;
+	struct frame *frame;
+	unsigned int nr_frames;
+	double start;
+	u64 ends; /* ended or cut paths, for the progress and timeout polls */
+};
+
+static bool frames_grow(struct stateful *s, unsigned int depth)
+{
+	unsigned int capacity = s->nr_frames ? s->nr_frames : 256;
+	struct frame *frame;
+
+	if (depth <= s->nr_frames)
+		return true;
+	while (capacity < depth)
+		capacity *= 2;
+	frame = realloc(s->frame, capacity * sizeof(*frame));
+	if (!frame)
+		return false;
+	memset(frame + s->nr_frames, 0, (capacity - s->nr_frames) * sizeof(*frame));
+	s->frame = frame;
+	s->nr_frames = capacity;
+	return true;
+}
+
+static unsigned int preemptions_before(unsigned int depth)
+{
+	return depth ? ex->node[depth - 1].preemptions : 0;
+}
+
+/* Run @t's step from the state at @depth (whose node records what was enabled). */
+static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
+{
+	struct node *node = &ex->node[depth];
+	unsigned int cost = 0;
+
+	if (node->previous != 0xff && t != node->previous && (node->enabled & bit(node->previous)))
+		cost = 1;
+	node->chosen = (u8)t;
+	node->preemptions = (u16)(preemptions_before(depth) + cost);
+	explorer_run_step(t, false);
+	s->threads.stale |= bit(t);
+	ex->result->steps++;
+}
+
+/*
+ * A state with threads to run: try the one that ran last (the default
+ * policy, so that a schedule's first execution is the replay's), keep an
+ * image if others are left to try.  False when the image cannot be kept.
+ */
+static bool expand(struct stateful *s, thread_mask enabled)
+{
+	unsigned int depth = ex->depth;
+	struct node *node = &ex->node[depth];
+	struct frame *frame = &s->frame[depth];
+	unsigned int previous = depth ? ex->node[depth - 1].chosen : 0xff;
+	unsigned int pick;
+
+	node->enabled = enabled;
+	node->previous = (u8)previous;
+	pick = previous != 0xff && (enabled & bit(previous)) ? previous : lowest(enabled);
+	frame->todo = enabled & (thread_mask)~bit(pick);
+	if (frame->todo && !image_take(&frame->image, &s->arena, &s->threads))
+		return false;
+	take_step(s, depth, pick);
+	return true;
+}
+
+/* The deepest state with a thread left to try: restore it and take that step. */
+static bool backtrack(struct stateful *s)
+{
+	unsigned int d = ex->depth;
+
+	while (d-- > 0) {
+		struct frame *frame = &s->frame[d];
+		unsigned int t;
+
+		if (!frame->todo) {
+			set_on_path(&s->seen, frame->key, false);
+			continue;
+		}
+		t = lowest(frame->todo);
+		frame->todo &= (thread_mask)~bit(t);
+		image_restore(&frame->image, &s->arena, &s->threads, d);
+		take_step(s, d, t);
+		return true;
+	}
+	return false;
+}
+
+/* After an ended or cut path: true when a bound or a request stops the search. */
+static bool must_stop(struct stateful *s)
+{
+	const struct kfp_explore_options *options = &ex->options;
+	struct kfp_explore_result *result = ex->result;
+
+	s->ends++;
+	if (options->progress && !(s->ends & 1023))
+		options->progress(options->progress_arg, result);
+	if (options->stop && *options->stop) {
+		result->stop = KFP_STOP_INTERRUPTED;
+		return true;
+	}
+	if (options->max_executions && result->executions >= options->max_executions) {
+		result->stop = KFP_STOP_MAX_EXECUTIONS;
+		return true;
+	}
+	if (options->timeout_seconds > 0 && !(s->ends & 31) &&
+	    now_seconds() - s->start > options->timeout_seconds) {
+		result->stop = KFP_STOP_TIMEOUT;
+		return true;
+	}
+	return false;
+}
+
+bool kfp_stateful_supported(void)
+{
+	return COROUTINE_HAS_IMAGES;
+}
+
+/*
+ * One state: cut it if seen, judge it if it is an end, or take its first
+ * step.  Returns 1 when it took a step, 0 when the path ended here, and
+ * -1 when the search must stop.
+ */
+static int visit(struct stateful *s)
+{
+	struct kfp_explore_result *result = ex->result;
+	struct state_hash key = hash_state(&s->arena, &s->threads);
+	bool on_path = false;
+	thread_mask enabled;
+	int fresh = set_insert(&s->seen, key, &on_path);
+
+	if (fresh < 0)
+		goto out_of_memory;
+	if (!fresh) {
+		result->revisits++;
+		/* a schedule came back to where it was: it can loop forever */
+		result->cycles += on_path;
+		return 0;
+	}
+	result->states++;
+	if (explorer_all_finished()) {
+		explorer_finish_execution();
+		s->arena.dirty_valid = false;
+		if (explorer_account(END_COMPLETE)) {
+			result->stop = KFP_STOP_VIOLATION;
+			return -1;
+		}
+		return must_stop(s) ? -1 : 0;
+	}
+	/* cut, not judged: what the threads would do next is unexplored */
+	if (ex->depth >= ex->max_steps) {
+		explorer_account(END_STEP_BOUND);
+		return must_stop(s) ? -1 : 0;
+	}
+	if (!explorer_grow(ex->depth + 1) || !frames_grow(s, ex->depth + 1))
+		goto out_of_memory;
+	enabled = explorer_enabled_threads();
+	if (!enabled) {
+		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0, ex->depth,
+			   "no thread can run");
+		explorer_finish_execution();
+		s->arena.dirty_valid = false;
+		if (explorer_account(END_DEADLOCK)) {
+			result->stop = KFP_STOP_VIOLATION;
+			return -1;
+		}
+		return must_stop(s) ? -1 : 0;
+	}
+	s->frame[ex->depth].key = key;
+	set_on_path(&s->seen, key, true);
+	if (!expand(s, enabled))
+		goto out_of_memory;
+	return 1;
+
+out_of_memory:
+	result->stop = KFP_STOP_MEMORY;
+	return -1;
+}
+
+void stateful_search(void)
+{
+	struct stateful s = { .start = now_seconds() };
+	unsigned int i;
+
+	ex->stateful = true;
+	ex->result->stateful = true;
+	explorer_start_execution();
+	s.threads.stale = (thread_mask)~0;
+	if (!arena_hash_init(&s.arena)) {
+		ex->result->stop = KFP_STOP_MEMORY;
+		goto out_release;
+	}
+	for (;;) {
+		int next = visit(&s);
+
+		if (next < 0)
+			break;
+		if (!next && !backtrack(&s))
+			break;
+	}
+out_release:
+	arena_hash_release(&s.arena);
+	for (i = 0; i < s.nr_frames; i++) {
+		free(s.frame[i].image.bytes);
+		free(s.frame[i].image.blocks);
+	}
+	free(s.frame);
+	free(s.seen.slot);
+	free(s.seen.on_path);
+}

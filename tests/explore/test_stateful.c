@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stateful search (explore/stateful.c): exact state counts on small
+ * programs, a loop that never ends, and the check that matters most: on
+ * every bundled scenario small enough for the stateless search, both
+ * searches give the same verdict, the same outcomes and the same
+ * expectation results.  A history range that the model does read is
+ * seeded to show that the comparison catches a stateful search that
+ * merges states it must not.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kfp/explore.h>
+#include <kfp/scenario.h>
+
+#include "../lib/harness.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SLOW_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLOW_BUILD 1
+#endif
+#endif
+#ifndef SLOW_BUILD
+#define SLOW_BUILD 0
+#endif
+
+/* cells whose stateless search ends within this many executions are compared */
+#define CROSS_CHECK_EXECUTIONS (SLOW_BUILD ? 30000 : 1000000)
+#define MAX_SCENARIOS 64
+
+struct counter_toy {
+	struct kfp_reports reports;
+	long counter;
+	long spins;
+};
+
+static struct counter_toy toy;
+
+static u32 object(unsigned int i)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
+}
+
+static void write_own(void *state, void *arg)
+{
+	(void)state;
+	kfp_shared_write(object((unsigned int)(uintptr_t)arg), "write own");
+}
+
+/* An unprotected read-modify-write: two of them can lose an update. */
+static void racy_increment(void *state, void *arg)
+{
+	struct counter_toy *t = state;
+	long value;
+
+	(void)arg;
+	kfp_shared_read(object(1), "read counter");
+	value = t->counter;
+	kfp_shared_write(object(1), "write counter");
+	t->counter = value + 1;
+}
+
+static void check_counter(void *state, void *arg)
+{
+	struct counter_toy *t = state;
+
+	if (t->counter != (long)(uintptr_t)arg)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
+			   t->counter, "lost update");
+}
+
+static void spin_forever(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	for (;;)
+		kfp_shared_read(object(7), "spin");
+}
+
+static void toy_init(struct kfp_program *program, unsigned int n,
+		     void (*fn)(void *state, void *arg))
+{
+	unsigned int i;
+
+	memset(&toy, 0, sizeof(toy));
+	memset(program, 0, sizeof(*program));
+	program->state = &toy;
+	program->state_size = sizeof(toy);
+	program->reports = &toy.reports;
+	program->nr_threads = n;
+	for (i = 0; i < n; i++) {
+		program->thread[i].fn = fn;
+		program->thread[i].arg = (void *)(uintptr_t)i;
+	}
+}
+
+static struct kfp_explore_result result;
+
+static void explore_stateful(const struct kfp_program *program)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+
+	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
+	ASSERT_TRUE(result.stateful);
+}
+
+/*
+ * N threads each writing their own object: a state is the set of threads
+ * that made their step, 2^N of them, one of them final.  The N * 2^(N-1)
+ * steps reach 2^N - 1 states; the rest are revisits.
+ */
+TEST(stateful_disjoint_threads_two_to_the_n_states)
+{
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 5; n++) {
+		toy_init(&program, n, write_own);
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, 1ULL << n);
+		ASSERT_EQ(result.executions, 1);
+		ASSERT_EQ(result.steps, (u64)n << (n - 1));
+		ASSERT_EQ(result.revisits, ((u64)n << (n - 1)) - ((1ULL << n) - 1));
+	}
+}
+
+/*
+ * Racy increments: a thread is before its read, holding the value it read,
+ * or done, and the counter is 0..N.  Counted by hand (a breadth-first
+ * enumeration of those tuples): 3, 12 and 59 states; the final states are
+ * the counter's values 1..N, and every one below N lost an update.
+ */
+TEST(stateful_racy_counter_states_and_the_lost_update)
+{
+	static const u64 states[] = { 0, 3, 12, 59 };
+	static const u64 steps[] = { 0, 2, 14, 99 };
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 3; n++) {
+		toy_init(&program, n, racy_increment);
+		program.at_end = check_counter;
+		program.at_end_arg = (void *)(uintptr_t)n;
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, states[n]);
+		ASSERT_EQ(result.steps, steps[n]);
+		ASSERT_EQ(result.executions, n);
+		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
+	}
+}
+
+/* The counterexample is a schedule that replays to the lost update. */
+TEST(stateful_counterexample_replays)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result replayed;
+
+	toy_init(&program, 2, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)(uintptr_t)2;
+	explore_stateful(&program);
+	ASSERT_TRUE(result.has_counterexample);
+	ASSERT_EQ(kfp_replay(&program, result.counterexample, &replayed), 0);
+	ASSERT_EQ(replayed.executions_with_violation[KFP_PROPERTY_P1], 1);
+	ASSERT_EQ(toy.counter, 1);
+}
+
+/*
+ * A thread that can spin forever comes back to a state on its own path:
+ * no verdict on what it never finishes (the stateless search runs it until
+ * max_steps cuts it).
+ */
+TEST(stateful_a_schedule_that_loops_forever_is_no_verdict)
+{
+	struct kfp_program program;
+
+	toy_init(&program, 1, spin_forever);
+	explore_stateful(&program);
+	ASSERT_FALSE(result.complete);
+	ASSERT_EQ(result.stop, KFP_STOP_CYCLE);
+	ASSERT_GT(result.cycles, 0);
+	ASSERT_EQ(result.executions, 0);
+}
+
+/* The options the stateful search cannot honour run the stateless one. */
+TEST(stateful_falls_back_where_it_does_not_apply)
+{
+	struct kfp_explore_options bounded = { .preemption_bound = 1, .stateful = true };
+	struct kfp_explore_options random = {
+		.preemption_bound = -1, .stateful = true, .random_executions = 10, .seed = 1
+	};
+	struct kfp_program program;
+
+	toy_init(&program, 2, racy_increment);
+	ASSERT_EQ(kfp_explore(&program, &bounded, &result), 0);
+	ASSERT_FALSE(result.stateful);
+	ASSERT_EQ(kfp_explore(&program, &random, &result), 0);
+	ASSERT_FALSE(result.stateful);
+}
+
+/* A history range the model reads merges states that differ: the lost update is lost. */
+TEST(stateful_history_the_model_reads_would_hide_a_violation)
+{
+	struct kfp_program program;
+
+	toy_init(&program, 2, racy_increment);
+	program.at_end = check_counter;
+	program.at_end_arg = (void *)(uintptr_t)2;
+	program.history[0].offset = offsetof(struct counter_toy, counter);
+	program.history[0].size = sizeof(toy.counter);
+	program.nr_history = 1;
+	explore_stateful(&program);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+}
+
+/* ---- the bundled library: stateful and stateless searches agree ------------------------------ */
+
+static const char *const scenario_dirs[] = { "scenarios/bugs", "scenarios/races",
+					     "scenarios/thread" };
+static char paths[MAX_SCENARIOS][256];
+static unsigned int nr_paths;
+static struct kfp_scenario scenario;
+static struct kfp_scenario_run stateful, stateless;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void list_scenarios(void)
+{
+	unsigned int d;
+
+	for (d = 0; d < ARRAY_SIZE(scenario_dirs); d++) {
+		DIR *dir = opendir(scenario_dirs[d]);
+		struct dirent *de;
+
+		if (!dir)
+			continue;
+		while ((de = readdir(dir)) && nr_paths < MAX_SCENARIOS) {
+			size_t len = strlen(de->d_name);
+			int n;
+
+			if (len < 5 || strcmp(de->d_name + len - 4, ".kfp"))
+				continue;
+			n = snprintf(paths[nr_paths], sizeof(paths[0]), "%s/%s", scenario_dirs[d],
+				     de->d_name);
+			if (n > 0 && (size_t)n < sizeof(paths[0]))
+				nr_paths++;
+		}
+		closedir(dir);
+	}
+	qsort(paths, nr_paths, sizeof(paths[0]), by_name);
+}
+
+/* Compare the two runs of one cell; false (with a diagnostic) if they disagree. */
+static bool same_answers(const char *design)
+{
+	unsigned int p, r, i;
+	bool same = true;
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		bool v1 = stateful.explore.executions_with_violation[p],
+		     v2 = stateless.explore.executions_with_violation[p];
+		bool a1 = stateful.explore.executions_with_accepted[p],
+		     a2 = stateless.explore.executions_with_accepted[p];
+
+		if (v1 == v2 && a1 == a2)
+			continue;
+		kfp_test_diag("%s under %s: %s violated %d/%d, accepted %d/%d (stateful/stateless)",
+			      scenario.name, design, kfp_property_name(p), v1, v2, a1, a2);
+		same = false;
+	}
+	for (r = 0; r < scenario.nr_results; r++) {
+		if (stateful.outcomes_seen[r] == stateless.outcomes_seen[r])
+			continue;
+		kfp_test_diag("%s under %s: result %s outcomes %#x, stateless %#x", scenario.name,
+			      design, scenario.result[r].name, stateful.outcomes_seen[r],
+			      stateless.outcomes_seen[r]);
+		same = false;
+	}
+	for (i = 0; i < stateful.nr_expectations; i++) {
+		if (stateful.expectation[i].met == stateless.expectation[i].met)
+			continue;
+		kfp_test_diag("%s under %s: expectation %u met %d, stateless %d", scenario.name,
+			      design, i, stateful.expectation[i].met, stateless.expectation[i].met);
+		same = false;
+	}
+	return same;
+}
+
+TEST(stateful_and_stateless_searches_agree_on_the_library)
+{
+	struct kfp_explore_options dpor = { .preemption_bound = -1,
+					    .max_executions = CROSS_CHECK_EXECUTIONS };
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	unsigned int p, d, cells = 0, compared = 0, differ = 0;
+	char error[KFP_ERROR_LEN];
+
+	list_scenarios();
+	ASSERT_GT(nr_paths, 0);
+	for (p = 0; p < nr_paths; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		for (d = 0; d < kfp_nr_designs; d++) {
+			cells++;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+			ASSERT_TRUE(stateful.explore.stateful);
+			ASSERT_TRUE(stateful.explore.complete);
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &dpor, &stateless), 0);
+			if (!stateless.explore.complete)
+				continue;
+			compared++;
+			if (!same_answers(kfp_designs[d]->name))
+				differ++;
+		}
+	}
+	kfp_test_diag("%u of %u cells within %u stateless executions compared, %u differ", compared,
+		      cells, CROSS_CHECK_EXECUTIONS, differ);
+	ASSERT_GE(compared, SLOW_BUILD ? 60 : 180);
+	kfp_scenario_run_release(&stateful);
+	kfp_scenario_run_release(&stateless);
+	ASSERT_EQ(differ, 0);
+}

@@ -279,8 +279,13 @@ ok $? cli_merge_of_a_whole_run_is_kfp_check
 # the whole search and the union of the shards each complete one execution
 # per Mazurkiewicz trace (sleep sets never complete two equivalent ones),
 # so a prefix lost or explored twice shows even in a safe cell.  Shards
-# split the stateless search, so the whole search is that one.
-"$KFP" check --json --search dpor scenarios >"$library_json" 2>"$err"
+# split the stateless search, so the whole search is that one, over the
+# library less the two three-actor races it cannot finish (millions of
+# executions: what the stateful search is for).
+dpor_library=$(find scenarios -name '*.kfp' | sort |
+	grep -v -e two-vcpu-faults-vs-munmap-remap -e vcpu-map-and-fault-vs-munmap)
+# shellcheck disable=SC2086
+"$KFP" check --json --search dpor $dpor_library >"$library_json" 2>"$err"
 judgements <"$library_json" >"$shards/want"
 ! grep -q '"complete":false' "$library_json" && [ -s "$shards/want" ]
 ok $? cli_library_whole_run_is_complete
@@ -288,7 +293,8 @@ rm -f "$library_json"
 for count in 2 3 4; do
 	k=0
 	while [ $k -lt $count ]; do
-		"$KFP" check --json --shard $k/$count scenarios >"$shards/s$k.json" &
+		# shellcheck disable=SC2086
+		"$KFP" check --json --shard $k/$count $dpor_library >"$shards/s$k.json" &
 		k=$((k + 1))
 	done
 	wait

@@ -67,7 +67,7 @@ check-asan: $(ASAN)/kfp-test
 check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
 	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh
 
-$(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c) $(NORMAL)/libkfp.a
+$(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c tests/lib/library.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
 
 bench: $(NORMAL)/kfp-bench

@@ -12,7 +12,6 @@
  * Every figure of a pair comes from the same process on the same machine.
  * Usage: kfp-bench [SECONDS]  (the stateless budget per race, default 20)
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include <kfp/scenario.h>
 
+#include "../tests/lib/library.h"
 #include "../tests/lib/race_programs.h"
 
 struct race {
@@ -132,46 +132,18 @@ static void heavy_races(void)
 	}
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Every bundled scenario under every design: wall time of each search over the whole library. */
 static void library(bool stateful, double budget)
 {
-	static const char *const dirs[] = { "scenarios/bugs", "scenarios/races",
-					    "scenarios/thread" };
 	/* the stateless search of a three-actor race does not end: a budget per cell */
 	struct kfp_explore_options options = { .preemption_bound = -1,
 					       .stateful = stateful,
 					       .timeout_seconds = stateful ? 0 : budget };
-	static char names[128][256];
-	const char *path[128];
-	unsigned int nr = 0, i, d, cells = 0, met = 0, incomplete = 0;
+	static char path[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
+	unsigned int nr = kfp_library_list(path), i, d, cells = 0, met = 0, incomplete = 0;
 	u64 count = 0;
 	double start = now();
 
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		DIR *dir = opendir(dirs[i]);
-		struct dirent *de;
-
-		while (dir && (de = readdir(dir)) && nr < ARRAY_SIZE(names)) {
-			size_t len = strlen(de->d_name);
-			int n;
-
-			if (len < 5 || strcmp(de->d_name + len - 4, ".kfp"))
-				continue;
-			n = snprintf(names[nr], sizeof(names[nr]), "%s/%s", dirs[i], de->d_name);
-			if (n <= 0 || (size_t)n >= sizeof(names[nr]))
-				continue;
-			path[nr] = names[nr];
-			nr++;
-		}
-		if (dir)
-			closedir(dir);
-	}
-	qsort(path, nr, sizeof(path[0]), by_name);
 	for (i = 0; i < nr; i++) {
 		for (d = 0; d < kfp_nr_designs; d++) {
 			if (!run_cell(path[i], d, &options))

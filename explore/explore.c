@@ -141,8 +141,6 @@ static bool explorer_wait(void *ctx, u32 object, const char *what)
 	if (ex->passive || ex->running < 0)
 		return false;
 	footprint_one(&pending.fp, object, KFP_ACCESS_READ);
-	/* the stateful search wakes by flag: a depth on the thread's stack would be history */
-	pending.wait_since = ex->stateful ? 0 : ex->depth;
 	ex->thread[ex->running].woken = false;
 	announce(&pending, THREAD_WAIT);
 	return true;
@@ -182,20 +180,6 @@ static bool lock_available(const struct pending *pending)
 	return !pending->lock_write || !lock->reader_mask;
 }
 
-static bool written_since(u32 object, unsigned int since)
-{
-	unsigned int i, k;
-
-	for (i = since; i < ex->depth; i++) {
-		const struct kfp_footprint *fp = &ex->event[i].fp;
-
-		for (k = 0; k < fp->nr; k++)
-			if (fp->object[k] == object && fp->access[k] == KFP_ACCESS_WRITE)
-				return true;
-	}
-	return false;
-}
-
 static bool thread_enabled(const struct model_thread *t)
 {
 	switch (t->status) {
@@ -204,9 +188,7 @@ static bool thread_enabled(const struct model_thread *t)
 	case THREAD_LOCK:
 		return lock_available(&t->pending);
 	case THREAD_WAIT:
-		if (ex->stateful)
-			return t->woken;
-		return written_since(t->pending.fp.object[0], t->pending.wait_since);
+		return t->woken;
 	default:
 		return false;
 	}
@@ -486,7 +468,7 @@ static thread_mask inherited_sleep(const struct node *parent, unsigned int chose
 	return keep;
 }
 
-static unsigned int preemption_cost(const struct node *node, unsigned int choice)
+unsigned int explorer_preemption_cost(const struct node *node, unsigned int choice)
 {
 	if (node->previous == 0xff || choice == node->previous)
 		return 0;
@@ -540,7 +522,7 @@ static int new_node(thread_mask enabled, int previous)
 	node->above_floor = !ex->below_floor;
 	node->backtrack = ex->full_at_every_node || node->above_floor ? enabled : bit(pick);
 	node->preemptions = (u16)((ex->depth ? ex->node[ex->depth - 1].preemptions : 0) +
-				  preemption_cost(node, pick));
+				  explorer_preemption_cost(node, pick));
 	return (int)pick;
 }
 
@@ -565,9 +547,9 @@ static void trace_step(unsigned int t, const struct pending *pending)
 }
 
 /*
- * The stateful search keeps no event history: a waiting thread is woken
- * by the first step that writes its object, its own last step included
- * (as written_since() counts the step in which the wait was announced).
+ * A waiting thread is woken by the first step that writes its object, the
+ * step in which it announced the wait included.  A flag, not a look back
+ * over the execution's events: the stateful search keeps no events.
  */
 static void wake_waiters(const struct kfp_footprint *fp)
 {
@@ -600,8 +582,8 @@ void explorer_run_step(unsigned int t, bool tracing)
 	ex->running = -1;
 	if (thread->co.finished)
 		thread->status = THREAD_FINISHED;
+	wake_waiters(&pending.fp);
 	if (ex->stateful) {
-		wake_waiters(&pending.fp);
 #if COROUTINE_HAS_IMAGES
 		if (!thread->co.finished)
 			coroutine_zero_below(&thread->co, DEAD_STACK_WINDOW);
@@ -669,32 +651,48 @@ static enum execution_end ended(enum execution_end end)
  */
 bool explorer_grow(unsigned int depth)
 {
-	unsigned int capacity = ex->capacity ? ex->capacity : 256;
+	unsigned int capacity;
 	struct node *node;
 	struct event *event;
 	unsigned int *scratch;
 
 	if (depth <= ex->capacity)
 		return true;
-	while (capacity < depth)
-		capacity *= 2;
-	node = realloc(ex->node, capacity * sizeof(*node));
+	capacity = explorer_capacity_for(ex->capacity, depth);
+	node = explorer_grow_array(ex->node, sizeof(*node), ex->capacity, capacity);
 	if (node)
 		ex->node = node;
-	event = realloc(ex->event, capacity * sizeof(*event));
+	event = explorer_grow_array(ex->event, sizeof(*event), ex->capacity, capacity);
 	if (event)
 		ex->event = event;
-	scratch = realloc(ex->scratch, capacity * sizeof(*scratch));
+	scratch = explorer_grow_array(ex->scratch, sizeof(*scratch), ex->capacity, capacity);
 	if (scratch)
 		ex->scratch = scratch;
 	if (!node || !event || !scratch) {
 		ex->out_of_memory = true;
 		return false;
 	}
-	memset(node + ex->capacity, 0, (capacity - ex->capacity) * sizeof(*node));
-	memset(event + ex->capacity, 0, (capacity - ex->capacity) * sizeof(*event));
 	ex->capacity = capacity;
 	return true;
+}
+
+/* Room for @depth entries, doubling from @capacity (256 at first). */
+unsigned int explorer_capacity_for(unsigned int capacity, unsigned int depth)
+{
+	capacity = capacity ? capacity : 256;
+	while (capacity < depth)
+		capacity *= 2;
+	return capacity;
+}
+
+/* @array of @size-byte entries grown from @old to @capacity, the new ones zeroed; NULL if no memory. */
+void *explorer_grow_array(void *array, size_t size, unsigned int old, unsigned int capacity)
+{
+	char *bigger = realloc(array, capacity * size);
+
+	if (bigger)
+		memset(bigger + old * size, 0, (capacity - old) * size);
+	return bigger;
 }
 
 static enum execution_end run_execution(bool tracing)
@@ -760,14 +758,14 @@ static bool backtrack(void)
 
 			todo &= (thread_mask)~bit(q);
 			if (ex->options.preemption_bound >= 0 &&
-			    base + preemption_cost(node, q) >
+			    base + explorer_preemption_cost(node, q) >
 				    (unsigned int)ex->options.preemption_bound) {
 				node->done |= bit(q);
 				ex->result->stop = KFP_STOP_PREEMPTION_BOUND;
 				continue;
 			}
 			node->chosen = (u8)q;
-			node->preemptions = (u16)(base + preemption_cost(node, q));
+			node->preemptions = (u16)(base + explorer_preemption_cost(node, q));
 			ex->prefix = d + 1;
 			ex->depth = d + 1;
 			return true;

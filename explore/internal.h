@@ -42,7 +42,6 @@ struct pending {
 	u8 lock_write;
 	const struct kfp_lock *lock;
 	const char *what;
-	u32 wait_since;
 };
 
 struct model_thread {
@@ -157,6 +156,9 @@ void explorer_run_step(unsigned int t, bool tracing);
 void explorer_finish_execution(void);
 bool explorer_account(enum execution_end end);
 bool explorer_grow(unsigned int depth);
+unsigned int explorer_capacity_for(unsigned int capacity, unsigned int depth);
+void *explorer_grow_array(void *array, size_t size, unsigned int old, unsigned int capacity);
+unsigned int explorer_preemption_cost(const struct node *node, unsigned int choice);
 char *explorer_format_schedule(unsigned int depth);
 
 /* The stateful search (stateful.c). */

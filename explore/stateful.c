@@ -450,7 +450,6 @@ struct thread_image {
 	u8 status;
 	bool woken;
 	bool finished;
-	u16 steps; /* not state: kept so that a restored thread counts its own steps */
 	void *sp;
 	void *fake_stack;
 	struct pending pending;
@@ -560,7 +559,6 @@ static bool image_take(struct image *image, const struct arena_hash *a,
 		coroutine_live_stack(&t->co, &ti->stack_len);
 		ti->hash = threads->of[i];
 		ti->status = t->status;
-		ti->steps = t->steps;
 		ti->woken = t->woken;
 		ti->finished = t->co.finished;
 		ti->sp = t->co.sp;
@@ -617,7 +615,6 @@ static void image_restore(const struct image *image, struct arena_hash *a,
 
 		threads->of[i] = ti->hash;
 		t->status = ti->status;
-		t->steps = ti->steps;
 		t->woken = ti->woken;
 		t->co.finished = ti->finished;
 		t->co.sp = ti->sp;
@@ -648,37 +645,28 @@ struct stateful {
 
 static bool frames_grow(struct stateful *s, unsigned int depth)
 {
-	unsigned int capacity = s->nr_frames ? s->nr_frames : 256;
+	unsigned int capacity;
 	struct frame *frame;
 
 	if (depth <= s->nr_frames)
 		return true;
-	while (capacity < depth)
-		capacity *= 2;
-	frame = realloc(s->frame, capacity * sizeof(*frame));
+	capacity = explorer_capacity_for(s->nr_frames, depth);
+	frame = explorer_grow_array(s->frame, sizeof(*frame), s->nr_frames, capacity);
 	if (!frame)
 		return false;
-	memset(frame + s->nr_frames, 0, (capacity - s->nr_frames) * sizeof(*frame));
 	s->frame = frame;
 	s->nr_frames = capacity;
 	return true;
-}
-
-static unsigned int preemptions_before(unsigned int depth)
-{
-	return depth ? ex->node[depth - 1].preemptions : 0;
 }
 
 /* Run @t's step from the state at @depth (whose node records what was enabled). */
 static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
 {
 	struct node *node = &ex->node[depth];
-	unsigned int cost = 0;
 
-	if (node->previous != 0xff && t != node->previous && (node->enabled & bit(node->previous)))
-		cost = 1;
 	node->chosen = (u8)t;
-	node->preemptions = (u16)(preemptions_before(depth) + cost);
+	node->preemptions = (u16)((depth ? ex->node[depth - 1].preemptions : 0) +
+				  explorer_preemption_cost(node, t));
 	explorer_run_step(t, false);
 	s->threads.stale |= bit(t);
 	ex->result->steps++;
@@ -759,6 +747,19 @@ bool kfp_stateful_supported(void)
 	return COROUTINE_HAS_IMAGES;
 }
 
+/* An execution ended here (every thread done, or none can run): judge it and count it. */
+static int end_here(struct stateful *s, enum execution_end end)
+{
+	explorer_finish_execution();
+	/* the end's checks changed the arena since it was hashed */
+	s->arena.dirty_valid = false;
+	if (explorer_account(end)) {
+		ex->result->stop = KFP_STOP_VIOLATION;
+		return -1;
+	}
+	return must_stop(s) ? -1 : 0;
+}
+
 /*
  * One state: cut it if seen, judge it if it is an end, or take its first
  * step.  Returns 1 when it took a step, 0 when the path ended here, and
@@ -781,15 +782,8 @@ static int visit(struct stateful *s)
 		return 0;
 	}
 	result->states++;
-	if (explorer_all_finished()) {
-		explorer_finish_execution();
-		s->arena.dirty_valid = false;
-		if (explorer_account(END_COMPLETE)) {
-			result->stop = KFP_STOP_VIOLATION;
-			return -1;
-		}
-		return must_stop(s) ? -1 : 0;
-	}
+	if (explorer_all_finished())
+		return end_here(s, END_COMPLETE);
 	/* cut, not judged: what the threads would do next is unexplored */
 	if (ex->depth >= ex->max_steps) {
 		explorer_account(END_STEP_BOUND);
@@ -801,13 +795,7 @@ static int visit(struct stateful *s)
 	if (!enabled) {
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0, ex->depth,
 			   "no thread can run");
-		explorer_finish_execution();
-		s->arena.dirty_valid = false;
-		if (explorer_account(END_DEADLOCK)) {
-			result->stop = KFP_STOP_VIOLATION;
-			return -1;
-		}
-		return must_stop(s) ? -1 : 0;
+		return end_here(s, END_DEADLOCK);
 	}
 	s->frame[ex->depth].key = key;
 	set_on_path(&s->seen, key, true);

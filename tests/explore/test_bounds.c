@@ -10,35 +10,7 @@
 #include <kfp/explore.h>
 
 #include "../lib/harness.h"
-
-struct bounds_toy {
-	struct kfp_reports reports;
-	long counter;
-};
-
-static struct bounds_toy toy;
-
-static u32 object(unsigned int i)
-{
-	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
-}
-
-static void program_init(struct kfp_program *program, unsigned int n,
-			 void (*fn)(void *state, void *arg))
-{
-	unsigned int i;
-
-	memset(&toy, 0, sizeof(toy));
-	memset(program, 0, sizeof(*program));
-	program->state = &toy;
-	program->state_size = sizeof(toy);
-	program->reports = &toy.reports;
-	program->nr_threads = n;
-	for (i = 0; i < n; i++) {
-		program->thread[i].fn = fn;
-		program->thread[i].arg = (void *)(uintptr_t)i;
-	}
-}
+#include "../lib/toy_programs.h"
 
 /* ---- the report log ------------------------------------------------------ */
 
@@ -50,11 +22,11 @@ static void fill_log_then_violate(void *state, void *arg)
 	(void)state;
 	(void)arg;
 	for (i = 0; i < KFP_MAX_REPORTS; i++) {
-		kfp_shared_read(object(0), "accepted access");
+		kfp_shared_read(toy_object(0), "accepted access");
 		kfp_report_accepted(KFP_PROPERTY_P2, KFP_REPORT_ACCESS_UNPROTECTED, 1, 0, 0,
 				    "accepted access");
 	}
-	kfp_shared_write(object(0), "double put");
+	kfp_shared_write(toy_object(0), "double put");
 	kfp_report(KFP_PROPERTY_P1, KFP_REPORT_PUT_NOT_OWNED, 1, 0, 0, "double put");
 }
 
@@ -64,7 +36,7 @@ TEST(bounds_a_full_report_log_hides_no_violation)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 
-	program_init(&program, 1, fill_log_then_violate);
+	toy_program_init(&program, 1, fill_log_then_violate);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_TRUE(result.complete);
 	ASSERT_EQ(result.executions, 1);
@@ -87,7 +59,7 @@ static void overflow_with_accepted(void *state, void *arg)
 
 	(void)state;
 	(void)arg;
-	kfp_shared_write(object(0), "reports");
+	kfp_shared_write(toy_object(0), "reports");
 	for (i = 0; i < KFP_MAX_REPORTS + 3; i++)
 		kfp_report_accepted(KFP_PROPERTY_P3, KFP_REPORT_STALE_PFN, 1, 0, 0, "stale");
 }
@@ -98,7 +70,7 @@ TEST(bounds_accepted_reports_past_the_log_are_not_violations)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 
-	program_init(&program, 1, overflow_with_accepted);
+	toy_program_init(&program, 1, overflow_with_accepted);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P3], 0);
 	ASSERT_EQ(result.executions_with_accepted[KFP_PROPERTY_P3], 1);
@@ -115,7 +87,7 @@ static void long_thread(void *state, void *arg)
 
 	(void)state;
 	for (i = 0; i < LONG_THREAD_STEPS; i++)
-		kfp_shared_write(object(1 + (unsigned int)(uintptr_t)arg), "own write");
+		kfp_shared_write(toy_object(1 + (unsigned int)(uintptr_t)arg), "own write");
 }
 
 /* The final checks of an ended execution, e.g. a leak check: here, always a report. */
@@ -132,7 +104,7 @@ TEST(bounds_long_executions_are_explored_whole)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 
-	program_init(&program, 2, long_thread);
+	toy_program_init(&program, 2, long_thread);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_TRUE(result.complete);
 	ASSERT_EQ(result.executions, 1);
@@ -146,7 +118,7 @@ TEST(bounds_a_cut_execution_is_not_judged_at_its_end)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 100 };
 
-	program_init(&program, 2, long_thread);
+	toy_program_init(&program, 2, long_thread);
 	program.at_end = report_at_end;
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
@@ -167,10 +139,10 @@ static void violate_then_spin(void *state, void *arg)
 {
 	(void)state;
 	(void)arg;
-	kfp_shared_write(object(0), "bad step");
+	kfp_shared_write(toy_object(0), "bad step");
 	kfp_report(KFP_PROPERTY_P2, KFP_REPORT_ACCESS_FREED, 1, 0, 0, "bad step");
 	for (;;)
-		kfp_shared_read(object(0), "spin");
+		kfp_shared_read(toy_object(0), "spin");
 }
 
 TEST(bounds_a_violation_before_the_cut_stands)
@@ -179,7 +151,7 @@ TEST(bounds_a_violation_before_the_cut_stands)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 20 };
 
-	program_init(&program, 1, violate_then_spin);
+	toy_program_init(&program, 1, violate_then_spin);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P2], 1);
@@ -192,7 +164,7 @@ static void write_shared(void *state, void *arg)
 {
 	(void)state;
 	(void)arg;
-	kfp_shared_write(object(0), "write shared");
+	kfp_shared_write(toy_object(0), "write shared");
 }
 
 TEST(bounds_random_mode_stops_at_max_executions)
@@ -203,7 +175,7 @@ TEST(bounds_random_mode_stops_at_max_executions)
 		.preemption_bound = -1, .random_executions = 1000, .max_executions = 7, .seed = 1
 	};
 
-	program_init(&program, 3, write_shared);
+	toy_program_init(&program, 3, write_shared);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.stop, KFP_STOP_MAX_EXECUTIONS);
@@ -219,7 +191,7 @@ TEST(bounds_random_mode_stops_at_the_timeout)
 					       .timeout_seconds = 1e-9,
 					       .seed = 1 };
 
-	program_init(&program, 3, write_shared);
+	toy_program_init(&program, 3, write_shared);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.stop, KFP_STOP_TIMEOUT);
@@ -231,21 +203,9 @@ TEST(bounds_random_mode_stops_at_the_timeout)
 /* Final counter values seen, outside the state the explorer restores. */
 static u32 outcomes_seen;
 
-static void racy_increment(void *state, void *arg)
-{
-	struct bounds_toy *t = state;
-	long value;
-
-	(void)arg;
-	kfp_shared_read(object(1), "read counter");
-	value = t->counter;
-	kfp_shared_write(object(1), "write counter");
-	t->counter = value + 1;
-}
-
 static void record_outcome(void *state, void *arg)
 {
-	struct bounds_toy *t = state;
+	struct toy *t = state;
 
 	outcomes_seen |= 1U << t->counter;
 	if (t->counter != (long)(uintptr_t)arg)
@@ -255,7 +215,7 @@ static void record_outcome(void *state, void *arg)
 
 static void racy_program(struct kfp_program *program, unsigned int n)
 {
-	program_init(program, n, racy_increment);
+	toy_program_init(program, n, toy_racy_increment);
 	program->at_end = record_outcome;
 	program->at_end_arg = (void *)(uintptr_t)n;
 }

@@ -22,7 +22,6 @@
  * design, with and without reduction, and compares the properties violated
  * and accepted, and each named result's set of outcomes.
  */
-#include <dirent.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +29,7 @@
 #include <kfp/scenario.h>
 
 #include "../lib/harness.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOW_BUILD 1
-#endif
-#endif
-#ifndef SLOW_BUILD
-#define SLOW_BUILD 0
-#endif
+#include "../lib/library.h"
 
 /* sampled executions per scenario and design: random mode, fixed seeds */
 #define AUDIT_SAMPLES (SLOW_BUILD ? 2 : 8)
@@ -55,47 +44,17 @@
 #define CROSS_CHECK_BOUND (SLOW_BUILD ? 2000 : 20000)
 #define CROSS_CHECK_SMALL (SLOW_BUILD ? 500 : 3500)
 #define CROSS_CHECK_ESTIMATE (SLOW_BUILD ? 1e6 : 2e7)
-#define MAX_SCENARIOS 64
 #define MAX_TRACE 8192 /* steps of a sampled execution; longer ones are not audited */
 #define SCHEDULE_TEXT (MAX_TRACE * 4)
 
-static const char *const scenario_dirs[] = { "scenarios/bugs", "scenarios/races",
-					     "scenarios/thread" };
-static char paths[MAX_SCENARIOS][256];
+static char paths[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
 static unsigned int nr_paths;
 static struct kfp_scenario scenario;
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 static void list_scenarios(void)
 {
-	unsigned int d;
-
-	if (nr_paths)
-		return;
-	for (d = 0; d < ARRAY_SIZE(scenario_dirs); d++) {
-		DIR *dir = opendir(scenario_dirs[d]);
-		struct dirent *de;
-
-		if (!dir)
-			continue;
-		while ((de = readdir(dir)) && nr_paths < MAX_SCENARIOS) {
-			size_t dlen = strlen(scenario_dirs[d]), len = strlen(de->d_name);
-
-			if (len < 5 || strcmp(de->d_name + len - 4, ".kfp") ||
-			    dlen + len + 2 > sizeof(paths[0]))
-				continue;
-			memcpy(paths[nr_paths], scenario_dirs[d], dlen);
-			paths[nr_paths][dlen] = '/';
-			memcpy(paths[nr_paths] + dlen + 1, de->d_name, len + 1);
-			nr_paths++;
-		}
-		closedir(dir);
-	}
-	qsort(paths, nr_paths, sizeof(paths[0]), by_name);
+	if (!nr_paths)
+		nr_paths = kfp_library_list(paths);
 }
 
 static void load(const char *path)

@@ -9,39 +9,20 @@
 #include <kfp/explore.h>
 
 #include "../lib/harness.h"
-
-struct toy {
-	struct kfp_reports reports;
-	struct kfp_lock lock, other;
-	long counter;
-	unsigned int spins;
-};
-
-static struct toy toy;
-
-static u32 object(unsigned int i)
-{
-	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
-}
-
-static void write_own(void *state, void *arg)
-{
-	(void)state;
-	kfp_shared_write(object((unsigned int)(uintptr_t)arg), "write own");
-}
+#include "../lib/toy_programs.h"
 
 static void write_shared(void *state, void *arg)
 {
 	(void)state;
 	(void)arg;
-	kfp_shared_write(object(0), "write shared");
+	kfp_shared_write(toy_object(0), "write shared");
 }
 
 static void read_shared(void *state, void *arg)
 {
 	(void)state;
 	(void)arg;
-	kfp_shared_read(object(0), "read shared");
+	kfp_shared_read(toy_object(0), "read shared");
 }
 
 /* A lock-protected read-modify-write of toy.counter. */
@@ -52,52 +33,11 @@ static void locked_increment(void *state, void *arg)
 
 	(void)arg;
 	kfp_write_lock(&t->lock);
-	kfp_shared_read(object(1), "read counter");
+	kfp_shared_read(toy_object(1), "read counter");
 	value = t->counter;
-	kfp_shared_write(object(1), "write counter");
+	kfp_shared_write(toy_object(1), "write counter");
 	t->counter = value + 1;
 	kfp_write_unlock(&t->lock);
-}
-
-/* The same without the lock: a lost update is possible. */
-static void racy_increment(void *state, void *arg)
-{
-	struct toy *t = state;
-	long value;
-
-	(void)arg;
-	kfp_shared_read(object(1), "read counter");
-	value = t->counter;
-	kfp_shared_write(object(1), "write counter");
-	t->counter = value + 1;
-}
-
-static void check_counter(void *state, void *arg)
-{
-	struct toy *t = state;
-
-	if (t->counter != (long)(uintptr_t)arg)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
-			   t->counter, "lost update");
-}
-
-static void program_init(struct kfp_program *program, unsigned int n,
-			 void (*fn)(void *state, void *arg))
-{
-	unsigned int i;
-
-	memset(&toy, 0, sizeof(toy));
-	kfp_lock_init(&toy.lock, KFP_LOCK_MUTEX, 100, "lock");
-	kfp_lock_init(&toy.other, KFP_LOCK_MUTEX, 101, "other");
-	memset(program, 0, sizeof(*program));
-	program->state = &toy;
-	program->state_size = sizeof(toy);
-	program->reports = &toy.reports;
-	program->nr_threads = n;
-	for (i = 0; i < n; i++) {
-		program->thread[i].fn = fn;
-		program->thread[i].arg = (void *)(uintptr_t)i;
-	}
 }
 
 static u64 explore_count(const struct kfp_program *program, bool reduction)
@@ -121,7 +61,7 @@ TEST(explore_disjoint_threads_one_execution)
 	unsigned int n;
 
 	for (n = 1; n <= 5; n++) {
-		program_init(&program, n, write_own);
+		toy_program_init(&program, n, toy_write_own);
 		ASSERT_EQ(explore_count(&program, true), 1);
 		ASSERT_EQ(explore_count(&program, false), factorial(n));
 	}
@@ -133,7 +73,7 @@ TEST(explore_writers_of_one_object_n_factorial)
 	unsigned int n;
 
 	for (n = 1; n <= 5; n++) {
-		program_init(&program, n, write_shared);
+		toy_program_init(&program, n, write_shared);
 		ASSERT_EQ(explore_count(&program, true), factorial(n));
 		ASSERT_EQ(explore_count(&program, false), factorial(n));
 	}
@@ -145,7 +85,7 @@ TEST(explore_readers_and_one_writer_two_to_the_n)
 	unsigned int n, i;
 
 	for (n = 1; n <= 5; n++) {
-		program_init(&program, n + 1, read_shared);
+		toy_program_init(&program, n + 1, read_shared);
 		program.thread[n].fn = write_shared;
 		ASSERT_EQ(explore_count(&program, true), 1ULL << n);
 		ASSERT_EQ(explore_count(&program, false), factorial(n + 1));
@@ -167,8 +107,8 @@ TEST(explore_lock_protected_counter_never_loses_an_update)
 	unsigned int n;
 
 	for (n = 1; n <= 4; n++) {
-		program_init(&program, n, locked_increment);
-		program.at_end = check_counter;
+		toy_program_init(&program, n, locked_increment);
+		program.at_end = toy_check_counter;
 		program.at_end_arg = (void *)(uintptr_t)n;
 		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 		ASSERT_TRUE(result.complete);
@@ -186,8 +126,8 @@ TEST(explore_racy_counter_finds_the_lost_update_and_replays_it)
 	static struct kfp_explore_result result, replayed;
 	struct kfp_explore_options options = { .preemption_bound = -1, .minimize = true };
 
-	program_init(&program, 2, racy_increment);
-	program.at_end = check_counter;
+	toy_program_init(&program, 2, toy_racy_increment);
+	program.at_end = toy_check_counter;
 	program.at_end_arg = (void *)2;
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_TRUE(result.complete);
@@ -230,20 +170,12 @@ TEST(explore_finds_an_abba_deadlock)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 
-	program_init(&program, 2, lock_ab);
+	toy_program_init(&program, 2, lock_ab);
 	program.thread[1].fn = lock_ba;
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_TRUE(result.complete);
 	ASSERT_GT(result.deadlocks, 0);
 	ASSERT_GT(result.executions_with_violation[KFP_PROPERTY_INVARIANT], 0);
-}
-
-static void spin_forever(void *state, void *arg)
-{
-	(void)state;
-	(void)arg;
-	for (;;)
-		kfp_shared_read(object(7), "spin");
 }
 
 /* A cut execution is unexplored: no report, no execution, an incomplete search. */
@@ -253,7 +185,7 @@ TEST(explore_step_bound_cuts_an_execution_and_makes_the_search_incomplete)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1, .max_steps = 50 };
 
-	program_init(&program, 1, spin_forever);
+	toy_program_init(&program, 1, toy_spin_forever);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.stop, KFP_STOP_STEP_BOUND);
@@ -268,7 +200,7 @@ TEST(explore_max_executions_stops_and_says_so)
 	static struct kfp_explore_result result;
 	struct kfp_explore_options options = { .preemption_bound = -1, .max_executions = 10 };
 
-	program_init(&program, 4, write_shared);
+	toy_program_init(&program, 4, write_shared);
 	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.stop, KFP_STOP_MAX_EXECUTIONS);
@@ -281,8 +213,8 @@ TEST(explore_is_deterministic)
 	static struct kfp_explore_result first, second;
 	struct kfp_explore_options options = { .preemption_bound = -1 };
 
-	program_init(&program, 3, racy_increment);
-	program.at_end = check_counter;
+	toy_program_init(&program, 3, toy_racy_increment);
+	program.at_end = toy_check_counter;
 	program.at_end_arg = (void *)3;
 	ASSERT_EQ(kfp_explore(&program, &options, &first), 0);
 	ASSERT_EQ(kfp_explore(&program, &options, &second), 0);
@@ -299,8 +231,8 @@ TEST(explore_random_mode_is_reproducible_from_its_seed)
 					       .random_executions = 50,
 					       .seed = 12345 };
 
-	program_init(&program, 3, racy_increment);
-	program.at_end = check_counter;
+	toy_program_init(&program, 3, toy_racy_increment);
+	program.at_end = toy_check_counter;
 	program.at_end_arg = (void *)3;
 	ASSERT_EQ(kfp_explore(&program, &options, &first), 0);
 	ASSERT_EQ(kfp_explore(&program, &options, &second), 0);
@@ -317,7 +249,7 @@ TEST(explore_replay_rejects_a_schedule_that_does_not_fit)
 	struct kfp_program program;
 	static struct kfp_explore_result result;
 
-	program_init(&program, 2, write_shared);
+	toy_program_init(&program, 2, write_shared);
 	ASSERT_EQ(kfp_replay(&program, "5", &result), -EINVAL);
 	ASSERT_EQ(kfp_replay(&program, "0,0,0", &result), -EINVAL);
 	ASSERT_EQ(kfp_replay(&program, "x", &result), -EINVAL);
@@ -333,9 +265,9 @@ static void wide_step(unsigned int i, enum kfp_access shared)
 	unsigned int k;
 
 	for (k = 1; k < KFP_FOOTPRINT_MAX; k++)
-		kfp_footprint_add(&footprint, object(16 + i * KFP_FOOTPRINT_MAX + k),
+		kfp_footprint_add(&footprint, toy_object(16 + i * KFP_FOOTPRINT_MAX + k),
 				  KFP_ACCESS_WRITE);
-	kfp_footprint_add(&footprint, object(0), shared);
+	kfp_footprint_add(&footprint, toy_object(0), shared);
 	kfp_shared_access_footprint(&footprint, "wide step");
 }
 
@@ -357,9 +289,9 @@ TEST(explore_wide_steps_conflict_only_through_their_last_object)
 	unsigned int n;
 
 	for (n = 1; n <= 4; n++) {
-		program_init(&program, n, wide_reader);
+		toy_program_init(&program, n, wide_reader);
 		ASSERT_EQ(explore_count(&program, true), 1);
-		program_init(&program, n, wide_writer);
+		toy_program_init(&program, n, wide_writer);
 		ASSERT_EQ(explore_count(&program, true), factorial(n));
 		ASSERT_EQ(explore_count(&program, false), factorial(n));
 	}
@@ -371,10 +303,10 @@ TEST(seam_footprint_keeps_one_entry_per_object_and_refuses_an_overflow)
 	struct kfp_reports reports;
 	unsigned int k;
 
-	kfp_footprint_add(&footprint, object(1), KFP_ACCESS_READ);
-	kfp_footprint_add(&footprint, object(2), KFP_ACCESS_READ);
-	kfp_footprint_add(&footprint, object(1), KFP_ACCESS_WRITE);
-	kfp_footprint_add(&footprint, object(2), KFP_ACCESS_READ);
+	kfp_footprint_add(&footprint, toy_object(1), KFP_ACCESS_READ);
+	kfp_footprint_add(&footprint, toy_object(2), KFP_ACCESS_READ);
+	kfp_footprint_add(&footprint, toy_object(1), KFP_ACCESS_WRITE);
+	kfp_footprint_add(&footprint, toy_object(2), KFP_ACCESS_READ);
 	ASSERT_EQ(footprint.nr, 2);
 	ASSERT_EQ(footprint.access[0], KFP_ACCESS_WRITE);
 	ASSERT_EQ(footprint.access[1], KFP_ACCESS_READ);
@@ -384,7 +316,7 @@ TEST(seam_footprint_keeps_one_entry_per_object_and_refuses_an_overflow)
 	ASSERT_EQ(reports.count, 0);
 	ASSERT_EQ(reports.step, 1);
 	for (k = 0; k <= KFP_FOOTPRINT_MAX; k++)
-		kfp_footprint_add(&footprint, object(10 + k), KFP_ACCESS_READ);
+		kfp_footprint_add(&footprint, toy_object(10 + k), KFP_ACCESS_READ);
 	kfp_shared_access_footprint(&footprint, "too many");
 	ASSERT_TRUE(kfp_reports_have(&reports, KFP_REPORT_MODEL_BUG));
 	kfp_seam_use_sequential(NULL);

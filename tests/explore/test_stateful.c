@@ -8,7 +8,6 @@
  * seeded to show that the comparison catches a stateful search that
  * merges states it must not.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,17 +15,8 @@
 #include <kfp/scenario.h>
 
 #include "../lib/harness.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOW_BUILD 1
-#endif
-#endif
-#ifndef SLOW_BUILD
-#define SLOW_BUILD 0
-#endif
+#include "../lib/library.h"
+#include "../lib/toy_programs.h"
 
 /*
  * Cells whose stateless search ends within this many executions are
@@ -39,73 +29,6 @@
 #define CROSS_CHECK_EXECUTIONS (SLOW_BUILD ? 30000 : 1000000)
 #define CROSS_CHECK_STATES 40000
 #define CROSS_CHECK_STATES_TWO_THREADS 70000
-#define MAX_SCENARIOS 64
-
-struct counter_toy {
-	struct kfp_reports reports;
-	long counter;
-	long spins;
-};
-
-static struct counter_toy toy;
-
-static u32 object(unsigned int i)
-{
-	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
-}
-
-static void write_own(void *state, void *arg)
-{
-	(void)state;
-	kfp_shared_write(object((unsigned int)(uintptr_t)arg), "write own");
-}
-
-/* An unprotected read-modify-write: two of them can lose an update. */
-static void racy_increment(void *state, void *arg)
-{
-	struct counter_toy *t = state;
-	long value;
-
-	(void)arg;
-	kfp_shared_read(object(1), "read counter");
-	value = t->counter;
-	kfp_shared_write(object(1), "write counter");
-	t->counter = value + 1;
-}
-
-static void check_counter(void *state, void *arg)
-{
-	struct counter_toy *t = state;
-
-	if (t->counter != (long)(uintptr_t)arg)
-		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
-			   t->counter, "lost update");
-}
-
-static void spin_forever(void *state, void *arg)
-{
-	(void)state;
-	(void)arg;
-	for (;;)
-		kfp_shared_read(object(7), "spin");
-}
-
-static void toy_init(struct kfp_program *program, unsigned int n,
-		     void (*fn)(void *state, void *arg))
-{
-	unsigned int i;
-
-	memset(&toy, 0, sizeof(toy));
-	memset(program, 0, sizeof(*program));
-	program->state = &toy;
-	program->state_size = sizeof(toy);
-	program->reports = &toy.reports;
-	program->nr_threads = n;
-	for (i = 0; i < n; i++) {
-		program->thread[i].fn = fn;
-		program->thread[i].arg = (void *)(uintptr_t)i;
-	}
-}
 
 static struct kfp_explore_result result;
 
@@ -128,7 +51,7 @@ TEST(stateful_disjoint_threads_two_to_the_n_states)
 	unsigned int n;
 
 	for (n = 1; n <= 5; n++) {
-		toy_init(&program, n, write_own);
+		toy_program_init(&program, n, toy_write_own);
 		explore_stateful(&program);
 		ASSERT_TRUE(result.complete);
 		ASSERT_EQ(result.states, 1ULL << n);
@@ -152,8 +75,8 @@ TEST(stateful_racy_counter_states_and_the_lost_update)
 	unsigned int n;
 
 	for (n = 1; n <= 3; n++) {
-		toy_init(&program, n, racy_increment);
-		program.at_end = check_counter;
+		toy_program_init(&program, n, toy_racy_increment);
+		program.at_end = toy_check_counter;
 		program.at_end_arg = (void *)(uintptr_t)n;
 		explore_stateful(&program);
 		ASSERT_TRUE(result.complete);
@@ -170,8 +93,8 @@ TEST(stateful_counterexample_replays)
 	struct kfp_program program;
 	static struct kfp_explore_result replayed;
 
-	toy_init(&program, 2, racy_increment);
-	program.at_end = check_counter;
+	toy_program_init(&program, 2, toy_racy_increment);
+	program.at_end = toy_check_counter;
 	program.at_end_arg = (void *)(uintptr_t)2;
 	explore_stateful(&program);
 	ASSERT_TRUE(result.has_counterexample);
@@ -189,7 +112,7 @@ TEST(stateful_a_schedule_that_loops_forever_is_no_verdict)
 {
 	struct kfp_program program;
 
-	toy_init(&program, 1, spin_forever);
+	toy_program_init(&program, 1, toy_spin_forever);
 	explore_stateful(&program);
 	ASSERT_FALSE(result.complete);
 	ASSERT_EQ(result.stop, KFP_STOP_CYCLE);
@@ -206,7 +129,7 @@ TEST(stateful_falls_back_where_it_does_not_apply)
 	};
 	struct kfp_program program;
 
-	toy_init(&program, 2, racy_increment);
+	toy_program_init(&program, 2, toy_racy_increment);
 	ASSERT_EQ(kfp_explore(&program, &bounded, &result), 0);
 	ASSERT_FALSE(result.stateful);
 	ASSERT_EQ(kfp_explore(&program, &random, &result), 0);
@@ -218,10 +141,10 @@ TEST(stateful_history_the_model_reads_would_hide_a_violation)
 {
 	struct kfp_program program;
 
-	toy_init(&program, 2, racy_increment);
-	program.at_end = check_counter;
+	toy_program_init(&program, 2, toy_racy_increment);
+	program.at_end = toy_check_counter;
 	program.at_end_arg = (void *)(uintptr_t)2;
-	program.history[0].offset = offsetof(struct counter_toy, counter);
+	program.history[0].offset = offsetof(struct toy, counter);
 	program.history[0].size = sizeof(toy.counter);
 	program.nr_history = 1;
 	explore_stateful(&program);
@@ -230,43 +153,10 @@ TEST(stateful_history_the_model_reads_would_hide_a_violation)
 
 /* ---- the bundled library: stateful and stateless searches agree ------------------------------ */
 
-static const char *const scenario_dirs[] = { "scenarios/bugs", "scenarios/races",
-					     "scenarios/thread" };
-static char paths[MAX_SCENARIOS][256];
+static char paths[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
 static unsigned int nr_paths;
 static struct kfp_scenario scenario;
 static struct kfp_scenario_run stateful, stateless;
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static void list_scenarios(void)
-{
-	unsigned int d;
-
-	for (d = 0; d < ARRAY_SIZE(scenario_dirs); d++) {
-		DIR *dir = opendir(scenario_dirs[d]);
-		struct dirent *de;
-
-		if (!dir)
-			continue;
-		while ((de = readdir(dir)) && nr_paths < MAX_SCENARIOS) {
-			size_t len = strlen(de->d_name);
-			int n;
-
-			if (len < 5 || strcmp(de->d_name + len - 4, ".kfp"))
-				continue;
-			n = snprintf(paths[nr_paths], sizeof(paths[0]), "%s/%s", scenario_dirs[d],
-				     de->d_name);
-			if (n > 0 && (size_t)n < sizeof(paths[0]))
-				nr_paths++;
-		}
-		closedir(dir);
-	}
-	qsort(paths, nr_paths, sizeof(paths[0]), by_name);
-}
 
 /* Compare the two runs of one cell; false (with a diagnostic) if they disagree. */
 static bool same_answers(const char *design)
@@ -312,7 +202,7 @@ TEST(stateful_and_stateless_searches_agree_on_the_library)
 	unsigned int p, d, cells = 0, compared = 0, differ = 0;
 	char error[KFP_ERROR_LEN];
 
-	list_scenarios();
+	nr_paths = kfp_library_list(paths);
 	ASSERT_GT(nr_paths, 0);
 	for (p = 0; p < nr_paths; p++) {
 		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {

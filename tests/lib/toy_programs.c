@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The explorer tests' small programs (toy_programs.h). */
+#include <string.h>
+
+#include "toy_programs.h"
+
+struct toy toy;
+
+u32 toy_object(unsigned int i)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, i);
+}
+
+void toy_program_init(struct kfp_program *program, unsigned int n,
+		      void (*fn)(void *state, void *arg))
+{
+	unsigned int i;
+
+	memset(&toy, 0, sizeof(toy));
+	kfp_lock_init(&toy.lock, KFP_LOCK_MUTEX, 100, "lock");
+	kfp_lock_init(&toy.other, KFP_LOCK_MUTEX, 101, "other");
+	memset(program, 0, sizeof(*program));
+	program->state = &toy;
+	program->state_size = sizeof(toy);
+	program->reports = &toy.reports;
+	program->nr_threads = n;
+	for (i = 0; i < n; i++) {
+		program->thread[i].fn = fn;
+		program->thread[i].arg = (void *)(uintptr_t)i;
+	}
+}
+
+void toy_write_own(void *state, void *arg)
+{
+	(void)state;
+	kfp_shared_write(toy_object((unsigned int)(uintptr_t)arg), "write own");
+}
+
+void toy_racy_increment(void *state, void *arg)
+{
+	struct toy *t = state;
+	long value;
+
+	(void)arg;
+	kfp_shared_read(toy_object(1), "read counter");
+	value = t->counter;
+	kfp_shared_write(toy_object(1), "write counter");
+	t->counter = value + 1;
+}
+
+void toy_check_counter(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	if (t->counter != (long)(uintptr_t)arg)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
+			   t->counter, "lost update");
+}
+
+void toy_spin_forever(void *state, void *arg)
+{
+	(void)state;
+	(void)arg;
+	for (;;)
+		kfp_shared_read(toy_object(7), "spin");
+}

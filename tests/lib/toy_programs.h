@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small programs for the explorer's own tests (tests/explore/): a state
+ * with a report log, two locks and a counter, and threads whose answers
+ * are known by hand (disjoint writers, racy and locked increments, a
+ * thread that spins forever).
+ */
+#ifndef KFP_TEST_TOY_PROGRAMS_H
+#define KFP_TEST_TOY_PROGRAMS_H
+
+#include <kfp/explore.h>
+
+struct toy {
+	struct kfp_reports reports;
+	struct kfp_lock lock, other;
+	long counter;
+	unsigned int spins;
+};
+
+extern struct toy toy;
+
+/* A memory object of the toys' own, by number. */
+u32 toy_object(unsigned int i);
+/* @program runs @fn on @n threads (arg: the thread's number) over a fresh toy. */
+void toy_program_init(struct kfp_program *program, unsigned int n,
+		      void (*fn)(void *state, void *arg));
+
+/* Each thread writes its own object. */
+void toy_write_own(void *state, void *arg);
+/* An unprotected read-modify-write of toy.counter: two can lose an update. */
+void toy_racy_increment(void *state, void *arg);
+/* at_end: a P1 report when the counter is not (long)arg. */
+void toy_check_counter(void *state, void *arg);
+/* Reads one object forever. */
+void toy_spin_forever(void *state, void *arg);
+
+#endif /* KFP_TEST_TOY_PROGRAMS_H */

@@ -70,8 +70,9 @@ check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
 $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c tests/lib/library.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
 
-bench: $(NORMAL)/kfp-bench
+bench: $(NORMAL)/kfp-bench $(NORMAL)/kfp
 	./$(NORMAL)/kfp-bench
+	@sh bench/library-wall.sh ./$(NORMAL)/kfp
 
 # Regenerate the matrix and the not-safe cells of docs/verdicts.md from a run.
 verdicts: $(NORMAL)/kfp

@@ -3,8 +3,10 @@
  * make bench:
  *  - the three races of the scale goals (bench/scenarios/: one vCPU,
  *    two vCPUs vs MADV_DONTNEED, two vCPUs vs munmap+remap), upstream
- *    design, searched statefully to the end and statelessly (source-DPOR,
- *    what kfp did before) within a time budget, side by side;
+ *    design, searched statefully to the end with sleep sets (the
+ *    default), statefully without them, and statelessly (source-DPOR,
+ *    what kfp did before) within a time budget, side by side, with the
+ *    goal of the scale issue and whether this run met it;
  *  - the bundled library under every design, both ways;
  *  - complete executions and executions per second of the stateless
  *    search, with and without partial-order reduction, on two races of
@@ -89,21 +91,35 @@ static void print_cell(const char *search)
 
 static void scale_races(double budget)
 {
-	static const char *const paths[] = {
-		"bench/scenarios/one-vcpu-vs-dontneed.kfp",
-		"bench/scenarios/two-vcpus-vs-dontneed.kfp",
-		"bench/scenarios/two-vcpus-vs-munmap-remap.kfp",
+	static const struct {
+		const char *path;
+		double goal; /* seconds, complete; 0: none set */
+	} races[] = {
+		{ "bench/scenarios/one-vcpu-vs-dontneed.kfp", 0 },
+		{ "bench/scenarios/two-vcpus-vs-dontneed.kfp", 1 },
+		{ "bench/scenarios/two-vcpus-vs-munmap-remap.kfp", 10 },
 	};
 	struct kfp_explore_options stateful = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options unreduced = stateful;
 	struct kfp_explore_options dpor = { .preemption_bound = -1, .timeout_seconds = budget };
 	unsigned int design = (unsigned int)kfp_design_index("upstream"), i;
 
+	unreduced.no_sleep_sets = true;
 	printf("three races, upstream design (stateless budget %.0f s each)\n", budget);
-	for (i = 0; i < ARRAY_SIZE(paths); i++) {
-		printf("%s\n", paths[i]);
-		if (run_cell(paths[i], design, &stateful))
+	for (i = 0; i < ARRAY_SIZE(races); i++) {
+		printf("%s\n", races[i].path);
+		if (run_cell(races[i].path, design, &stateful)) {
+			const struct kfp_explore_result *r = &scenario_run.explore;
+
 			print_cell("stateful");
-		if (run_cell(paths[i], design, &dpor))
+			if (races[i].goal > 0)
+				printf("  goal: complete in <= %.0f s: %s\n", races[i].goal,
+				       r->complete && r->seconds <= races[i].goal ? "met" :
+										      "NOT MET");
+		}
+		if (run_cell(races[i].path, design, &unreduced))
+			print_cell("no-sleep");
+		if (run_cell(races[i].path, design, &dpor))
 			print_cell("dpor");
 	}
 }
@@ -133,11 +149,13 @@ static void heavy_races(void)
 }
 
 /* Every bundled scenario under every design: wall time of each search over the whole library. */
-static void library(bool stateful, double budget)
+static void library(const char *search, double budget)
 {
+	bool stateful = strcmp(search, "dpor") != 0;
 	/* the stateless search of a three-actor race does not end: a budget per cell */
 	struct kfp_explore_options options = { .preemption_bound = -1,
 					       .stateful = stateful,
+					       .no_sleep_sets = !strcmp(search, "no-sleep"),
 					       .timeout_seconds = stateful ? 0 : budget };
 	static char path[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
 	unsigned int nr = kfp_library_list(path), i, d, cells = 0, met = 0, incomplete = 0;
@@ -156,7 +174,7 @@ static void library(bool stateful, double budget)
 		}
 	}
 	printf("  %-9s %4u cells, %u met expectations, %u incomplete, %11llu %-10s %8.2f s\n",
-	       stateful ? "stateful" : "dpor", cells, met, incomplete, (unsigned long long)count,
+	       search, cells, met, incomplete, (unsigned long long)count,
 	       stateful ? "states" : "executions", now() - start);
 }
 
@@ -176,8 +194,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	heavy_races();
 	printf("\nthe bundled library, every design\n");
-	library(true, 0);
-	library(false, budget > 0 ? budget : 20);
+	library("stateful", 0);
+	library("no-sleep", 0);
+	library("dpor", budget > 0 ? budget : 20);
 	printf("\nstateless search: executions explored and rate (budget without reduction: %llu)\n",
 	       (unsigned long long)full_budget);
 	for (i = 0; i < ARRAY_SIZE(races); i++) {

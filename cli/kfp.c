@@ -86,10 +86,12 @@ static void usage(FILE *out)
 		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
 		"                            a partial result: kfp merge the --json of all N\n"
 		"  --inject NAME             put old code back (kfp list shows the injections)\n"
-		"  --search stateful|dpor    stateful (default): each distinct state once, counts are\n"
-		"                            states; dpor: stateless source-DPOR, counts are\n"
-		"                            executions (--preemption-bound, --random and --shard\n"
-		"                            always search statelessly)\n"
+		"  --search stateful|stateful-unreduced|dpor\n"
+		"                            stateful (default): each distinct state once, with\n"
+		"                            sleep sets, counts are states; stateful-unreduced: the\n"
+		"                            same without sleep sets; dpor: stateless source-DPOR,\n"
+		"                            counts are executions (--preemption-bound, --random and\n"
+		"                            --shard always search statelessly)\n"
 		"  --stop-at-first           stop each search at its first violation (counts partial)\n"
 		"  --jobs N                  search N cells at once (default: one per online CPU);\n"
 		"                            the output is the same for every N\n"
@@ -1072,12 +1074,16 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(arg, "--search")) {
-			if (strcmp(next, "stateful") && strcmp(next, "dpor")) {
-				fprintf(stderr, "%s: --search wants stateful or dpor, not '%s'\n",
+			if (strcmp(next, "stateful") && strcmp(next, "stateful-unreduced") &&
+			    strcmp(next, "dpor")) {
+				fprintf(stderr,
+					"%s: --search wants stateful, stateful-unreduced or dpor, "
+					"not '%s'\n",
 					program_name, next);
 				return -1;
 			}
-			cli->options.stateful = !strcmp(next, "stateful");
+			cli->options.stateful = strcmp(next, "dpor") != 0;
+			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
 			continue;
 		}
 		if (!strcmp(arg, "--timeout")) {

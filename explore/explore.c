@@ -53,23 +53,6 @@ static u64 random_next(void)
 }
 
 /* Some object both touch, and one of them writes it. */
-static bool footprints_conflict(const struct kfp_footprint *a, const struct kfp_footprint *b)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < a->nr; i++)
-		for (j = 0; j < b->nr; j++)
-			if (a->object[i] == b->object[j] &&
-			    (a->access[i] == KFP_ACCESS_WRITE || b->access[j] == KFP_ACCESS_WRITE))
-				return true;
-	return false;
-}
-
-static bool conflicts(const struct pending *a, const struct pending *b)
-{
-	return footprints_conflict(&a->fp, &b->fp);
-}
-
 static void footprint_one(struct kfp_footprint *fp, u32 object, enum kfp_access access)
 {
 	fp->nr = 1;
@@ -462,7 +445,7 @@ static thread_mask inherited_sleep(const struct node *parent, unsigned int chose
 		if (!(asleep & bit(q)))
 			continue;
 		asleep &= (thread_mask)~bit(q);
-		if (!conflicts(&parent->pending[q], &parent->pending[chosen]))
+		if (!pendings_conflict(&parent->pending[q], &parent->pending[chosen]))
 			keep |= bit(q);
 	}
 	return keep;
@@ -630,7 +613,8 @@ static bool is_choice(const struct node *node)
 		if (!(awake & bit(a)))
 			continue;
 		for (b = a + 1; b < ex->program->nr_threads; b++)
-			if ((awake & bit(b)) && conflicts(&node->pending[a], &node->pending[b]))
+			if ((awake & bit(b)) &&
+			    pendings_conflict(&node->pending[a], &node->pending[b]))
 				return true;
 	}
 	return false;

@@ -140,6 +140,30 @@ static inline unsigned int lowest(thread_mask mask)
 	return (unsigned int)__builtin_ctz(mask);
 }
 
+/*
+ * Two steps conflict when they touch one object and one of them writes
+ * it.  Steps that do not conflict commute, and neither enables nor
+ * disables the other (a lock acquisition writes or reads the lock's
+ * object, a wait reads what wakes it): the commutation audit
+ * (tests/explore/test_footprint.c) holds the model to that.
+ */
+static inline bool footprints_conflict(const struct kfp_footprint *a, const struct kfp_footprint *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->nr; i++)
+		for (j = 0; j < b->nr; j++)
+			if (a->object[i] == b->object[j] &&
+			    (a->access[i] == KFP_ACCESS_WRITE || b->access[j] == KFP_ACCESS_WRITE))
+				return true;
+	return false;
+}
+
+static inline bool pendings_conflict(const struct pending *a, const struct pending *b)
+{
+	return footprints_conflict(&a->fp, &b->fp);
+}
+
 static inline double now_seconds(void)
 {
 	struct timespec ts;

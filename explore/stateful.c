@@ -10,8 +10,8 @@
  * the same futures: the search explores the first and cuts the others
  * (SPIN's and CMC's state caching, Musuvathi et al., OSDI 2002).
  *
- * Depth-first, every enabled thread tried at every state, so every
- * reachable state and every transition out of it is explored once.  What
+ * Depth-first, every enabled thread tried at every state but those a
+ * sleep set puts to sleep, so every reachable state is explored once.  What
  * an execution's end is judged by (the reports, the values the threads
  * read, the final state) is all in the arena, so every execution of the
  * program ends in a final state this search judged: a verdict over all
@@ -23,6 +23,17 @@
  * A state is stored as a 128-bit hash.  Two different states with the same
  * hash would cut a real future: with a few million states the odds are
  * below 1 in 10^25.
+ *
+ * Sleep sets (Godefroid, LNCS 1032, ch. 5) cut the transitions that only
+ * lead back to states already reached: after a thread's step from a state
+ * was explored, a sibling's subtree need not try that step again until a
+ * conflicting step ran.  They cut no state.  With state caching, each
+ * stored state keeps the sleep set it was explored with; a revisit with
+ * a smaller one explores the steps that were asleep then and are awake
+ * now, and the stored set shrinks to the intersection.  That is
+ * Godefroid's combination, which keeps every reachable state; the test
+ * suite checks that the number of states is the same with and without
+ * (options.no_sleep_sets).
  *
  * To go back to a state with a thread left to try, the search keeps an
  * image of it (the arena, the threads, their stacks): restoring is a
@@ -362,9 +373,14 @@ static struct state_hash hash_state(struct arena_hash *a, struct thread_hashes *
 
 /* ---- the set of states seen ------------------------------------------------- */
 
+struct state_slot {
+	struct state_hash key;
+	thread_mask sleep; /* the sleep set the state was explored with */
+	bool on_path; /* the state is on the current path */
+};
+
 struct state_set {
-	struct state_hash *slot;
-	u8 *on_path; /* per slot: the state is on the current path */
+	struct state_slot *slot;
 	size_t capacity; /* a power of two */
 	size_t used;
 };
@@ -374,13 +390,18 @@ static size_t slot_of(const struct state_set *set, struct state_hash key)
 	return (size_t)key.lo & (set->capacity - 1);
 }
 
-static size_t probe(const struct state_set *set, struct state_hash key)
+static bool same_key(struct state_hash a, struct state_hash b)
+{
+	return a.lo == b.lo && a.hi == b.hi;
+}
+
+static struct state_slot *probe(const struct state_set *set, struct state_hash key)
 {
 	size_t at = slot_of(set, key);
 
-	while (set->slot[at].hi && (set->slot[at].lo != key.lo || set->slot[at].hi != key.hi))
+	while (set->slot[at].key.hi && !same_key(set->slot[at].key, key))
 		at = (at + 1) & (set->capacity - 1);
-	return at;
+	return &set->slot[at];
 }
 
 static bool set_grow(struct state_set *set)
@@ -388,48 +409,36 @@ static bool set_grow(struct state_set *set)
 	size_t capacity = set->capacity ? 2 * set->capacity : 1 << 16;
 	struct state_set bigger = {
 		.slot = calloc(capacity, sizeof(*bigger.slot)),
-		.on_path = calloc(capacity, 1),
 		.capacity = capacity,
 		.used = set->used,
 	};
 	size_t i;
 
-	if (!bigger.slot || !bigger.on_path) {
-		free(bigger.slot);
-		free(bigger.on_path);
+	if (!bigger.slot)
 		return false;
-	}
-	for (i = 0; i < set->capacity; i++) {
-		size_t at;
-
-		if (!set->slot[i].hi)
-			continue;
-		at = probe(&bigger, set->slot[i]);
-		bigger.slot[at] = set->slot[i];
-		bigger.on_path[at] = set->on_path[i];
-	}
+	for (i = 0; i < set->capacity; i++)
+		if (set->slot[i].key.hi)
+			*probe(&bigger, set->slot[i].key) = set->slot[i];
 	free(set->slot);
-	free(set->on_path);
 	*set = bigger;
 	return true;
 }
 
 /*
- * 1: @key is new and now in the set; 0: seen before (and
- * *@on_path says whether it is on the current path); -ENOMEM: no room.
+ * 1: @key is new and now in the set; 0: seen before; -ENOMEM: no room.
+ * *@slot is its entry, valid until the next insertion.
  */
-static int set_insert(struct state_set *set, struct state_hash key, bool *on_path)
+static int set_insert(struct state_set *set, struct state_hash key, struct state_slot **slot)
 {
-	size_t at;
+	struct state_slot *at;
 
 	if (2 * (set->used + 1) > set->capacity && !set_grow(set))
 		return -ENOMEM;
 	at = probe(set, key);
-	if (set->slot[at].hi) {
-		*on_path = set->on_path[at];
+	*slot = at;
+	if (at->key.hi)
 		return 0;
-	}
-	set->slot[at] = key;
+	at->key = key;
 	set->used++;
 	return 1;
 }
@@ -437,10 +446,10 @@ static int set_insert(struct state_set *set, struct state_hash key, bool *on_pat
 /* The path goes on from @key's state, or left it for good (every step out of it was tried). */
 static void set_on_path(struct state_set *set, struct state_hash key, bool on_path)
 {
-	size_t at = probe(set, key);
+	struct state_slot *at = probe(set, key);
 
-	if (set->slot[at].hi)
-		set->on_path[at] = on_path;
+	if (at->key.hi)
+		at->on_path = on_path;
 }
 
 /* ---- images: a state to come back to ---------------------------------------- */
@@ -471,9 +480,15 @@ struct image {
 	struct thread_image thread[KFP_MAX_THREADS];
 };
 
-/* A node of the depth-first search: the threads left to try from it, and its image. */
+/*
+ * A node of the depth-first search: the threads left to try from it, the
+ * sleep set it is explored with and the threads tried so far (asleep in
+ * the subtrees of the siblings tried after them), and its image.
+ */
 struct frame {
 	thread_mask todo;
+	thread_mask sleep;
+	thread_mask done;
 	struct state_hash key;
 	struct image image;
 };
@@ -625,6 +640,12 @@ static void image_restore(const struct image *image, struct arena_hash *a,
 		coroutine_forget_frames(&t->co);
 		at = ALIGN8(at);
 		memcpy(t->co.sp, image->bytes + at, ti->stack_len);
+		/*
+		 * Below the stack pointer, what the branch explored since left
+		 * there: zeroes, as after the step that reached the image, or
+		 * the thread's next frames would start from that branch's bytes.
+		 */
+		coroutine_zero_below(&t->co, DEAD_STACK_WINDOW);
 		at += ti->stack_len;
 	}
 	threads->stale = 0;
@@ -639,6 +660,7 @@ struct stateful {
 	struct state_set seen;
 	struct frame *frame;
 	unsigned int nr_frames;
+	thread_mask next_sleep; /* the sleep set of the state the last step reached */
 	double start;
 	u64 ends; /* ended or cut paths, for the progress and timeout polls */
 };
@@ -659,10 +681,35 @@ static bool frames_grow(struct stateful *s, unsigned int depth)
 	return true;
 }
 
+/*
+ * The threads asleep after @t's step: those asleep or tried before at this
+ * state whose steps do not conflict with @t's (they did not run: their
+ * announced steps are the same after it).
+ */
+static thread_mask sleep_after(thread_mask asleep, unsigned int t)
+{
+	thread_mask keep = 0;
+	unsigned int u;
+
+	asleep &= (thread_mask)~bit(t);
+	for (u = 0; asleep; u++) {
+		if (!(asleep & bit(u)))
+			continue;
+		asleep &= (thread_mask)~bit(u);
+		if (!pendings_conflict(&ex->thread[u].pending, &ex->thread[t].pending))
+			keep |= bit(u);
+	}
+	return keep;
+}
+
 /* Run @t's step from the state at @depth (whose node records what was enabled). */
 static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
 {
 	struct node *node = &ex->node[depth];
+	struct frame *frame = &s->frame[depth];
+
+	s->next_sleep = ex->options.no_sleep_sets ? 0 : sleep_after(frame->sleep | frame->done, t);
+	frame->done |= bit(t);
 
 	node->chosen = (u8)t;
 	node->preemptions = (u16)((depth ? ex->node[depth - 1].preemptions : 0) +
@@ -673,11 +720,12 @@ static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
 }
 
 /*
- * A state with threads to run: try the one that ran last (the default
- * policy, so that a schedule's first execution is the replay's), keep an
- * image if others are left to try.  False when the image cannot be kept.
+ * A state with threads to try (@todo, of @enabled), explored with sleep
+ * set @sleep: try the one that ran last if it may (the default policy, so
+ * that a schedule's first execution is the replay's), keep an image if
+ * others are left to try.  False when the image cannot be kept.
  */
-static bool expand(struct stateful *s, thread_mask enabled)
+static bool expand(struct stateful *s, thread_mask enabled, thread_mask todo, thread_mask sleep)
 {
 	unsigned int depth = ex->depth;
 	struct node *node = &ex->node[depth];
@@ -687,8 +735,10 @@ static bool expand(struct stateful *s, thread_mask enabled)
 
 	node->enabled = enabled;
 	node->previous = (u8)previous;
-	pick = previous != 0xff && (enabled & bit(previous)) ? previous : lowest(enabled);
-	frame->todo = enabled & (thread_mask)~bit(pick);
+	pick = previous != 0xff && (todo & bit(previous)) ? previous : lowest(todo);
+	frame->sleep = sleep;
+	frame->done = 0;
+	frame->todo = todo & (thread_mask)~bit(pick);
 	if (frame->todo && !image_take(&frame->image, &s->arena, &s->threads))
 		return false;
 	take_step(s, depth, pick);
@@ -761,29 +811,13 @@ static int end_here(struct stateful *s, enum execution_end end)
 }
 
 /*
- * One state: cut it if seen, judge it if it is an end, or take its first
- * step.  Returns 1 when it took a step, 0 when the path ended here, and
- * -1 when the search must stop.
+ * Go on from the state just reached (@key), trying the threads of @awake
+ * that can run, with sleep set @sleep.  Returns as visit() does.
  */
-static int visit(struct stateful *s)
+static int go_on(struct stateful *s, struct state_hash key, thread_mask awake, thread_mask sleep)
 {
-	struct kfp_explore_result *result = ex->result;
-	struct state_hash key = hash_state(&s->arena, &s->threads);
-	bool on_path = false;
-	thread_mask enabled;
-	int fresh = set_insert(&s->seen, key, &on_path);
+	thread_mask enabled, todo;
 
-	if (fresh < 0)
-		goto out_of_memory;
-	if (!fresh) {
-		result->revisits++;
-		/* a schedule came back to where it was: it can loop forever */
-		result->cycles += on_path;
-		return 0;
-	}
-	result->states++;
-	if (explorer_all_finished())
-		return end_here(s, END_COMPLETE);
 	/* cut, not judged: what the threads would do next is unexplored */
 	if (ex->depth >= ex->max_steps) {
 		explorer_account(END_STEP_BOUND);
@@ -797,15 +831,58 @@ static int visit(struct stateful *s)
 			   "no thread can run");
 		return end_here(s, END_DEADLOCK);
 	}
+	/* every step from here is asleep: each leads where a sibling's subtree went */
+	todo = enabled & awake;
+	if (!todo)
+		return 0;
 	s->frame[ex->depth].key = key;
 	set_on_path(&s->seen, key, true);
-	if (!expand(s, enabled))
+	if (!expand(s, enabled, todo, sleep))
 		goto out_of_memory;
 	return 1;
 
 out_of_memory:
-	result->stop = KFP_STOP_MEMORY;
+	ex->result->stop = KFP_STOP_MEMORY;
 	return -1;
+}
+
+/*
+ * One state, reached with sleep set s->next_sleep: judge it if it is an
+ * end, take its first step if it is new, cut it if it was seen with no
+ * step asleep then that is awake now.  Returns 1 when it took a step, 0
+ * when the path ended here, and -1 when the search must stop.
+ */
+static int visit(struct stateful *s)
+{
+	struct kfp_explore_result *result = ex->result;
+	struct state_hash key = hash_state(&s->arena, &s->threads);
+	thread_mask sleep = s->next_sleep, woke;
+	struct state_slot *slot;
+	int fresh = set_insert(&s->seen, key, &slot);
+
+	if (fresh < 0) {
+		result->stop = KFP_STOP_MEMORY;
+		return -1;
+	}
+	if (fresh) {
+		result->states++;
+		slot->sleep = sleep;
+		if (explorer_all_finished())
+			return end_here(s, END_COMPLETE);
+		return go_on(s, key, (thread_mask)~sleep, sleep);
+	}
+	result->revisits++;
+	/* a schedule came back to where it was: it can loop forever */
+	if (slot->on_path) {
+		result->cycles++;
+		return 0;
+	}
+	/* steps asleep when it was explored, awake now (Godefroid's revisit) */
+	woke = slot->sleep & (thread_mask)~sleep;
+	if (!woke)
+		return 0;
+	slot->sleep &= sleep;
+	return go_on(s, key, woke, slot->sleep);
 }
 
 void stateful_search(void)
@@ -839,5 +916,4 @@ out_release:
 	}
 	free(s.frame);
 	free(s.seen.slot);
-	free(s.seen.on_path);
 }

@@ -39,9 +39,18 @@ static inline u32 host_map_object(const struct kvm_vcpu *vcpu, unsigned int inde
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, vcpu->id * KFP_MAX_HOST_MAPS + index);
 }
 
+/*
+ * The generation a translation records when it is made (the checker's
+ * P2 compares it with the page's at each access).  It is a read of the
+ * page, so it is a step of its own: a step's footprint must hold all it
+ * reads, or a free running beside it is taken to commute with it.
+ */
 static inline u32 page_generation(const struct kfp_mm *mm, kfp_pfn_t pfn)
 {
-	return pfn < KFP_NR_PFNS ? mm->page[pfn].generation : 0;
+	if (pfn >= KFP_NR_PFNS)
+		return 0;
+	kfp_shared_read(KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn), "page generation");
+	return mm->page[pfn].generation;
 }
 
 void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);

@@ -179,10 +179,13 @@ static int kvm_tdp_mmu_map(struct kvm *kvm, struct kvm_page_fault *fault)
 {
 	struct kvm_spte *spte = &kvm->spte[fault->as_id][fault->gfn];
 	bool writable = fault->map_writable;
+	u32 generation;
 
 	/* dirty logging write-protects; a write fault marks the gfn dirty instead */
 	if ((fault->slot->flags & KVM_MEM_LOG_DIRTY_PAGES) && !fault->write)
 		writable = false;
+	/* read before the spte is published: no access may see it without */
+	generation = page_generation(kvm->mm, fault->pfn);
 	kfp_shared_write(spte_object(fault->as_id, fault->gfn), "tdp_mmu_map");
 	if (!spte->present)
 		kvm->nr_present_sptes++;
@@ -190,7 +193,7 @@ static int kvm_tdp_mmu_map(struct kvm *kvm, struct kvm_page_fault *fault)
 	spte->writable = writable;
 	spte->pfn = (u32)fault->pfn;
 	spte->hva = (u32)fault->hva;
-	spte->generation = page_generation(kvm->mm, fault->pfn);
+	spte->generation = generation;
 	spte->refcounted =
 		kvm->design->spte_refcounted_bit && fault->refcounted_page != KFP_PFN_NONE;
 	return RET_PF_FIXED;

@@ -69,6 +69,7 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	kfp_pfn_t page = KFP_PFN_NONE, new_pfn = KVM_PFN_ERR_FAULT, new_khva = KFP_PFN_NONE;
 	kfp_pfn_t old_khva = gpc->khva;
+	u32 generation;
 	struct kvm_follow_pfn kfp = {
 		.slot = gpc->memslot >= 0 ? &kvm->memslots[0].slot[gpc->memslot] : NULL,
 		.gfn = gpc->gpa >> PAGE_SHIFT,
@@ -125,11 +126,13 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		}
 	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
 
+	/* read before the cache is published valid: no user may see it without */
+	generation = page_generation(kvm->mm, new_pfn);
 	gpc_mark(index, "gpc valid");
 	gpc->valid = 1;
 	gpc->pfn = new_pfn;
 	gpc->khva = new_khva;
-	gpc->generation_of_page = page_generation(kvm->mm, new_pfn);
+	gpc->generation_of_page = generation;
 	if (kvm->inject & (KVM_INJECT_GPC_DOUBLE_PUT | KVM_INJECT_GPC_REUSE_LEAK)) {
 		/*
 		 * 982ed0de4753 (5.17): the cache keeps its reference and puts the
@@ -209,6 +212,7 @@ static int kvm_cache_gfn_to_pfn(struct kvm *kvm, unsigned int index)
 {
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	kfp_pfn_t page = KFP_PFN_NONE, pfn;
+	u32 generation;
 	struct kvm_follow_pfn kfp = {
 		.slot = gpc->memslot >= 0 ? &kvm->memslots[0].slot[gpc->memslot] : NULL,
 		.gfn = gpc->gpa >> PAGE_SHIFT,
@@ -228,11 +232,13 @@ static int kvm_cache_gfn_to_pfn(struct kvm *kvm, unsigned int index)
 	kfp_write_lock(&gpc->lock);
 	if (is_error_noslot_pfn(pfn))
 		return -EFAULT;
+	/* read before the cache is published valid: no user may see it without */
+	generation = page_generation(kvm->mm, pfn);
 	gpc_mark(index, "cache->pfn");
 	gpc->valid = 1;
 	gpc->pfn = pfn;
 	gpc->khva = pfn;
-	gpc->generation_of_page = page_generation(kvm->mm, pfn);
+	gpc->generation_of_page = generation;
 	gpc->held_page = pfn;
 	return 0;
 }

@@ -86,6 +86,12 @@ struct kfp_explore_options {
 	 * mode or shard, and reduction on) on x86-64; result->stateful says.
 	 */
 	bool stateful;
+	/*
+	 * Stateful search without sleep sets: every enabled thread is tried
+	 * at every state.  The same states, more revisits; for validating
+	 * the sleep sets against.
+	 */
+	bool no_sleep_sets;
 	bool stop_on_violation; /* stop at the first execution with a violation */
 	bool minimize; /* reduce the counterexample to the fewest preemptions */
 	u64 random_executions; /* > 0: random mode, this many executions */

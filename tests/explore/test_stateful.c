@@ -32,18 +32,30 @@
 
 static struct kfp_explore_result result;
 
-static void explore_stateful(const struct kfp_program *program)
+static void explore_stateful_sleeping(const struct kfp_program *program, bool sleep_sets)
 {
-	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options options = {
+		.preemption_bound = -1,
+		.stateful = true,
+		.no_sleep_sets = !sleep_sets,
+	};
 
 	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
 	ASSERT_TRUE(result.stateful);
 }
 
+static void explore_stateful(const struct kfp_program *program)
+{
+	explore_stateful_sleeping(program, true);
+}
+
 /*
  * N threads each writing their own object: a state is the set of threads
- * that made their step, 2^N of them, one of them final.  The N * 2^(N-1)
- * steps reach 2^N - 1 states; the rest are revisits.
+ * that made their step, 2^N of them, one of them final.  Without sleep
+ * sets, the N * 2^(N-1) steps reach 2^N - 1 states; the rest are
+ * revisits.  With them, every step is independent of every other, so a
+ * step is taken only where no sibling tried it before: the steps form a
+ * spanning tree, 2^N - 1 of them, and nothing is revisited.
  */
 TEST(stateful_disjoint_threads_two_to_the_n_states)
 {
@@ -52,12 +64,19 @@ TEST(stateful_disjoint_threads_two_to_the_n_states)
 
 	for (n = 1; n <= 5; n++) {
 		toy_program_init(&program, n, toy_write_own);
-		explore_stateful(&program);
+		explore_stateful_sleeping(&program, false);
 		ASSERT_TRUE(result.complete);
 		ASSERT_EQ(result.states, 1ULL << n);
 		ASSERT_EQ(result.executions, 1);
 		ASSERT_EQ(result.steps, (u64)n << (n - 1));
 		ASSERT_EQ(result.revisits, ((u64)n << (n - 1)) - ((1ULL << n) - 1));
+
+		explore_stateful_sleeping(&program, true);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, 1ULL << n);
+		ASSERT_EQ(result.executions, 1);
+		ASSERT_EQ(result.steps, (1ULL << n) - 1);
+		ASSERT_EQ(result.revisits, 0);
 	}
 }
 
@@ -75,15 +94,27 @@ TEST(stateful_racy_counter_states_and_the_lost_update)
 	unsigned int n;
 
 	for (n = 1; n <= 3; n++) {
+		u64 unreduced_steps;
+
 		toy_program_init(&program, n, toy_racy_increment);
 		program.at_end = toy_check_counter;
 		program.at_end_arg = (void *)(uintptr_t)n;
-		explore_stateful(&program);
+		explore_stateful_sleeping(&program, false);
 		ASSERT_TRUE(result.complete);
 		ASSERT_EQ(result.states, states[n]);
 		ASSERT_EQ(result.steps, steps[n]);
 		ASSERT_EQ(result.executions, n);
 		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
+		unreduced_steps = result.steps;
+
+		/* sleep sets cut steps, never states (the reads commute) */
+		explore_stateful_sleeping(&program, true);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, states[n]);
+		ASSERT_EQ(result.executions, n);
+		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
+		if (n > 1)
+			ASSERT_LT(result.steps, unreduced_steps);
 	}
 }
 
@@ -156,39 +187,42 @@ TEST(stateful_history_the_model_reads_would_hide_a_violation)
 static char paths[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
 static unsigned int nr_paths;
 static struct kfp_scenario scenario;
-static struct kfp_scenario_run stateful, stateless;
+static struct kfp_scenario_run stateful, stateless, unslept;
 
-/* Compare the two runs of one cell; false (with a diagnostic) if they disagree. */
-static bool same_answers(const char *design)
+/*
+ * Compare two runs of one cell (@stateful and @other, the run by @how);
+ * false (with a diagnostic) if they disagree.
+ */
+static bool same_answers(const char *design, const struct kfp_scenario_run *other, const char *how)
 {
 	unsigned int p, r, i;
 	bool same = true;
 
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		bool v1 = stateful.explore.executions_with_violation[p],
-		     v2 = stateless.explore.executions_with_violation[p];
+		     v2 = other->explore.executions_with_violation[p];
 		bool a1 = stateful.explore.executions_with_accepted[p],
-		     a2 = stateless.explore.executions_with_accepted[p];
+		     a2 = other->explore.executions_with_accepted[p];
 
 		if (v1 == v2 && a1 == a2)
 			continue;
-		kfp_test_diag("%s under %s: %s violated %d/%d, accepted %d/%d (stateful/stateless)",
-			      scenario.name, design, kfp_property_name(p), v1, v2, a1, a2);
+		kfp_test_diag("%s under %s: %s violated %d/%d, accepted %d/%d (stateful/%s)",
+			      scenario.name, design, kfp_property_name(p), v1, v2, a1, a2, how);
 		same = false;
 	}
 	for (r = 0; r < scenario.nr_results; r++) {
-		if (stateful.outcomes_seen[r] == stateless.outcomes_seen[r])
+		if (stateful.outcomes_seen[r] == other->outcomes_seen[r])
 			continue;
-		kfp_test_diag("%s under %s: result %s outcomes %#x, stateless %#x", scenario.name,
-			      design, scenario.result[r].name, stateful.outcomes_seen[r],
-			      stateless.outcomes_seen[r]);
+		kfp_test_diag("%s under %s: result %s outcomes %#x, %s %#x", scenario.name, design,
+			      scenario.result[r].name, stateful.outcomes_seen[r], how,
+			      other->outcomes_seen[r]);
 		same = false;
 	}
 	for (i = 0; i < stateful.nr_expectations; i++) {
-		if (stateful.expectation[i].met == stateless.expectation[i].met)
+		if (stateful.expectation[i].met == other->expectation[i].met)
 			continue;
-		kfp_test_diag("%s under %s: expectation %u met %d, stateless %d", scenario.name,
-			      design, i, stateful.expectation[i].met, stateless.expectation[i].met);
+		kfp_test_diag("%s under %s: expectation %u met %d, %s %d", scenario.name, design, i,
+			      stateful.expectation[i].met, how, other->expectation[i].met);
 		same = false;
 	}
 	return same;
@@ -222,7 +256,7 @@ TEST(stateful_and_stateless_searches_agree_on_the_library)
 			if (!stateless.explore.complete)
 				continue;
 			compared++;
-			if (!same_answers(kfp_designs[d]->name))
+			if (!same_answers(kfp_designs[d]->name, &stateless, "stateless"))
 				differ++;
 		}
 	}
@@ -231,5 +265,67 @@ TEST(stateful_and_stateless_searches_agree_on_the_library)
 	ASSERT_GE(compared, SLOW_BUILD ? 60 : 180);
 	kfp_scenario_run_release(&stateful);
 	kfp_scenario_run_release(&stateless);
+	ASSERT_EQ(differ, 0);
+}
+
+/*
+ * Sleep sets are validated against the stateful search without them, on
+ * every cell of the library: the same answers, the same final states, and
+ * never more states.  (Fewer happen: two orders of independent steps that
+ * commute in all the model reads can still leave different dead bytes on
+ * a stack or in a report's step number, and the unreduced search counts
+ * both.)
+ */
+TEST(sleep_sets_keep_every_answer_and_final_state_of_the_library)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options unreduced = options;
+	unsigned int p, d, cells = 0, differ = 0;
+	u64 states = 0, unreduced_states = 0, steps = 0, unreduced_steps = 0;
+	char error[KFP_ERROR_LEN];
+
+	unreduced.no_sleep_sets = true;
+	nr_paths = kfp_library_list(paths);
+	ASSERT_GT(nr_paths, 0);
+	for (p = 0; p < nr_paths; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		for (d = 0; d < kfp_nr_designs; d++) {
+			const char *design = kfp_designs[d]->name;
+
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &unreduced, &unslept), 0);
+			ASSERT_TRUE(stateful.explore.complete);
+			ASSERT_TRUE(unslept.explore.complete);
+			cells++;
+			states += stateful.explore.states;
+			unreduced_states += unslept.explore.states;
+			steps += stateful.explore.steps;
+			unreduced_steps += unslept.explore.steps;
+			if (stateful.explore.executions != unslept.explore.executions ||
+			    stateful.explore.states > unslept.explore.states) {
+				kfp_test_diag(
+					"%s under %s: %llu final states of %llu, %llu of %llu "
+					"without sleep sets",
+					scenario.name, design,
+					(unsigned long long)stateful.explore.executions,
+					(unsigned long long)stateful.explore.states,
+					(unsigned long long)unslept.explore.executions,
+					(unsigned long long)unslept.explore.states);
+				differ++;
+			} else if (!same_answers(design, &unslept, "without sleep sets")) {
+				differ++;
+			}
+		}
+	}
+	kfp_test_diag("%u cells: %llu states, %llu steps; without sleep sets %llu states, "
+		      "%llu steps; %u differ",
+		      cells, (unsigned long long)states, (unsigned long long)steps,
+		      (unsigned long long)unreduced_states, (unsigned long long)unreduced_steps,
+		      differ);
+	kfp_scenario_run_release(&stateful);
+	kfp_scenario_run_release(&unslept);
 	ASSERT_EQ(differ, 0);
 }

@@ -475,6 +475,9 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 		printf(",\"states\":%llu,\"revisits\":%llu,\"cycles\":%llu",
 		       (unsigned long long)r->states, (unsigned long long)r->revisits,
 		       (unsigned long long)r->cycles);
+	if (r->estimated_fraction > 0)
+		printf(",\"estimate\":{\"fraction_done\":%.6f,\"total\":%.0f}",
+		       r->estimated_fraction, r->estimated_total);
 	printf(",\"complete\":%s,\"stop\":", r->complete ? "true" : "false");
 	kfp_cli_json_string(kfp_stop_reason_name(r->stop));
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)r->step_bound_hits);
@@ -604,9 +607,10 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 }
 
 /*
- * A progress line on a terminal: executions so far and the rate.  A
- * depth-first search cannot know how much of its tree is left, so there is
- * no estimate of the time remaining.
+ * A progress line on a terminal: what was explored so far, the rate, and
+ * the estimate of the whole search (explore.h: estimated_total), which
+ * grows while the search finds new branches, so it is a guide, not a
+ * promise.
  */
 static void progress(void *arg, const struct kfp_explore_result *result)
 {
@@ -615,6 +619,7 @@ static void progress(void *arg, const struct kfp_explore_result *result)
 	const char *name = arg;
 	struct timespec now;
 	double seconds;
+	u64 count;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (current != name) {
@@ -624,8 +629,13 @@ static void progress(void *arg, const struct kfp_explore_result *result)
 	seconds = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
 	if (seconds < 1.0)
 		return;
-	fprintf(stderr, "\r  %s: %llu executions, %.0f/s ...", name,
-		(unsigned long long)result->executions, (double)result->executions / seconds);
+	count = result->stateful ? result->states : result->executions;
+	fprintf(stderr, "\r  %s: %llu %s, %.0f/s", name, (unsigned long long)count,
+		result->stateful ? "states" : "executions", (double)count / seconds);
+	if (result->estimated_fraction > 0)
+		fprintf(stderr, ", about %.0f%% of an estimated %.0f",
+			100 * result->estimated_fraction, result->estimated_total);
+	fprintf(stderr, " ...");
 }
 
 /* ---- commands ---------------------------------------------------------------- */

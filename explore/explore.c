@@ -956,6 +956,33 @@ static void explorer_teardown(struct explorer *e)
 	free(e->scratch);
 }
 
+/*
+ * The share of the tree done once the execution that just ended is: at
+ * each node on its path, the children finished before the one taken, in
+ * proportion to the children known there (backtrack points found so far),
+ * weighted by the share of the tree under that node.
+ */
+static void estimate(void)
+{
+	double weight = 1, done = 0;
+	unsigned int d;
+
+	if (ex->options.random_executions || ex->options.shard_count > 1)
+		return;
+	for (d = 0; d < ex->depth; d++) {
+		const struct node *node = &ex->node[d];
+		thread_mask chosen = bit(node->chosen);
+		thread_mask children =
+			(node->backtrack & node->enabled & (thread_mask)~node->sleep) | node->done |
+			chosen;
+		unsigned int n = count_threads(children);
+
+		done += weight * count_threads(node->done & (thread_mask)~chosen) / n;
+		weight /= n;
+	}
+	explorer_set_estimate(ex->result, done + weight, ex->result->executions);
+}
+
 static void search(void)
 {
 	struct kfp_explore_result *result = ex->result;
@@ -977,20 +1004,23 @@ static void search(void)
 			explorer_finish_execution();
 		stop = explorer_account(end);
 		runs++;
-		if (options->progress && !(runs & 1023))
+		if (options->progress && !(runs & 1023)) {
+			estimate();
 			options->progress(options->progress_arg, result);
+		}
 		if (stop) {
 			result->stop = KFP_STOP_VIOLATION;
-			return;
+			goto out_estimate;
 		}
 		if (ex->out_of_memory)
-			return;
+			goto out_estimate;
 		/* a signal asked to stop: at an execution boundary, so the counts stay whole */
 		if (options->stop && *options->stop) {
 			result->stop = KFP_STOP_INTERRUPTED;
-			return;
+			goto out_estimate;
 		}
 		if (options->max_executions && result->executions >= options->max_executions) {
+			estimate();
 			result->stop = KFP_STOP_MAX_EXECUTIONS;
 			if (options->random_executions || backtrack())
 				return;
@@ -1000,7 +1030,7 @@ static void search(void)
 		if (options->timeout_seconds > 0 && !(runs & 31) &&
 		    now_seconds() - start > options->timeout_seconds) {
 			result->stop = KFP_STOP_TIMEOUT;
-			return;
+			goto out_estimate;
 		}
 		if (options->random_executions) {
 			if (runs >= options->random_executions) {
@@ -1013,6 +1043,10 @@ static void search(void)
 		if (!backtrack())
 			return;
 	}
+
+out_estimate:
+	/* the path of the execution that just ended is still in place */
+	estimate();
 }
 
 static void minimize(const struct kfp_program *program, const struct kfp_explore_options *options,
@@ -1113,6 +1147,9 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 	if (result->stop == KFP_STOP_COMPLETE && options->shard_count > 1)
 		result->stop = KFP_STOP_SHARD;
 	result->complete = !ret && result->stop == KFP_STOP_COMPLETE;
+	if (result->complete)
+		explorer_set_estimate(result, 1,
+				      result->stateful ? result->states : result->executions);
 	result->seconds = now_seconds() - start;
 	return ret;
 }

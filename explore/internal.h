@@ -164,6 +164,22 @@ static inline bool pendings_conflict(const struct pending *a, const struct pendi
 	return footprints_conflict(&a->fp, &b->fp);
 }
 
+static inline unsigned int count_threads(thread_mask mask)
+{
+	return (unsigned int)__builtin_popcount(mask);
+}
+
+/*
+ * The estimate of explore.h: @path_fraction of the tree is covered, and
+ * @count of its leaves (or states) were seen.
+ */
+static inline void explorer_set_estimate(struct kfp_explore_result *result, double path_fraction,
+					 u64 count)
+{
+	result->estimated_fraction = path_fraction;
+	result->estimated_total = path_fraction > 0 ? (double)count / path_fraction : 0;
+}
+
 static inline double now_seconds(void)
 {
 	struct timespec ts;

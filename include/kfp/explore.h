@@ -134,6 +134,20 @@ struct kfp_explore_result {
 	u64 states;
 	u64 revisits;
 	u64 cycles;
+	/*
+	 * How much of its tree the stateless exhaustive search has covered,
+	 * estimated from its current path: at each node on it, the children
+	 * it has so far and how many of them are done (the depth-first form
+	 * of Knuth's estimator: the path is the probe).  estimated_total is
+	 * the executions divided by it.  Updated with each progress call and
+	 * when the search stops; 1 and the count once a search is complete;
+	 * 0 when there is no estimate: random mode, shards, and the stateful
+	 * search before it completes (its first branch reaches most states
+	 * and the siblings mostly revisit them, so a path says nothing of
+	 * what is left: measured, 10^-13 "done" after 28 k of 0.5 M states).
+	 */
+	double estimated_fraction;
+	double estimated_total;
 	bool complete; /* the search was exhaustive within its reduction */
 	enum kfp_stop_reason stop;
 	double seconds;

@@ -167,6 +167,46 @@ static void write_shared(void *state, void *arg)
 	kfp_shared_write(toy_object(0), "write shared");
 }
 
+/*
+ * The estimate of a stopped search.  Unreduced, N threads of one step each
+ * make a uniform tree: N! executions, every node at depth d has N - d
+ * children.  On a uniform tree the path's share is exactly the share of
+ * leaves done, so the estimate is exact wherever the search stops.  A
+ * complete search's estimate is its count; random mode makes none.
+ */
+TEST(bounds_a_stopped_search_estimates_its_size)
+{
+	static const u64 factorial[] = { 1, 1, 2, 6, 24, 120 };
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .no_reduction = true };
+	struct kfp_explore_options random = { .preemption_bound = -1,
+					      .random_executions = 10,
+					      .seed = 1 };
+	unsigned int n;
+	u64 stop_at;
+
+	for (n = 3; n <= 5; n++) {
+		toy_program_init(&program, n, write_shared);
+		for (stop_at = 1; stop_at < factorial[n]; stop_at += 5) {
+			options.max_executions = stop_at;
+			ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+			ASSERT_EQ(result.stop, KFP_STOP_MAX_EXECUTIONS);
+			ASSERT_EQ((u64)(result.estimated_total + 0.5), factorial[n]);
+			ASSERT_EQ((u64)(result.estimated_fraction * factorial[n] + 0.5), stop_at);
+		}
+		options.max_executions = 0;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.executions, factorial[n]);
+		ASSERT_TRUE(result.estimated_fraction == 1);
+		ASSERT_EQ((u64)result.estimated_total, factorial[n]);
+	}
+	toy_program_init(&program, 3, write_shared);
+	ASSERT_EQ(kfp_explore(&program, &random, &result), 0);
+	ASSERT_TRUE(result.estimated_fraction == 0);
+}
+
 TEST(bounds_random_mode_stops_at_max_executions)
 {
 	struct kfp_program program;

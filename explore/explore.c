@@ -218,6 +218,7 @@ void explorer_start_execution(void)
 	ex->below_floor = !ex->split_branchings;
 	ex->aborted = false;
 	ex->epoch++;
+	ex->nr_live_objects = 0;
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];
 
@@ -246,6 +247,7 @@ static struct object_state *object_state(u32 key)
 		struct object_state *o = &ex->objects[h];
 
 		if (o->epoch != ex->epoch) {
+			ex->live_object[ex->nr_live_objects++] = (u16)h;
 			memset(o, 0, sizeof(*o));
 			o->key = key;
 			o->epoch = ex->epoch;
@@ -681,9 +683,12 @@ void *explorer_grow_array(void *array, size_t size, unsigned int old, unsigned i
 
 static enum execution_end run_execution(bool tracing)
 {
-	int previous = -1;
+	int previous;
 
-	explorer_start_execution();
+	/* from the deepest checkpoint above the node where this execution branches off */
+	if (!ex->checkpoints || !ex->prefix || !checkpoint_restore(ex->prefix - 1))
+		explorer_start_execution();
+	previous = ex->depth ? ex->node[ex->depth - 1].chosen : -1;
 	for (;;) {
 		thread_mask enabled;
 		int t;
@@ -698,6 +703,8 @@ static enum execution_end run_execution(bool tracing)
 		/* cut, not judged: what the threads would do next is unexplored */
 		if (ex->depth >= ex->max_steps || !explorer_grow(ex->depth + 1))
 			return ended(END_STEP_BOUND);
+		if (ex->checkpoints && ex->depth && !(ex->depth % CHECKPOINT_EVERY))
+			checkpoint_take(ex->depth);
 		enabled = explorer_enabled_threads();
 		if (!enabled) {
 			kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0,
@@ -750,6 +757,8 @@ static bool backtrack(void)
 			}
 			node->chosen = (u8)q;
 			node->preemptions = (u16)(base + explorer_preemption_cost(node, q));
+			if (ex->checkpoints)
+				checkpoints_drop_below(d);
 			ex->prefix = d + 1;
 			ex->depth = d + 1;
 			return true;
@@ -950,6 +959,7 @@ static void explorer_teardown(struct explorer *e)
 	for (i = 0; i < KFP_MAX_THREADS; i++) {
 		free(e->thread[i].stack);
 	}
+	checkpoints_release(e);
 	free(e->snapshot);
 	free(e->node);
 	free(e->event);
@@ -1121,10 +1131,12 @@ int kfp_explore(const struct kfp_program *program, const struct kfp_explore_opti
 		ex = e;
 		kfp_seam_install(&explorer_ops, NULL, program->reports);
 		result->stop = KFP_STOP_COMPLETE;
-		if (stateful_applies(options))
+		if (stateful_applies(options)) {
 			stateful_search();
-		else
+		} else {
+			e->checkpoints = checkpoints_apply();
 			search();
+		}
 		explorer_teardown(e);
 		if (e->out_of_memory)
 			ret = -ENOMEM;

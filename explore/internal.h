@@ -24,6 +24,8 @@
  * never which.
  */
 #define DEAD_STACK_WINDOW (8 * 1024)
+/* The stateless search keeps a checkpoint every this many steps (checkpoint.c). */
+#define CHECKPOINT_EVERY 16
 
 typedef u16 thread_mask;
 
@@ -99,6 +101,12 @@ struct explorer {
 	bool stateful; /* the stateful search (stateful.c) runs this search */
 	u32 epoch;
 	struct object_state objects[OBJECT_TABLE_SIZE];
+	u16 live_object[OBJECT_TABLE_SIZE]; /* the slots of objects this epoch */
+	unsigned int nr_live_objects;
+	/* checkpoints of the stateless search, one per CHECKPOINT_EVERY steps */
+	bool checkpoints;
+	struct checkpoint *checkpoint;
+	unsigned int nr_checkpoints;
 	u64 random_state;
 	/* replay */
 	const u8 *forced;
@@ -200,6 +208,13 @@ unsigned int explorer_capacity_for(unsigned int capacity, unsigned int depth);
 void *explorer_grow_array(void *array, size_t size, unsigned int old, unsigned int capacity);
 unsigned int explorer_preemption_cost(const struct node *node, unsigned int choice);
 char *explorer_format_schedule(unsigned int depth);
+
+/* Checkpoints of the stateless search (checkpoint.c). */
+bool checkpoints_apply(void);
+void checkpoint_take(unsigned int depth);
+bool checkpoint_restore(unsigned int depth);
+void checkpoints_drop_below(unsigned int depth);
+void checkpoints_release(struct explorer *e);
 
 /* The stateful search (stateful.c). */
 bool kfp_stateful_supported(void);

@@ -92,6 +92,12 @@ struct kfp_explore_options {
 	 * the sleep sets against.
 	 */
 	bool no_sleep_sets;
+	/*
+	 * Stateless search without checkpoints: every execution replays its
+	 * prefix from the start.  The same search, slower; for validating
+	 * the checkpoints against.
+	 */
+	bool no_checkpoints;
 	bool stop_on_violation; /* stop at the first execution with a violation */
 	bool minimize; /* reduce the counterexample to the fewest preemptions */
 	u64 random_executions; /* > 0: random mode, this many executions */

@@ -14,7 +14,7 @@ sum() { # field file -> the sum of every "field":N in file
 	grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { printf "%d\n", s }'
 }
 
-"$KFP" check --json --shard 0/1 "$@" >"$dir/full.json"
+"$KFP" check --json --search dpor --shard 0/1 "$@" >"$dir/full.json"
 full_executions=$(sum executions "$dir/full.json")
 full_steps=$(sum steps "$dir/full.json")
 echo "unsharded: $full_executions executions, $full_steps steps"
@@ -24,7 +24,7 @@ for n in ${SHARDS:-2 8 64}; do
 	largest=0
 	i=0
 	while [ $i -lt $n ]; do
-		"$KFP" check --json --shard $i/$n "$@" >"$dir/s.json"
+		"$KFP" check --json --search dpor --shard $i/$n "$@" >"$dir/s.json"
 		e=$(sum executions "$dir/s.json")
 		s=$(sum steps "$dir/s.json")
 		executions=$((executions + e))

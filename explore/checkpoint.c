@@ -64,7 +64,7 @@ bool checkpoints_apply(void)
 static size_t checkpoint_size(void)
 {
 	size_t size = ALIGN8(ex->program->state_size) +
-		      (size_t)ex->nr_live_objects * sizeof(struct object_state);
+		      ALIGN8((size_t)ex->nr_live_objects * sizeof(struct object_state));
 	unsigned int i;
 
 	for (i = 0; i < ex->program->nr_threads; i++) {
@@ -121,6 +121,8 @@ void checkpoint_take(unsigned int depth)
 		       sizeof(struct object_state));
 		at += sizeof(struct object_state);
 	}
+	/* the stacks are copied a word at a time: each starts 8-aligned */
+	at = ALIGN8(at);
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 		struct checkpoint_thread *ct = &c->thread[i];
@@ -192,7 +194,7 @@ bool checkpoint_restore(unsigned int depth)
 	memcpy(program->state, c->bytes, program->state_size);
 	at = ALIGN8(program->state_size);
 	restore_objects(c, at);
-	at += (size_t)c->nr_objects * sizeof(struct object_state);
+	at = ALIGN8(at + (size_t)c->nr_objects * sizeof(struct object_state));
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];
 		const struct checkpoint_thread *ct = &c->thread[i];

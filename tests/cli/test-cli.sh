@@ -156,7 +156,7 @@ expect_status 1 cli_stop_at_first "$KFP" check --stop-at-first --variant upstrea
 grep -q 'stopped at first violation' "$out"
 ok $? cli_stop_at_first_says_so
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"search":"stateful","executions":[0-9]*,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"search":"stateful","executions":[0-9]*,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"estimate":{"fraction_done":1.000000,"total":[0-9]*},"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 json_ok
 ok $? cli_json_is_valid

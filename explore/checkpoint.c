@@ -53,7 +53,7 @@ struct checkpoint {
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
-bool checkpoints_apply(void)
+bool checkpoints_apply(struct explorer *ex)
 {
 	const struct kfp_explore_options *options = &ex->options;
 
@@ -61,7 +61,7 @@ bool checkpoints_apply(void)
 	       options->shard_count <= 1 && !ex->nr_forced && !ex->stateful;
 }
 
-static size_t checkpoint_size(void)
+static size_t checkpoint_size(struct explorer *ex)
 {
 	size_t size = ALIGN8(ex->program->state_size) +
 		      ALIGN8((size_t)ex->nr_live_objects * sizeof(struct object_state));
@@ -76,7 +76,7 @@ static size_t checkpoint_size(void)
 	return size;
 }
 
-static struct checkpoint *checkpoint_slot(unsigned int index)
+static struct checkpoint *checkpoint_slot(struct explorer *ex, unsigned int index)
 {
 	struct checkpoint *more;
 	unsigned int capacity;
@@ -93,17 +93,17 @@ static struct checkpoint *checkpoint_slot(unsigned int index)
 }
 
 /* Keep the world as it is before step @depth (a multiple of CHECKPOINT_EVERY). */
-void checkpoint_take(unsigned int depth)
+void checkpoint_take(struct explorer *ex, unsigned int depth)
 {
 	const struct kfp_program *program = ex->program;
-	struct checkpoint *c = checkpoint_slot(depth / CHECKPOINT_EVERY);
+	struct checkpoint *c = checkpoint_slot(ex, depth / CHECKPOINT_EVERY);
 	size_t size, at;
 	unsigned int i;
 
 	/* no room is no error: the execution replays further */
 	if (!c || c->valid)
 		return;
-	size = checkpoint_size();
+	size = checkpoint_size(ex);
 	if (size > c->capacity) {
 		char *bytes = realloc(c->bytes, size);
 
@@ -147,7 +147,7 @@ void checkpoint_take(unsigned int depth)
 }
 
 /* The path below node @depth changes: the checkpoints deeper than it no longer lie on it. */
-void checkpoints_drop_below(unsigned int depth)
+void checkpoints_drop_below(struct explorer *ex, unsigned int depth)
 {
 	unsigned int i;
 
@@ -155,7 +155,7 @@ void checkpoints_drop_below(unsigned int depth)
 		ex->checkpoint[i].valid = false;
 }
 
-static void restore_objects(const struct checkpoint *c, size_t at)
+static void restore_objects(struct explorer *ex, const struct checkpoint *c, size_t at)
 {
 	unsigned int i;
 
@@ -176,7 +176,7 @@ static void restore_objects(const struct checkpoint *c, size_t at)
  * Start the execution from the deepest valid checkpoint at or above node
  * @depth; false when there is none (it starts from the beginning).
  */
-bool checkpoint_restore(unsigned int depth)
+bool checkpoint_restore(struct explorer *ex, unsigned int depth)
 {
 	const struct kfp_program *program = ex->program;
 	const struct checkpoint *c = NULL;
@@ -193,7 +193,7 @@ bool checkpoint_restore(unsigned int depth)
 		return false;
 	memcpy(program->state, c->bytes, program->state_size);
 	at = ALIGN8(program->state_size);
-	restore_objects(c, at);
+	restore_objects(ex, c, at);
 	at = ALIGN8(at + (size_t)c->nr_objects * sizeof(struct object_state));
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the explorer's parts share: the threads, the decision nodes, and
- * the execution driver that both searches use (explore.c).  The
- * depth-first source-DPOR search lives in explore.c, the stateful search
- * in stateful.c.
+ * the execution driver that every search uses (driver.c).  The entry
+ * point is explore.c; the depth-first source-DPOR search lives in dpor.c
+ * (its shards in shard.c, its checkpoints in checkpoint.c), the stateful
+ * search in stateful.c, replay and minimisation in replay.c.  A search's
+ * whole state is one struct explorer, passed to every function that reads
+ * it; the only per-OS-thread state is the seam (seam/seam.c), whose
+ * context is the explorer while a search runs.
  */
 #ifndef KFP_EXPLORE_INTERNAL_H
 #define KFP_EXPLORE_INTERNAL_H
@@ -26,6 +30,15 @@
 #define DEAD_STACK_WINDOW (8 * 1024)
 /* The stateless search keeps a checkpoint every this many steps (checkpoint.c). */
 #define CHECKPOINT_EVERY 16
+/*
+ * Choice nodes above the shard floor.  Every node above the floor tries
+ * every awake thread in every shard, and the alternatives sleep sets then
+ * block are explored by all shards: a deeper floor only repeats more.  One
+ * already gives many prefixes, as every alternative before the first race
+ * that reaches it is one (bundled library, N = 2, 3, 4: all shards' steps
+ * 1.13, 1.21, 1.28 of the unsharded search; with two, 1.13, 1.91, 2.23).
+ */
+#define SHARD_SPLIT 1
 
 typedef u16 thread_mask;
 
@@ -47,6 +60,7 @@ struct pending {
 };
 
 struct model_thread {
+	struct explorer *explorer; /* the search this thread runs in */
 	struct coroutine co;
 	char *stack;
 	u8 status;
@@ -126,9 +140,6 @@ struct explorer {
 	int want_property;
 };
 
-/* The search in progress on this OS thread (the seam is per thread too). */
-extern _Thread_local struct explorer *ex;
-
 enum execution_end {
 	END_COMPLETE,
 	END_DEADLOCK,
@@ -196,28 +207,44 @@ static inline double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The execution driver (explore.c). */
-void explorer_start_execution(void);
-thread_mask explorer_enabled_threads(void);
-bool explorer_all_finished(void);
-void explorer_run_step(unsigned int t, bool tracing);
-void explorer_finish_execution(void);
-bool explorer_account(enum execution_end end);
-bool explorer_grow(unsigned int depth);
+/* The execution driver (driver.c). */
+extern const struct kfp_seam_ops explorer_ops;
+void explorer_start_execution(struct explorer *ex);
+thread_mask explorer_enabled_threads(struct explorer *ex);
+bool explorer_all_finished(struct explorer *ex);
+void explorer_run_step(struct explorer *ex, unsigned int t, bool tracing);
+void explorer_finish_execution(struct explorer *ex);
+bool explorer_account(struct explorer *ex, enum execution_end end);
+bool explorer_grow(struct explorer *ex, unsigned int depth);
 unsigned int explorer_capacity_for(unsigned int capacity, unsigned int depth);
 void *explorer_grow_array(void *array, size_t size, unsigned int old, unsigned int capacity);
 unsigned int explorer_preemption_cost(const struct node *node, unsigned int choice);
-char *explorer_format_schedule(unsigned int depth);
+char *explorer_format_schedule(struct explorer *ex, unsigned int depth);
+
+/* Setting a search up and tearing it down (explore.c). */
+int explorer_setup(struct explorer *e, const struct kfp_program *program,
+		   const struct kfp_explore_options *options, struct kfp_explore_result *result);
+void explorer_teardown(struct explorer *e);
+
+/* The stateless search (dpor.c), its shards (shard.c), replay and minimisation (replay.c). */
+void dpor_record_event(struct explorer *ex, unsigned int t, const struct pending *pending);
+enum execution_end explorer_run_execution(struct explorer *ex, bool tracing);
+void dpor_search(struct explorer *ex);
+bool shard_skips_this_prefix(struct explorer *ex);
+bool shard_is_choice(struct explorer *ex, const struct node *node);
+enum execution_end shard_ended(struct explorer *ex, enum execution_end end);
+void explorer_minimize(const struct kfp_program *program, const struct kfp_explore_options *options,
+		       struct kfp_explore_result *result);
 
 /* Checkpoints of the stateless search (checkpoint.c). */
-bool checkpoints_apply(void);
-void checkpoint_take(unsigned int depth);
-bool checkpoint_restore(unsigned int depth);
-void checkpoints_drop_below(unsigned int depth);
+bool checkpoints_apply(struct explorer *ex);
+void checkpoint_take(struct explorer *ex, unsigned int depth);
+bool checkpoint_restore(struct explorer *ex, unsigned int depth);
+void checkpoints_drop_below(struct explorer *ex, unsigned int depth);
 void checkpoints_release(struct explorer *e);
 
 /* The stateful search (stateful.c). */
 bool kfp_stateful_supported(void);
-void stateful_search(void);
+void stateful_search(struct explorer *ex);
 
 #endif /* KFP_EXPLORE_INTERNAL_H */

@@ -168,7 +168,8 @@ struct canonical_saved {
 	unsigned char range[KFP_MAX_HISTORY_RANGES][64];
 };
 
-static void canonical(void *state, struct kfp_reports *reports, struct canonical_saved *saved)
+static void canonical(struct explorer *ex, void *state, struct kfp_reports *reports,
+		      struct canonical_saved *saved)
 {
 	const struct kfp_program *program = ex->program;
 	unsigned int i, p;
@@ -189,7 +190,8 @@ static void canonical(void *state, struct kfp_reports *reports, struct canonical
 	}
 }
 
-static void restore(void *state, struct kfp_reports *reports, const struct canonical_saved *saved)
+static void restore(struct explorer *ex, void *state, struct kfp_reports *reports,
+		    const struct canonical_saved *saved)
 {
 	const struct kfp_program *program = ex->program;
 	unsigned int i;
@@ -248,7 +250,7 @@ static size_t block_len(size_t size, size_t index)
 	return size - index * BLOCK < BLOCK ? size - index * BLOCK : BLOCK;
 }
 
-static bool arena_hash_init(struct arena_hash *a)
+static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
 {
 	const struct kfp_program *program = ex->program;
 	size_t size = program->state_size, i;
@@ -265,7 +267,7 @@ static bool arena_hash_init(struct arena_hash *a)
 	if (program->reports)
 		reports = (struct kfp_reports *)(a->initial + ((char *)program->reports -
 							       (char *)program->state));
-	canonical(a->initial, reports, &saved);
+	canonical(ex, a->initial, reports, &saved);
 	a->total = (struct state_hash){ 0, 0 };
 	for (i = 0; i < a->nr_blocks; i++) {
 		a->base[i] = block_hash(i, a->initial + i * BLOCK, block_len(size, i));
@@ -285,7 +287,7 @@ static void arena_hash_release(struct arena_hash *a)
 /* Blocks are compared a chunk at a time with the C library's memcmp, the fastest compare there is. */
 #define CHUNK_BLOCKS 8
 
-static struct state_hash hash_arena(struct arena_hash *a)
+static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 {
 	const struct kfp_program *program = ex->program;
 	const unsigned char *state = program->state;
@@ -293,7 +295,7 @@ static struct state_hash hash_arena(struct arena_hash *a)
 	struct state_hash sum = a->total;
 	struct canonical_saved saved;
 
-	canonical(program->state, program->reports, &saved);
+	canonical(ex, program->state, program->reports, &saved);
 	a->nr_dirty = 0;
 	for (i = 0; i < a->nr_blocks; i = end) {
 		size_t at = i * BLOCK;
@@ -314,7 +316,7 @@ static struct state_hash hash_arena(struct arena_hash *a)
 			sum.hi += h.hi - a->base[i].hi;
 		}
 	}
-	restore(program->state, program->reports, &saved);
+	restore(ex, program->state, program->reports, &saved);
 	a->dirty_valid = true;
 	return sum;
 }
@@ -345,10 +347,11 @@ static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 	return hasher_end(&h);
 }
 
-static struct state_hash hash_state(struct arena_hash *a, struct thread_hashes *threads)
+static struct state_hash hash_state(struct explorer *ex, struct arena_hash *a,
+				    struct thread_hashes *threads)
 {
 	const struct kfp_program *program = ex->program;
-	struct state_hash arena = hash_arena(a);
+	struct state_hash arena = hash_arena(ex, a);
 	struct hasher h;
 	unsigned int i;
 
@@ -493,7 +496,7 @@ struct frame {
 	struct image image;
 };
 
-static size_t history_bytes(void)
+static size_t history_bytes(struct explorer *ex)
 {
 	const struct kfp_program *program = ex->program;
 	size_t size = program->reports ? sizeof(*program->reports) : 0;
@@ -505,7 +508,7 @@ static size_t history_bytes(void)
 }
 
 /* The reports and the history ranges, to or from @bytes. */
-static size_t copy_history(char *bytes, bool save)
+static size_t copy_history(struct explorer *ex, char *bytes, bool save)
 {
 	const struct kfp_program *program = ex->program;
 	size_t at = 0;
@@ -531,11 +534,11 @@ static size_t copy_history(char *bytes, bool save)
 }
 
 /* Right after the state was hashed: its dirty blocks are known. */
-static bool image_take(struct image *image, const struct arena_hash *a,
+static bool image_take(struct explorer *ex, struct image *image, const struct arena_hash *a,
 		       const struct thread_hashes *threads)
 {
 	const struct kfp_program *program = ex->program;
-	size_t size = (size_t)a->nr_dirty * BLOCK + history_bytes(), at = 0;
+	size_t size = (size_t)a->nr_dirty * BLOCK + history_bytes(ex), at = 0;
 	unsigned int i;
 
 	for (i = 0; i < program->nr_threads; i++) {
@@ -567,7 +570,7 @@ static bool image_take(struct image *image, const struct arena_hash *a,
 		       block_len(program->state_size, a->dirty[i]));
 		at += BLOCK;
 	}
-	at += copy_history(image->bytes + at, true);
+	at += copy_history(ex, image->bytes + at, true);
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 		struct thread_image *ti = &image->thread[i];
@@ -594,7 +597,7 @@ static bool image_take(struct image *image, const struct arena_hash *a,
  * Back to the arena as set up where it differs now (all of it, if an end's
  * checks changed it since it was hashed), then the image's blocks on top.
  */
-static void image_restore(const struct image *image, struct arena_hash *a,
+static void image_restore(struct explorer *ex, const struct image *image, struct arena_hash *a,
 			  struct thread_hashes *threads, unsigned int depth)
 {
 	const struct kfp_program *program = ex->program;
@@ -623,7 +626,7 @@ static void image_restore(const struct image *image, struct arena_hash *a,
 	}
 	a->nr_dirty = image->nr_blocks;
 	a->dirty_valid = true;
-	at += copy_history(image->bytes + at, false);
+	at += copy_history(ex, image->bytes + at, false);
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];
 		const struct thread_image *ti = &image->thread[i];
@@ -686,7 +689,7 @@ static bool frames_grow(struct stateful *s, unsigned int depth)
  * state whose steps do not conflict with @t's (they did not run: their
  * announced steps are the same after it).
  */
-static thread_mask sleep_after(thread_mask asleep, unsigned int t)
+static thread_mask sleep_after(struct explorer *ex, thread_mask asleep, unsigned int t)
 {
 	thread_mask keep = 0;
 	unsigned int u;
@@ -703,18 +706,19 @@ static thread_mask sleep_after(thread_mask asleep, unsigned int t)
 }
 
 /* Run @t's step from the state at @depth (whose node records what was enabled). */
-static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
+static void take_step(struct explorer *ex, struct stateful *s, unsigned int depth, unsigned int t)
 {
 	struct node *node = &ex->node[depth];
 	struct frame *frame = &s->frame[depth];
 
-	s->next_sleep = ex->options.no_sleep_sets ? 0 : sleep_after(frame->sleep | frame->done, t);
+	s->next_sleep =
+		ex->options.no_sleep_sets ? 0 : sleep_after(ex, frame->sleep | frame->done, t);
 	frame->done |= bit(t);
 
 	node->chosen = (u8)t;
 	node->preemptions = (u16)((depth ? ex->node[depth - 1].preemptions : 0) +
 				  explorer_preemption_cost(node, t));
-	explorer_run_step(t, false);
+	explorer_run_step(ex, t, false);
 	s->threads.stale |= bit(t);
 	ex->result->steps++;
 }
@@ -725,7 +729,8 @@ static void take_step(struct stateful *s, unsigned int depth, unsigned int t)
  * that a schedule's first execution is the replay's), keep an image if
  * others are left to try.  False when the image cannot be kept.
  */
-static bool expand(struct stateful *s, thread_mask enabled, thread_mask todo, thread_mask sleep)
+static bool expand(struct explorer *ex, struct stateful *s, thread_mask enabled, thread_mask todo,
+		   thread_mask sleep)
 {
 	unsigned int depth = ex->depth;
 	struct node *node = &ex->node[depth];
@@ -739,14 +744,14 @@ static bool expand(struct stateful *s, thread_mask enabled, thread_mask todo, th
 	frame->sleep = sleep;
 	frame->done = 0;
 	frame->todo = todo & (thread_mask)~bit(pick);
-	if (frame->todo && !image_take(&frame->image, &s->arena, &s->threads))
+	if (frame->todo && !image_take(ex, &frame->image, &s->arena, &s->threads))
 		return false;
-	take_step(s, depth, pick);
+	take_step(ex, s, depth, pick);
 	return true;
 }
 
 /* The deepest state with a thread left to try: restore it and take that step. */
-static bool backtrack(struct stateful *s)
+static bool backtrack(struct explorer *ex, struct stateful *s)
 {
 	unsigned int d = ex->depth;
 
@@ -760,15 +765,15 @@ static bool backtrack(struct stateful *s)
 		}
 		t = lowest(frame->todo);
 		frame->todo &= (thread_mask)~bit(t);
-		image_restore(&frame->image, &s->arena, &s->threads, d);
-		take_step(s, d, t);
+		image_restore(ex, &frame->image, &s->arena, &s->threads, d);
+		take_step(ex, s, d, t);
 		return true;
 	}
 	return false;
 }
 
 /* After an ended or cut path: true when a bound or a request stops the search. */
-static bool must_stop(struct stateful *s)
+static bool must_stop(struct explorer *ex, struct stateful *s)
 {
 	const struct kfp_explore_options *options = &ex->options;
 	struct kfp_explore_result *result = ex->result;
@@ -798,38 +803,39 @@ bool kfp_stateful_supported(void)
 }
 
 /* An execution ended here (every thread done, or none can run): judge it and count it. */
-static int end_here(struct stateful *s, enum execution_end end)
+static int end_here(struct explorer *ex, struct stateful *s, enum execution_end end)
 {
-	explorer_finish_execution();
+	explorer_finish_execution(ex);
 	/* the end's checks changed the arena since it was hashed */
 	s->arena.dirty_valid = false;
-	if (explorer_account(end)) {
+	if (explorer_account(ex, end)) {
 		ex->result->stop = KFP_STOP_VIOLATION;
 		return -1;
 	}
-	return must_stop(s) ? -1 : 0;
+	return must_stop(ex, s) ? -1 : 0;
 }
 
 /*
  * Go on from the state just reached (@key), trying the threads of @awake
  * that can run, with sleep set @sleep.  Returns as visit() does.
  */
-static int go_on(struct stateful *s, struct state_hash key, thread_mask awake, thread_mask sleep)
+static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key, thread_mask awake,
+		 thread_mask sleep)
 {
 	thread_mask enabled, todo;
 
 	/* cut, not judged: what the threads would do next is unexplored */
 	if (ex->depth >= ex->max_steps) {
-		explorer_account(END_STEP_BOUND);
-		return must_stop(s) ? -1 : 0;
+		explorer_account(ex, END_STEP_BOUND);
+		return must_stop(ex, s) ? -1 : 0;
 	}
-	if (!explorer_grow(ex->depth + 1) || !frames_grow(s, ex->depth + 1))
+	if (!explorer_grow(ex, ex->depth + 1) || !frames_grow(s, ex->depth + 1))
 		goto out_of_memory;
-	enabled = explorer_enabled_threads();
+	enabled = explorer_enabled_threads(ex);
 	if (!enabled) {
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0, ex->depth,
 			   "no thread can run");
-		return end_here(s, END_DEADLOCK);
+		return end_here(ex, s, END_DEADLOCK);
 	}
 	/* every step from here is asleep: each leads where a sibling's subtree went */
 	todo = enabled & awake;
@@ -837,7 +843,7 @@ static int go_on(struct stateful *s, struct state_hash key, thread_mask awake, t
 		return 0;
 	s->frame[ex->depth].key = key;
 	set_on_path(&s->seen, key, true);
-	if (!expand(s, enabled, todo, sleep))
+	if (!expand(ex, s, enabled, todo, sleep))
 		goto out_of_memory;
 	return 1;
 
@@ -852,10 +858,10 @@ out_of_memory:
  * step asleep then that is awake now.  Returns 1 when it took a step, 0
  * when the path ended here, and -1 when the search must stop.
  */
-static int visit(struct stateful *s)
+static int visit(struct explorer *ex, struct stateful *s)
 {
 	struct kfp_explore_result *result = ex->result;
-	struct state_hash key = hash_state(&s->arena, &s->threads);
+	struct state_hash key = hash_state(ex, &s->arena, &s->threads);
 	thread_mask sleep = s->next_sleep, woke;
 	struct state_slot *slot;
 	int fresh = set_insert(&s->seen, key, &slot);
@@ -867,9 +873,9 @@ static int visit(struct stateful *s)
 	if (fresh) {
 		result->states++;
 		slot->sleep = sleep;
-		if (explorer_all_finished())
-			return end_here(s, END_COMPLETE);
-		return go_on(s, key, (thread_mask)~sleep, sleep);
+		if (explorer_all_finished(ex))
+			return end_here(ex, s, END_COMPLETE);
+		return go_on(ex, s, key, (thread_mask)~sleep, sleep);
 	}
 	result->revisits++;
 	/* a schedule came back to where it was: it can loop forever */
@@ -882,29 +888,29 @@ static int visit(struct stateful *s)
 	if (!woke)
 		return 0;
 	slot->sleep &= sleep;
-	return go_on(s, key, woke, slot->sleep);
+	return go_on(ex, s, key, woke, slot->sleep);
 }
 
-void stateful_search(void)
+void stateful_search(struct explorer *ex)
 {
 	struct stateful s = { .start = now_seconds() };
 	unsigned int i;
 
 	ex->stateful = true;
 	ex->result->stateful = true;
-	explorer_start_execution();
+	explorer_start_execution(ex);
 	s.threads.stale = (thread_mask)~0;
 	s.threads.stack = malloc(STACK_SIZE);
-	if (!s.threads.stack || !arena_hash_init(&s.arena)) {
+	if (!s.threads.stack || !arena_hash_init(ex, &s.arena)) {
 		ex->result->stop = KFP_STOP_MEMORY;
 		goto out_release;
 	}
 	for (;;) {
-		int next = visit(&s);
+		int next = visit(ex, &s);
 
 		if (next < 0)
 			break;
-		if (!next && !backtrack(&s))
+		if (!next && !backtrack(ex, &s))
 			break;
 	}
 out_release:

@@ -4,6 +4,7 @@
 #   make check   build and run every test, plain and under ASan+UBSan
 #   make bench   benchmarks
 #   make verdicts  regenerate docs/verdicts.md from a run
+#   make docs    regenerate every generated part of docs/ (verdicts included)
 #   make clean
 
 CC ?= cc
@@ -24,7 +25,7 @@ ASAN := $(OUT)/asan
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-normal check-asan bench clean format format-check verdicts
+.PHONY: all run check check-normal check-asan bench clean format format-check verdicts docs
 
 all: $(NORMAL)/kfp $(NORMAL)/kfp-test
 
@@ -77,6 +78,10 @@ bench: $(NORMAL)/kfp-bench $(NORMAL)/kfp
 # Regenerate the matrix and the not-safe cells of docs/verdicts.md from a run.
 verdicts: $(NORMAL)/kfp
 	./$(NORMAL)/kfp check --json scenarios | python3 docs/gen-verdicts.py docs/verdicts.md
+
+# Regenerate every generated part of docs/: the matrix and the designs and injections.
+docs: verdicts $(NORMAL)/kfp
+	./$(NORMAL)/kfp list --markdown | python3 docs/gen-doc-blocks.py list docs/scenario-format.md
 
 format:
 	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)

@@ -24,6 +24,9 @@ const char *kfp_merge_kind_name(unsigned int kind);
 void kfp_merge_search_key(const struct kfp_explore_options *options, unsigned int inject, char *out,
 			  size_t size);
 
+/* kfp list --markdown: the designs and injections as Markdown (cli/list.c). */
+int kfp_list_markdown(void);
+
 /* kfp merge [--json] FILE...: the verdicts of the whole search from its shards. */
 int kfp_merge_command(const char *program_name, int argc, char **argv);
 

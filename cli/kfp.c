@@ -71,7 +71,7 @@ static void usage(FILE *out)
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
-		"       %s list\n"
+		"       %s list [--markdown]\n"
 		"       %s --version | --help\n"
 		"\n"
 		"check options:\n"
@@ -668,6 +668,9 @@ static struct kfp_scenario *load(const char *path)
 		free(scenario);
 		return NULL;
 	}
+	if (!kfp_scenario_named_after_file(scenario))
+		fprintf(stderr, "%s:%u:%u: warning: scenario '%s' is not named after its file\n",
+			path, scenario->name_pos.line, scenario->name_pos.col, scenario->name);
 	return scenario;
 }
 
@@ -1304,6 +1307,8 @@ static int run_command(int argc, char **argv)
 			usage(stdout);
 			return EXIT_MET;
 		}
+		if (argc > 2 && !strcmp(argv[2], "--markdown"))
+			return kfp_list_markdown();
 		return command_list();
 	}
 	fprintf(stderr, "%s: unknown command '%s'\n", program_name, argv[1]);

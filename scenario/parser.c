@@ -1161,9 +1161,22 @@ static int parse_name(struct parser *p)
 		return error_at(p, tok.pos, "scenario name too long (max %zu characters)",
 				sizeof(p->s->name) - 1);
 	memcpy(p->s->name, tok.start, tok.len);
+	p->s->name_pos = tok.pos;
 	p->tok = tok;
 	ret = advance(p);
 	return ret ?: end_of_line(p);
+}
+
+bool kfp_scenario_named_after_file(const struct kfp_scenario *scenario)
+{
+	const char *base = strrchr(scenario->path, '/');
+	size_t len;
+
+	base = base ? base + 1 : scenario->path;
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".kfp"))
+		len -= 4;
+	return strlen(scenario->name) == len && !strncmp(scenario->name, base, len);
 }
 
 static int parse_doc(struct parser *p)

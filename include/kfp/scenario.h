@@ -197,6 +197,7 @@ struct kfp_expect_block {
 struct kfp_scenario {
 	char path[256];
 	char name[64];
+	struct kfp_source_pos name_pos; /* where the name is written */
 	char doc[KFP_DOC_LEN];
 	u8 allow_unsafe_mappings;
 	u32 inject; /* enum kvm_injection bits from "param inject = ..." */
@@ -221,6 +222,13 @@ int kfp_scenario_parse(const char *path, const char *text, size_t len,
 /* Read @path and parse it; errors as above (a file that cannot be read is path:0:0). */
 int kfp_scenario_load(const char *path, struct kfp_scenario *scenario, char *error,
 		      size_t error_size);
+
+/*
+ * Is the scenario named after its file (name "foo" in .../foo.kfp)?  A
+ * name that differs makes a reader look for the wrong file; the command
+ * line warns at name_pos.
+ */
+bool kfp_scenario_named_after_file(const struct kfp_scenario *scenario);
 
 const char *kfp_op_name(enum kfp_op_kind kind);
 

@@ -102,8 +102,27 @@ library_json=$(mktemp)
 "$KFP" check --json scenarios >"$library_json" 2>"$err"
 python3 docs/gen-verdicts.py --check docs/verdicts.md <"$library_json" 2>>"$err"
 ok $? docs_verdicts_md_is_generated_from_this_code
+# the designs and injections of docs/scenario-format.md are the binary's
+"$KFP" list --markdown 2>"$err" | python3 docs/gen-doc-blocks.py --check list \
+	docs/scenario-format.md 2>>"$err"
+ok $? docs_scenario_format_lists_what_the_binary_has
+# ... and the check catches a document that drifts: one design fewer
+drifted=$(mktemp)
+grep -v '^| `legacy` |' docs/scenario-format.md >"$drifted"
+"$KFP" list --markdown 2>"$err" | python3 docs/gen-doc-blocks.py --check list "$drifted" 2>>"$err"
+[ $? = 1 ]
+ok $? docs_check_catches_a_drifted_list
+rm -f "$drifted"
 library=$(mktemp)
 cp "$out" "$library"
+# a scenario not named after its file: a warning at the name, and the run goes on
+"$KFP" check --variant upstream tests/cli/misnamed-scenario.kfp >"$out" 2>"$err"
+[ $? = 0 ] && grep -qx "tests/cli/misnamed-scenario.kfp:2:6: warning: scenario 'not-the-file-name' is not named after its file" "$err"
+ok $? cli_warns_of_a_scenario_not_named_after_its_file
+# ... and no bundled scenario draws it
+"$KFP" list >"$out" 2>"$err"
+! grep -q warning "$err"
+ok $? cli_every_bundled_scenario_is_named_after_its_file
 grep -q 'counterexample (minimised), [0-9]* preemptions*: kfp replay ' "$library"
 ok $? cli_check_prints_the_minimised_counterexample
 # every counterexample and witness the library prints replays, as printed, to its reports
@@ -156,7 +175,7 @@ expect_status 1 cli_stop_at_first "$KFP" check --stop-at-first --variant upstrea
 grep -q 'stopped at first violation' "$out"
 ok $? cli_stop_at_first_says_so
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
-grep -q '^{"results":\[{"scenario":"fault+mprotect-readonly","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"search":"stateful","executions":[0-9]*,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"estimate":{"fraction_done":1.000000,"total":[0-9]*},"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
+grep -q '^{"results":\[{"scenario":"fault-vs-mprotect","file":"scenarios/races/fault-vs-mprotect.kfp","variant":"upstream","verdict":"safe","violations":\[\],"accepted":\[\],"search":"stateful","executions":[0-9]*,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"estimate":{"fraction_done":1.000000,"total":[0-9]*},"complete":true,"stop":"complete","step_bound_hits":0,"status":"met","expectations_met":true,"expectations":\[.*\],"counterexample":null}\],"summary":{"passed":1,"failed":0,"unchecked":0,"undecided":0,"interrupted":false}}$' "$out"
 ok $? cli_json_is_one_object_and_nothing_else
 json_ok
 ok $? cli_json_is_valid
@@ -240,7 +259,7 @@ ok $? cli_bound_is_reported
 
 # an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
 expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
-grep -q '^fault+munmap+remap  *upstream  *incomplete  *[0-9]* states  *step bound .*undecided' "$out"
+grep -q '^fault-vs-munmap  *upstream  *incomplete  *[0-9]* states  *step bound .*undecided' "$out"
 ok $? cli_max_steps_text_says_incomplete
 expect_status 3 cli_max_steps_json_is_incomplete "$KFP" check --json --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
 grep -q '"verdict":"incomplete","violations":\[\],"accepted":\[\],"search":"stateful","executions":0,"states":[0-9]*,"revisits":[0-9]*,"cycles":0,"complete":false,"stop":"step bound","step_bound_hits":[1-9][0-9]*,"status":"undecided","expectations_met":false' "$out"

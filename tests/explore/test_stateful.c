@@ -23,7 +23,7 @@
  * compared.  The stateless search is not even tried on a cell with more
  * states than CROSS_CHECK_STATES (three-actor races: it would not end,
  * which is what the stateful search is for) or, with two threads, than
- * CROSS_CHECK_STATES_TWO_THREADS (fault+munmap+remap: 63 k states, 353 k
+ * CROSS_CHECK_STATES_TWO_THREADS (fault-vs-munmap: 63 k states, 353 k
  * executions).
  */
 #define CROSS_CHECK_EXECUTIONS (SLOW_BUILD ? 30000 : 1000000)

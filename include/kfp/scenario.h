@@ -26,13 +26,6 @@
 #define KFP_MAX_DESIGNS 8
 #define KFP_ERROR_LEN 512
 
-/* ---- design variants -------------------------------------------------- */
-
-extern const struct kvm_design *const kfp_designs[];
-extern const unsigned int kfp_nr_designs;
-/* Index of the design named @name, or -1. */
-int kfp_design_index(const char *name);
-
 /* ---- operations ------------------------------------------------------------ */
 
 enum kfp_op_kind {

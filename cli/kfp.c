@@ -6,7 +6,7 @@
  *   kfp check [options] PATH...  verdicts, counterexamples and replay commands
  *   kfp replay PATH --variant NAME [options] --schedule STRING
  *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
- *   kfp list                     variants and bundled scenarios
+ *   kfp list [--markdown]        variants, injections, ops and bundled scenarios
  *
  * Exit status: 0 every expectation met (or none to check); 1 an
  * expectation failed, or a replayed execution broke a property; 2 usage
@@ -71,7 +71,7 @@ static void usage(FILE *out)
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
-		"       %s list\n"
+		"       %s list [--markdown]\n"
 		"       %s --version | --help\n"
 		"\n"
 		"check options:\n"
@@ -1242,11 +1242,16 @@ static int command_replay(int argc, char **argv)
 	return ret ? EXIT_FAILED : EXIT_MET;
 }
 
-static int command_list(void)
+static int command_list(bool markdown)
 {
 	static struct cli cli;
 	unsigned int i;
 
+	/* the op table of docs/scenario-format.md */
+	if (markdown) {
+		kfp_scenario_print_ops(stdout, true);
+		return EXIT_MET;
+	}
 	printf("variants:\n");
 	for (i = 0; i < kfp_nr_designs; i++)
 		printf("  %-10s %-14s %s\n", kfp_designs[i]->name, kfp_designs[i]->renders,
@@ -1254,6 +1259,8 @@ static int command_list(void)
 	printf("injections (kfp check --inject NAME, or param inject NAME in a scenario):\n");
 	for (i = 0; i < kvm_nr_injections; i++)
 		printf("  %-24s %s\n", kvm_injections[i].name, kvm_injections[i].description);
+	printf("operations (vcpu: in a vCPU thread; host: in a host thread or setup):\n");
+	kfp_scenario_print_ops(stdout, false);
 	cli_init(&cli);
 	if (add_path(&cli, library_path()))
 		return EXIT_USAGE;
@@ -1304,7 +1311,7 @@ static int run_command(int argc, char **argv)
 			usage(stdout);
 			return EXIT_MET;
 		}
-		return command_list();
+		return command_list(argc > 2 && !strcmp(argv[2], "--markdown"));
 	}
 	fprintf(stderr, "%s: unknown command '%s'\n", program_name, argv[1]);
 	usage(stderr);

@@ -89,6 +89,13 @@ expect_status 0 cli_check_help "$KFP" check --help
 expect_status 0 cli_list "$KFP" list
 grep -q upstream "$out"
 ok $? cli_list_names_the_upstream_variant
+grep -q '^  host  mremap A N B$' "$out"
+ok $? cli_list_shows_the_ops
+# the op table of docs/scenario-format.md is what this binary generates
+"$KFP" list --markdown >"$out" 2>"$err"
+sed -n '/^<!-- begin: kfp list --markdown -->$/,/^<!-- end: kfp list --markdown -->$/p' \
+	docs/scenario-format.md | sed '1d;$d' | cmp -s - "$out"
+ok $? docs_scenario_format_op_table_is_generated
 expect_status 2 cli_unknown_command "$KFP" frobnicate
 expect_status 2 cli_unknown_option "$KFP" check --frobnicate 1 scenarios
 expect_status 2 cli_unknown_variant "$KFP" check --variant nosuch scenarios

@@ -64,9 +64,10 @@ check-asan: $(ASAN)/kfp-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		./$(ASAN)/kfp-test
 
-# Both builds; the last line totals them.
+# Both builds, the CLI and the layering (tests/layers.sh); the last line totals them.
 check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
-	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh
+	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh \
+		./tests/layers.sh
 
 $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c tests/lib/library.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@

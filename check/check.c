@@ -14,7 +14,7 @@
  * mismatch means the translation outlived the invalidation of its range. *
  * What the checks read, and where the explorer learns it.  A check runs
  * inside the access's step, so everything it reads must be in that step's
- * footprint (kvm_access_step(), kvm/kvm_main.c), or the explorer takes a
+ * footprint (kvm_access_step(), kvm/follow_pfn.c), or the explorer takes a
  * step that writes it for independent of the access and never runs the
  * order that breaks the property:
  *

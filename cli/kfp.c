@@ -6,7 +6,7 @@
  *   kfp check [options] PATH...  verdicts, counterexamples and replay commands
  *   kfp replay PATH --variant NAME [options] --schedule STRING
  *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
- *   kfp list                     variants and bundled scenarios
+ *   kfp list [--markdown]        variants, injections, ops and bundled scenarios
  *
  * Exit status: 0 every expectation met (or none to check); 1 an
  * expectation failed, or a replayed execution broke a property; 2 usage
@@ -1257,6 +1257,8 @@ static int command_list(void)
 	printf("injections (kfp check --inject NAME, or param inject NAME in a scenario):\n");
 	for (i = 0; i < kvm_nr_injections; i++)
 		printf("  %-24s %s\n", kvm_injections[i].name, kvm_injections[i].description);
+	printf("operations (vcpu: in a vCPU thread; host: in a host thread or setup):\n");
+	kfp_scenario_print_ops(stdout, false);
 	cli_init(&cli);
 	if (add_path(&cli, library_path()))
 		return EXIT_USAGE;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kfp list --markdown: the designs and the injections as Markdown tables,
- * from the same tables the parser and the runner read.  The documents
+ * kfp list --markdown: the designs, the injections and the ops as Markdown
+ * tables, from the same tables the parser and the runner read.  The documents
  * that list them (docs/scenario-format.md) hold this output between
  * markers, and docs/gen-doc-blocks.py puts it there (make docs); the CLI
  * tests fail when a document and the binary disagree.
@@ -60,5 +60,8 @@ int kfp_list_markdown(void)
 {
 	list_designs();
 	list_injections();
+	printf("\n### Ops\n\n");
+	printf("Each op's side, operands and options, from the op table (`scenario/ops.c`):\n\n");
+	kfp_scenario_print_ops(stdout, true);
 	return 0;
 }

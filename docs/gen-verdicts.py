@@ -16,7 +16,8 @@ import json
 import re
 import sys
 
-DESIGNS = ["pre-cve", "legacy", "sketch", "v9", "upstream"]
+# The designs in kfp_designs[] order: the order the run gives them in (main()).
+DESIGNS = []
 
 
 def scenario_header(path):
@@ -105,6 +106,8 @@ def main():
     rows, files = {}, {}
     for cell in run["results"]:
         rows.setdefault(cell["scenario"], {})[cell["variant"]] = cell
+        if cell["variant"] not in DESIGNS:
+            DESIGNS.append(cell["variant"])
         files[cell["scenario"]] = cell["file"]
     with open(args[0], encoding="utf-8") as f:
         old = f.read()

@@ -281,3 +281,38 @@ void kvm_report_access(struct kvm *kvm, const struct kvm_access *access)
 	if (kvm->access_hook)
 		kvm->access_hook(kvm, access);
 }
+
+unsigned int kvm_test_narrow_footprint;
+
+/*
+ * The one step of an access through a translation: the CPU reads the
+ * translation (@translation: spte, kernel mapping, cache) and reads or
+ * writes the page, and the checker judges the access in that same step
+ * (check/check.c).  So the step names what the checker reads too: the
+ * page (flags, generation; a driver's release), its folio head (the
+ * references and pins, and the free of the whole folio, are announced
+ * there), the host pte at @hva (P3) and the memslots of @as_id (the gfn's
+ * current hva).  Without them a pte or memslot change would look
+ * independent of the access and the order that breaks P3 never run.
+ */
+void kvm_access_step(struct kvm *kvm, u32 translation, kfp_pfn_t pfn, bool write, u64 hva,
+		     unsigned int as_id, const char *what)
+{
+	struct kfp_footprint fp = { 0 };
+
+	kfp_footprint_add(&fp, translation, KFP_ACCESS_READ);
+	if (pfn < KFP_NR_PFNS) {
+		kfp_footprint_add(&fp, KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn),
+				  write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ);
+		if (!(kvm_test_narrow_footprint & KVM_NARROW_HEAD))
+			kfp_footprint_add(
+				&fp,
+				KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, compound_head_pfn(kvm->mm, pfn)),
+				KFP_ACCESS_READ);
+	}
+	if (!(kvm_test_narrow_footprint & KVM_NARROW_PTE) && kfp_hva_in_range(hva))
+		kfp_footprint_add(&fp, kfp_pte_object(hva), KFP_ACCESS_READ);
+	if (!(kvm_test_narrow_footprint & KVM_NARROW_MEMSLOTS))
+		kfp_footprint_add(&fp, memslots_object(as_id), KFP_ACCESS_READ);
+	kfp_shared_access_footprint(&fp, what);
+}

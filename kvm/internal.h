@@ -9,6 +9,8 @@
 
 #include <kfp/kvm.h>
 
+#include "memslots.h"
+
 static inline u32 seq_object(void)
 {
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SEQ, 0);
@@ -17,11 +19,6 @@ static inline u32 seq_object(void)
 static inline u32 mn_count_object(void)
 {
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MN_COUNT, 0);
-}
-
-static inline u32 memslots_object(unsigned int as_id)
-{
-	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MEMSLOTS, as_id);
 }
 
 static inline u32 spte_object(unsigned int as_id, gfn_t gfn)

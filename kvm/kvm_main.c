@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM lifetime, memslots and the mmu-notifier protocol
+ * VM lifetime, memslot updates and the mmu-notifier protocol
  * (virt/kvm/kvm_main.c, 6.13+ unless a comment says otherwise).
  *
  * KVM is an mmu-notifier subscriber of the VMM's mm.  Its
@@ -23,79 +23,6 @@ enum {
 	KVM_LOCK_SRCU,
 	KVM_LOCK_GPC_FIRST, /* two per gpc: lock, refresh_lock */
 };
-
-/* ---- memslots ---------------------------------------------------------- */
-
-u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn)
-{
-	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-}
-
-static gfn_t hva_to_gfn_memslot(u64 hva, const struct kvm_memory_slot *slot)
-{
-	return slot->base_gfn + ((hva - slot->userspace_addr) >> PAGE_SHIFT);
-}
-
-/* include/linux/kvm_host.h __gfn_to_memslot(): lockless (SRCU) lookup. */
-struct kvm_memory_slot *__gfn_to_memslot(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
-{
-	struct kvm_memslots *slots = &kvm->memslots[as_id];
-	unsigned int i;
-
-	kfp_shared_read(memslots_object(as_id), "gfn_to_memslot");
-	for (i = 0; i < KFP_MAX_MEMSLOTS; i++) {
-		struct kvm_memory_slot *slot = &slots->slot[i];
-
-		if (slot->in_use && gfn >= slot->base_gfn && gfn < slot->base_gfn + slot->npages)
-			return slot;
-	}
-	return NULL;
-}
-
-/* virt/kvm/kvm_main.c __gfn_to_hva_many() */
-u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write)
-{
-	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID))
-		return KVM_HVA_ERR_BAD;
-	if ((slot->flags & KVM_MEM_READONLY) && write)
-		return KVM_HVA_ERR_RO_BAD;
-	return __gfn_to_hva_memslot(slot, gfn);
-}
-
-unsigned int kvm_test_narrow_footprint;
-
-/*
- * The one step of an access through a translation: the CPU reads the
- * translation (@translation: spte, kernel mapping, cache) and reads or
- * writes the page, and the checker judges the access in that same step
- * (check/check.c).  So the step names what the checker reads too: the
- * page (flags, generation; a driver's release), its folio head (the
- * references and pins, and the free of the whole folio, are announced
- * there), the host pte at @hva (P3) and the memslots of @as_id (the gfn's
- * current hva).  Without them a pte or memslot change would look
- * independent of the access and the order that breaks P3 never run.
- */
-void kvm_access_step(struct kvm *kvm, u32 translation, kfp_pfn_t pfn, bool write, u64 hva,
-		     unsigned int as_id, const char *what)
-{
-	struct kfp_footprint fp = { 0 };
-
-	kfp_footprint_add(&fp, translation, KFP_ACCESS_READ);
-	if (pfn < KFP_NR_PFNS) {
-		kfp_footprint_add(&fp, KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn),
-				  write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ);
-		if (!(kvm_test_narrow_footprint & KVM_NARROW_HEAD))
-			kfp_footprint_add(
-				&fp,
-				KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, compound_head_pfn(kvm->mm, pfn)),
-				KFP_ACCESS_READ);
-	}
-	if (!(kvm_test_narrow_footprint & KVM_NARROW_PTE) && kfp_hva_in_range(hva))
-		kfp_footprint_add(&fp, kfp_pte_object(hva), KFP_ACCESS_READ);
-	if (!(kvm_test_narrow_footprint & KVM_NARROW_MEMSLOTS))
-		kfp_footprint_add(&fp, memslots_object(as_id), KFP_ACCESS_READ);
-	kfp_shared_access_footprint(&fp, what);
-}
 
 static void zap_spte(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
 {
@@ -158,23 +85,6 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	if (!(kvm->inject & KVM_INJECT_MEMSLOT_NO_SRCU_SYNC))
 		kvm_synchronize_srcu(kvm);
 	return true;
-}
-
-void kvm_srcu_read_lock(struct kvm *kvm)
-{
-	kfp_read_lock(&kvm->srcu);
-}
-
-void kvm_srcu_read_unlock(struct kvm *kvm)
-{
-	kfp_read_unlock(&kvm->srcu);
-}
-
-/* virt/kvm/kvm_main.c kvm_swap_active_memslots(): synchronize_srcu_expedited() */
-void kvm_synchronize_srcu(struct kvm *kvm)
-{
-	kfp_write_lock(&kvm->srcu);
-	kfp_write_unlock(&kvm->srcu);
 }
 
 static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,

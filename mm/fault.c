@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Page faults (mm/memory.c handle_mm_fault() and what it calls).
+ * Page faults (mm/memory.c handle_mm_fault() and what it calls), and a host
+ * thread's access that takes them (arch/x86/mm/fault.c), at the end.
  *
  * A fault runs with the mmap lock held for read.  A fault that has to wait
  * for I/O drops the mmap lock when FAULT_FLAG_ALLOW_RETRY allows it and
@@ -728,4 +729,92 @@ int vm_fault_to_errno(vm_fault_t fault, unsigned int gup_flags)
 	if (fault & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV))
 		return -EFAULT;
 	return 0;
+}
+
+/* ---- a host thread's access (arch/x86/mm/fault.c) ---- */
+
+static int fault_errno(vm_fault_t fault)
+{
+	if (fault & VM_FAULT_HWPOISON)
+		return -EHWPOISON;
+	return vm_fault_to_errno(fault, 0);
+}
+
+/* The pte, and the page it maps if a CPU could use it, as one point. */
+static void host_access_point(struct kfp_mm *mm, u64 addr, bool write)
+{
+	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
+	if (pte->kind != KFP_PTE_PRESENT || pte->pfn >= KFP_NR_PFNS) {
+		kfp_shared_read(kfp_pte_object(addr), "host access");
+		return;
+	}
+	kfp_shared_access2(kfp_pte_object(addr), KFP_ACCESS_READ,
+			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pte->pfn),
+			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "host access");
+}
+
+/*
+ * A host thread touches @addr (the VMM reading or writing guest memory):
+ * arch/x86/mm/fault.c do_user_addr_fault() as often as needed, then the
+ * access.  -EFAULT stands for SIGSEGV/SIGBUS, -EHWPOISON for the MCE SIGBUS.
+ */
+static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
+{
+	unsigned int flags = FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
+	int ret = 0;
+
+	if (!kfp_hva_in_range(addr))
+		return -EFAULT;
+	if (write)
+		flags |= FAULT_FLAG_WRITE;
+	mmap_read_lock(mm);
+	for (;;) {
+		struct kfp_vma *vma = vma_lookup(mm, addr);
+		struct kfp_pte *pte = kfp_pte_of(mm, addr);
+		vm_fault_t fault;
+
+		if (!vma) {
+			ret = -EFAULT;
+			break;
+		}
+		/*
+		 * The walk and the access are one step: an unmap flushes the TLB
+		 * before it frees the page, so a CPU never reaches a page through a
+		 * pte that is already gone.
+		 */
+		host_access_point(mm, addr, write);
+		if (pte->kind == KFP_PTE_PRESENT && !pte->protnone && (!write || pte->writable)) {
+			if (write)
+				mm->page[pte->pfn].content = *value;
+			else
+				*value = mm->page[pte->pfn].content;
+			pte->accessed = 1;
+			pte->dirty |= write;
+			break;
+		}
+		fault = handle_mm_fault(mm, vma, addr, flags);
+		if (fault & VM_FAULT_ERROR) {
+			ret = fault_errno(fault);
+			break;
+		}
+		if (fault & VM_FAULT_RETRY) {
+			if (fatal_signal_pending(mm))
+				return -EINTR;
+			mmap_read_lock(mm);
+			flags |= FAULT_FLAG_TRIED;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+int kfp_host_read(struct kfp_mm *mm, u64 addr, u64 *value)
+{
+	return host_access(mm, addr, false, value);
+}
+
+int kfp_host_write(struct kfp_mm *mm, u64 addr, u64 value)
+{
+	return host_access(mm, addr, true, &value);
 }

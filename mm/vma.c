@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The address space: VMAs, the page table, the mmap lock and signals.
+ * The address space: VMAs, the page table, the mmap lock and signals; and
+ * splitting and unmapping VMAs (mm/vma.c __split_vma(), do_vmi_munmap()).
  *
  * The page table is one flat array of ptes indexed by virtual page number;
  * upstream's pgd/p4d/pud/pmd levels do not change any outcome the model
  * checks and are left out.  One page-table lock covers it (the split ptl of
  * upstream only changes which waits contend).
  */
-#include <kfp/mm.h>
-
-static u32 vma_tree_object(void)
-{
-	return KFP_OBJECT(KFP_OBJECT_CLASS_VMA_TREE, 0);
-}
+#include "internal.h"
 
 bool kfp_hva_in_range(u64 addr)
 {
@@ -137,4 +133,89 @@ void kfp_signal_delivered(struct kfp_mm *mm, int thread)
 		return;
 	kfp_shared_write(signal_object(thread), "signal delivered");
 	mm->signal[thread] = KFP_SIGNAL_NONE;
+}
+
+struct kfp_vma *vma_alloc(struct kfp_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_VMAS; i++)
+		if (!mm->vma[i].in_use)
+			return &mm->vma[i];
+	return NULL;
+}
+
+/* mm/vma.c __split_vma(): make @addr a VMA boundary. */
+static int split_vma_at(struct kfp_mm *mm, u64 addr)
+{
+	struct kfp_vma *vma = vma_lookup(mm, addr), *tail;
+
+	if (!vma || vma->vm_start == addr)
+		return 0;
+	/* mm/hugetlb.c hugetlb_vm_op_split(): only at a huge page boundary */
+	if ((vma->vm_flags & VM_HUGETLB) && ((addr >> PAGE_SHIFT) % KFP_HUGE_NR))
+		return -EINVAL;
+	tail = vma_alloc(mm);
+	if (!tail)
+		return -ENOMEM;
+	*tail = *vma;
+	tail->vm_start = addr;
+	if (vma->object >= 0)
+		tail->pgoff = vma->pgoff + (u32)((addr - vma->vm_start) >> PAGE_SHIFT);
+	vma->vm_end = addr;
+	return 0;
+}
+
+/* Split so that [start, end) is made of whole VMAs. */
+int split_range(struct kfp_mm *mm, u64 start, u64 end)
+{
+	int ret = split_vma_at(mm, start);
+
+	if (ret)
+		return ret;
+	return end < KFP_HVA_LIMIT ? split_vma_at(mm, end) : 0;
+}
+
+bool range_is_free(struct kfp_mm *mm, u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < KFP_MAX_VMAS; i++) {
+		const struct kfp_vma *vma = &mm->vma[i];
+
+		if (vma->in_use && vma->vm_start < end && start < vma->vm_end)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * mm/vma.c do_vmi_munmap(): the caller holds the mmap lock for write.
+ * Nothing mapped in [start, end) is a no-op; otherwise the VMAs are
+ * detached and one MMU_NOTIFY_UNMAP range over [start, end) covers the zap
+ * of all of them (mm/vma.c vms_clear_ptes() -> mm/memory.c unmap_vmas()).
+ */
+int do_munmap(struct kfp_mm *mm, u64 start, u64 end)
+{
+	bool mapped = false;
+	unsigned int i;
+	int ret;
+
+	if (range_is_free(mm, start, end))
+		return 0;
+	ret = split_range(mm, start, end);
+	if (ret)
+		return ret;
+	kfp_shared_write(vma_tree_object(), "munmap");
+	for (i = 0; i < KFP_MAX_VMAS; i++) {
+		struct kfp_vma *vma = &mm->vma[i];
+
+		if (!vma->in_use || vma->vm_end <= start || vma->vm_start >= end)
+			continue;
+		vma->in_use = 0;
+		mapped = true;
+	}
+	if (mapped)
+		zap_range(mm, start, end, MMU_NOTIFY_UNMAP);
+	return 0;
 }

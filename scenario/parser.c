@@ -11,7 +11,6 @@
 
 #include "internal.h"
 
-#define NOSLOT BIT(15) /* parser-only option: the gfn needs no memslot */
 #define MAX_REFS (KFP_SCENARIO_MAX_EXPECT_BLOCKS * KFP_SCENARIO_MAX_EXPECTATIONS)
 #define MAX_SIGNALS (KFP_SCENARIO_MAX_SETUP + KFP_SCENARIO_MAX_THREADS * KFP_SCENARIO_MAX_OPS)
 #define POISON_VALUE 0xaaaaaaaaaaaaaaaaULL
@@ -54,82 +53,11 @@ struct parser {
 struct op_ctx {
 	struct kfp_op *op;
 	int thread; /* -1: setup */
-	const struct op_desc *desc;
-};
-
-struct op_desc {
-	const char *name;
-	u8 kind;
-	bool vcpu;
-	/*
-	 * Arguments in order: G "gfn G", i "[index I]" (map), j "[index I]"
-	 * (gpc), g "gpa A", V value, A hva, N pages after A, P prot, B hva
-	 * (mremap target), O object, T thread.
-	 */
-	const char *args;
-	u16 options; /* KFP_OPF_* and NOSLOT allowed after the arguments */
-	int (*parse)(struct parser *p, struct op_ctx *ctx);
-};
-
-struct option_word {
-	const char *name;
-	u16 flag;
-};
-
-static const struct option_word option_words[] = {
-	{ "write", KFP_OPF_WRITE },
-	{ "nowait", KFP_OPF_NOWAIT },
-	{ "interruptible", KFP_OPF_INTERRUPTIBLE },
-	{ "pin", KFP_OPF_PIN },
-	{ "readonly", KFP_OPF_READONLY },
-	{ "dirty", KFP_OPF_DIRTY },
-	{ "fatal", KFP_OPF_FATAL },
-	{ "log-dirty", KFP_OPF_LOG_DIRTY },
-	{ "noslot", NOSLOT },
+	const struct kfp_op_info *info;
 };
 
 static int parse_mmap(struct parser *p, struct op_ctx *ctx);
 static int parse_memslot(struct parser *p, struct op_ctx *ctx);
-
-static const struct op_desc op_descs[KFP_NR_OP_KINDS] = {
-	{ "read", KFP_OP_GUEST_READ, true, "G", NOSLOT, NULL },
-	{ "write", KFP_OP_GUEST_WRITE, true, "GV", NOSLOT, NULL },
-	{ "lookup", KFP_OP_LOOKUP, true, "G",
-	  KFP_OPF_WRITE | KFP_OPF_NOWAIT | KFP_OPF_INTERRUPTIBLE | KFP_OPF_PIN | NOSLOT, NULL },
-	{ "map", KFP_OP_VCPU_MAP, true, "Gi", KFP_OPF_READONLY | NOSLOT, NULL },
-	{ "map-read", KFP_OP_MAP_READ, true, "i", 0, NULL },
-	{ "map-write", KFP_OP_MAP_WRITE, true, "iV", 0, NULL },
-	{ "unmap", KFP_OP_VCPU_UNMAP, true, "i", 0, NULL },
-	{ "gfn-to-page", KFP_OP_GFN_TO_PAGE, true, "G", KFP_OPF_WRITE | NOSLOT, NULL },
-	{ "page-read", KFP_OP_PAGE_READ, true, "", 0, NULL },
-	{ "page-write", KFP_OP_PAGE_WRITE, true, "V", 0, NULL },
-	{ "page-release", KFP_OP_PAGE_RELEASE, true, "", KFP_OPF_DIRTY, NULL },
-	{ "gpc-activate", KFP_OP_GPC_ACTIVATE, true, "jg", NOSLOT, NULL },
-	{ "gpc-refresh", KFP_OP_GPC_REFRESH, true, "j", 0, NULL },
-	{ "gpc-read", KFP_OP_GPC_READ, true, "j", 0, NULL },
-	{ "gpc-write", KFP_OP_GPC_WRITE, true, "jV", 0, NULL },
-	{ "gpc-deactivate", KFP_OP_GPC_DEACTIVATE, true, "j", 0, NULL },
-	{ "enter-smm", KFP_OP_ENTER_SMM, true, "", 0, NULL },
-	{ "leave-smm", KFP_OP_LEAVE_SMM, true, "", 0, NULL },
-	{ "mmap", KFP_OP_MMAP, false, "", 0, parse_mmap },
-	{ "munmap", KFP_OP_MUNMAP, false, "AN", 0, NULL },
-	{ "mprotect", KFP_OP_MPROTECT, false, "ANP", 0, NULL },
-	{ "madvise-dontneed", KFP_OP_MADVISE_DONTNEED, false, "AN", 0, NULL },
-	{ "mremap", KFP_OP_MREMAP, false, "ANB", 0, NULL },
-	{ "migrate", KFP_OP_MIGRATE, false, "A", 0, NULL },
-	{ "reclaim", KFP_OP_RECLAIM, false, "AN", 0, NULL },
-	{ "fork", KFP_OP_FORK, false, "", 0, NULL },
-	{ "child-exit", KFP_OP_CHILD_EXIT, false, "", 0, NULL },
-	{ "ksm-merge", KFP_OP_KSM_MERGE, false, "A", 0, NULL },
-	{ "revoke", KFP_OP_REVOKE, false, "O", 0, NULL },
-	{ "host-read", KFP_OP_HOST_READ, false, "A", 0, NULL },
-	{ "host-write", KFP_OP_HOST_WRITE, false, "AV", 0, NULL },
-	{ "poison", KFP_OP_POISON, false, "A", 0, NULL },
-	{ "signal", KFP_OP_SIGNAL, false, "T", KFP_OPF_FATAL, NULL },
-	{ "memslot", KFP_OP_MEMSLOT, false, "", 0, parse_memslot },
-	{ "vm-teardown", KFP_OP_VM_TEARDOWN, false, "", 0, NULL },
-	{ "mm-teardown", KFP_OP_MM_TEARDOWN, false, "", 0, NULL },
-};
 
 static const char *const outcome_names[KFP_NR_OUTCOMES] = {
 	[KFP_OUTCOME_OK] = "ok",	 [KFP_OUTCOME_EFAULT] = "efault",
@@ -146,13 +74,6 @@ static const char *const backing_names[KFP_NR_BACKINGS] = {
 	[KFP_BACKING_FILE] = "file",	 [KFP_BACKING_HUGETLB] = "hugetlb",
 	[KFP_BACKING_PFNMAP] = "pfnmap", [KFP_BACKING_MIXEDMAP] = "mixedmap",
 };
-
-const char *kfp_op_name(enum kfp_op_kind kind)
-{
-	if ((unsigned int)kind >= KFP_NR_OP_KINDS)
-		return "?";
-	return op_descs[kind].name;
-}
 
 const char *kfp_outcome_name(enum kfp_outcome outcome)
 {
@@ -477,8 +398,14 @@ static int take_signal_target(struct parser *p, struct kfp_op *op)
 	return take_name(p, "a thread name", sig->thread, sizeof(sig->thread));
 }
 
-static int take_arg(struct parser *p, struct kfp_op *op, char arg)
+static int parse_mmap(struct parser *p, struct op_ctx *ctx);
+static int parse_memslot(struct parser *p, struct op_ctx *ctx);
+
+/* One operand of struct kfp_op_info.args. */
+static int take_arg(struct parser *p, struct op_ctx *ctx, char arg)
 {
+	struct kfp_op *op = ctx->op;
+
 	switch (arg) {
 	case 'G':
 		return take_gfn(p, op);
@@ -502,24 +429,28 @@ static int take_arg(struct parser *p, struct kfp_op *op, char arg)
 		return take_object(p, &op->object);
 	case 'T':
 		return take_signal_target(p, op);
+	case 'M':
+		return parse_mmap(p, ctx);
+	case 'S':
+		return parse_memslot(p, ctx);
 	}
 	return 0;
 }
 
-static const struct option_word *find_option(const struct parser *p)
+static const struct kfp_option_word *find_option(const struct parser *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(option_words); i++)
-		if (tok_is(p, option_words[i].name))
-			return &option_words[i];
+	for (i = 0; i < kfp_nr_option_words; i++)
+		if (tok_is(p, kfp_option_words[i].name))
+			return &kfp_option_words[i];
 	return NULL;
 }
 
 /* Trailing option words, in any order, each at most once. */
 static int take_options(struct parser *p, const char *opname, u16 allowed, u16 *flags)
 {
-	const struct option_word *opt;
+	const struct kfp_option_word *opt;
 	char buf[48];
 	int ret;
 
@@ -556,7 +487,7 @@ static int take_backing(struct parser *p, u8 *backing)
 static int take_mmap_option(struct parser *p, struct kfp_op *op, u64 *pgoff,
 			    struct kfp_source_pos *pgoff_pos)
 {
-	static const struct option_word mmap_words[] = {
+	static const struct kfp_option_word mmap_words[] = {
 		{ "shared", KFP_MAP_SHARED },
 		{ "fixed", KFP_MAP_FIXED },
 		{ "populate", KFP_MAP_POPULATE },
@@ -738,44 +669,43 @@ static int parse_memslot(struct parser *p, struct op_ctx *ctx)
 
 static int parse_op_args(struct parser *p, struct op_ctx *ctx)
 {
-	const struct op_desc *desc = ctx->desc;
+	const struct kfp_op_info *info = ctx->info;
 	const char *arg;
 	int ret = 0;
 
-	if (desc->parse)
-		return desc->parse(p, ctx);
-	for (arg = desc->args; *arg && !ret; arg++)
-		ret = take_arg(p, ctx->op, *arg);
-	if (ret)
+	for (arg = info->args; *arg && !ret; arg++)
+		ret = take_arg(p, ctx, *arg);
+	/* mmap's and memslot's operand syntax (M, S) ends with their own options */
+	if (ret || strpbrk(info->args, "MS"))
 		return ret;
-	return take_options(p, desc->name, desc->options, &ctx->op->flags);
+	return take_options(p, info->name, info->options, &ctx->op->flags);
 }
 
-static const struct op_desc *find_op(const struct parser *p)
+static const struct kfp_op_info *find_op(const struct parser *p)
 {
 	unsigned int i;
 
 	for (i = 0; i < KFP_NR_OP_KINDS; i++)
-		if (tok_is(p, op_descs[i].name))
-			return &op_descs[i];
+		if (tok_is(p, kfp_ops[i].name))
+			return &kfp_ops[i];
 	return NULL;
 }
 
-static int check_op_side(struct parser *p, const struct op_desc *desc, int thread)
+static int check_op_side(struct parser *p, const struct kfp_op_info *info, int thread)
 {
 	const struct kfp_scenario_thread *t = thread >= 0 ? &p->s->thread[thread] : NULL;
 
-	if (!t && desc->vcpu)
+	if (!t && info->vcpu)
 		return error_at(p, p->tok.pos, "'%s' is a vCPU operation, not allowed in setup",
-				desc->name);
-	if (t && desc->vcpu && !t->is_vcpu)
+				info->name);
+	if (t && info->vcpu && !t->is_vcpu)
 		return error_at(p, p->tok.pos,
 				"'%s' is a vCPU operation, not allowed in host thread '%s'",
-				desc->name, t->name);
-	if (t && !desc->vcpu && t->is_vcpu)
+				info->name, t->name);
+	if (t && !info->vcpu && t->is_vcpu)
 		return error_at(p, p->tok.pos,
 				"'%s' is a host operation, not allowed in vCPU thread '%s'",
-				desc->name, t->name);
+				info->name, t->name);
 	return 0;
 }
 
@@ -840,21 +770,21 @@ static int parse_op(struct parser *p, int thread, struct kfp_op *op, unsigned in
 		if (p->tok.kind != TOK_WORD)
 			return expected(p, "an operation");
 	}
-	ctx.desc = find_op(p);
-	if (!ctx.desc)
+	ctx.info = find_op(p);
+	if (!ctx.info)
 		return error_at(p, p->tok.pos, "unknown operation %s",
 				kfp_tok_describe(&p->tok, buf, sizeof(buf)));
-	ret = check_op_side(p, ctx.desc, thread);
+	ret = check_op_side(p, ctx.info, thread);
 	if (ret)
 		return ret;
-	op->kind = ctx.desc->kind;
+	op->kind = (u8)(ctx.info - kfp_ops);
 	ret = advance(p);
 	ret = ret ?: parse_op_args(p, &ctx);
 	if (ret)
 		return ret;
 	if (thread >= 0)
-		p->noslot[thread][op_index] = op->flags & NOSLOT;
-	op->flags &= ~NOSLOT;
+		p->noslot[thread][op_index] = op->flags & KFP_OPF_NOSLOT;
+	op->flags &= ~KFP_OPF_NOSLOT;
 	return end_of_line(p);
 }
 

@@ -46,306 +46,30 @@ struct runner {
 static _Thread_local struct scenario_state state;
 static _Thread_local struct runner runner;
 
-static u8 outcome_of_errno(long ret)
-{
-	switch (ret) {
-	case 0:
-		return KFP_OUTCOME_OK;
-	case -EFAULT:
-		return KFP_OUTCOME_EFAULT;
-	case -EINTR:
-		return KFP_OUTCOME_EINTR;
-	case -EINVAL:
-		return KFP_OUTCOME_EINVAL;
-	case -EBUSY:
-		return KFP_OUTCOME_EBUSY;
-	case -EAGAIN:
-		return KFP_OUTCOME_EAGAIN;
-	case -ENOMEM:
-		return KFP_OUTCOME_ENOMEM;
-	case -EEXIST:
-		return KFP_OUTCOME_EEXIST;
-	case -ENODEV:
-		return KFP_OUTCOME_ENODEV;
-	case -EIO:
-		return KFP_OUTCOME_EIO;
-	case -EHWPOISON:
-		return KFP_OUTCOME_HWPOISON;
-	default:
-		return ret > 0 ? KFP_OUTCOME_OK : KFP_OUTCOME_OTHER;
-	}
-}
-
-static u8 outcome_of_kvm(enum kvm_outcome outcome)
-{
-	static const u8 map[KVM_NR_OUTCOMES] = {
-		[KVM_OUTCOME_OK] = KFP_OUTCOME_OK,
-		[KVM_OUTCOME_EFAULT] = KFP_OUTCOME_EFAULT,
-		[KVM_OUTCOME_MMIO] = KFP_OUTCOME_MMIO,
-		[KVM_OUTCOME_HWPOISON] = KFP_OUTCOME_HWPOISON,
-		[KVM_OUTCOME_EINTR] = KFP_OUTCOME_EINTR,
-		[KVM_OUTCOME_EINVAL] = KFP_OUTCOME_EINVAL,
-	};
-
-	return (unsigned int)outcome < KVM_NR_OUTCOMES ? map[outcome] : KFP_OUTCOME_OTHER;
-}
-
-/* The error pfns of a direct lookup, as outcomes. */
-static u8 outcome_of_pfn(kfp_pfn_t pfn)
-{
-	if (pfn == KVM_PFN_NOSLOT || pfn == KVM_PFN_ERR_RO_FAULT)
-		return KFP_OUTCOME_MMIO;
-	if (pfn == KVM_PFN_ERR_HWPOISON)
-		return KFP_OUTCOME_HWPOISON;
-	if (pfn == KVM_PFN_ERR_SIGPENDING)
-		return KFP_OUTCOME_EINTR;
-	if (pfn == KVM_PFN_ERR_NEEDS_IO)
-		return KFP_OUTCOME_EAGAIN;
-	if (is_error_noslot_pfn(pfn))
-		return KFP_OUTCOME_EFAULT;
-	return KFP_OUTCOME_OK;
-}
-
 /* ---- operations ----------------------------------------------------------- */
 
-/*
- * A direct kvm_follow_pfn() from vCPU context (the lookup every caller
- * shares), and the release of whatever it returned.
- */
-static u8 op_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu, const struct kfp_op *op, u64 *value)
+/* The world @op of @thread runs on, for its runner (scenario/ops.c). */
+static void op_env(struct scenario_state *s, unsigned int thread, const struct kfp_op_info *info,
+		   struct kfp_op_env *env)
 {
-	kfp_pfn_t page = KFP_PFN_NONE, pfn;
-	struct kvm_memory_slot *slot, copy;
-	struct kvm_follow_pfn kfp = {
-		.gfn = op->gfn,
-		.flags = ((op->flags & KFP_OPF_WRITE) ? FOLL_WRITE : 0) |
-			 ((op->flags & KFP_OPF_NOWAIT) ? FOLL_NOWAIT : 0) |
-			 ((op->flags & KFP_OPF_INTERRUPTIBLE) ? FOLL_INTERRUPTIBLE : 0),
-		.pin = op->flags & KFP_OPF_PIN,
-		.refcounted_page = &page,
-		.owner = vcpu->page_owner,
-	};
-
-	kvm_srcu_read_lock(kvm);
-	slot = __gfn_to_memslot(kvm, vcpu->in_smm, op->gfn);
-	if (slot) {
-		copy = *slot;
-		kfp.slot = &copy;
-	}
-	pfn = kvm_follow_pfn(kvm, &kfp);
-	kvm_srcu_read_unlock(kvm);
-	if (page != KFP_PFN_NONE) {
-		if (kfp.pin)
-			unpin_user_page(kvm->mm, page, vcpu->page_owner);
-		else
-			kvm_release_page_unused(kvm, page, vcpu->page_owner);
-	}
-	if (!is_error_noslot_pfn(pfn))
-		*value = pfn;
-	return outcome_of_pfn(pfn);
-}
-
-static u8 run_vcpu_op(struct scenario_state *s, unsigned int thread, const struct kfp_op *op,
-		      u64 *value)
-{
-	const struct kfp_scenario_thread *t = &runner.scenario->thread[thread];
-	struct kvm *kvm = &s->world.kvm;
-	struct kvm_vcpu *vcpu = &kvm->vcpu[t->vcpu];
-	u64 v = op->value;
-	u8 outcome;
-
-	switch (op->kind) {
-	case KFP_OP_GUEST_READ:
-		outcome = outcome_of_kvm(kvm_guest_access(kvm, vcpu, op->gfn, false, value));
-		break;
-	case KFP_OP_GUEST_WRITE:
-		outcome = outcome_of_kvm(kvm_guest_access(kvm, vcpu, op->gfn, true, &v));
-		break;
-	case KFP_OP_LOOKUP:
-		outcome = op_lookup(kvm, vcpu, op, value);
-		break;
-	case KFP_OP_VCPU_MAP:
-		outcome = outcome_of_errno(kvm_vcpu_map(kvm, vcpu, op->gfn, op->index,
-							!(op->flags & KFP_OPF_READONLY)));
-		break;
-	case KFP_OP_MAP_READ:
-		outcome = outcome_of_kvm(kvm_vcpu_map_access(kvm, vcpu, op->index, false, value));
-		break;
-	case KFP_OP_MAP_WRITE:
-		outcome = outcome_of_kvm(kvm_vcpu_map_access(kvm, vcpu, op->index, true, &v));
-		break;
-	case KFP_OP_VCPU_UNMAP:
-		kvm_vcpu_unmap(kvm, vcpu, op->index);
-		outcome = KFP_OUTCOME_OK;
-		break;
-	case KFP_OP_GFN_TO_PAGE:
-		outcome = outcome_of_errno(
-			kvm_gfn_to_page(kvm, vcpu, op->gfn, op->flags & KFP_OPF_WRITE));
-		break;
-	case KFP_OP_PAGE_READ:
-		outcome = outcome_of_kvm(kvm_page_access(kvm, vcpu, false, value));
-		break;
-	case KFP_OP_PAGE_WRITE:
-		outcome = outcome_of_kvm(kvm_page_access(kvm, vcpu, true, &v));
-		break;
-	case KFP_OP_PAGE_RELEASE:
-		outcome = vcpu->page == KFP_PFN_NONE ? KFP_OUTCOME_EINVAL : KFP_OUTCOME_OK;
-		if (vcpu->page != KFP_PFN_NONE)
-			kvm_gfn_to_page_release(kvm, vcpu, op->flags & KFP_OPF_DIRTY);
-		break;
-	case KFP_OP_GPC_ACTIVATE:
-		outcome = outcome_of_errno(kvm_gpc_activate(kvm, op->index, op->addr, sizeof(u64)));
-		break;
-	case KFP_OP_GPC_REFRESH:
-		outcome = outcome_of_errno(kvm_gpc_refresh(kvm, op->index, sizeof(u64)));
-		break;
-	case KFP_OP_GPC_READ:
-		outcome = outcome_of_kvm(kvm_gpc_access(kvm, op->index, false, value));
-		break;
-	case KFP_OP_GPC_WRITE:
-		outcome = outcome_of_kvm(kvm_gpc_access(kvm, op->index, true, &v));
-		break;
-	case KFP_OP_GPC_DEACTIVATE:
-		kvm_gpc_deactivate(kvm, op->index);
-		outcome = KFP_OUTCOME_OK;
-		break;
-	case KFP_OP_ENTER_SMM:
-	case KFP_OP_LEAVE_SMM:
-		/* arch/x86/kvm/smm.c enter_smm()/rsm: the vCPU's memslots are address space 1 in SMM */
-		vcpu->in_smm = op->kind == KFP_OP_ENTER_SMM;
-		outcome = KFP_OUTCOME_OK;
-		break;
-	default:
-		outcome = KFP_OUTCOME_OTHER;
-		break;
-	}
-	/* KVM_RUN returned -EINTR: userspace takes the signal before running again */
-	if (outcome == KFP_OUTCOME_EINTR)
-		kfp_signal_delivered(kvm->mm, (int)thread);
-	return outcome;
-}
-
-static long op_mmap(struct scenario_state *s, const struct kfp_op *op)
-{
-	struct kfp_mmap_args args = {
-		.addr = op->addr,
-		.len = op->count << PAGE_SHIFT,
-		.prot = op->prot,
-		.flags = op->map_flags,
-		.backing = (enum kfp_backing)op->backing,
-		.object = op->object >= 0 ? s->object_id[op->object] : -1,
-		.pgoff = (u32)op->value,
-	};
-
-	return kfp_mmap(&s->world.mm, &args);
-}
-
-static long op_poison(struct scenario_state *s, const struct kfp_op *op)
-{
-	kfp_pfn_t pfn;
-	bool writable;
-
-	if (!kfp_host_translate(&s->world.mm, op->addr, &pfn, &writable))
-		return -EINVAL;
-	return kfp_memory_failure(&s->world.mm, pfn);
-}
-
-static long op_memslot(struct scenario_state *s, const struct kfp_op *op)
-{
-	u32 flags = ((op->flags & KFP_OPF_READONLY) ? KVM_MEM_READONLY : 0) |
-		    ((op->flags & KFP_OPF_LOG_DIRTY) ? KVM_MEM_LOG_DIRTY_PAGES : 0);
-
-	if (op->flags & KFP_OPF_DELETE)
-		return kvm_set_memory_region(&s->world.kvm, op->as_id, op->index, 0, 0, 0, 0);
-	return kvm_set_memory_region(&s->world.kvm, op->as_id, op->index, flags, op->gfn, op->count,
-				     op->addr);
-}
-
-static u8 run_host_op(struct scenario_state *s, const struct kfp_op *op, u64 *value)
-{
-	struct kfp_mm *mm = &s->world.mm;
-	u64 len = op->count << PAGE_SHIFT;
-	long ret;
-
-	switch (op->kind) {
-	case KFP_OP_MMAP:
-		ret = op_mmap(s, op);
-		break;
-	case KFP_OP_MUNMAP:
-		ret = kfp_munmap(mm, op->addr, len);
-		break;
-	case KFP_OP_MPROTECT:
-		ret = kfp_mprotect(mm, op->addr, len, op->prot);
-		break;
-	case KFP_OP_MADVISE_DONTNEED:
-		ret = kfp_madvise_dontneed(mm, op->addr, len);
-		break;
-	case KFP_OP_MREMAP:
-		ret = kfp_mremap(mm, op->addr, len, op->addr2);
-		break;
-	case KFP_OP_MIGRATE:
-		ret = kfp_migrate_page(mm, op->addr);
-		break;
-	case KFP_OP_RECLAIM:
-		ret = kfp_reclaim(mm, op->addr, len);
-		break;
-	case KFP_OP_FORK:
-		ret = kfp_fork(mm);
-		break;
-	case KFP_OP_CHILD_EXIT:
-		ret = kfp_child_exit(mm);
-		break;
-	case KFP_OP_KSM_MERGE:
-		ret = kfp_ksm_merge(mm, op->addr);
-		break;
-	case KFP_OP_REVOKE:
-		ret = kfp_driver_revoke(mm, s->object_id[op->object]);
-		break;
-	case KFP_OP_HOST_READ:
-		ret = kfp_host_read(mm, op->addr, value);
-		break;
-	case KFP_OP_HOST_WRITE:
-		ret = kfp_host_write(mm, op->addr, op->value);
-		break;
-	case KFP_OP_POISON:
-		ret = op_poison(s, op);
-		break;
-	case KFP_OP_SIGNAL:
-		kfp_send_signal(mm, op->thread, op->flags & KFP_OPF_FATAL);
-		ret = 0;
-		break;
-	case KFP_OP_MEMSLOT:
-		ret = op_memslot(s, op);
-		break;
-	case KFP_OP_VM_TEARDOWN:
-		kvm_destroy_vm(&s->world.kvm);
-		ret = 0;
-		break;
-	case KFP_OP_MM_TEARDOWN:
-		kfp_mm_teardown(mm);
-		ret = 0;
-		break;
-	default:
-		ret = -EINVAL;
-		break;
-	}
-	return outcome_of_errno(ret);
-}
-
-static bool is_vcpu_op(enum kfp_op_kind kind)
-{
-	return kind <= KFP_OP_LEAVE_SMM;
+	env->kvm = &s->world.kvm;
+	env->mm = &s->world.mm;
+	env->vcpu = info->vcpu ? &env->kvm->vcpu[runner.scenario->thread[thread].vcpu] : NULL;
+	env->object_id = s->object_id;
 }
 
 static u8 run_op(struct scenario_state *s, unsigned int thread, const struct kfp_op *op)
 {
+	const struct kfp_op_info *info = &kfp_ops[op->kind];
+	struct kfp_op_env env;
 	u64 value = 0;
 	u8 outcome;
 
-	if (is_vcpu_op((enum kfp_op_kind)op->kind))
-		outcome = run_vcpu_op(s, thread, op, &value);
-	else
-		outcome = run_host_op(s, op, &value);
+	op_env(s, thread, info, &env);
+	outcome = info->run(&env, op, &value);
+	/* KVM_RUN returned -EINTR: userspace takes the signal before running again */
+	if (info->vcpu && outcome == KFP_OUTCOME_EINTR)
+		kfp_signal_delivered(env.mm, (int)thread);
 	if (op->result >= 0) {
 		s->value[op->result] = value;
 		s->outcome[op->result] = outcome;
@@ -387,7 +111,7 @@ static int setup_world(struct scenario_state *s, const struct kfp_scenario *scen
 		if (ret < 0) {
 			snprintf(error, size, "%s:%u:%u: object %s cannot be created (%s)",
 				 scenario->path, object->pos.line, object->pos.col, object->name,
-				 kfp_outcome_name(outcome_of_errno(ret)));
+				 kfp_outcome_name(kfp_outcome_of_errno(ret)));
 			return ret;
 		}
 		s->object_id[i] = (s8)ret;

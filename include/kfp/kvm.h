@@ -252,6 +252,12 @@ extern const struct kvm_design kvm_design_sketch;
 extern const struct kvm_design kvm_design_v9;
 extern const struct kvm_design kvm_design_upstream;
 
+/* Every design, in the matrix's order (kvm/design/designs.c). */
+extern const struct kvm_design *const kfp_designs[];
+extern const unsigned int kfp_nr_designs;
+/* Index of the design named @name, or -1. */
+int kfp_design_index(const char *name);
+
 /* Old code put back (tools/testing/vma-style global switches, per VM). */
 enum kvm_injection {
 	/* the model's seeded bugs */
@@ -339,7 +345,7 @@ enum {
 	KFP_OBJECT_CLASS_KVM_MAP, /* index: vcpu * KFP_MAX_HOST_MAPS + map */
 };
 
-/* ---- VM lifetime and memslots (kvm/kvm_main.c) -------------------------- */
+/* ---- memslots and kvm->srcu (kvm/memslots.c) ----------------------------- */
 
 /*
  * kvm->srcu.  Readers (faults, maps, caches, the notifier) hold it while
@@ -348,6 +354,23 @@ enum {
  * write sides of a lock: a writer that takes and drops it has waited for
  * every reader that was inside.
  */
+void kvm_srcu_read_lock(struct kvm *kvm);
+void kvm_srcu_read_unlock(struct kvm *kvm);
+void kvm_synchronize_srcu(struct kvm *kvm);
+struct kvm_memory_slot *__gfn_to_memslot(struct kvm *kvm, unsigned int as_id, gfn_t gfn);
+u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write);
+u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn);
+
+/* ---- VM lifetime and memslot updates (kvm/kvm_main.c) --------------------- */
+
+int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
+		  unsigned int nr_vcpus, unsigned int nr_gpcs);
+void kvm_destroy_vm(struct kvm *kvm);
+int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
+			  gfn_t base_gfn, u64 npages, u64 userspace_addr);
+
+/* ---- the lookup and the access step (kvm/follow_pfn.c + the design's hooks) */
+
 /*
  * Test only: leave objects out of every access step's footprint, to show
  * that the commutation audit and the verdicts notice (tests/explore/).
@@ -359,21 +382,6 @@ enum {
 	KVM_NARROW_HEAD = BIT(2), /* the folio head of a tail page */
 };
 extern unsigned int kvm_test_narrow_footprint;
-
-void kvm_srcu_read_lock(struct kvm *kvm);
-void kvm_srcu_read_unlock(struct kvm *kvm);
-void kvm_synchronize_srcu(struct kvm *kvm);
-
-int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
-		  unsigned int nr_vcpus, unsigned int nr_gpcs);
-void kvm_destroy_vm(struct kvm *kvm);
-int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
-			  gfn_t base_gfn, u64 npages, u64 userspace_addr);
-struct kvm_memory_slot *__gfn_to_memslot(struct kvm *kvm, unsigned int as_id, gfn_t gfn);
-u64 __gfn_to_hva_many(const struct kvm_memory_slot *slot, gfn_t gfn, bool write);
-u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn);
-
-/* ---- the lookup (kvm/kvm_main.c + the design's hooks) -------------------- */
 
 kfp_pfn_t kvm_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 kfp_pfn_t hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp);

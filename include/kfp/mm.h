@@ -435,7 +435,12 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notifier_range *range);
 void mmu_notifier_release(struct kfp_mm *mm);
 
-/* ---- host operations (mm/hostops.c) ----------------------------------------- */
+/*
+ * ---- host operations --------------------------------------------------------
+ * Each in the file upstream keeps it in: mm/mmap.c (mmap, munmap, teardown),
+ * mprotect.c, madvise.c, mremap.c, migrate.c, vmscan.c (reclaim), fork.c,
+ * ksm.c, memory-failure.c, driver.c (revoke), fault.c (host read/write).
+ */
 
 #define KFP_MAP_SHARED BIT(0)
 #define KFP_MAP_FIXED BIT(1)

@@ -26,13 +26,6 @@
 #define KFP_MAX_DESIGNS 8
 #define KFP_ERROR_LEN 512
 
-/* ---- design variants -------------------------------------------------- */
-
-extern const struct kvm_design *const kfp_designs[];
-extern const unsigned int kfp_nr_designs;
-/* Index of the design named @name, or -1. */
-int kfp_design_index(const char *name);
-
 /* ---- operations ------------------------------------------------------------ */
 
 enum kfp_op_kind {
@@ -90,6 +83,8 @@ enum kfp_op_kind {
 #define KFP_OPF_FIXED BIT(7)
 #define KFP_OPF_LOG_DIRTY BIT(8)
 #define KFP_OPF_DELETE BIT(9)
+/* parser only, in an op's allowed options: the gfn needs no memslot (never in a parsed op) */
+#define KFP_OPF_NOSLOT BIT(15)
 
 struct kfp_source_pos {
 	u32 line, col;
@@ -229,8 +224,59 @@ int kfp_scenario_load(const char *path, struct kfp_scenario *scenario, char *err
  * line warns at name_pos.
  */
 bool kfp_scenario_named_after_file(const struct kfp_scenario *scenario);
+/* ---- the op table (scenario/ops.c) ------------------------------------------ */
+
+/* What an op's runner works on. */
+struct kfp_op_env {
+	struct kvm *kvm;
+	struct kfp_mm *mm;
+	struct kvm_vcpu *vcpu; /* a vCPU op's vCPU; NULL on the host side */
+	const s8 *object_id; /* scenario object -> mm object */
+};
+
+/* Run @op; a result's value goes to *@value.  Returns an enum kfp_outcome. */
+typedef u8 kfp_op_run_fn(const struct kfp_op_env *env, const struct kfp_op *op, u64 *value);
+
+struct kfp_op_info {
+	const char *name;
+	bool vcpu; /* a vCPU op (vCPU threads only), else a host op (host threads, setup) */
+	/*
+	 * Operands in order, a letter each: G "gfn G", i "[index I]" (map),
+	 * j "[index I]" (gpc), g "gpa A", V value, A hva, N pages after A,
+	 * P prot, B hva (mremap target), O object, T thread; M and S are
+	 * mmap's and memslot's whole operand syntax.
+	 */
+	const char *args;
+	u16 options; /* KFP_OPF_* option words allowed after the operands */
+	kfp_op_run_fn *run;
+	const char *summary; /* one line, for kfp list and the docs */
+};
+
+/* Indexed by enum kfp_op_kind. */
+extern const struct kfp_op_info kfp_ops[KFP_NR_OP_KINDS];
+
+struct kfp_option_word {
+	const char *name;
+	u16 flag;
+};
+
+extern const struct kfp_option_word kfp_option_words[];
+extern const unsigned int kfp_nr_option_words;
 
 const char *kfp_op_name(enum kfp_op_kind kind);
+/* NULL for a kind out of range. */
+const struct kfp_op_info *kfp_op_info(enum kfp_op_kind kind);
+/* How operand letter @arg reads in a synopsis, NULL if it is none. */
+const char *kfp_operand_synopsis(char arg);
+/* "map gfn G [index I] [readonly] [noslot]" */
+void kfp_op_synopsis(enum kfp_op_kind kind, char *buf, size_t size);
+/* Every op with its side, synopsis and summary: kfp list, or a Markdown table. */
+void kfp_scenario_print_ops(FILE *out, bool markdown);
+
+/* Results of the model as enum kfp_outcome. */
+u8 kfp_outcome_of_errno(long ret);
+u8 kfp_outcome_of_kvm(enum kvm_outcome outcome);
+u8 kfp_outcome_of_pfn(kfp_pfn_t pfn);
 
 /* ---- running (scenario/run.c) ------------------------------------------------ */
 

@@ -89,6 +89,8 @@ expect_status 0 cli_check_help "$KFP" check --help
 expect_status 0 cli_list "$KFP" list
 grep -q upstream "$out"
 ok $? cli_list_names_the_upstream_variant
+grep -q '^  host  mremap A N B$' "$out"
+ok $? cli_list_shows_the_ops
 expect_status 2 cli_unknown_command "$KFP" frobnicate
 expect_status 2 cli_unknown_option "$KFP" check --frobnicate 1 scenarios
 expect_status 2 cli_unknown_variant "$KFP" check --variant nosuch scenarios
@@ -102,7 +104,7 @@ library_json=$(mktemp)
 "$KFP" check --json scenarios >"$library_json" 2>"$err"
 python3 docs/gen-verdicts.py --check docs/verdicts.md <"$library_json" 2>>"$err"
 ok $? docs_verdicts_md_is_generated_from_this_code
-# the designs and injections of docs/scenario-format.md are the binary's
+# the designs, injections and ops of docs/scenario-format.md are the binary's
 "$KFP" list --markdown 2>"$err" | python3 docs/gen-doc-blocks.py --check list \
 	docs/scenario-format.md 2>>"$err"
 ok $? docs_scenario_format_lists_what_the_binary_has

@@ -5,12 +5,17 @@
  */
 #include <string.h>
 
-#include <kfp/scenario.h>
+#include <kfp/kvm.h>
 
+/* clang-format off */
 const struct kvm_design *const kfp_designs[] = {
-	&kvm_design_pre_cve, &kvm_design_legacy,   &kvm_design_sketch,
-	&kvm_design_v9,	     &kvm_design_upstream,
+	&kvm_design_pre_cve,
+	&kvm_design_legacy,
+	&kvm_design_sketch,
+	&kvm_design_v9,
+	&kvm_design_upstream,
 };
+/* clang-format on */
 
 const unsigned int kfp_nr_designs = ARRAY_SIZE(kfp_designs);
 

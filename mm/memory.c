@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Zapping ptes (mm/memory.c zap_pte_range(), unmap_vmas(),
+ * zap_page_range_single()), the step shared by munmap, MADV_DONTNEED,
+ * exit_mmap and a driver's revoke.
+ *
+ * The pages a zap unmaps are gathered and put once the invalidation has
+ * ended (mm/mmap.c unmap_region() -> mm/mmu_gather.c tlb_finish_mmu()).
+ * Upstream may flush a full TLB batch, freeing pages, before _end(); the
+ * model's batches never fill, so it always frees after _end() — still after
+ * _start(), which is what the notifier contract relies on.
+ */
+#include "internal.h"
+
+static void batch_add(struct unmap_batch *batch, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	batch->pfn[batch->nr] = (u16)pfn;
+	batch->owner[batch->nr] = owner;
+	batch->nr++;
+}
+
+/* mm/mmu_gather.c tlb_finish_mmu(): release the gathered pages. */
+void batch_release(struct kfp_mm *mm, struct unmap_batch *batch)
+{
+	unsigned int i;
+
+	for (i = 0; i < batch->nr; i++)
+		put_page(mm, batch->pfn[i], batch->owner[i]);
+	batch->nr = 0;
+}
+
+/* mm/memory.c zap_pte_range(): clear one pte, gathering what it held. */
+void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
+{
+	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
+	kfp_shared_read(kfp_pte_object(addr), "zap_pte");
+	if (pte->kind == KFP_PTE_PRESENT && !pte->special) {
+		if (pte->dirty)
+			SetPageDirty(mm, pte->pfn);
+		batch_add(batch, pte->pfn, KFP_OWNER_PAGE_TABLE);
+	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
+		/*
+		 * mm/swapfile.c free_swap_and_cache(): the entry's swap-cache
+		 * reference goes now, unless reclaim has the folio frozen
+		 * (folio_try_get() fails there; reclaim deletes it from the cache).
+		 */
+		kfp_put_unless_frozen(mm, pte->pfn, KFP_OWNER_SWAP_CACHE);
+	}
+	if (pte->kind != KFP_PTE_NONE)
+		pte_clear(mm, addr);
+}
+
+/* mm/memory.c unmap_vmas()/zap_page_range_single(): notifier, zap, put. */
+void zap_range(struct kfp_mm *mm, u64 start, u64 end, enum mmu_notifier_event event)
+{
+	struct mmu_notifier_range range = { start, end, (u8)event, 1 };
+	struct unmap_batch batch;
+	u64 addr;
+
+	batch.nr = 0;
+	mmu_notifier_invalidate_range_start(mm, &range);
+	kfp_write_lock(&mm->page_table_lock);
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		zap_pte(mm, addr, &batch);
+	kfp_write_unlock(&mm->page_table_lock);
+	mmu_notifier_invalidate_range_end(mm, &range);
+	batch_release(mm, &batch);
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reverse mapping (mm/rmap.c): finding the ptes that map a page and
+ * replacing them with non-present entries (try_to_unmap(),
+ * try_to_migrate()), for migration, reclaim and memory failure.
+ */
+#include "internal.h"
+
+/* The ptes that map @pfn through a refcounted mapping: a small rmap walk. */
+unsigned int rmap_walk(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs)
+{
+	unsigned int vpn, nr = 0;
+
+	for (vpn = 1; vpn < KFP_NR_VPAGES; vpn++) {
+		const struct kfp_pte *pte = &mm->pte[vpn];
+
+		if (pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn)
+			addrs[nr++] = (u64)vpn << PAGE_SHIFT;
+	}
+	return nr;
+}
+
+/*
+ * Install a non-present entry of @kind in place of the pte that maps @pfn,
+ * in a bracket (mm/rmap.c try_to_unmap_one()).  The rmap walk ran without
+ * the PTL; page_vma_mapped_walk() checks under it that the pte still maps
+ * the folio, and a pte zapped meanwhile is left alone (false).
+ */
+static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_kind kind,
+		      enum mmu_notifier_event event)
+{
+	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, (u8)event, 1 };
+	struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	bool mapped;
+
+	mmu_notifier_invalidate_range_start(mm, &range);
+	kfp_write_lock(&mm->page_table_lock);
+	kfp_shared_write(kfp_pte_object(addr), "try_to_unmap_one");
+	mapped = pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn;
+	if (!mapped)
+		goto out_unlock;
+	if (pte->dirty)
+		SetPageDirty(mm, pte->pfn);
+	/* a swap entry: its content is written out (pageout()), its slot is the swap cache */
+	if (kind == KFP_PTE_SWAP)
+		pte->swap_content = mm->page[pte->pfn].content;
+	pte->kind = (u8)kind;
+	pte->writable = pte->writable && kind == KFP_PTE_MIGRATION;
+out_unlock:
+	kfp_write_unlock(&mm->page_table_lock);
+	mmu_notifier_invalidate_range_end(mm, &range);
+	return mapped;
+}
+
+/* try_to_unmap() over @addrs; keeps (and returns the number of) those it unmapped. */
+unsigned int unmap_all(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr,
+		       enum kfp_pte_kind kind)
+{
+	unsigned int i, unmapped = 0;
+
+	for (i = 0; i < nr; i++)
+		if (unmap_one(mm, addrs[i], pfn, kind, MMU_NOTIFY_CLEAR))
+			addrs[unmapped++] = addrs[i];
+	return unmapped;
+}

@@ -179,13 +179,19 @@ static const struct h_template templates[] = {
 #define OPF_UNSAFE BIT(11) /* allow_unsafe_mappings can change what it does */
 #define OPF_UNMAP BIT(12) /* closes the map */
 #define OPF_RELEASE BIT(13) /* closes the gfn-to-page */
+#define OPF_PAGE_WRITABLE BIT(14) /* gfn-to-page for write */
+#define OPF_NEEDS_WRITABLE BIT(15) /* after a gfn-to-page for write: __gfn_to_page(write=false) is read-only usage */
 
 struct h_op {
 	const char *text;
 	u16 flags;
 };
 
-/* The most telling ops first: the search reaches them first within a size. */
+/*
+ * The most telling ops first: the search reaches them first within a size.
+ * No "lookup ... pin": FOLL_PIN callers exist from 6.13 on, and the older
+ * designs put a pinned page like a referenced one (docs/hunt.md).
+ */
 static const struct h_op vcpu_ops[] = {
 	{ "read gfn $G", 0 },
 	{ "map gfn $G", OPF_MAP | OPF_UNSAFE },
@@ -201,10 +207,10 @@ static const struct h_op vcpu_ops[] = {
 	{ "map gfn 0", OPF_TWO_PAGES | OPF_MAP | OPF_UNSAFE },
 	{ "map-write 3", OPF_NEEDS_MAP },
 	{ "lookup gfn $G write", OPF_UNSAFE },
-	{ "lookup gfn $G pin", OPF_UNSAFE },
 	{ "gfn-to-page gfn $G", OPF_PAGE | OPF_UNSAFE },
 	{ "page-read", OPF_NEEDS_PAGE },
-	{ "page-write 3", OPF_NEEDS_PAGE },
+	{ "page-write 3", OPF_NEEDS_PAGE | OPF_NEEDS_WRITABLE },
+	{ "gfn-to-page gfn $G write", OPF_PAGE | OPF_PAGE_WRITABLE | OPF_UNSAFE },
 	{ "page-release", OPF_NEEDS_PAGE | OPF_RELEASE },
 	{ "gpc-write 3", OPF_NEEDS_GPC },
 	{ "gpc-activate gpa 0x2000", OPF_TWO_PAGES | OPF_GPC | OPF_UNSAFE },
@@ -476,7 +482,7 @@ static bool h_valid(const struct h_cand *c)
 	unsigned int i, j;
 
 	for (i = 0; i < c->nr_threads; i++) {
-		bool map = false, page = false, smm = false;
+		bool map = false, page = false, smm = false, writable = false;
 
 		if (!c->t[i].nr)
 			return false;
@@ -489,8 +495,11 @@ static bool h_valid(const struct h_cand *c)
 			if (((op->flags & OPF_NEEDS_MAP) && !map) ||
 			    ((op->flags & OPF_NEEDS_PAGE) && !page) ||
 			    ((op->flags & OPF_NEEDS_SMM) && !smm) ||
-			    ((op->flags & OPF_MAP) && map) || ((op->flags & OPF_PAGE) && page))
+			    ((op->flags & OPF_MAP) && map) || ((op->flags & OPF_PAGE) && page) ||
+			    ((op->flags & OPF_NEEDS_WRITABLE) && !writable))
 				return false;
+			if (op->flags & OPF_PAGE)
+				writable = op->flags & OPF_PAGE_WRITABLE;
 			map = (map || (op->flags & OPF_MAP)) && !(op->flags & OPF_UNMAP);
 			page = (page || (op->flags & OPF_PAGE)) && !(op->flags & OPF_RELEASE);
 			smm |= !!(op->flags & OPF_ENTER_SMM);
@@ -1076,8 +1085,8 @@ static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char 
 
 	h_props_text(found, sig, size);
 	b.len = strlen(sig);
+	h_put(&b, " %s", templates[c->tmpl].name);
 	if (h->design_b >= 0) {
-		h_put(&b, " %s", templates[c->tmpl].name);
 		for (i = 0; i < c->nr_threads; i++) {
 			h_put(&b, "|");
 			for (j = 0; j < c->t[i].nr; j++)
@@ -1088,11 +1097,16 @@ static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char 
 	for (i = 0; i < r->count && i < ARRAY_SIZE(r->report); i++) {
 		const struct kfp_report *x = &r->report[i];
 
+		const char *owner = kfp_scenario_run_owner_name(&h->run, x->owner);
+
 		if (x->accepted || (seen & BIT(x->property)))
 			continue;
 		seen |= BIT(x->property);
-		h_put(&b, " %s:%s@%s", kfp_property_name(x->property),
-		      kfp_report_kind_name(x->kind), x->what ? x->what : "?");
+		/* the owner's role (fault, map, page, ...) without its vCPU */
+		if (owner && strchr(owner, '.'))
+			owner = strchr(owner, '.') + 1;
+		h_put(&b, " %s:%s@%s by %s", kfp_property_name(x->property),
+		      kfp_report_kind_name(x->kind), x->what ? x->what : "?", owner ? owner : "?");
 	}
 }
 

@@ -1072,9 +1072,10 @@ static bool h_same(const struct h_cand *a, const struct h_cand *b)
 
 /*
  * The bug @c shows (after h_findings() explored it): --variant, the
- * properties and the first unaccepted report of each, kind and site, so
- * that a guest read and a guest write faulting into the same get_page()
- * are one bug; --diff, the differences and the scenario's set-up and ops.
+ * properties and the first unaccepted report of each, kind, site and the
+ * role of its owner (fault, map, page, gpc), so that a guest read and a
+ * guest write faulting into the same get_page() are one bug, whatever the
+ * backing; --diff, the differences and the scenario's set-up and ops.
  */
 static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char *sig, size_t size)
 {
@@ -1085,8 +1086,8 @@ static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char 
 
 	h_props_text(found, sig, size);
 	b.len = strlen(sig);
-	h_put(&b, " %s", templates[c->tmpl].name);
 	if (h->design_b >= 0) {
+		h_put(&b, " %s", templates[c->tmpl].name);
 		for (i = 0; i < c->nr_threads; i++) {
 			h_put(&b, "|");
 			for (j = 0; j < c->t[i].nr; j++)

@@ -180,7 +180,8 @@ static const struct h_template templates[] = {
 #define OPF_UNMAP BIT(12) /* closes the map */
 #define OPF_RELEASE BIT(13) /* closes the gfn-to-page */
 #define OPF_PAGE_WRITABLE BIT(14) /* gfn-to-page for write */
-#define OPF_NEEDS_WRITABLE BIT(15) /* after a gfn-to-page for write: __gfn_to_page(write=false) is read-only usage */
+#define OPF_NEEDS_WRITABLE \
+	BIT(15) /* after a gfn-to-page for write: __gfn_to_page(write=false) is read-only usage */
 
 struct h_op {
 	const char *text;
@@ -811,6 +812,15 @@ static void h_step_reports(const char *trace, unsigned int index, struct h_buf *
 	}
 }
 
+/* A release of a lock the trace took (a write of its word, with nothing to say). */
+static bool h_is_unlock(const char *locks, const struct h_step *s)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "|%s|", s->what);
+	return !s->detail[0] && strstr(locks, key);
+}
+
 static bool h_reported(const char *trace, unsigned int index)
 {
 	char key[32];
@@ -830,7 +840,7 @@ static void h_narrate(struct hunt *h, unsigned int design, const char *schedule,
 	char *trace = NULL, *copy, *line, *save = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&trace, &size);
-	char run_thread[16] = "";
+	char run_thread[16] = "", locks[512] = "";
 	unsigned int shown = 0, reports = 0;
 
 	if (!f)
@@ -853,9 +863,15 @@ static void h_narrate(struct hunt *h, unsigned int design, const char *schedule,
 				snprintf(run_thread, sizeof(run_thread), "%s", s.thread);
 				h_put(b, "  %s runs from step %u:\n", s.thread, s.index);
 			}
-			if (strcmp(s.access, "write") && !reported)
+			if (!strcmp(s.access, "lock") &&
+			    strlen(locks) + strlen(s.what) + 3 < sizeof(locks)) {
+				strcat(locks, "|");
+				strcat(locks, s.what);
+				strcat(locks, "|");
+			}
+			if ((strcmp(s.access, "write") || h_is_unlock(locks, &s)) && !reported)
 				continue;
-			if (b->len > KFP_DOC_LEN - 700) {
+			if (b->len > KFP_DOC_LEN - 1200) {
 				shown++;
 				continue;
 			}
@@ -890,11 +906,23 @@ static void h_props_text(u32 mask, char *out, size_t size)
 		h_put(&b, "%soutcome", b.len ? "+" : "");
 }
 
+static void h_put_outcomes(struct h_buf *b, u32 mask)
+{
+	const char *sep = "";
+	unsigned int o;
+
+	for (o = 0; o < KFP_NR_OUTCOMES; o++)
+		if (mask & BIT(o)) {
+			h_put(b, "%s%s", sep, kfp_outcome_name(o));
+			sep = "|";
+		}
+}
+
 /* One design's expect block: what the search of @c under @design showed. */
 static void h_expect_block(const struct h_verdict *v, const struct kfp_scenario *s,
 			   const char *design, bool outcomes, struct h_buf *b)
 {
-	unsigned int p, i, o;
+	unsigned int p, i;
 
 	h_put(b, "expect %s {\n", design);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
@@ -929,6 +957,34 @@ static unsigned int h_nr_ops(const struct h_cand *c)
 	return n;
 }
 
+/*
+ * What hunt writes, kfp check must confirm: the text parses, and every
+ * design's expectations hold (a search the budget cut may leave a
+ * "sometimes" unwitnessed: said on stderr, the file is still written).
+ */
+static int h_confirm(struct hunt *h, const char *name)
+{
+	struct kfp_explore_options options;
+	unsigned int d;
+
+	if (kfp_scenario_parse(name, h->text, strlen(h->text), &h->scenario, h->error,
+			       sizeof(h->error))) {
+		fprintf(stderr, "%s: internal error: a finding does not parse: %s\n",
+			h->program_name, h->error);
+		return -EINVAL;
+	}
+	h_options(h, false, false, &options);
+	for (d = 0; d < kfp_nr_designs; d++) {
+		if (kfp_scenario_run(&h->scenario, d, &options, &h->run))
+			return -EINVAL;
+		if (!h->run.expectations_met)
+			fprintf(stderr, "%s hunt: %s: the expectations of %s are not confirmed%s\n",
+				h->program_name, name, kfp_designs[d]->name,
+				h->run.explore.complete ? "" : " (search cut by --budget)");
+	}
+	return 0;
+}
+
 static int h_mkdir(const char *dir)
 {
 	if (mkdir(dir, 0777) && errno != EEXIST)
@@ -936,86 +992,132 @@ static int h_mkdir(const char *dir)
 	return 0;
 }
 
-/*
- * Explore the shrunk @c once more (minimised counterexample), narrate it,
- * write the scenario with its expectations, and check that kfp check's
- * parser and runner confirm them.
- */
-static int h_write_finding(struct hunt *h, const struct h_cand *c, u32 found, unsigned int nr)
-{
-	const char *a = kfp_designs[h->design]->name;
-	const char *bname = h->design_b >= 0 ? kfp_designs[h->design_b]->name : NULL;
-	static char doc[KFP_DOC_LEN + 512], expect[4096], name[128], path[PATH_MAX + 160];
-	struct h_buf d = { doc, 0, sizeof(doc) }, e = { expect, 0, sizeof(expect) };
-	struct h_verdict va, vb = { 0 };
-	char props[40], *schedule = NULL;
-	unsigned int design = (unsigned int)h->design;
-	bool named = bname != NULL;
-	FILE *out;
+/* A finding's file: what was found, under which design, numbered. */
+struct h_finding {
+	char name[128];
+	char doc[KFP_DOC_LEN + 512];
+	char expect[4096];
+	char *schedule; /* the counterexample narrated, or NULL */
+	unsigned int design; /* of the schedule */
+	struct h_verdict verdict[KFP_MAX_DESIGNS];
+};
 
-	h_props_text(found, props, sizeof(props));
-	if (bname)
-		snprintf(name, sizeof(name), "hunt-%s-vs-%s-%u", a, bname, nr);
-	else
-		snprintf(name, sizeof(name), "hunt-%s-%s-%u", a, props, nr);
-	h_render(h, c, name, named, NULL, NULL, h->text, sizeof(h->text));
-	/* the counterexample of the design that breaks the property, fewest preemptions */
-	if (bname) {
-		if (h_explore(h, h->text, (unsigned int)h->design_b, false, true, &vb))
+/*
+ * Explore the shrunk @c under every design, the targets first and with
+ * their counterexample minimised (the one narrated: the design that
+ * breaks the property, fewest preemptions), and write an expect block
+ * for each: which designs have the bug.
+ */
+static int h_expectations(struct hunt *h, const struct h_cand *c, u32 found, struct h_finding *f)
+{
+	struct h_buf e = { f->expect, 0, sizeof(f->expect) };
+	int order[KFP_MAX_DESIGNS], n = 0, i;
+	unsigned int d;
+	bool named = h->design_b >= 0;
+
+	if (h->design_b >= 0)
+		order[n++] = h->design_b;
+	order[n++] = h->design;
+	for (d = 0; d < kfp_nr_designs && n < KFP_MAX_DESIGNS; d++)
+		if ((int)d != h->design && (int)d != h->design_b)
+			order[n++] = (int)d;
+	h_render(h, c, f->name, named, NULL, NULL, h->text, sizeof(h->text));
+	for (i = 0; i < n; i++) {
+		struct h_verdict *v = &f->verdict[order[i]];
+		bool target = order[i] == h->design || order[i] == h->design_b;
+
+		if (h_explore(h, h->text, (unsigned int)order[i], false, target, v))
 			return -EINVAL;
-		if (h->run.explore.counterexample && (vb.violated & found)) {
-			schedule = strdup(h->run.explore.counterexample);
-			design = (unsigned int)h->design_b;
+		/* --diff: a design that breaks a property the other does not; A over B */
+		if (target && h->run.explore.counterexample && (!named || (v->violated & found)) &&
+		    (!f->schedule || order[i] == h->design)) {
+			free(f->schedule);
+			f->schedule = strdup(h->run.explore.counterexample);
+			f->design = (unsigned int)order[i];
 		}
 	}
-	if (h_explore(h, h->text, (unsigned int)h->design, false, true, &va))
-		return -EINVAL;
-	if (!schedule && h->run.explore.counterexample) {
-		schedule = strdup(h->run.explore.counterexample);
-		design = (unsigned int)h->design;
+	/* the blocks in kfp_designs[] order, the targets' first */
+	h_expect_block(&f->verdict[h->design], &h->scenario, kfp_designs[h->design]->name, named,
+		       &e);
+	if (h->design_b >= 0)
+		h_expect_block(&f->verdict[h->design_b], &h->scenario,
+			       kfp_designs[h->design_b]->name, named, &e);
+	for (i = named ? 2 : 1; i < n; i++)
+		h_expect_block(&f->verdict[order[i]], &h->scenario, kfp_designs[order[i]]->name,
+			       named, &e);
+	return 0;
+}
+
+/* --diff: each op whose outcomes differ, and how. */
+static void h_doc_outcomes(struct hunt *h, const struct h_finding *f, struct h_buf *d)
+{
+	const struct h_verdict *a = &f->verdict[h->design], *b = &f->verdict[h->design_b];
+	const struct kfp_scenario *s = &h->scenario;
+	unsigned int i;
+
+	for (i = 0; i < a->nr_results; i++) {
+		if (a->outcomes[i] == b->outcomes[i])
+			continue;
+		h_put(d, "  %s.%s ends ", s->thread[s->result[i].thread].name, s->result[i].name);
+		h_put_outcomes(d, a->outcomes[i]);
+		h_put(d, " under %s, ", kfp_designs[h->design]->name);
+		h_put_outcomes(d, b->outcomes[i]);
+		h_put(d, " under %s.\n", kfp_designs[h->design_b]->name);
 	}
+}
+
+/* The doc: how it was found, the counterexample step by step, every design's verdict. */
+static void h_doc(struct hunt *h, const struct h_cand *c, const char *props, struct h_finding *f)
+{
+	struct h_buf d = { f->doc, 0, sizeof(f->doc) };
+	char text[40];
+	unsigned int i;
 
 	h_put(&d, "Found by kfp hunt ");
-	if (bname)
-		h_put(&d, "--diff %s,%s", a, bname);
+	if (h->design_b >= 0)
+		h_put(&d, "--diff %s,%s", kfp_designs[h->design]->name,
+		      kfp_designs[h->design_b]->name);
 	else
-		h_put(&d, "--variant %s", a);
+		h_put(&d, "--variant %s", kfp_designs[h->design]->name);
 	h_put(&d, " --seed %llu after %llu scenarios; shrunk to %u ops in %u threads.\n",
 	      (unsigned long long)h->seed, (unsigned long long)h->tried, h_nr_ops(c),
 	      c->nr_threads);
-	if (bname)
-		h_put(&d, "%s and %s differ: %s.\n", a, bname, props);
-	if (schedule) {
-		h_put(&d, "Counterexample under %s, schedule %s:\n", kfp_designs[design]->name,
-		      schedule);
-		h_narrate(h, design, schedule, &d);
-	} else {
-		h_put(&d, "No execution breaks a property the design does not accept; the\n"
-			  "expectations below say which outcomes each design reaches.\n");
+	if (h->design_b >= 0) {
+		h_put(&d, "The two designs differ: %s.\n", props);
+		h_doc_outcomes(h, f, &d);
 	}
-	h_put(&d, "Result: as the expect blocks say (generated from the exploration).\n");
-	if (d.len > KFP_DOC_LEN - 2) {
-		/* cut at a line: the doc holds at most KFP_DOC_LEN - 1 bytes */
-		char *cut = doc + KFP_DOC_LEN - 40;
+	if (f->schedule) {
+		h_put(&d, "Counterexample under %s, schedule %s:\n", kfp_designs[f->design]->name,
+		      f->schedule);
+		h_narrate(h, f->design, f->schedule, &d);
+	}
+	/* room for the result line: the doc holds at most KFP_DOC_LEN - 1 bytes */
+	if (d.len > KFP_DOC_LEN - 400) {
+		char *cut = f->doc + KFP_DOC_LEN - 400;
 
-		while (cut > doc && *cut != '\n')
+		while (cut > f->doc && cut[-1] != '\n')
 			cut--;
-		strcpy(cut, "\n  ...\n");
+		d.len = (size_t)(cut - f->doc);
+		h_put(&d, "  ...\n");
 	}
-	free(schedule);
-
-	h_expect_block(&va, &h->scenario, a, named, &e);
-	if (bname)
-		h_expect_block(&vb, &h->scenario, bname, named, &e);
-	h_render(h, c, name, named, doc, expect, h->text, sizeof(h->text));
-
-	/* what hunt writes, kfp check must confirm */
-	if (kfp_scenario_parse(name, h->text, strlen(h->text), &h->scenario, h->error,
-			       sizeof(h->error))) {
-		fprintf(stderr, "%s: internal error: a finding does not parse: %s\n",
-			h->program_name, h->error);
-		return -EINVAL;
+	h_put(&d, "Result:");
+	for (i = 0; i < kfp_nr_designs; i++) {
+		h_props_text(f->verdict[i].violated, text, sizeof(text));
+		h_put(&d, "%s %s %s%s", i ? ";" : "", kfp_designs[i]->name, text[0] ? text : "safe",
+		      f->verdict[i].accepted ? " (accepted:" : "");
+		if (f->verdict[i].accepted) {
+			h_props_text(f->verdict[i].accepted, text, sizeof(text));
+			h_put(&d, " %s)", text);
+		}
 	}
+	h_put(&d, ".\n");
+}
+
+static int h_save(struct hunt *h, const char *name)
+{
+	static char path[PATH_MAX + 160];
+	FILE *out;
+
 	if (!h->dir) {
 		printf("%s\n", h->text);
 		return 0;
@@ -1029,6 +1131,33 @@ static int h_write_finding(struct hunt *h, const struct h_cand *c, u32 found, un
 	}
 	printf("  written: %s\n", path);
 	return 0;
+}
+
+/* Write the shrunk @c as a scenario kfp check confirms. */
+static int h_write_finding(struct hunt *h, const struct h_cand *c, u32 found, unsigned int nr)
+{
+	static struct h_finding f;
+	char props[40];
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	h_props_text(found, props, sizeof(props));
+	if (h->design_b >= 0)
+		snprintf(f.name, sizeof(f.name), "hunt-%s-vs-%s-%u", kfp_designs[h->design]->name,
+			 kfp_designs[h->design_b]->name, nr);
+	else
+		snprintf(f.name, sizeof(f.name), "hunt-%s-%s-%u", kfp_designs[h->design]->name,
+			 props, nr);
+	ret = h_expectations(h, c, found, &f);
+	if (!ret) {
+		h_doc(h, c, props, &f);
+		h_render(h, c, f.name, h->design_b >= 0, f.doc, f.expect, h->text, sizeof(h->text));
+		ret = h_confirm(h, f.name);
+	}
+	if (!ret)
+		ret = h_save(h, f.name);
+	free(f.schedule);
+	return ret;
 }
 
 /* ---- the search -------------------------------------------------------------------- */

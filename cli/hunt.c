@@ -934,15 +934,9 @@ static void h_expect_block(const struct h_verdict *v, const struct kfp_scenario 
 			h_put(b, "\tnever %s\n", kfp_property_name(p));
 	}
 	for (i = 0; outcomes && v->complete && i < v->nr_results; i++) {
-		const char *sep = "";
-
-		h_put(b, "\toutcome of %s", s->thread[s->result[i].thread].name);
-		h_put(b, ".%s is ", s->result[i].name);
-		for (o = 0; o < KFP_NR_OUTCOMES; o++)
-			if (v->outcomes[i] & BIT(o)) {
-				h_put(b, "%s%s", sep, kfp_outcome_name(o));
-				sep = "|";
-			}
+		h_put(b, "\toutcome of %s.%s is ", s->thread[s->result[i].thread].name,
+		      s->result[i].name);
+		h_put_outcomes(b, v->outcomes[i]);
 		h_put(b, "\n");
 	}
 	h_put(b, "}\n");

@@ -29,9 +29,11 @@
  * outcomes) is shrunk greedily to a 1-minimal candidate (removing any one
  * thread, op, set-up line or object, or clearing allow_unsafe_mappings,
  * loses it), written with a doc that narrates the counterexample's
- * replay and expect blocks that kfp check confirms.  Later candidates
- * that contain a finding (same set-up, each of its threads a subsequence
- * of a distinct thread of theirs) are skipped: they would shrink to it.
+ * replay and expect blocks (every design's) that kfp check confirms.
+ * Bugs are told apart by a signature: the properties and, for each, the
+ * first report's kind, site and owner role (--diff: the ops whose
+ * outcomes differ).  A candidate whose signature was seen is not shrunk
+ * again, a shrunk one whose signature was written is not written again.
  */
 #define _GNU_SOURCE /* strchrnul() */
 #include <errno.h>
@@ -52,7 +54,7 @@
 #define H_MAX_SETUP 6
 #define H_OBJECT_BIT 7 /* setup_mask bit of the template's object */
 #define H_MAX_FINDINGS 64
-#define H_MAX_SHRUNK 1024
+#define H_MAX_SEEN 512
 #define H_SIGNATURE_LEN 192
 #define H_TEXT_LEN 16384
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -182,10 +184,11 @@ static const struct h_template templates[] = {
 #define OPF_PAGE_WRITABLE BIT(14) /* gfn-to-page for write */
 #define OPF_NEEDS_WRITABLE \
 	BIT(15) /* after a gfn-to-page for write: __gfn_to_page(write=false) is read-only usage */
+#define OPF_DEACTIVATE BIT(16) /* closes the gpc */
 
 struct h_op {
 	const char *text;
-	u16 flags;
+	u32 flags;
 };
 
 /*
@@ -203,7 +206,7 @@ static const struct h_op vcpu_ops[] = {
 	{ "gpc-activate gpa $Q", OPF_GPC | OPF_UNSAFE },
 	{ "gpc-read", OPF_NEEDS_GPC },
 	{ "gpc-refresh", OPF_NEEDS_GPC },
-	{ "gpc-deactivate", OPF_NEEDS_GPC },
+	{ "gpc-deactivate", OPF_NEEDS_GPC | OPF_DEACTIVATE },
 	{ "read gfn 0", OPF_TWO_PAGES },
 	{ "map gfn 0", OPF_TWO_PAGES | OPF_MAP | OPF_UNSAFE },
 	{ "map-write 3", OPF_NEEDS_MAP },
@@ -287,14 +290,16 @@ struct hunt {
 	unsigned int size;
 	bool stop;
 	/*
-	 * Scenarios that showed something, shrunk (kept to skip what contains
-	 * them), and the bugs: a new bug is a new signature, the properties and
-	 * the first report of each (kind and site); the findings written
+	 * Bugs are told apart by their signature (h_signature()): those of
+	 * the candidates already shrunk, before and after shrinking (a
+	 * candidate whose signature is known is not shrunk again), and those
+	 * of the findings written
 	 */
-	unsigned int nr_shrunk, nr_found;
+	unsigned int nr_seen, nr_found;
 	u64 duplicates;
-	struct h_cand shrunk[H_MAX_SHRUNK];
+	char seen[H_MAX_SEEN][H_SIGNATURE_LEN];
 	char signature[H_MAX_FINDINGS][H_SIGNATURE_LEN];
+	struct h_verdict last[2]; /* h_findings(): the verdicts under the target(s) */
 	/* scratch */
 	struct kfp_scenario scenario;
 	struct kfp_scenario_run run;
@@ -390,24 +395,29 @@ static const char *h_op_text(const struct h_thread *t, unsigned int j)
 
 /*
  * A vCPU thread gives back what it took: an open kvm_vcpu_map() is
- * unmapped and a gfn-to-page page released at its end, as KVM's callers
- * do; a reference left behind would be a leak of the scenario, not of KVM.
+ * unmapped, a gfn-to-page page released and an activated cache
+ * deactivated at its end, as KVM's callers do (the caches at vCPU
+ * destruction); a reference left behind would be a leak of the scenario,
+ * not of KVM.
  */
 static void h_put_closing(struct h_buf *b, const struct h_thread *t)
 {
-	bool map = false, page = false;
+	bool map = false, page = false, gpc = false;
 	unsigned int j;
 
 	for (j = 0; t->vcpu && j < t->nr; j++) {
-		u16 flags = vcpu_ops[t->op[j]].flags;
+		u32 flags = vcpu_ops[t->op[j]].flags;
 
 		map = (map || (flags & OPF_MAP)) && !(flags & OPF_UNMAP);
 		page = (page || (flags & OPF_PAGE)) && !(flags & OPF_RELEASE);
+		gpc = (gpc || (flags & OPF_GPC)) && !(flags & OPF_DEACTIVATE);
 	}
 	if (map)
 		h_put(b, "\tunmap\n");
 	if (page)
 		h_put(b, "\tpage-release\n");
+	if (gpc)
+		h_put(b, "\tgpc-deactivate\n");
 }
 
 /*
@@ -556,49 +566,6 @@ static bool h_canonical(const struct h_cand *c)
 	return true;
 }
 
-/* ---- containment of an earlier finding ----------------------------------------- */
-
-static bool h_subsequence(const struct h_thread *small, const struct h_thread *big)
-{
-	unsigned int i = 0, j;
-
-	for (j = 0; j < big->nr && i < small->nr; j++)
-		if (big->op[j] == small->op[i])
-			i++;
-	return i == small->nr;
-}
-
-/* Can threads @i.. of @f go to distinct threads of @c outside @used? */
-static bool h_embed(const struct h_cand *f, unsigned int i, const struct h_cand *c, u32 used)
-{
-	unsigned int j;
-
-	if (i == f->nr_threads)
-		return true;
-	for (j = 0; j < c->nr_threads; j++) {
-		if ((used & BIT(j)) || c->t[j].vcpu != f->t[i].vcpu ||
-		    !h_subsequence(&f->t[i], &c->t[j]))
-			continue;
-		if (h_embed(f, i + 1, c, used | BIT(j)))
-			return true;
-	}
-	return false;
-}
-
-static bool h_contains_finding(const struct hunt *h, const struct h_cand *c)
-{
-	unsigned int k;
-
-	for (k = 0; k < h->nr_shrunk; k++) {
-		const struct h_cand *f = &h->shrunk[k];
-
-		if (f->tmpl == c->tmpl && f->unsafe == c->unsafe &&
-		    !(f->setup_mask & ~c->setup_mask) && h_embed(f, 0, c, 0))
-			return true;
-	}
-	return false;
-}
-
 /* ---- exploring a candidate ------------------------------------------------------ */
 
 static void h_options(const struct hunt *h, bool stop_at_first, bool minimise,
@@ -657,12 +624,14 @@ static u32 h_findings(struct hunt *h, const struct h_cand *c, bool quick)
 	h_render(h, c, "hunt", h->design_b >= 0, NULL, NULL, h->text, sizeof(h->text));
 	if (h_explore(h, h->text, (unsigned int)h->design, quick && h->design_b < 0, false, &a))
 		return 0;
+	h->last[0] = a;
 	if (!a.complete && !a.violated)
 		h->partial++;
 	if (h->design_b < 0)
 		return a.violated;
 	if (h_explore(h, h->text, (unsigned int)h->design_b, false, false, &b))
 		return 0;
+	h->last[1] = b;
 	if (!b.complete)
 		h->partial++;
 	/* a partial search has not seen every verdict or outcome: no claim */
@@ -1180,19 +1149,6 @@ static bool h_should_stop(struct hunt *h)
 	return h->stop;
 }
 
-static bool h_same(const struct h_cand *a, const struct h_cand *b)
-{
-	unsigned int i;
-
-	if (a->tmpl != b->tmpl || a->unsafe != b->unsafe || a->setup_mask != b->setup_mask ||
-	    a->nr_threads != b->nr_threads)
-		return false;
-	for (i = 0; i < a->nr_threads; i++)
-		if (h_thread_cmp(&a->t[i], &b->t[i]))
-			return false;
-	return true;
-}
-
 /*
  * The bug @c shows (after h_findings() explored it): --variant, the
  * properties and the first unaccepted report of each, kind, site and the
@@ -1204,17 +1160,22 @@ static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char 
 {
 	const struct kfp_reports *r = &h->run.explore.counterexample_reports;
 	struct h_buf b = { sig, 0, size };
-	unsigned int i, j;
+	unsigned int i;
 	u32 seen = 0;
 
 	h_props_text(found, sig, size);
 	b.len = strlen(sig);
 	if (h->design_b >= 0) {
+		const struct kfp_scenario_result *res = h->scenario.result;
+
 		h_put(&b, " %s", templates[c->tmpl].name);
-		for (i = 0; i < c->nr_threads; i++) {
-			h_put(&b, "|");
-			for (j = 0; j < c->t[i].nr; j++)
-				h_put(&b, "%u,", c->t[i].op[j]);
+		for (i = 0; i < h->last[0].nr_results; i++) {
+			const struct h_thread *t = &c->t[res[i].thread];
+
+			if (h->last[0].outcomes[i] == h->last[1].outcomes[i])
+				continue;
+			h_put(&b, " %s:%x/%x", h_op_text(t, res[i].op), h->last[0].outcomes[i],
+			      h->last[1].outcomes[i]);
 		}
 		return;
 	}
@@ -1234,45 +1195,66 @@ static void h_signature(struct hunt *h, const struct h_cand *c, u32 found, char 
 	}
 }
 
-/* Try one candidate; shrink, dedupe and write it when it shows something. */
+/* Has a candidate with signature @sig been shrunk?  Remember it if not. */
+static bool h_seen(struct hunt *h, const char *sig)
+{
+	unsigned int k;
+
+	for (k = 0; k < h->nr_seen; k++)
+		if (!strcmp(h->seen[k], sig))
+			return true;
+	if (h->nr_seen < H_MAX_SEEN)
+		snprintf(h->seen[h->nr_seen++], H_SIGNATURE_LEN, "%s", sig);
+	return false;
+}
+
+static void h_print_finding(struct hunt *h, const struct h_cand *c, u32 found, const char *sig)
+{
+	char props[64];
+
+	h_props_text(found, props, sizeof(props));
+	printf("finding %u: %s, set-up %s%s, %u ops in %u threads (scenario %llu, size %u)\n",
+	       h->nr_found, props, templates[c->tmpl].name,
+	       c->unsafe ? " with allow_unsafe_mappings" : "", h_nr_ops(c), c->nr_threads,
+	       (unsigned long long)h->tried, h->size);
+	printf("  bug: %s\n", sig);
+	fprintf(stderr, "hunt: finding %u after %.1fs\n", h->nr_found, h_elapsed(h));
+}
+
+/*
+ * Try one candidate.  When it shows something whose signature is new,
+ * shrink it; when the shrunk scenario's signature is new too, write it.
+ */
 static int h_try(struct hunt *h, const struct h_cand *c)
 {
 	struct h_cand shrunk = *c;
-	char props[64], sig[H_SIGNATURE_LEN];
-	unsigned int bit, k;
+	char sig[H_SIGNATURE_LEN];
+	unsigned int k;
 	u32 found;
-	double at;
 
-	if (!h_valid(c) || h_contains_finding(h, c))
+	if (!h_valid(c))
 		return 0;
 	h->tried++;
 	h_progress(h, false);
 	found = h_findings(h, c, true);
 	if (!found)
 		return 0;
-	bit = h_first_bit(found);
-	h_shrink(h, &shrunk, bit);
-	for (k = 0; k < h->nr_shrunk; k++)
-		if (h_same(&h->shrunk[k], &shrunk))
-			return 0;
-	if (h->nr_shrunk < H_MAX_SHRUNK)
-		h->shrunk[h->nr_shrunk++] = shrunk;
+	h_signature(h, c, found, sig, sizeof(sig));
+	if (h_seen(h, sig)) {
+		h->duplicates++;
+		return 0;
+	}
+	h_shrink(h, &shrunk, h_first_bit(found));
 	found = h_findings(h, &shrunk, false);
 	h_signature(h, &shrunk, found, sig, sizeof(sig));
+	h_seen(h, sig);
 	for (k = 0; k < h->nr_found; k++)
 		if (!strcmp(h->signature[k], sig)) {
 			h->duplicates++;
 			return 0;
 		}
 	snprintf(h->signature[h->nr_found++], H_SIGNATURE_LEN, "%s", sig);
-	at = h_elapsed(h);
-	h_props_text(found, props, sizeof(props));
-	printf("finding %u: %s, set-up %s%s, %u ops in %u threads (scenario %llu, size %u)\n",
-	       h->nr_found, props, templates[shrunk.tmpl].name,
-	       shrunk.unsafe ? " with allow_unsafe_mappings" : "", h_nr_ops(&shrunk),
-	       shrunk.nr_threads, (unsigned long long)h->tried, h->size);
-	printf("  bug: %s\n", sig);
-	fprintf(stderr, "hunt: finding %u after %.1fs\n", h->nr_found, at);
+	h_print_finding(h, &shrunk, found, sig);
 	if (h->dir && h_mkdir(h->dir)) {
 		fprintf(stderr, "%s: cannot create %s: %s\n", h->program_name, h->dir,
 			strerror(errno));

@@ -7,6 +7,7 @@
  *   kfp replay PATH --variant NAME [options] --schedule STRING
  *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
  *   kfp list [--markdown]        variants, injections, ops and bundled scenarios
+ *   kfp hunt (--variant D | --diff A,B) [options]: generate scenarios, find bugs (cli/hunt.c)
  *
  * Exit status: 0 every expectation met (or none to check); 1 an
  * expectation failed, or a replayed execution broke a property; 2 usage
@@ -29,6 +30,7 @@
 #include <kfp/scenario.h>
 
 #include "cli.h"
+#include "hunt.h"
 
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
@@ -72,6 +74,7 @@ static void usage(FILE *out)
 		"                [--preemption-bound N] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
 		"       %s list [--markdown]\n"
+		"       %s hunt (--variant NAME | --diff A,B) [options]   (kfp hunt --help)\n"
 		"       %s --version | --help\n"
 		"\n"
 		"check options:\n"
@@ -105,7 +108,8 @@ static void usage(FILE *out)
 		"      2 usage or input error, 3 a bound stopped a search before its verdict,\n"
 		"      4 internal error or output that could not be written,\n"
 		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
-		program_name, program_name, program_name, program_name, program_name, program_name);
+		program_name, program_name, program_name, program_name, program_name, program_name,
+		program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -1304,6 +1308,8 @@ static int run_command(int argc, char **argv)
 		return command_replay(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "merge"))
 		return kfp_merge_command(program_name, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "hunt"))
+		return kfp_hunt_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);

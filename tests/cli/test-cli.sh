@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end tests of the kfp command line: exit statuses, the bad-file
 # corpus's messages, JSON (valid or absent: checked with python3 -m json.tool),
-# replay round trips, signals, bounds and shards.  KTAP output, closing with
+# replay round trips, signals, bounds, shards and kfp hunt.  KTAP output, closing with
 # "N passed, N failed".
 KFP=${KFP:-./build/normal/kfp}
 n=0
@@ -351,6 +351,51 @@ for bad in tests/scenario/bad/*.kfp; do
 		ok 1 "cli_bad_file $(basename "$bad")"
 	fi
 done
+
+# kfp hunt: bounded by counts, not time, so that every run is the same run.
+hunt=$(mktemp -d)
+expect_status 1 cli_hunt_finds_cve_2021_22543_at_size_1 "$KFP" hunt --variant pre-cve --objects ttm --threads 1 --ops 1 --exhaustive 1 --max-findings 1 --time 0 --seed 1 -o "$hunt/a"
+head -n 1 "$out" | grep -q '^finding 1: P1+P2, set-up ttm, 1 ops in 1 threads (scenario 1, size 1)$' &&
+	grep -q 'P1:reference taken on a refcount-0 page@get_page by fault' "$out"
+ok $? cli_hunt_names_the_bug
+found="$hunt/a/hunt-pre-cve-P1+P2-1.kfp"
+grep -q '^	read gfn 1$' "$found" && grep -q '<- P1: reference taken on a refcount-0 page' "$found" &&
+	grep -q '^Result: pre-cve P1+P2; legacy safe; sketch safe; v9 safe; upstream safe.$' "$found"
+ok $? cli_hunt_writes_the_shrunk_scenario_with_its_race
+expect_status 0 cli_hunt_finding_passes_kfp_check "$KFP" check "$found"
+grep -q '^hunt-pre-cve-P1+P2-1  *pre-cve   P1 P2 ' "$out" && tail -n 1 "$out" | grep -q '^5 passed, 0 failed, 0 unchecked$'
+ok $? cli_hunt_finding_reproduces_under_check
+[ "$(round_trip "$out")" = "replays 3 failed 0" ]
+ok $? cli_hunt_finding_replays
+"$KFP" hunt --variant pre-cve --objects ttm --threads 1 --ops 1 --exhaustive 1 --max-findings 1 --time 0 --seed 1 -o "$hunt/b" >/dev/null 2>&1
+cmp "$found" "$hunt/b/hunt-pre-cve-P1+P2-1.kfp" >"$err" 2>&1
+ok $? cli_hunt_is_deterministic
+# the control: the designs that fixed the CVE show nothing on the same set-ups
+expect_status 0 cli_hunt_upstream_finds_nothing_at_size_1 "$KFP" hunt --variant upstream --objects ttm,anon --threads 1 --ops 1 --exhaustive 1 --time 0
+grep -q '^[0-9]* scenarios tried, 0 findings' "$out"
+ok $? cli_hunt_says_nothing_was_found
+# a hunt of a few seconds rediscovers the missing retry check, only with its injection
+expect_status 1 cli_hunt_rediscovers_the_missing_retry_check "$KFP" hunt --variant upstream --inject skip-retry-check --objects anon --threads 1..2 --exhaustive 2 --max-findings 1 --time 0 -o "$hunt/r"
+grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads' "$out" &&
+	"$KFP" check "$hunt"/r/*.kfp >"$err" 2>&1
+ok $? cli_hunt_retry_check_finding_passes_check
+expect_status 0 cli_hunt_without_the_injection_finds_nothing "$KFP" hunt --variant upstream --objects anon --threads 1..2 --exhaustive 2 --ops 2 --time 0
+# the random phase is the same for a seed
+"$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s1" 2>/dev/null
+"$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s2" 2>/dev/null
+cmp "$hunt/s1" "$hunt/s2" >"$err" 2>&1 && grep -q '^60 scenarios tried' "$hunt/s1"
+ok $? cli_hunt_random_phase_is_deterministic_for_a_seed
+expect_status 1 cli_hunt_diff_finds_a_difference "$KFP" hunt --diff legacy,upstream --objects ttm --threads 1 --ops 1 --exhaustive 1 --max-findings 1 --time 0 -o "$hunt/d"
+grep -q 'vcpu0.r1 ends efault under legacy, ok under upstream.' "$hunt/d/hunt-legacy-vs-upstream-1.kfp" &&
+	"$KFP" check "$hunt/d/hunt-legacy-vs-upstream-1.kfp" >"$err" 2>&1
+ok $? cli_hunt_diff_finding_passes_check
+for args in "" "--variant nope" "--diff legacy" "--diff legacy,legacy" "--variant legacy --threads 5" \
+	"--variant legacy --threads 3..2" "--variant legacy --objects nope" "--variant legacy --inject nope" \
+	"--variant legacy --time" "--variant legacy --ops 0" "--variant legacy --frobnicate 1"; do
+	# shellcheck disable=SC2086
+	expect_status 2 "cli_hunt_rejects '$args'" "$KFP" hunt $args
+done
+rm -rf "$hunt"
 
 echo "$passed $failed" >"$counts"
 }

@@ -32,7 +32,7 @@
 
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
-#define CELL_TEXT_LEN 128
+#define DEFAULT_PROGRESS_EVERY 5.0
 #define MAX_JOBS 64
 
 enum {
@@ -59,6 +59,7 @@ struct cli {
 	unsigned int passed, failed, bounded, unchecked;
 	bool json_first;
 	unsigned int jobs; /* cells searched at once, each on its own OS thread */
+	double progress_every; /* seconds between progress lines off a terminal; 0: none */
 };
 
 static const char *program_name = "kfp";
@@ -66,7 +67,7 @@ static const char *program_name = "kfp";
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s                    run the bundled scenarios under every variant\n"
+		"usage: %s [check options]    the bundled scenarios under every variant: the matrix\n"
 		"       %s check [options] PATH...\n"
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] --schedule STRING\n"
@@ -77,6 +78,9 @@ static void usage(FILE *out)
 		"check options:\n"
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
+		"  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
+		"  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
+		"                            line every SECONDS (default 5; 0: no progress at all)\n"
 		"  --max-executions N        stop each search after N complete executions\n"
 		"  --max-steps N             cut executions longer than N steps (the search is then\n"
 		"                            incomplete: what they would do next is unexplored)\n"
@@ -606,38 +610,6 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 		       (unsigned long long)cli->options.seed);
 }
 
-/*
- * A progress line on a terminal: what was explored so far, the rate, and
- * the estimate of the whole search (explore.h: estimated_total), which
- * grows while the search finds new branches, so it is a guide, not a
- * promise.
- */
-static void progress(void *arg, const struct kfp_explore_result *result)
-{
-	static struct timespec start;
-	static const char *current;
-	const char *name = arg;
-	struct timespec now;
-	double seconds;
-	u64 count;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (current != name) {
-		current = name;
-		start = now;
-	}
-	seconds = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-	if (seconds < 1.0)
-		return;
-	count = result->stateful ? result->states : result->executions;
-	fprintf(stderr, "\r  %s: %llu %s, %.0f/s", name, (unsigned long long)count,
-		result->stateful ? "states" : "executions", (double)count / seconds);
-	if (result->estimated_fraction > 0)
-		fprintf(stderr, ", about %.0f%% of an estimated %.0f",
-			100 * result->estimated_fraction, result->estimated_total);
-	fprintf(stderr, " ...");
-}
-
 /* ---- commands ---------------------------------------------------------------- */
 
 static void on_signal(int signo)
@@ -685,27 +657,6 @@ static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
 	return status;
 }
 
-static void print_matrix(struct cli *cli, struct kfp_scenario **scenarios,
-			 char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN])
-{
-	unsigned int i, d;
-
-	printf("%-40s", "scenario");
-	for (d = 0; d < kfp_nr_designs; d++)
-		if (cli->design_mask & BIT(d))
-			printf(" %-22s", kfp_designs[d]->name);
-	printf("\n");
-	for (i = 0; i < cli->nr_files; i++) {
-		printf("%-40s", scenarios[i]->name);
-		for (d = 0; d < kfp_nr_designs; d++)
-			if (cli->design_mask & BIT(d))
-				printf(" %-22s", cells[i][d]);
-		printf("\n");
-	}
-	if (cli->unchecked)
-		printf("(unchecked: no expectation names that variant, so nothing judged the verdict)\n");
-}
-
 /* The JSON's closing summary; @error, if any, says why the runs stopped. */
 static void json_summary(const struct cli *cli, const char *error)
 {
@@ -720,12 +671,33 @@ static void json_summary(const struct cli *cli, const char *error)
 	printf("}}\n");
 }
 
-/* Run one cell and account for it; -1 when the scenario cannot be run. */
-/* Judge one searched cell, count it and print it (or keep its text for the matrix). */
-static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
-			const struct kfp_scenario_run *run, char *cell_text, size_t size)
+/* The cell as the matrix shows it: what was violated and accepted, and the judgement. */
+static void matrix_cell(const struct kfp_scenario_run *run, enum cell cell,
+			struct kfp_matrix_cell *out)
 {
-	char verdict[96];
+	static const u8 marks[] = {
+		[CELL_MET] = KFP_MATRIX_MET,
+		[CELL_FAILED] = KFP_MATRIX_FAILED,
+		[CELL_BOUND] = KFP_MATRIX_UNDECIDED,
+		[CELL_UNCHECKED] = KFP_MATRIX_UNCHECKED,
+	};
+	unsigned int p;
+
+	memset(out, 0, sizeof(*out));
+	out->searched = true;
+	out->mark = marks[cell];
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (run->explore.executions_with_violation[p])
+			out->violated |= BIT(p);
+		if (run->explore.executions_with_accepted[p])
+			out->accepted |= BIT(p);
+	}
+}
+
+/* Judge one searched cell, count it and print it (or keep it for the matrix). */
+static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
+{
 	enum cell cell;
 
 	cell = judge_cell(run, cli->options.shard_count > 1);
@@ -737,33 +709,26 @@ static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *sc
 		cli->unchecked++;
 	else
 		cli->bounded++;
-	kfp_cli_verdict_text(run->explore.executions_with_violation,
-			     run->explore.executions_with_accepted, verdict, sizeof(verdict));
-	if (cell == CELL_UNCHECKED)
-		snprintf(cell_text, size, "%s (unchecked)", verdict);
-	else
-		snprintf(cell_text, size, "%s",
-			 cell == CELL_FAILED ? "expectation failed" :
-			 cell == CELL_BOUND  ? "incomplete" :
-					       verdict);
+	matrix_cell(run, cell, matrix);
+	kfp_progress_clear();
 	if (!cli->matrix)
 		print_run(cli, cli->files[i], scenario, run, cell);
 	else if (cell == CELL_FAILED)
 		print_failure(cli, cli->files[i], scenario, run);
+	kfp_progress_cell_done();
 }
 
 static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario, unsigned int d,
-		    struct kfp_scenario_run *run, char *cell_text, size_t size)
+		    struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
 {
-	bool tty = isatty(STDERR_FILENO);
+	struct kfp_progress_slot *slot = kfp_progress_slot(0);
 
-	cli->options.progress = tty && !cli->json ? progress : NULL;
-	cli->options.progress_arg = scenario->name;
+	cli->options.progress = kfp_progress_update;
+	cli->options.progress_arg = slot;
+	kfp_progress_cell_begin(slot, scenario->name, kfp_designs[d]->name);
 	if (kfp_scenario_run(scenario, d, &cli->options, run))
 		return -1;
-	if (tty && !cli->json && run->explore.executions >= 1024)
-		fprintf(stderr, "\r%*s\r", 78, "");
-	report_cell(cli, i, scenario, run, cell_text, size);
+	report_cell(cli, i, scenario, run, matrix);
 	return 0;
 }
 
@@ -785,6 +750,7 @@ struct pool {
 	struct cell_job *job;
 	unsigned int nr_cells, next;
 	unsigned int nr_workers, exited;
+	unsigned int started; /* workers that took a progress slot */
 	bool failed; /* a cell could not start: take no more */
 	pthread_mutex_t lock;
 	pthread_cond_t done;
@@ -794,8 +760,13 @@ static void *pool_worker(void *arg)
 {
 	struct pool *pool = arg;
 	struct kfp_explore_options options = pool->cli->options;
+	struct kfp_progress_slot *slot;
 
-	options.progress = NULL;
+	pthread_mutex_lock(&pool->lock);
+	slot = kfp_progress_slot(pool->started++);
+	pthread_mutex_unlock(&pool->lock);
+	options.progress = kfp_progress_update;
+	options.progress_arg = slot;
 	for (;;) {
 		unsigned int c, i, d;
 		struct kfp_scenario_run *run;
@@ -814,10 +785,13 @@ static void *pool_worker(void *arg)
 		i = c / kfp_nr_designs;
 		d = c % kfp_nr_designs;
 		run = calloc(1, sizeof(*run));
-		if (run && (pool->cli->design_mask & BIT(d)))
+		if (run && (pool->cli->design_mask & BIT(d))) {
+			kfp_progress_cell_begin(slot, pool->scenarios[i]->name,
+						kfp_designs[d]->name);
 			ret = kfp_scenario_run(pool->scenarios[i], d, &options, run);
-		else if (run)
+		} else if (run) {
 			ret = 0;
+		}
 		pthread_mutex_lock(&pool->lock);
 		pool->job[c].run = run;
 		pool->job[c].ret = ret;
@@ -852,7 +826,7 @@ static void pool_release(struct cell_job *job)
 
 /* Search every cell on @cli->jobs threads; returns the first cell error, if any. */
 static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios,
-				char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN], char *error,
+				struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS], char *error,
 				size_t size)
 {
 	struct pool pool = {
@@ -886,7 +860,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 		unsigned int i = c / kfp_nr_designs, d = c % kfp_nr_designs;
 		struct cell_job *job = pool_wait(&pool, c);
 
-		cells[i][d][0] = '\0';
+		memset(&cells[i][d], 0, sizeof(cells[i][d]));
 		if (!job)
 			break;
 		if (job->ret) {
@@ -894,8 +868,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 				 job->run ? job->run->error : "kfp: out of memory");
 			failed = error;
 		} else if (cli->design_mask & BIT(d)) {
-			report_cell(cli, i, scenarios[i], job->run, cells[i][d],
-				    sizeof(cells[i][d]));
+			report_cell(cli, i, scenarios[i], job->run, &cells[i][d]);
 		}
 		pool_release(job);
 	}
@@ -911,7 +884,7 @@ static int run_all(struct cli *cli)
 {
 	static struct kfp_scenario_run run;
 	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
-	static char cells[MAX_FILES][KFP_MAX_DESIGNS][CELL_TEXT_LEN];
+	static struct kfp_matrix_cell cells[MAX_FILES][KFP_MAX_DESIGNS];
 	static char parallel_error[KFP_ERROR_LEN];
 	const char *error = NULL;
 	unsigned int i, d;
@@ -925,6 +898,8 @@ static int run_all(struct cli *cli)
 	for (i = 0; i < cli->nr_files; i++)
 		scenarios[i]->inject |= cli->inject;
 	catch_signals(cli);
+	kfp_progress_start(cli->nr_files * (unsigned int)__builtin_popcount(cli->design_mask),
+			   cli->progress_every, isatty(STDERR_FILENO));
 	if (cli->json) {
 		putchar('{');
 		if (cli->options.shard_count)
@@ -936,14 +911,14 @@ static int run_all(struct cli *cli)
 		error = run_parallel(cli, scenarios, cells, parallel_error, sizeof(parallel_error));
 	for (i = 0; cli->jobs <= 1 && i < cli->nr_files && !error && !stop_signal; i++) {
 		for (d = 0; d < kfp_nr_designs && !error && !stop_signal; d++) {
-			cells[i][d][0] = '\0';
+			memset(&cells[i][d], 0, sizeof(cells[i][d]));
 			if (!(cli->design_mask & BIT(d)))
 				continue;
-			if (run_cell(cli, i, scenarios[i], d, &run, cells[i][d],
-				     sizeof(cells[i][d])))
+			if (run_cell(cli, i, scenarios[i], d, &run, &cells[i][d]))
 				error = run.error;
 		}
 	}
+	kfp_progress_end();
 	if (error)
 		fprintf(stderr, "%s\n", error);
 	if (stop_signal && !cli->json)
@@ -952,7 +927,7 @@ static int run_all(struct cli *cli)
 	if (cli->json)
 		json_summary(cli, error);
 	else if (cli->matrix)
-		print_matrix(cli, scenarios, cells);
+		kfp_cli_print_matrix(stdout, scenarios, cli->nr_files, cells, cli->design_mask);
 	if (!cli->json)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
@@ -1051,6 +1026,9 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		} else if (!strcmp(arg, "--json")) {
 			cli->json = true;
 			continue;
+		} else if (!strcmp(arg, "--matrix")) {
+			cli->matrix = true;
+			continue;
 		} else if (!strcmp(arg, "--stop-at-first")) {
 			cli->options.stop_on_violation = true;
 			continue;
@@ -1096,6 +1074,19 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
 			continue;
 		}
+		if (!strcmp(arg, "--progress-every")) {
+			char *end;
+			double seconds = strtod(next, &end);
+
+			if (*end || !(seconds >= 0) || seconds > 1e6) {
+				fprintf(stderr,
+					"%s: --progress-every wants a number of seconds (0: none)\n",
+					program_name);
+				return -1;
+			}
+			cli->progress_every = seconds;
+			continue;
+		}
 		if (!strcmp(arg, "--timeout")) {
 			char *end;
 			double seconds = strtod(next, &end);
@@ -1128,7 +1119,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!cli->nr_files) {
+	if (!cli->nr_files && !cli->matrix) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
 		return -1;
 	}
@@ -1155,6 +1146,7 @@ static void cli_init(struct cli *cli)
 	cli->options.minimize = true;
 	cli->options.stateful = true;
 	cli->jobs = default_jobs();
+	cli->progress_every = DEFAULT_PROGRESS_EVERY;
 	cli->design_mask = (u32)((1ULL << kfp_nr_designs) - 1);
 }
 
@@ -1169,13 +1161,16 @@ static int command_check(int argc, char **argv)
 	return run_all(&cli);
 }
 
-static int command_matrix(void)
+/* kfp [check options]: the bundled library as a matrix */
+static int command_matrix(int argc, char **argv)
 {
 	static struct cli cli;
 
 	cli_init(&cli);
 	cli.matrix = true;
-	if (add_path(&cli, library_path()))
+	if (parse_check_options(&cli, argc, argv))
+		return EXIT_USAGE;
+	if (!cli.nr_files && add_path(&cli, library_path()))
 		return EXIT_USAGE;
 	sort_files(&cli);
 	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
@@ -1284,7 +1279,7 @@ static int finish_output(int status)
 static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
-		return command_matrix();
+		return command_matrix(0, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("kfp %s\n", KFP_VERSION);
 		return EXIT_MET;
@@ -1293,6 +1288,8 @@ static int run_command(int argc, char **argv)
 		usage(stdout);
 		return EXIT_MET;
 	}
+	if (!strncmp(argv[1], "--", 2) && strcmp(argv[1], "--help"))
+		return command_matrix(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return command_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))

@@ -97,6 +97,71 @@ expect_status 2 cli_bad_shard "$KFP" check --shard 3/3 scenarios
 expect_status 0 cli_check_bundled_library "$KFP" check scenarios
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_check_ends_with_the_count
+
+# the matrix (make run): within 100 columns, every cell in its column, a
+# legend, and the scenarios that put old code back under their injection
+matrix=$(mktemp)
+expect_status 0 cli_matrix_of_the_library "$KFP" --progress-every 0
+cp "$out" "$matrix"
+! grep -q '.\{101\}' "$matrix"
+ok $? cli_matrix_fits_100_columns
+: >"$err"
+python3 - "$matrix" 2>"$err" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+header = next(l for l in lines if l.startswith("scenario "))
+starts = [m.start() for m in re.finditer(r"\S+", header)][1:]
+assert len(starts) == 5, header
+rows = [l for l in lines[lines.index(header) + 1:lines.index("legend:")]
+        if len(l) > starts[-1]]
+assert len(rows) > 40, len(rows)
+for l in rows:
+    for c in starts:
+        assert l[c - 1] == " " and l[c] != " ", "shifted: " + l
+PY
+ok $? cli_matrix_cells_never_shift_their_row
+: >"$err"
+for word in 'safe ' 'P2a ' 'inv ' 'X! ' 'X? ' 'X~ ' 'X+ ' ; do
+	sed -n '/^legend:/,$p' "$matrix" | grep -q "^  $word" || echo "legend lacks $word" >>"$err"
+done
+[ ! -s "$err" ]
+ok $? cli_matrix_legend_explains_every_mark
+# every scenario with param inject is marked and under its injection's heading
+: >"$err"
+want=0
+for f in $(grep -l '^param inject' $(find scenarios -name '*.kfp')); do
+	name=$(sed -n 's/^name //p' "$f")
+	inject=$(sed -n 's/^param inject =* *//p' "$f")
+	want=$((want + 1))
+	awk -v name="* $name" -v h="old code put back: $inject" \
+		'/^old code put back: / { head = $0 } index($0, name " ") == 1 || $0 == name { found = (head == h) } END { exit !found }' \
+		"$matrix" || echo "$name is not under '$inject'" >>"$err"
+done
+[ "$(grep -c '^\* ' "$matrix")" = "$want" ] && [ "$want" -gt 10 ] && [ ! -s "$err" ]
+ok $? cli_matrix_groups_injected_rows_under_their_injection
+rm -f "$matrix"
+expect_status 0 cli_matrix_unchecked "$KFP" check --matrix --variant legacy \
+	tests/cli/unchecked-for-legacy.kfp
+grep -q '^unchecked-for-legacy  *safe?$' "$out" &&
+	tail -n 1 "$out" | grep -q '^0 passed, 0 failed, 1 unchecked$'
+ok $? cli_matrix_marks_unchecked_and_counts_it_apart
+expect_status 1 cli_matrix_failed "$KFP" check --matrix --progress-every 0 \
+	tests/cli/fails-an-expectation.kfp
+grep -q '^\* cli-expectation-fails  *.* P2 P3a!$' "$out"
+ok $? cli_matrix_marks_a_failed_expectation
+# progress off a terminal: a line on stderr every --progress-every seconds,
+# and stdout the same byte for byte with or without it
+"$KFP" check --progress-every 0.05 --variant v9 --jobs 2 \
+	scenarios/races/two-vcpu-faults-vs-munmap-remap.kfp >"$out" 2>"$err.progress"
+sed -E 's/ +[0-9.]+s +/ /' "$out" >"$out.progress"
+"$KFP" check --progress-every 0 --variant v9 \
+	scenarios/races/two-vcpu-faults-vs-munmap-remap.kfp 2>"$err" |
+	sed -E 's/ +[0-9.]+s +/ /' >"$out"
+grep -Eq '^kfp: [01]/1 cells, [0-9]+s; v9 fault\+fault\+munmap\+remap: [0-9]+s, [0-9]+ states, [0-9]+/s' "$err.progress" &&
+	[ ! -s "$err" ] && cmp -s "$out" "$out.progress"
+ok $? cli_progress_off_a_tty_leaves_stdout_alone
+rm -f "$err.progress" "$out.progress"
+expect_status 2 cli_progress_every_wants_seconds "$KFP" check --progress-every -1 scenarios
 # docs/verdicts.md is what this code gives: its generated parts match a run
 library_json=$(mktemp)
 "$KFP" check --json scenarios >"$library_json" 2>"$err"

@@ -47,13 +47,19 @@ enum {
 /* Set by SIGINT/SIGTERM; the explorer polls it between executions. */
 static volatile sig_atomic_t stop_signal;
 
+enum trace_format { TRACE_TEXT, TRACE_SVG, TRACE_DOT };
+
 struct cli {
 	struct kfp_explore_options options;
 	unsigned int inject; /* KVM_INJECT_* added to every scenario */
 	u32 design_mask;
 	bool json;
 	bool matrix;
-	bool quiet_trace;
+	bool quiet; /* verdicts only: no schedules, no traces */
+	bool witness; /* also trace accepted violations and met "sometimes" */
+	enum trace_format trace_format;
+	const char *trace_dir; /* where --trace-format svg|dot writes its files */
+	bool write_failed; /* a trace file could not be written: exit 4 */
 	char *files[MAX_FILES];
 	unsigned int nr_files;
 	unsigned int passed, failed, bounded, unchecked;
@@ -70,7 +76,7 @@ static void usage(FILE *out)
 		"usage: %s [check options]    the bundled scenarios under every variant: the matrix\n"
 		"       %s check [options] PATH...\n"
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
-		"                [--preemption-bound N] --schedule STRING\n"
+		"                [--preemption-bound N] [--svg FILE | --dot FILE] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
 		"       %s list\n"
 		"       %s --version | --help\n"
@@ -79,6 +85,13 @@ static void usage(FILE *out)
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
 		"  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
+		"  --quiet, -q               verdicts only: no schedules, no traces\n"
+		"  --witness                 also trace each accepted violation and each met\n"
+		"                            'sometimes' (by default only a failed cell's\n"
+		"                            minimised counterexample is traced)\n"
+		"  --trace-format text|svg|dot  traces as text on stdout (default), or as sequence\n"
+		"                            charts written to DIR/SCENARIO.VARIANT.TAG.svg|dot\n"
+		"  --trace-dir DIR           where --trace-format svg|dot writes (default .)\n"
 		"  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
 		"                            line every SECONDS (default 5; 0: no progress at all)\n"
 		"  --max-executions N        stop each search after N complete executions\n"
@@ -102,7 +115,8 @@ static void usage(FILE *out)
 		"\n"
 		"\n"
 		"replay runs one schedule that check printed, under the options that check\n"
-		"printed with it, and traces it step by step.\n"
+		"printed with it, and traces it step by step; --svg FILE and --dot FILE also\n"
+		"draw it as a sequence chart.  Options may be written --name=value.\n"
 		"\n"
 		"exit: 0 expectations met (cells with none are unchecked, not failed),\n"
 		"      1 an expectation failed, or the replayed execution broke a property,\n"
@@ -516,22 +530,92 @@ static void print_schedule(const struct cli *cli, const char *path,
 	kfp_scenario_print_run_reports(run, reports, "    ", stdout);
 }
 
-static void print_failure(const struct cli *cli, const char *path,
-			  const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
+/* Record @schedule and write its chart to @file; -1 (said on stderr) when it cannot. */
+static int write_chart(const char *file, enum trace_format format,
+		       const struct kfp_scenario *scenario, unsigned int design,
+		       const char *schedule, const struct kfp_explore_options *options)
 {
+	static struct kfp_trace trace;
+	FILE *out;
+	int ret;
+
+	ret = kfp_scenario_record(scenario, design, schedule, options, &trace);
+	if (ret < 0)
+		goto out_release;
+	out = fopen(file, "w");
+	if (!out) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", program_name, file, strerror(errno));
+		ret = -1;
+		goto out_release;
+	}
+	ret = format == TRACE_DOT ? kfp_trace_print_dot(&trace, out) :
+				    kfp_trace_print_svg(&trace, out);
+	if (fclose(out) || ret) {
+		fprintf(stderr, "%s: cannot write %s\n", program_name, file);
+		ret = -1;
+	}
+out_release:
+	kfp_trace_release(&trace);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * The trace of @schedule, after a line that says what it shows: as text,
+ * or (--trace-format svg|dot) in DIR/SCENARIO.VARIANT.TAG.svg, named.
+ */
+static void print_trace(struct cli *cli, const struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run, const char *label, const char *tag,
+			const char *schedule)
+{
+	char file[PATH_MAX];
+
+	if (cli->trace_format == TRACE_TEXT) {
+		printf("  trace of %s:\n", label);
+		fflush(stdout);
+		kfp_scenario_replay(scenario, run->design, schedule, &cli->options, stdout, NULL);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/%s.%s.%s.%s", cli->trace_dir ? cli->trace_dir : ".",
+		 scenario->name, kfp_designs[run->design]->name, tag,
+		 cli->trace_format == TRACE_DOT ? "dot" : "svg");
+	printf("  trace of %s: %s\n", label, file);
+	if (write_chart(file, cli->trace_format, scenario, run->design, schedule, &cli->options))
+		cli->write_failed = true;
+}
+
+static bool fails_a_never(const struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->nr_expectations; i++)
+		if (!run->expectation[i].met && run->checked[i]->kind == KFP_EXPECT_NEVER)
+			return true;
+	return false;
+}
+
+/*
+ * Each failed expectation with its counterexample, then one trace per
+ * cell: of the minimised counterexample when a "never" failed (the others
+ * are the same violation, reached in more preemptions), else of the first
+ * failed expectation's.
+ */
+static void print_failure(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
+			  const struct kfp_scenario_run *run)
+{
+	const struct kfp_explore_result *r = &run->explore;
 	const char *schedule = NULL;
+	char label[192];
 	unsigned int i;
 
 	for (i = 0; i < run->nr_expectations; i++) {
 		const struct kfp_expectation_result *e = &run->expectation[i];
 		const struct kfp_expectation *x = run->checked[i];
-		char label[192];
 
 		if (e->met)
 			continue;
 		printf("  expectation failed: %s:%u:%u: %s: %s\n", path, x->pos.line, x->pos.col,
 		       x->text, e->detail);
-		if (!e->schedule)
+		if (!e->schedule || cli->quiet)
 			continue;
 		snprintf(label, sizeof(label), "counterexample of '%s' (line %u)", x->text,
 			 x->pos.line);
@@ -541,8 +625,63 @@ static void print_failure(const struct cli *cli, const char *path,
 	}
 	if (!schedule)
 		return;
-	fflush(stdout);
-	kfp_scenario_replay(scenario, run->design, schedule, &cli->options, stdout, NULL);
+	if (fails_a_never(run) && r->has_counterexample && r->counterexample) {
+		schedule = r->counterexample;
+		snprintf(label, sizeof(label), "the counterexample (%u preemption%s)",
+			 r->counterexample_preemptions,
+			 r->counterexample_preemptions == 1 ? "" : "s");
+	} else {
+		snprintf(label, sizeof(label), "the first counterexample");
+	}
+	print_trace(cli, scenario, run, label, "counterexample", schedule);
+}
+
+/* A schedule printed before in this cell is not traced twice. */
+static bool traced_before(const char *const *done, unsigned int nr, const char *schedule)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(done[i], schedule))
+			return true;
+	return false;
+}
+
+/*
+ * --witness: the trace of every accepted violation and of every met
+ * "sometimes" (and "accepted") expectation, each schedule once.
+ */
+static void print_witnesses(struct cli *cli, const struct kfp_scenario *scenario,
+			    const struct kfp_scenario_run *run)
+{
+	const struct kfp_explore_result *r = &run->explore;
+	const char *done[KFP_NR_PROPERTIES + KFP_SCENARIO_MAX_CHECKED];
+	unsigned int nr = 0, i, p;
+	char label[192], tag[32];
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		const char *schedule = r->accepted_witness[p];
+
+		if (!schedule || traced_before(done, nr, schedule))
+			continue;
+		done[nr++] = schedule;
+		snprintf(label, sizeof(label), "a witness of %s accepted",
+			 kfp_property_name((enum kfp_property)p));
+		snprintf(tag, sizeof(tag), "accepted-%s", kfp_property_name((enum kfp_property)p));
+		print_trace(cli, scenario, run, label, tag, schedule);
+	}
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation_result *e = &run->expectation[i];
+		const struct kfp_expectation *x = run->checked[i];
+
+		if (!e->met || !e->schedule || traced_before(done, nr, e->schedule))
+			continue;
+		done[nr++] = e->schedule;
+		snprintf(label, sizeof(label), "the witness of '%s' (line %u)", x->text,
+			 x->pos.line);
+		snprintf(tag, sizeof(tag), "witness-line-%u", x->pos.line);
+		print_trace(cli, scenario, run, label, tag, e->schedule);
+	}
 }
 
 /* The minimised counterexample, and the witness of every expectation met by an example. */
@@ -601,9 +740,12 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
 	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
 					"EXPECTATION FAILED");
-	print_schedules(cli, path, run);
+	if (!cli->quiet)
+		print_schedules(cli, path, run);
 	if (cell == CELL_FAILED)
 		print_failure(cli, path, scenario, run);
+	if (cli->witness && !cli->quiet)
+		print_witnesses(cli, scenario, run);
 	if (cli->options.random_executions)
 		printf("  random mode: %llu executions, seed %llu\n",
 		       (unsigned long long)cli->options.random_executions,
@@ -931,11 +1073,12 @@ static int run_all(struct cli *cli)
 	if (!cli->json)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
-	status = error	      ? EXIT_USAGE :
-		 cli->failed  ? EXIT_FAILED :
-		 stop_signal  ? EXIT_SIGNAL + stop_signal :
-		 cli->bounded ? EXIT_BOUND :
-				EXIT_MET;
+	status = error		   ? EXIT_USAGE :
+		 cli->write_failed ? EXIT_INTERNAL :
+		 cli->failed	   ? EXIT_FAILED :
+		 stop_signal	   ? EXIT_SIGNAL + stop_signal :
+		 cli->bounded	   ? EXIT_BOUND :
+				     EXIT_MET;
 	kfp_scenario_run_release(&run);
 out_free:
 	for (i = 0; i < cli->nr_files; i++)
@@ -1012,6 +1155,34 @@ static int parse_execution_option(struct cli *cli, const char *arg, const char *
 	return -1;
 }
 
+/*
+ * "--name=value" as "--name" "value", for every option: a new argument
+ * vector (static; NULL when out of memory) of *@argc words.
+ */
+static char **split_equals(int *argc, char **argv)
+{
+	static char **split;
+	int i, n = 0;
+
+	free(split);
+	split = calloc(2 * (size_t)*argc + 1, sizeof(*split));
+	if (!split)
+		return NULL;
+	for (i = 0; i < *argc; i++) {
+		char *equals = strchr(argv[i], '=');
+
+		if (strncmp(argv[i], "--", 2) || !equals) {
+			split[n++] = argv[i];
+			continue;
+		}
+		*equals = '\0';
+		split[n++] = argv[i];
+		split[n++] = equals + 1;
+	}
+	*argc = n;
+	return split;
+}
+
 static int parse_check_options(struct cli *cli, int argc, char **argv)
 {
 	int i, ret;
@@ -1025,6 +1196,12 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			exit(EXIT_MET);
 		} else if (!strcmp(arg, "--json")) {
 			cli->json = true;
+			continue;
+		} else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+			cli->quiet = true;
+			continue;
+		} else if (!strcmp(arg, "--witness")) {
+			cli->witness = true;
 			continue;
 		} else if (!strcmp(arg, "--matrix")) {
 			cli->matrix = true;
@@ -1072,6 +1249,25 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			}
 			cli->options.stateful = strcmp(next, "dpor") != 0;
 			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
+			continue;
+		}
+		if (!strcmp(arg, "--trace-format")) {
+			if (!strcmp(next, "text")) {
+				cli->trace_format = TRACE_TEXT;
+			} else if (!strcmp(next, "svg")) {
+				cli->trace_format = TRACE_SVG;
+			} else if (!strcmp(next, "dot")) {
+				cli->trace_format = TRACE_DOT;
+			} else {
+				fprintf(stderr,
+					"%s: --trace-format wants text, svg or dot, not '%s'\n",
+					program_name, next);
+				return -1;
+			}
+			continue;
+		}
+		if (!strcmp(arg, "--trace-dir")) {
+			cli->trace_dir = next;
 			continue;
 		}
 		if (!strcmp(arg, "--progress-every")) {
@@ -1155,6 +1351,9 @@ static int command_check(int argc, char **argv)
 	static struct cli cli;
 
 	cli_init(&cli);
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
 	if (parse_check_options(&cli, argc, argv))
 		return EXIT_USAGE;
 	sort_files(&cli);
@@ -1168,6 +1367,9 @@ static int command_matrix(int argc, char **argv)
 
 	cli_init(&cli);
 	cli.matrix = true;
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
 	if (parse_check_options(&cli, argc, argv))
 		return EXIT_USAGE;
 	if (!cli.nr_files && add_path(&cli, library_path()))
@@ -1179,13 +1381,18 @@ static int command_matrix(int argc, char **argv)
 
 static int command_replay(int argc, char **argv)
 {
-	const char *path = NULL, *schedule = NULL;
+	const char *path = NULL, *schedule = NULL, *chart = NULL;
+	enum trace_format format = TRACE_SVG;
 	struct kfp_scenario *scenario;
 	static struct cli cli;
 	bool variant = false;
+	unsigned int design;
 	int i, ret;
 
 	cli_init(&cli);
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -1195,6 +1402,12 @@ static int command_replay(int argc, char **argv)
 		}
 		if (arg[0] != '-' && !path) {
 			path = arg;
+			continue;
+		}
+		if (next && (!strcmp(arg, "--svg") || !strcmp(arg, "--dot"))) {
+			chart = next;
+			format = strcmp(arg, "--dot") ? TRACE_SVG : TRACE_DOT;
+			i++;
 			continue;
 		}
 		ret = next ? parse_execution_option(&cli, arg, next) : 0;
@@ -1222,8 +1435,11 @@ static int command_replay(int argc, char **argv)
 	if (!scenario)
 		return EXIT_USAGE;
 	scenario->inject |= cli.inject;
-	ret = kfp_scenario_replay(scenario, (unsigned int)__builtin_ctz(cli.design_mask), schedule,
-				  &cli.options, stdout, NULL);
+	design = (unsigned int)__builtin_ctz(cli.design_mask);
+	ret = kfp_scenario_replay(scenario, design, schedule, &cli.options, stdout, NULL);
+	if (ret >= 0 && chart &&
+	    write_chart(chart, format, scenario, design, schedule, &cli.options))
+		ret = -EIO;
 	free(scenario);
 	if (ret == -EINVAL || ret == -ERANGE) {
 		fprintf(stderr, "%s replay: schedule '%s' does not fit %s%s\n", program_name,

@@ -282,6 +282,47 @@ expect_status 1 cli_replay_of_a_violation_exits_1 "$KFP" $replay
 grep -q '^step [0-9]*: P2: access' "$out"
 ok $? cli_replay_shows_the_violation
 schedule=${replay##* }
+# the trace numbers steps as the reports do: each report's step is a row marked '>'
+trace_marks_reports() {
+	grep -o '^step [0-9]*' "$out" | sort -u | while read -r _ n; do
+		grep -Eq "^>[ ]*$n  " "$out" || echo "no marked row $n" >>"$err"
+	done
+	[ ! -s "$err" ] && grep -q '^>' "$out"
+}
+: >"$err"
+# shellcheck disable=SC2086
+"$KFP" $replay >"$out" 2>"$err"
+trace_marks_reports
+ok $? cli_trace_marks_the_step_each_report_names
+grep -q '^     0  vcpu0    lock r    kvm->srcu$' "$out" &&
+	grep -q '^ *[0-9]*  host     unlock w  mmap_lock' "$out"
+ok $? cli_trace_tells_read_from_write_locks_and_takes_from_releases
+grep -q '^        -- vcpu0 op 2 (line 17): r = map-read begins$' "$out" &&
+	grep -q '^        -- vcpu0 op 2 (line 17): r = map-read ends$' "$out"
+ok $? cli_trace_shows_where_ops_begin_and_end
+# a leak is reported at the end of the execution: the trace has that row too
+: >"$err"
+"$KFP" replay scenarios/bugs/zone-device-never-freed.kfp --variant legacy --schedule 0:36,1:4 \
+	>"$out" 2>"$err"
+trace_marks_reports && grep -q '^> *[0-9]*  (end)    end ' "$out"
+ok $? cli_trace_has_the_end_where_leaks_are_reported
+# one trace per failed cell, of its minimised counterexample; --quiet: verdicts only
+expect_status 1 cli_check_failed_cell "$KFP" check tests/cli/fails-an-expectation.kfp
+[ "$(grep -c '^replay ' "$out")" = 1 ] &&
+	grep -q '^  trace of the counterexample (0 preemptions):$' "$out"
+ok $? cli_check_traces_one_counterexample_per_failed_cell
+expect_status 1 cli_check_quiet "$KFP" check --quiet tests/cli/fails-an-expectation.kfp
+! grep -q -e 'replay' -e '^ *[0-9]*  vcpu0' "$out" &&
+	grep -q 'expectation failed: ' "$out" && [ "$(grep -c '' "$out")" = 7 ]
+ok $? cli_check_quiet_prints_verdicts_only
+# --witness traces an accepted violation and a met "sometimes"
+expect_status 0 cli_check_witness "$KFP" check --witness --variant upstream \
+	scenarios/thread/vcpu-map-stale-but-not-freed.kfp
+grep -q '^  trace of a witness of P3 accepted:$' "$out" &&
+	grep -q "^  trace of the witness of 'sometimes vcpu0.r2 == 7' (line 63):$" "$out" &&
+	grep -q '^> *[0-9]*  vcpu0    read      access through mapping$' "$out" &&
+	grep -q '^        <== P3 accepted: access through a stale pfn' "$out"
+ok $? cli_check_witness_traces_accepted_violations_and_sometimes
 expect_status 1 cli_replay_accepts_every_execution_option "$KFP" replay \
 	tests/cli/fails-an-expectation.kfp --variant upstream --inject vcpu-map-no-pin \
 	--max-steps 4000 --preemption-bound 999 --schedule "$schedule"
@@ -319,9 +360,9 @@ expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/r
 expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
 shards=$(mktemp -d)
 for i in 0 1 2; do
-	"$KFP" check --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
+	"$KFP" check --progress-every 0 --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
 done
-"$KFP" check --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
+"$KFP" check --progress-every 0 --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
 expect_status 0 cli_merge_of_three_shards "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b2.json"
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_merge_ends_with_the_count
@@ -333,8 +374,8 @@ expect_status 2 cli_merge_refuses_another_search "$KFP" merge "$shards/b0.json" 
 expect_status 2 cli_merge_refuses_what_is_not_a_shard "$KFP" merge tests/cli/fails-an-expectation.kfp
 # a whole run as its own single shard judges as kfp check does: the same
 # verdict, counts and expectation results in every cell
-"$KFP" check --json scenarios/bugs | judgements >"$shards/check"
-"$KFP" check --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
+"$KFP" check --progress-every 0 --json scenarios/bugs | judgements >"$shards/check"
+"$KFP" check --progress-every 0 --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
 "$KFP" merge --json "$shards/whole.json" | judgements >"$shards/merged"
 [ -s "$shards/check" ] && cmp -s "$shards/check" "$shards/merged"
 ok $? cli_merge_of_a_whole_run_is_kfp_check
@@ -359,7 +400,7 @@ for count in 2 3 4; do
 	k=0
 	while [ $k -lt $count ]; do
 		# shellcheck disable=SC2086
-		"$KFP" check --json --shard $k/$count $dpor_library >"$shards/s$k.json" &
+		"$KFP" check --progress-every 0 --json --shard $k/$count $dpor_library >"$shards/s$k.json" &
 		k=$((k + 1))
 	done
 	wait

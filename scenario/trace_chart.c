@@ -24,7 +24,9 @@
 #define TOP 96 /* title, legend and step numbers */
 #define LANE 360 /* a thread's lane */
 #define OBJECT_CHARS 48 /* of the object's state under a step; whole in its tooltip */
+#define END_LANE 180 /* the end of the execution's lane */
 #define TRACK 18 /* a page's or a counter's track */
+#define CHAR_WIDTH 6 /* of the 10px monospace text, about */
 #define REPORT_LINE 16
 
 /* @s in XML text or an attribute value */
@@ -131,6 +133,26 @@ static void svg_header(const struct kfp_trace *trace, FILE *out, int width, int 
 		     "<text x=\"906\" y=\"56\">accepted</text>\n");
 }
 
+/* Above the band: the properties the step's reports name ("P2", "P3a"). */
+static void svg_mark_label(const struct kfp_trace *trace, FILE *out,
+			   const struct kfp_trace_row *row, int x)
+{
+	unsigned int i;
+	int line = 0;
+
+	for (i = 0; i < trace->reports.count; i++) {
+		const struct kfp_report *r = &trace->reports.report[i];
+
+		if (r->step != row->step)
+			continue;
+		fprintf(out,
+			"<text x=\"%d\" y=\"%d\" font-size=\"10\" font-weight=\"bold\" "
+			"text-anchor=\"middle\" fill=\"%s\">%s%s</text>\n",
+			x, TOP - 26 - 11 * line++, r->accepted ? "#8a6d00" : "#b00000",
+			kfp_property_name(r->property), r->accepted ? "a" : "");
+	}
+}
+
 /* The band behind a step a report names, across every lane and track. */
 static void svg_marks(const struct kfp_trace *trace, FILE *out, int bottom)
 {
@@ -148,6 +170,7 @@ static void svg_marks(const struct kfp_trace *trace, FILE *out, int bottom)
 			mark == 1 ? "violation" : "accepted", row->step,
 			mark == 1 ? "violation" : "accepted", column_x(i) - COL / 2, TOP - 22, COL,
 			bottom - TOP + 22, mark == 1 ? "#f4b0b0" : "#f6dfa0");
+		svg_mark_label(trace, out, row, column_x(i));
 	}
 }
 
@@ -168,8 +191,8 @@ static void svg_ops(const struct kfp_trace *trace, FILE *out, int t)
 
 	for (i = 0; i < trace->nr_rows; i++) {
 		const struct kfp_trace_row *row = &trace->row[i];
+		int y = lane_y(t) + LANE - 40, width;
 		char label[128];
-		int y = lane_y(t);
 
 		if (row->thread != t || row->op_begins == KFP_TRACE_NO_OP)
 			continue;
@@ -179,25 +202,27 @@ static void svg_ops(const struct kfp_trace *trace, FILE *out, int t)
 		if (j == trace->nr_rows)
 			j = trace->nr_rows - 1;
 		kfp_trace_op_label(trace, t, row->op_begins, label, sizeof(label));
+		width = column_x(j) - column_x(i) + COL - 2;
+		fprintf(out, "<g class=\"op\"><title>");
+		xml_text(out, label);
 		fprintf(out,
-			"<g class=\"op\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" "
-			"fill=\"#eef3fa\" stroke=\"#9db4d6\"/>",
-			column_x(i) - COL / 2 + 1, y + LANE - 40,
-			column_x(j) - column_x(i) + COL - 2, 22);
-		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\">[ ",
-			column_x(i) - COL / 2 + 3, y + LANE - 25);
-		xml_text(out, strchr(label, ' ') ? strchr(label, ' ') + 1 : label);
-		fprintf(out,
-			"</text><text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">]"
-			"</text></g>\n",
-			column_x(j) + COL / 2 - 3, y + LANE - 25);
+			"</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" rx=\"4\" "
+			"fill=\"#eef3fa\" stroke=\"#9db4d6\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">",
+			column_x(i) - COL / 2 + 1, y, width, column_x(i) - COL / 2 + 4, y + 15);
+		/* the label as far as the band holds it, else the op's number */
+		if (width / CHAR_WIDTH - 1 >= 12)
+			xml_text_cut(out, strchr(label, ' ') + 1, (size_t)(width / CHAR_WIDTH - 4));
+		else
+			fprintf(out, "%d", row->op_begins + 1);
+		fprintf(out, "</text></g>\n");
 	}
 }
 
-static void svg_step(const struct kfp_trace *trace, FILE *out, unsigned int i, int y)
+/* Step @i in the lane from @y, @height high. */
+static void svg_step(const struct kfp_trace *trace, FILE *out, unsigned int i, int y, int height)
 {
 	const struct kfp_trace_row *row = &trace->row[i];
-	int x = column_x(i), dot = y + LANE - 52;
+	int x = column_x(i), dot = y + height - 52;
 
 	fprintf(out, "<g class=\"step\" id=\"step-%u\"><title>step %u: ", row->step, row->step);
 	xml_text(out, kfp_trace_thread_name(trace, row->thread));
@@ -229,28 +254,31 @@ static void svg_step(const struct kfp_trace *trace, FILE *out, unsigned int i, i
 	fprintf(out, "</g>\n");
 }
 
-static void svg_lanes(const struct kfp_trace *trace, FILE *out, int nr_lanes, int width)
+/* The lanes: each thread's, then the end of the execution's. */
+static void svg_lanes(const struct kfp_trace *trace, FILE *out, int width)
 {
-	int t;
+	int t, nr_threads = trace->scenario->nr_threads;
 	unsigned int i;
 
-	for (t = 0; t < nr_lanes; t++) {
-		int y = lane_y(t);
+	for (t = 0; t <= nr_threads; t++) {
+		int y = lane_y(t), height = t < nr_threads ? LANE : END_LANE;
 
 		fprintf(out,
 			"<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#cccccc\"/>\n"
 			"<text x=\"8\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">",
-			y, width, y, y + LANE - 48);
-		xml_text(out, t < trace->scenario->nr_threads ? trace->scenario->thread[t].name :
-								"(end)");
+			y, width, y, y + height - 48);
+		xml_text(out, kfp_trace_thread_name(trace, t < nr_threads ? t : -1));
 		fprintf(out, "</text>\n");
-		if (t < trace->scenario->nr_threads)
+		if (t < nr_threads)
 			svg_ops(trace, out, t);
 	}
 	for (i = 0; i < trace->nr_rows; i++) {
 		int thread = trace->row[i].thread;
 
-		svg_step(trace, out, i, lane_y(thread < 0 ? nr_lanes - 1 : thread));
+		if (thread < 0)
+			svg_step(trace, out, i, lane_y(nr_threads), END_LANE);
+		else
+			svg_step(trace, out, i, lane_y(thread), LANE);
 	}
 }
 
@@ -351,9 +379,8 @@ static void svg_reports(const struct kfp_trace *trace, FILE *out, int y)
 
 int kfp_trace_print_svg(const struct kfp_trace *trace, FILE *out)
 {
-	int nr_lanes = trace->scenario->nr_threads + 1; /* the last: the end of the execution */
 	int width = LEFT + (int)trace->nr_rows * COL + 40;
-	int tracks = lane_y(nr_lanes) + 4;
+	int tracks = lane_y(trace->scenario->nr_threads) + END_LANE + 4;
 	int height = tracks + 20 + (int)nr_involved(trace) * (3 * TRACK + 4) + 2 * TRACK + 8 +
 		     (int)trace->reports.count * REPORT_LINE + 20;
 	int bottom;
@@ -363,7 +390,7 @@ int kfp_trace_print_svg(const struct kfp_trace *trace, FILE *out)
 	svg_header(trace, out, width, height);
 	svg_marks(trace, out, height - (int)trace->reports.count * REPORT_LINE - 20);
 	svg_step_numbers(trace, out);
-	svg_lanes(trace, out, nr_lanes, width);
+	svg_lanes(trace, out, width);
 	bottom = svg_tracks(trace, out, tracks, width);
 	svg_reports(trace, out, bottom);
 	fprintf(out, "</svg>\n");

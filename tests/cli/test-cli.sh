@@ -323,6 +323,61 @@ grep -q '^  trace of a witness of P3 accepted:$' "$out" &&
 	grep -q '^> *[0-9]*  vcpu0    read      access through mapping$' "$out" &&
 	grep -q '^        <== P3 accepted: access through a stale pfn' "$out"
 ok $? cli_check_witness_traces_accepted_violations_and_sometimes
+# sequence charts: SVG that parses as XML and bands the violating step; DOT
+charts=$(mktemp -d)
+# shellcheck disable=SC2086
+expect_status 1 cli_replay_svg "$KFP" $replay --svg "$charts/replay.svg"
+svg_ok() { # file step-id: well-formed SVG, the step's band, lanes, tracks
+	python3 - "$@" 2>>"$err" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+ids = {e.get("id"): e for e in root.iter() if e.get("id")}
+assert sys.argv[2] in ids and ids[sys.argv[2]].get("class") in ("violation", "accepted"), sys.argv[2]
+text = " ".join("".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text"))
+for want in sys.argv[3:]:
+    assert want in text, want
+PY
+}
+svg_ok "$charts/replay.svg" violation-step-9 vcpu0 host 'op 1 (line 16): m = map' \
+	'pfn 2 refcount' 'pfn 2 pins' 'pfn 2 mapcount' mmu_invalidate_seq in_progress \
+	'lock r kvm->srcu' 'unlock w mmap_lock' 'step 9: P2 violated'
+ok $? cli_replay_svg_is_xml_and_bands_the_violating_step
+expect_status 1 cli_replay_dot "$KFP" replay tests/cli/fails-an-expectation.kfp \
+	--variant upstream --schedule "$schedule" --dot "$charts/replay.dot"
+head -n 1 "$charts/replay.dot" | grep -q '^digraph "cli-expectation-fails under upstream" {$' &&
+	grep -q '^    s9 \[label="\[ vcpu0 op 2 (line 17): r = map-read\\n9 read access through mapping.*id="violation"\];$' "$charts/replay.dot" &&
+	tail -n 1 "$charts/replay.dot" | grep -q '^}$'
+ok $? cli_replay_dot_marks_the_violating_step
+expect_status 1 cli_check_trace_format_svg "$KFP" check --trace-format=svg \
+	--trace-dir "$charts" --variant upstream tests/cli/fails-an-expectation.kfp
+grep -q "^  trace of the counterexample (0 preemptions): $charts/cli-expectation-fails.upstream.counterexample.svg$" "$out" &&
+	! grep -q '^replay ' "$out" &&
+	svg_ok "$charts/cli-expectation-fails.upstream.counterexample.svg" violation-step-9
+ok $? cli_check_trace_format_svg_writes_the_chart
+expect_status 0 cli_check_witness_svg "$KFP" check --witness --trace-format svg \
+	--trace-dir "$charts" --variant upstream scenarios/thread/vcpu-map-stale-but-not-freed.kfp
+svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-61 \
+	'step 61: P3 accepted'
+ok $? cli_check_witness_svg_bands_the_accepted_step
+# 150 steps and more stay readable: a column of 26 px per step, text of 9 px and up
+: >"$err"
+expect_status 1 cli_replay_svg_of_a_long_trace "$KFP" replay tests/cli/long-schedule.kfp \
+	--variant upstream --schedule 0:9,1:96,2:96,3:533,0:71 --svg "$charts/long.svg"
+python3 - "$charts/long.svg" 2>>"$err" <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+steps = [e for e in root.iter() if e.get("class") == "step"]
+assert len(steps) >= 150, len(steps)
+assert int(root.get("width")) >= 26 * len(steps), root.get("width")
+sizes = [int(e.get("font-size")) for e in root.iter() if e.get("font-size")]
+assert min(sizes) >= 9, min(sizes)
+PY
+ok $? cli_replay_svg_stays_readable_past_150_steps
+expect_status 2 cli_trace_format_unknown "$KFP" check --trace-format png scenarios/bugs
+expect_status 4 cli_trace_dir_unwritable "$KFP" check --trace-format svg \
+	--trace-dir /nonexistent/dir --variant upstream tests/cli/fails-an-expectation.kfp
+rm -rf "$charts"
 expect_status 1 cli_replay_accepts_every_execution_option "$KFP" replay \
 	tests/cli/fails-an-expectation.kfp --variant upstream --inject vcpu-map-no-pin \
 	--max-steps 4000 --preemption-bound 999 --schedule "$schedule"

@@ -167,6 +167,20 @@ library_json=$(mktemp)
 "$KFP" check --json scenarios >"$library_json" 2>"$err"
 python3 docs/gen-verdicts.py --check docs/verdicts.md <"$library_json" 2>>"$err"
 ok $? docs_verdicts_md_is_generated_from_this_code
+# --json follows docs/json-schema.json: the library, a failed cell, a shard, a
+# set-up error; and the check can fail: a status the schema does not know
+schema_ok() {
+	python3 tests/cli/check-json-schema.py docs/json-schema.json 2>>"$err"
+}
+: >"$err"
+schema_ok <"$library_json" &&
+	"$KFP" check --progress-every 0 --json tests/cli/fails-an-expectation.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json --shard 1/2 scenarios/bugs/gpc-double-put.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json tests/cli/setup-fails-at-run-time.kfp 2>/dev/null | schema_ok
+ok $? cli_json_follows_the_schema
+sed 's/"status":"met"/"status":"fine"/' "$library_json" | schema_ok 2>/dev/null
+[ $? = 1 ] && grep -q "status: 'fine' is none of" "$err"
+ok $? cli_json_schema_check_catches_an_unknown_status
 library=$(mktemp)
 cp "$out" "$library"
 grep -q 'counterexample (minimised), [0-9]* preemptions*: kfp replay ' "$library"

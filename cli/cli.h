@@ -30,4 +30,41 @@ int kfp_list_markdown(void);
 /* kfp merge [--json] FILE...: the verdicts of the whole search from its shards. */
 int kfp_merge_command(const char *program_name, int argc, char **argv);
 
+/* cli/matrix.c: one cell of the matrix, as judged */
+enum kfp_matrix_mark {
+	KFP_MATRIX_MET, /* every expectation met */
+	KFP_MATRIX_FAILED, /* an expectation failed */
+	KFP_MATRIX_UNDECIDED, /* a bound stopped the search before its verdict */
+	KFP_MATRIX_UNCHECKED, /* no expectation names the variant */
+};
+
+struct kfp_matrix_cell {
+	bool searched;
+	u8 violated, accepted; /* bit per enum kfp_property */
+	u8 mark; /* enum kfp_matrix_mark */
+};
+
+/* The cell as the matrix prints it, at most 10 characters ("P2a", "P2 P3!"). */
+void kfp_matrix_cell_text(const struct kfp_matrix_cell *cell, char *out, size_t size);
+/* The matrix of @nr scenarios, grouped by injection, within 100 columns, and its legend. */
+void kfp_cli_print_matrix(FILE *out, struct kfp_scenario *const *scenarios, unsigned int nr,
+			  struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS], u32 design_mask);
+
+/*
+ * cli/progress.c: a progress line on stderr while cells are searched; the
+ * explorer's callback (kfp_progress_update, @arg a slot) may run on any
+ * worker thread.  On a terminal a live line; elsewhere a line every
+ * @every seconds (0: none).  Never on stdout.
+ */
+struct kfp_progress_slot;
+
+void kfp_progress_start(unsigned int nr_cells, double every, bool tty);
+struct kfp_progress_slot *kfp_progress_slot(unsigned int index);
+void kfp_progress_cell_begin(struct kfp_progress_slot *slot, const char *scenario,
+			     const char *design);
+void kfp_progress_update(void *slot, const struct kfp_explore_result *result);
+void kfp_progress_cell_done(void);
+void kfp_progress_clear(void);
+void kfp_progress_end(void);
+
 #endif /* KFP_CLI_H */

@@ -34,7 +34,7 @@
 
 #define KFP_VERSION "0.2"
 #define MAX_FILES 256
-#define CELL_TEXT_LEN 128
+#define DEFAULT_PROGRESS_EVERY 5.0
 #define MAX_JOBS 64
 
 enum {
@@ -49,18 +49,25 @@ enum {
 /* Set by SIGINT/SIGTERM; the explorer polls it between executions. */
 static volatile sig_atomic_t stop_signal;
 
+enum trace_format { TRACE_TEXT, TRACE_SVG, TRACE_DOT };
+
 struct cli {
 	struct kfp_explore_options options;
 	unsigned int inject; /* KVM_INJECT_* added to every scenario */
 	u32 design_mask;
 	bool json;
 	bool matrix;
-	bool quiet_trace;
+	bool quiet; /* verdicts only: no schedules, no traces */
+	bool witness; /* also trace accepted violations and met "sometimes" */
+	enum trace_format trace_format;
+	const char *trace_dir; /* where --trace-format svg|dot writes its files */
+	bool write_failed; /* a trace file could not be written: exit 4 */
 	char *files[MAX_FILES];
 	unsigned int nr_files;
 	unsigned int passed, failed, bounded, unchecked;
 	bool json_first;
 	unsigned int jobs; /* cells searched at once, each on its own OS thread */
+	double progress_every; /* seconds between progress lines off a terminal; 0: none */
 };
 
 static const char *program_name = "kfp";
@@ -68,10 +75,10 @@ static const char *program_name = "kfp";
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s                    run the bundled scenarios under every variant\n"
+		"usage: %s [check options]    the bundled scenarios under every variant: the matrix\n"
 		"       %s check [options] PATH...\n"
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
-		"                [--preemption-bound N] --schedule STRING\n"
+		"                [--preemption-bound N] [--svg FILE | --dot FILE] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
 		"       %s list [--markdown]\n"
 		"       %s hunt (--variant NAME | --diff A,B) [options]   (kfp hunt --help)\n"
@@ -80,6 +87,16 @@ static void usage(FILE *out)
 		"check options:\n"
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
+		"  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
+		"  --quiet, -q               verdicts only: no schedules, no traces\n"
+		"  --witness                 also trace each accepted violation and each met\n"
+		"                            'sometimes' (by default only a failed cell's\n"
+		"                            minimised counterexample is traced)\n"
+		"  --trace-format text|svg|dot  traces as text on stdout (default), or as sequence\n"
+		"                            charts written to DIR/SCENARIO.VARIANT.TAG.svg|dot\n"
+		"  --trace-dir DIR           where --trace-format svg|dot writes (default .)\n"
+		"  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
+		"                            line every SECONDS (default 5; 0: no progress at all)\n"
 		"  --max-executions N        stop each search after N complete executions\n"
 		"  --max-steps N             cut executions longer than N steps (the search is then\n"
 		"                            incomplete: what they would do next is unexplored)\n"
@@ -101,7 +118,8 @@ static void usage(FILE *out)
 		"\n"
 		"\n"
 		"replay runs one schedule that check printed, under the options that check\n"
-		"printed with it, and traces it step by step.\n"
+		"printed with it, and traces it step by step; --svg FILE and --dot FILE also\n"
+		"draw it as a sequence chart.  Options may be written --name=value.\n"
 		"\n"
 		"exit: 0 expectations met (cells with none are unchecked, not failed),\n"
 		"      1 an expectation failed, or the replayed execution broke a property,\n"
@@ -516,22 +534,92 @@ static void print_schedule(const struct cli *cli, const char *path,
 	kfp_scenario_print_run_reports(run, reports, "    ", stdout);
 }
 
-static void print_failure(const struct cli *cli, const char *path,
-			  const struct kfp_scenario *scenario, const struct kfp_scenario_run *run)
+/* Record @schedule and write its chart to @file; -1 (said on stderr) when it cannot. */
+static int write_chart(const char *file, enum trace_format format,
+		       const struct kfp_scenario *scenario, unsigned int design,
+		       const char *schedule, const struct kfp_explore_options *options)
 {
+	static struct kfp_trace trace;
+	FILE *out;
+	int ret;
+
+	ret = kfp_scenario_record(scenario, design, schedule, options, &trace);
+	if (ret < 0)
+		goto out_release;
+	out = fopen(file, "w");
+	if (!out) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", program_name, file, strerror(errno));
+		ret = -1;
+		goto out_release;
+	}
+	ret = format == TRACE_DOT ? kfp_trace_print_dot(&trace, out) :
+				    kfp_trace_print_svg(&trace, out);
+	if (fclose(out) || ret) {
+		fprintf(stderr, "%s: cannot write %s\n", program_name, file);
+		ret = -1;
+	}
+out_release:
+	kfp_trace_release(&trace);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * The trace of @schedule, after a line that says what it shows: as text,
+ * or (--trace-format svg|dot) in DIR/SCENARIO.VARIANT.TAG.svg, named.
+ */
+static void print_trace(struct cli *cli, const struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run, const char *label, const char *tag,
+			const char *schedule)
+{
+	char file[PATH_MAX];
+
+	if (cli->trace_format == TRACE_TEXT) {
+		printf("  trace of %s:\n", label);
+		fflush(stdout);
+		kfp_scenario_replay(scenario, run->design, schedule, &cli->options, stdout, NULL);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/%s.%s.%s.%s", cli->trace_dir ? cli->trace_dir : ".",
+		 scenario->name, kfp_designs[run->design]->name, tag,
+		 cli->trace_format == TRACE_DOT ? "dot" : "svg");
+	printf("  trace of %s: %s\n", label, file);
+	if (write_chart(file, cli->trace_format, scenario, run->design, schedule, &cli->options))
+		cli->write_failed = true;
+}
+
+static bool fails_a_never(const struct kfp_scenario_run *run)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->nr_expectations; i++)
+		if (!run->expectation[i].met && run->checked[i]->kind == KFP_EXPECT_NEVER)
+			return true;
+	return false;
+}
+
+/*
+ * Each failed expectation with its counterexample, then one trace per
+ * cell: of the minimised counterexample when a "never" failed (the others
+ * are the same violation, reached in more preemptions), else of the first
+ * failed expectation's.
+ */
+static void print_failure(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
+			  const struct kfp_scenario_run *run)
+{
+	const struct kfp_explore_result *r = &run->explore;
 	const char *schedule = NULL;
+	char label[192];
 	unsigned int i;
 
 	for (i = 0; i < run->nr_expectations; i++) {
 		const struct kfp_expectation_result *e = &run->expectation[i];
 		const struct kfp_expectation *x = run->checked[i];
-		char label[192];
 
 		if (e->met)
 			continue;
 		printf("  expectation failed: %s:%u:%u: %s: %s\n", path, x->pos.line, x->pos.col,
 		       x->text, e->detail);
-		if (!e->schedule)
+		if (!e->schedule || cli->quiet)
 			continue;
 		snprintf(label, sizeof(label), "counterexample of '%s' (line %u)", x->text,
 			 x->pos.line);
@@ -541,8 +629,63 @@ static void print_failure(const struct cli *cli, const char *path,
 	}
 	if (!schedule)
 		return;
-	fflush(stdout);
-	kfp_scenario_replay(scenario, run->design, schedule, &cli->options, stdout, NULL);
+	if (fails_a_never(run) && r->has_counterexample && r->counterexample) {
+		schedule = r->counterexample;
+		snprintf(label, sizeof(label), "the counterexample (%u preemption%s)",
+			 r->counterexample_preemptions,
+			 r->counterexample_preemptions == 1 ? "" : "s");
+	} else {
+		snprintf(label, sizeof(label), "the first counterexample");
+	}
+	print_trace(cli, scenario, run, label, "counterexample", schedule);
+}
+
+/* A schedule printed before in this cell is not traced twice. */
+static bool traced_before(const char *const *done, unsigned int nr, const char *schedule)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(done[i], schedule))
+			return true;
+	return false;
+}
+
+/*
+ * --witness: the trace of every accepted violation and of every met
+ * "sometimes" (and "accepted") expectation, each schedule once.
+ */
+static void print_witnesses(struct cli *cli, const struct kfp_scenario *scenario,
+			    const struct kfp_scenario_run *run)
+{
+	const struct kfp_explore_result *r = &run->explore;
+	const char *done[KFP_NR_PROPERTIES + KFP_SCENARIO_MAX_CHECKED];
+	unsigned int nr = 0, i, p;
+	char label[192], tag[32];
+
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		const char *schedule = r->accepted_witness[p];
+
+		if (!schedule || traced_before(done, nr, schedule))
+			continue;
+		done[nr++] = schedule;
+		snprintf(label, sizeof(label), "a witness of %s accepted",
+			 kfp_property_name((enum kfp_property)p));
+		snprintf(tag, sizeof(tag), "accepted-%s", kfp_property_name((enum kfp_property)p));
+		print_trace(cli, scenario, run, label, tag, schedule);
+	}
+	for (i = 0; i < run->nr_expectations; i++) {
+		const struct kfp_expectation_result *e = &run->expectation[i];
+		const struct kfp_expectation *x = run->checked[i];
+
+		if (!e->met || !e->schedule || traced_before(done, nr, e->schedule))
+			continue;
+		done[nr++] = e->schedule;
+		snprintf(label, sizeof(label), "the witness of '%s' (line %u)", x->text,
+			 x->pos.line);
+		snprintf(tag, sizeof(tag), "witness-line-%u", x->pos.line);
+		print_trace(cli, scenario, run, label, tag, e->schedule);
+	}
 }
 
 /* The minimised counterexample, and the witness of every expectation met by an example. */
@@ -601,45 +744,16 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
 	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
 					"EXPECTATION FAILED");
-	print_schedules(cli, path, run);
+	if (!cli->quiet)
+		print_schedules(cli, path, run);
 	if (cell == CELL_FAILED)
 		print_failure(cli, path, scenario, run);
+	if (cli->witness && !cli->quiet)
+		print_witnesses(cli, scenario, run);
 	if (cli->options.random_executions)
 		printf("  random mode: %llu executions, seed %llu\n",
 		       (unsigned long long)cli->options.random_executions,
 		       (unsigned long long)cli->options.seed);
-}
-
-/*
- * A progress line on a terminal: what was explored so far, the rate, and
- * the estimate of the whole search (explore.h: estimated_total), which
- * grows while the search finds new branches, so it is a guide, not a
- * promise.
- */
-static void progress(void *arg, const struct kfp_explore_result *result)
-{
-	static struct timespec start;
-	static const char *current;
-	const char *name = arg;
-	struct timespec now;
-	double seconds;
-	u64 count;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (current != name) {
-		current = name;
-		start = now;
-	}
-	seconds = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-	if (seconds < 1.0)
-		return;
-	count = result->stateful ? result->states : result->executions;
-	fprintf(stderr, "\r  %s: %llu %s, %.0f/s", name, (unsigned long long)count,
-		result->stateful ? "states" : "executions", (double)count / seconds);
-	if (result->estimated_fraction > 0)
-		fprintf(stderr, ", about %.0f%% of an estimated %.0f",
-			100 * result->estimated_fraction, result->estimated_total);
-	fprintf(stderr, " ...");
 }
 
 /* ---- commands ---------------------------------------------------------------- */
@@ -692,27 +806,6 @@ static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
 	return status;
 }
 
-static void print_matrix(struct cli *cli, struct kfp_scenario **scenarios,
-			 char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN])
-{
-	unsigned int i, d;
-
-	printf("%-40s", "scenario");
-	for (d = 0; d < kfp_nr_designs; d++)
-		if (cli->design_mask & BIT(d))
-			printf(" %-22s", kfp_designs[d]->name);
-	printf("\n");
-	for (i = 0; i < cli->nr_files; i++) {
-		printf("%-40s", scenarios[i]->name);
-		for (d = 0; d < kfp_nr_designs; d++)
-			if (cli->design_mask & BIT(d))
-				printf(" %-22s", cells[i][d]);
-		printf("\n");
-	}
-	if (cli->unchecked)
-		printf("(unchecked: no expectation names that variant, so nothing judged the verdict)\n");
-}
-
 /* The JSON's closing summary; @error, if any, says why the runs stopped. */
 static void json_summary(const struct cli *cli, const char *error)
 {
@@ -727,12 +820,33 @@ static void json_summary(const struct cli *cli, const char *error)
 	printf("}}\n");
 }
 
-/* Run one cell and account for it; -1 when the scenario cannot be run. */
-/* Judge one searched cell, count it and print it (or keep its text for the matrix). */
-static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
-			const struct kfp_scenario_run *run, char *cell_text, size_t size)
+/* The cell as the matrix shows it: what was violated and accepted, and the judgement. */
+static void matrix_cell(const struct kfp_scenario_run *run, enum cell cell,
+			struct kfp_matrix_cell *out)
 {
-	char verdict[96];
+	static const u8 marks[] = {
+		[CELL_MET] = KFP_MATRIX_MET,
+		[CELL_FAILED] = KFP_MATRIX_FAILED,
+		[CELL_BOUND] = KFP_MATRIX_UNDECIDED,
+		[CELL_UNCHECKED] = KFP_MATRIX_UNCHECKED,
+	};
+	unsigned int p;
+
+	memset(out, 0, sizeof(*out));
+	out->searched = true;
+	out->mark = marks[cell];
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (run->explore.executions_with_violation[p])
+			out->violated |= BIT(p);
+		if (run->explore.executions_with_accepted[p])
+			out->accepted |= BIT(p);
+	}
+}
+
+/* Judge one searched cell, count it and print it (or keep it for the matrix). */
+static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
+			const struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
+{
 	enum cell cell;
 
 	cell = judge_cell(run, cli->options.shard_count > 1);
@@ -744,33 +858,26 @@ static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *sc
 		cli->unchecked++;
 	else
 		cli->bounded++;
-	kfp_cli_verdict_text(run->explore.executions_with_violation,
-			     run->explore.executions_with_accepted, verdict, sizeof(verdict));
-	if (cell == CELL_UNCHECKED)
-		snprintf(cell_text, size, "%s (unchecked)", verdict);
-	else
-		snprintf(cell_text, size, "%s",
-			 cell == CELL_FAILED ? "expectation failed" :
-			 cell == CELL_BOUND  ? "incomplete" :
-					       verdict);
+	matrix_cell(run, cell, matrix);
+	kfp_progress_clear();
 	if (!cli->matrix)
 		print_run(cli, cli->files[i], scenario, run, cell);
 	else if (cell == CELL_FAILED)
 		print_failure(cli, cli->files[i], scenario, run);
+	kfp_progress_cell_done();
 }
 
 static int run_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario, unsigned int d,
-		    struct kfp_scenario_run *run, char *cell_text, size_t size)
+		    struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
 {
-	bool tty = isatty(STDERR_FILENO);
+	struct kfp_progress_slot *slot = kfp_progress_slot(0);
 
-	cli->options.progress = tty && !cli->json ? progress : NULL;
-	cli->options.progress_arg = scenario->name;
+	cli->options.progress = kfp_progress_update;
+	cli->options.progress_arg = slot;
+	kfp_progress_cell_begin(slot, scenario->name, kfp_designs[d]->name);
 	if (kfp_scenario_run(scenario, d, &cli->options, run))
 		return -1;
-	if (tty && !cli->json && run->explore.executions >= 1024)
-		fprintf(stderr, "\r%*s\r", 78, "");
-	report_cell(cli, i, scenario, run, cell_text, size);
+	report_cell(cli, i, scenario, run, matrix);
 	return 0;
 }
 
@@ -792,6 +899,7 @@ struct pool {
 	struct cell_job *job;
 	unsigned int nr_cells, next;
 	unsigned int nr_workers, exited;
+	unsigned int started; /* workers that took a progress slot */
 	bool failed; /* a cell could not start: take no more */
 	pthread_mutex_t lock;
 	pthread_cond_t done;
@@ -801,8 +909,13 @@ static void *pool_worker(void *arg)
 {
 	struct pool *pool = arg;
 	struct kfp_explore_options options = pool->cli->options;
+	struct kfp_progress_slot *slot;
 
-	options.progress = NULL;
+	pthread_mutex_lock(&pool->lock);
+	slot = kfp_progress_slot(pool->started++);
+	pthread_mutex_unlock(&pool->lock);
+	options.progress = kfp_progress_update;
+	options.progress_arg = slot;
 	for (;;) {
 		unsigned int c, i, d;
 		struct kfp_scenario_run *run;
@@ -821,10 +934,13 @@ static void *pool_worker(void *arg)
 		i = c / kfp_nr_designs;
 		d = c % kfp_nr_designs;
 		run = calloc(1, sizeof(*run));
-		if (run && (pool->cli->design_mask & BIT(d)))
+		if (run && (pool->cli->design_mask & BIT(d))) {
+			kfp_progress_cell_begin(slot, pool->scenarios[i]->name,
+						kfp_designs[d]->name);
 			ret = kfp_scenario_run(pool->scenarios[i], d, &options, run);
-		else if (run)
+		} else if (run) {
 			ret = 0;
+		}
 		pthread_mutex_lock(&pool->lock);
 		pool->job[c].run = run;
 		pool->job[c].ret = ret;
@@ -859,7 +975,7 @@ static void pool_release(struct cell_job *job)
 
 /* Search every cell on @cli->jobs threads; returns the first cell error, if any. */
 static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios,
-				char (*cells)[KFP_MAX_DESIGNS][CELL_TEXT_LEN], char *error,
+				struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS], char *error,
 				size_t size)
 {
 	struct pool pool = {
@@ -893,7 +1009,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 		unsigned int i = c / kfp_nr_designs, d = c % kfp_nr_designs;
 		struct cell_job *job = pool_wait(&pool, c);
 
-		cells[i][d][0] = '\0';
+		memset(&cells[i][d], 0, sizeof(cells[i][d]));
 		if (!job)
 			break;
 		if (job->ret) {
@@ -901,8 +1017,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 				 job->run ? job->run->error : "kfp: out of memory");
 			failed = error;
 		} else if (cli->design_mask & BIT(d)) {
-			report_cell(cli, i, scenarios[i], job->run, cells[i][d],
-				    sizeof(cells[i][d]));
+			report_cell(cli, i, scenarios[i], job->run, &cells[i][d]);
 		}
 		pool_release(job);
 	}
@@ -918,7 +1033,7 @@ static int run_all(struct cli *cli)
 {
 	static struct kfp_scenario_run run;
 	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
-	static char cells[MAX_FILES][KFP_MAX_DESIGNS][CELL_TEXT_LEN];
+	static struct kfp_matrix_cell cells[MAX_FILES][KFP_MAX_DESIGNS];
 	static char parallel_error[KFP_ERROR_LEN];
 	const char *error = NULL;
 	unsigned int i, d;
@@ -932,6 +1047,8 @@ static int run_all(struct cli *cli)
 	for (i = 0; i < cli->nr_files; i++)
 		scenarios[i]->inject |= cli->inject;
 	catch_signals(cli);
+	kfp_progress_start(cli->nr_files * (unsigned int)__builtin_popcount(cli->design_mask),
+			   cli->progress_every, isatty(STDERR_FILENO));
 	if (cli->json) {
 		putchar('{');
 		if (cli->options.shard_count)
@@ -943,14 +1060,14 @@ static int run_all(struct cli *cli)
 		error = run_parallel(cli, scenarios, cells, parallel_error, sizeof(parallel_error));
 	for (i = 0; cli->jobs <= 1 && i < cli->nr_files && !error && !stop_signal; i++) {
 		for (d = 0; d < kfp_nr_designs && !error && !stop_signal; d++) {
-			cells[i][d][0] = '\0';
+			memset(&cells[i][d], 0, sizeof(cells[i][d]));
 			if (!(cli->design_mask & BIT(d)))
 				continue;
-			if (run_cell(cli, i, scenarios[i], d, &run, cells[i][d],
-				     sizeof(cells[i][d])))
+			if (run_cell(cli, i, scenarios[i], d, &run, &cells[i][d]))
 				error = run.error;
 		}
 	}
+	kfp_progress_end();
 	if (error)
 		fprintf(stderr, "%s\n", error);
 	if (stop_signal && !cli->json)
@@ -959,15 +1076,16 @@ static int run_all(struct cli *cli)
 	if (cli->json)
 		json_summary(cli, error);
 	else if (cli->matrix)
-		print_matrix(cli, scenarios, cells);
+		kfp_cli_print_matrix(stdout, scenarios, cli->nr_files, cells, cli->design_mask);
 	if (!cli->json)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
-	status = error	      ? EXIT_USAGE :
-		 cli->failed  ? EXIT_FAILED :
-		 stop_signal  ? EXIT_SIGNAL + stop_signal :
-		 cli->bounded ? EXIT_BOUND :
-				EXIT_MET;
+	status = error		   ? EXIT_USAGE :
+		 cli->write_failed ? EXIT_INTERNAL :
+		 cli->failed	   ? EXIT_FAILED :
+		 stop_signal	   ? EXIT_SIGNAL + stop_signal :
+		 cli->bounded	   ? EXIT_BOUND :
+				     EXIT_MET;
 	kfp_scenario_run_release(&run);
 out_free:
 	for (i = 0; i < cli->nr_files; i++)
@@ -1044,6 +1162,34 @@ static int parse_execution_option(struct cli *cli, const char *arg, const char *
 	return -1;
 }
 
+/*
+ * "--name=value" as "--name" "value", for every option: a new argument
+ * vector (static; NULL when out of memory) of *@argc words.
+ */
+static char **split_equals(int *argc, char **argv)
+{
+	static char **split;
+	int i, n = 0;
+
+	free(split);
+	split = calloc(2 * (size_t)*argc + 1, sizeof(*split));
+	if (!split)
+		return NULL;
+	for (i = 0; i < *argc; i++) {
+		char *equals = strchr(argv[i], '=');
+
+		if (strncmp(argv[i], "--", 2) || !equals) {
+			split[n++] = argv[i];
+			continue;
+		}
+		*equals = '\0';
+		split[n++] = argv[i];
+		split[n++] = equals + 1;
+	}
+	*argc = n;
+	return split;
+}
+
 static int parse_check_options(struct cli *cli, int argc, char **argv)
 {
 	int i, ret;
@@ -1057,6 +1203,15 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			exit(EXIT_MET);
 		} else if (!strcmp(arg, "--json")) {
 			cli->json = true;
+			continue;
+		} else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+			cli->quiet = true;
+			continue;
+		} else if (!strcmp(arg, "--witness")) {
+			cli->witness = true;
+			continue;
+		} else if (!strcmp(arg, "--matrix")) {
+			cli->matrix = true;
 			continue;
 		} else if (!strcmp(arg, "--stop-at-first")) {
 			cli->options.stop_on_violation = true;
@@ -1103,6 +1258,38 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
 			continue;
 		}
+		if (!strcmp(arg, "--trace-format")) {
+			if (!strcmp(next, "text")) {
+				cli->trace_format = TRACE_TEXT;
+			} else if (!strcmp(next, "svg")) {
+				cli->trace_format = TRACE_SVG;
+			} else if (!strcmp(next, "dot")) {
+				cli->trace_format = TRACE_DOT;
+			} else {
+				fprintf(stderr,
+					"%s: --trace-format wants text, svg or dot, not '%s'\n",
+					program_name, next);
+				return -1;
+			}
+			continue;
+		}
+		if (!strcmp(arg, "--trace-dir")) {
+			cli->trace_dir = next;
+			continue;
+		}
+		if (!strcmp(arg, "--progress-every")) {
+			char *end;
+			double seconds = strtod(next, &end);
+
+			if (*end || !(seconds >= 0) || seconds > 1e6) {
+				fprintf(stderr,
+					"%s: --progress-every wants a number of seconds (0: none)\n",
+					program_name);
+				return -1;
+			}
+			cli->progress_every = seconds;
+			continue;
+		}
 		if (!strcmp(arg, "--timeout")) {
 			char *end;
 			double seconds = strtod(next, &end);
@@ -1135,7 +1322,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!cli->nr_files) {
+	if (!cli->nr_files && !cli->matrix) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
 		return -1;
 	}
@@ -1162,6 +1349,7 @@ static void cli_init(struct cli *cli)
 	cli->options.minimize = true;
 	cli->options.stateful = true;
 	cli->jobs = default_jobs();
+	cli->progress_every = DEFAULT_PROGRESS_EVERY;
 	cli->design_mask = (u32)((1ULL << kfp_nr_designs) - 1);
 }
 
@@ -1170,19 +1358,28 @@ static int command_check(int argc, char **argv)
 	static struct cli cli;
 
 	cli_init(&cli);
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
 	if (parse_check_options(&cli, argc, argv))
 		return EXIT_USAGE;
 	sort_files(&cli);
 	return run_all(&cli);
 }
 
-static int command_matrix(void)
+/* kfp [check options]: the bundled library as a matrix */
+static int command_matrix(int argc, char **argv)
 {
 	static struct cli cli;
 
 	cli_init(&cli);
 	cli.matrix = true;
-	if (add_path(&cli, library_path()))
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
+	if (parse_check_options(&cli, argc, argv))
+		return EXIT_USAGE;
+	if (!cli.nr_files && add_path(&cli, library_path()))
 		return EXIT_USAGE;
 	sort_files(&cli);
 	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
@@ -1191,13 +1388,18 @@ static int command_matrix(void)
 
 static int command_replay(int argc, char **argv)
 {
-	const char *path = NULL, *schedule = NULL;
+	const char *path = NULL, *schedule = NULL, *chart = NULL;
+	enum trace_format format = TRACE_SVG;
 	struct kfp_scenario *scenario;
 	static struct cli cli;
 	bool variant = false;
+	unsigned int design;
 	int i, ret;
 
 	cli_init(&cli);
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -1207,6 +1409,12 @@ static int command_replay(int argc, char **argv)
 		}
 		if (arg[0] != '-' && !path) {
 			path = arg;
+			continue;
+		}
+		if (next && (!strcmp(arg, "--svg") || !strcmp(arg, "--dot"))) {
+			chart = next;
+			format = strcmp(arg, "--dot") ? TRACE_SVG : TRACE_DOT;
+			i++;
 			continue;
 		}
 		ret = next ? parse_execution_option(&cli, arg, next) : 0;
@@ -1234,8 +1442,11 @@ static int command_replay(int argc, char **argv)
 	if (!scenario)
 		return EXIT_USAGE;
 	scenario->inject |= cli.inject;
-	ret = kfp_scenario_replay(scenario, (unsigned int)__builtin_ctz(cli.design_mask), schedule,
-				  &cli.options, stdout, NULL);
+	design = (unsigned int)__builtin_ctz(cli.design_mask);
+	ret = kfp_scenario_replay(scenario, design, schedule, &cli.options, stdout, NULL);
+	if (ret >= 0 && chart &&
+	    write_chart(chart, format, scenario, design, schedule, &cli.options))
+		ret = -EIO;
 	free(scenario);
 	if (ret == -EINVAL || ret == -ERANGE) {
 		fprintf(stderr, "%s replay: schedule '%s' does not fit %s%s\n", program_name,
@@ -1293,7 +1504,7 @@ static int finish_output(int status)
 static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
-		return command_matrix();
+		return command_matrix(0, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("kfp %s\n", KFP_VERSION);
 		return EXIT_MET;
@@ -1302,6 +1513,8 @@ static int run_command(int argc, char **argv)
 		usage(stdout);
 		return EXIT_MET;
 	}
+	if (!strncmp(argv[1], "--", 2) && strcmp(argv[1], "--help"))
+		return command_matrix(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return command_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))

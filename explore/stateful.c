@@ -872,6 +872,9 @@ static int visit(struct explorer *ex, struct stateful *s)
 	}
 	if (fresh) {
 		result->states++;
+		/* most paths end in a revisit, not at an end: report by states too */
+		if (ex->options.progress && !(result->states & 16383))
+			ex->options.progress(ex->options.progress_arg, result);
 		slot->sleep = sleep;
 		if (explorer_all_finished(ex))
 			return end_here(ex, s, END_COMPLETE);

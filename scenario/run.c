@@ -77,6 +77,8 @@ static u8 run_op(struct scenario_state *s, unsigned int thread, const struct kfp
 	return outcome;
 }
 
+static void record_op(unsigned int thread, int op);
+
 static void scenario_thread(void *arg_state, void *arg)
 {
 	struct scenario_state *s = arg_state;
@@ -84,8 +86,11 @@ static void scenario_thread(void *arg_state, void *arg)
 	const struct kfp_scenario_thread *t = &runner.scenario->thread[thread];
 	unsigned int i;
 
-	for (i = 0; i < t->nr_ops; i++)
+	for (i = 0; i < t->nr_ops; i++) {
+		record_op(thread, (int)i);
 		run_op(s, thread, &t->op[i]);
+	}
+	record_op(thread, KFP_TRACE_NO_OP);
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -516,20 +521,158 @@ static void describe_object(struct scenario_state *s, u32 object, char *buf, siz
 	}
 }
 
+/*
+ * Recording a replay (include/kfp/trace.h), outside the world: only a
+ * replay records, one execution, so nothing here is restored.  A step
+ * belongs to the op that was running when its thread announced it, i.e.
+ * after the thread's previous step (op 0 for a thread's first step).
+ */
+static _Thread_local struct recorder {
+	struct kfp_trace *trace;
+	s8 cur_op[KFP_SCENARIO_MAX_THREADS]; /* the op running in each thread */
+	s8 next_op[KFP_SCENARIO_MAX_THREADS]; /* the op of each thread's next step */
+	s8 last_op[KFP_SCENARIO_MAX_THREADS]; /* the op of each thread's last step */
+} recorder;
+
+static void record_op(unsigned int thread, int op)
+{
+	if (recorder.trace)
+		recorder.cur_op[thread] = (s8)op;
+}
+
+static enum kfp_trace_action trace_action(const struct kfp_trace_step *step)
+{
+	bool write = step->access == KFP_ACCESS_WRITE;
+
+	if (step->is_wait)
+		return KFP_TRACE_WAIT;
+	/* seam/seam.c: a take is a lock step; a release is a plain step on the lock */
+	if (KFP_OBJECT_CLASS_OF(step->object) == KFP_OBJECT_CLASS_LOCK)
+		return step->is_lock ? (write ? KFP_TRACE_LOCK : KFP_TRACE_READ_LOCK) :
+				       (write ? KFP_TRACE_UNLOCK : KFP_TRACE_READ_UNLOCK);
+	return write ? KFP_TRACE_WRITE : KFP_TRACE_READ;
+}
+
+/* Every page's refcount, pins, mapcount after the step, and the notifier counters. */
+static void record_state(struct scenario_state *s, struct kfp_trace_row *row)
+{
+	struct kfp_mm *mm = &s->world.mm;
+	unsigned int pfn, v;
+
+	row->mmu_invalidate_seq = s->world.kvm.mmu_invalidate_seq;
+	row->mmu_invalidate_in_progress = s->world.kvm.mmu_invalidate_in_progress;
+	for (pfn = 0; pfn < KFP_NR_PFNS; pfn++) {
+		row->page[pfn].refcount = (s16)mm->page[pfn].refcount;
+		row->page[pfn].pins = (s16)pins_of(mm, pfn);
+		row->page[pfn].free = kfp_page_is_free(mm, pfn);
+		row->page[pfn].mapcount = 0;
+	}
+	for (v = 0; v < KFP_NR_VPAGES; v++)
+		if (mm->pte[v].kind == KFP_PTE_PRESENT && mm->pte[v].pfn < KFP_NR_PFNS)
+			row->page[mm->pte[v].pfn].mapcount++;
+}
+
+static struct kfp_trace_row *record_row(struct scenario_state *s)
+{
+	struct kfp_trace *trace = recorder.trace;
+	struct kfp_trace_row *row;
+
+	if (trace->nr_rows == trace->capacity) {
+		unsigned int capacity = trace->capacity ? 2 * trace->capacity : 64;
+		void *grown = realloc(trace->row, capacity * sizeof(*trace->row));
+
+		if (!grown)
+			return NULL;
+		trace->row = grown;
+		trace->capacity = capacity;
+	}
+	row = &trace->row[trace->nr_rows++];
+	memset(row, 0, offsetof(struct kfp_trace_row, page));
+	row->op_begins = row->op_ends = KFP_TRACE_NO_OP;
+	record_state(s, row);
+	return row;
+}
+
+/* The pages a step touched, directly or through a pte it read or wrote. */
+static void mark_involved(struct scenario_state *s, const struct kfp_footprint *fp)
+{
+	unsigned int k;
+
+	for (k = 0; k < fp->nr && k < KFP_FOOTPRINT_MAX; k++) {
+		u32 index = KFP_OBJECT_INDEX_OF(fp->object[k]);
+		const struct kfp_pte *pte;
+
+		switch (KFP_OBJECT_CLASS_OF(fp->object[k])) {
+		case KFP_OBJECT_CLASS_PAGE:
+			if (index < KFP_NR_PFNS)
+				recorder.trace->involved[index] = 1;
+			break;
+		case KFP_OBJECT_CLASS_PTE:
+			pte = index < KFP_NR_VPAGES ? &s->world.mm.pte[index] : NULL;
+			if (pte && pte->kind == KFP_PTE_PRESENT && pte->pfn < KFP_NR_PFNS)
+				recorder.trace->involved[pte->pfn] = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void trace_step(void *arg_state, void *arg, const struct kfp_trace_step *step)
 {
 	struct scenario_state *s = arg_state;
-	char what[160];
+	unsigned int t = (unsigned int)step->thread, i;
+	struct kfp_trace_row *row;
+	s8 op;
 
 	(void)arg;
-	describe_object(s, step->object, what, sizeof(what));
-	fprintf(runner.trace, "%4u  %-8s %-7s %-32s %s%s\n", step->index,
-		runner.scenario->thread[step->thread].name,
-		step->is_lock ? "lock" :
-		step->is_wait ? "wait" :
-		step->access  ? "write" :
-				"read",
-		step->what ? step->what : "?", what, step->finished ? "  [thread ends]" : "");
+	/* row 0's thread ran its step already: the others are where the start left them */
+	if (!recorder.trace->nr_rows)
+		for (i = 0; i < runner.scenario->nr_threads; i++)
+			if (i != t)
+				recorder.next_op[i] = recorder.cur_op[i];
+	row = record_row(s);
+	if (!row)
+		return;
+	op = recorder.next_op[t];
+	row->step = step->index;
+	row->thread = (s8)step->thread;
+	row->action = (u8)trace_action(step);
+	row->finished = step->finished;
+	snprintf(row->what, sizeof(row->what), "%s", step->what ? step->what : "?");
+	describe_object(s, step->object, row->object, sizeof(row->object));
+	if (op != recorder.last_op[t])
+		row->op_begins = op;
+	if (recorder.cur_op[t] != op)
+		row->op_ends = op;
+	recorder.last_op[t] = op;
+	recorder.next_op[t] = recorder.cur_op[t];
+	mark_involved(s, &step->footprint);
+}
+
+/* The last row: the end of the execution, where the final checks report. */
+static void record_end(struct scenario_state *s)
+{
+	struct kfp_trace *trace = recorder.trace;
+	unsigned int n = trace->nr_rows, i;
+	struct kfp_trace_row *row = record_row(s);
+
+	if (!row)
+		return;
+	row->step = n ? trace->row[n - 1].step + 1 : 0;
+	row->thread = -1;
+	row->action = KFP_TRACE_END;
+	snprintf(row->what, sizeof(row->what), "end of the execution");
+	for (i = 0; i < s->world.reports.count; i++) {
+		kfp_pfn_t pfn = s->world.reports.report[i].pfn;
+
+		if (pfn < KFP_NR_PFNS)
+			trace->involved[pfn] = 1;
+	}
+	for (i = 0; i < KFP_MAX_OWNERS; i++)
+		snprintf(trace->owner[i], sizeof(trace->owner[i]), "%s",
+			 kfp_owner_name(&s->world.mm, (kfp_owner_t)i));
+	trace->reports = s->world.reports;
 }
 
 const char *kfp_scenario_owner_name(kfp_owner_t owner)
@@ -575,28 +718,57 @@ void kfp_scenario_print_run_reports(const struct kfp_scenario_run *run,
 	print_reports(run, reports, indent, out);
 }
 
-int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
-			const char *schedule, const struct kfp_explore_options *options, FILE *out,
-			struct kfp_reports *reports)
+int kfp_scenario_record(const struct kfp_scenario *scenario, unsigned int design,
+			const char *schedule, const struct kfp_explore_options *options,
+			struct kfp_trace *trace)
 {
 	static _Thread_local struct kfp_explore_result result;
 	char error[KFP_ERROR_LEN];
 	struct kfp_program program;
-	unsigned int i, p;
+	unsigned int p;
 	int ret;
 
-	ret = prepare(scenario, design, out, &program, error, sizeof(error));
+	memset(trace, 0, sizeof(*trace));
+	trace->scenario = scenario;
+	trace->design = design;
+	snprintf(trace->schedule, sizeof(trace->schedule), "%s", schedule);
+	ret = prepare(scenario, design, NULL, &program, error, sizeof(error));
 	if (ret) {
 		fprintf(stderr, "%s\n", error);
 		return ret;
 	}
+	memset(&recorder, 0, sizeof(recorder));
+	recorder.trace = trace;
+	memset(recorder.last_op, KFP_TRACE_NO_OP, sizeof(recorder.last_op));
 	program.trace = trace_step;
-	fprintf(out, "replay %s under %s, schedule %s\n", scenario->name, kfp_designs[design]->name,
-		schedule);
 	ret = kfp_replay_with_options(&program, schedule, options, &result);
+	recorder.trace = NULL;
 	release_tally();
 	if (ret)
 		return ret;
+	recorder.trace = trace;
+	record_end(&state);
+	recorder.trace = NULL;
+	for (p = 0; p < KFP_NR_PROPERTIES; p++)
+		if (result.executions_with_violation[p])
+			return 1;
+	return 0;
+}
+
+int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
+			const char *schedule, const struct kfp_explore_options *options, FILE *out,
+			struct kfp_reports *reports)
+{
+	static _Thread_local struct kfp_trace trace;
+	unsigned int i;
+	int ret;
+
+	ret = kfp_scenario_record(scenario, design, schedule, options, &trace);
+	if (ret < 0)
+		goto out_release;
+	fprintf(out, "replay %s under %s, schedule %s\n", scenario->name, kfp_designs[design]->name,
+		schedule);
+	kfp_trace_print_text(&trace, out);
 	kfp_scenario_print_reports(&state.world.reports, "", out);
 	if (reports)
 		*reports = state.world.reports;
@@ -607,8 +779,7 @@ int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design
 			result_label(scenario, (int)i, label, sizeof(label)),
 			(unsigned long long)state.value[i], kfp_outcome_name(state.outcome[i]));
 	}
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (result.executions_with_violation[p])
-			return 1;
-	return 0;
+out_release:
+	kfp_trace_release(&trace);
+	return ret;
 }

@@ -11,6 +11,7 @@
 
 #include <kfp/check.h>
 #include <kfp/explore.h>
+#include <kfp/trace.h>
 
 #define KFP_NAME_LEN 32
 #define KFP_DOC_LEN 4096
@@ -336,6 +337,14 @@ void kfp_scenario_run_release(struct kfp_scenario_run *run);
 int kfp_scenario_replay(const struct kfp_scenario *scenario, unsigned int design,
 			const char *schedule, const struct kfp_explore_options *options, FILE *out,
 			struct kfp_reports *reports);
+/*
+ * Replay one schedule as kfp_scenario_replay() does, recording it in
+ * @trace instead of printing it (kfp_trace_release() frees the rows, also
+ * on error).  Returns as kfp_scenario_replay() does.
+ */
+int kfp_scenario_record(const struct kfp_scenario *scenario, unsigned int design,
+			const char *schedule, const struct kfp_explore_options *options,
+			struct kfp_trace *trace);
 /* The name of a report's owner in the last run's or replay's world. */
 const char *kfp_scenario_owner_name(kfp_owner_t owner);
 /* The same for the reports of @run, from any OS thread. */

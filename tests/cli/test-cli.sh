@@ -99,6 +99,71 @@ expect_status 2 cli_bad_shard "$KFP" check --shard 3/3 scenarios
 expect_status 0 cli_check_bundled_library "$KFP" check scenarios
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_check_ends_with_the_count
+
+# the matrix (make run): within 100 columns, every cell in its column, a
+# legend, and the scenarios that put old code back under their injection
+matrix=$(mktemp)
+expect_status 0 cli_matrix_of_the_library "$KFP" --progress-every 0
+cp "$out" "$matrix"
+! grep -q '.\{101\}' "$matrix"
+ok $? cli_matrix_fits_100_columns
+: >"$err"
+python3 - "$matrix" 2>"$err" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+header = next(l for l in lines if l.startswith("scenario "))
+starts = [m.start() for m in re.finditer(r"\S+", header)][1:]
+assert len(starts) == 5, header
+rows = [l for l in lines[lines.index(header) + 1:lines.index("legend:")]
+        if len(l) > starts[-1]]
+assert len(rows) > 40, len(rows)
+for l in rows:
+    for c in starts:
+        assert l[c - 1] == " " and l[c] != " ", "shifted: " + l
+PY
+ok $? cli_matrix_cells_never_shift_their_row
+: >"$err"
+for word in 'safe ' 'P2a ' 'inv ' 'X! ' 'X? ' 'X~ ' 'X+ ' ; do
+	sed -n '/^legend:/,$p' "$matrix" | grep -q "^  $word" || echo "legend lacks $word" >>"$err"
+done
+[ ! -s "$err" ]
+ok $? cli_matrix_legend_explains_every_mark
+# every scenario with param inject is marked and under its injection's heading
+: >"$err"
+want=0
+for f in $(grep -l '^param inject' $(find scenarios -name '*.kfp')); do
+	name=$(sed -n 's/^name //p' "$f")
+	inject=$(sed -n 's/^param inject =* *//p' "$f")
+	want=$((want + 1))
+	awk -v name="* $name" -v h="old code put back: $inject" \
+		'/^old code put back: / { head = $0 } index($0, name " ") == 1 || $0 == name { found = (head == h) } END { exit !found }' \
+		"$matrix" || echo "$name is not under '$inject'" >>"$err"
+done
+[ "$(grep -c '^\* ' "$matrix")" = "$want" ] && [ "$want" -gt 10 ] && [ ! -s "$err" ]
+ok $? cli_matrix_groups_injected_rows_under_their_injection
+rm -f "$matrix"
+expect_status 0 cli_matrix_unchecked "$KFP" check --matrix --variant legacy \
+	tests/cli/unchecked-for-legacy.kfp
+grep -q '^unchecked-for-legacy  *safe?$' "$out" &&
+	tail -n 1 "$out" | grep -q '^0 passed, 0 failed, 1 unchecked$'
+ok $? cli_matrix_marks_unchecked_and_counts_it_apart
+expect_status 1 cli_matrix_failed "$KFP" check --matrix --progress-every 0 \
+	tests/cli/fails-an-expectation.kfp
+grep -q '^\* cli-expectation-fails  *.* P2 P3a!$' "$out"
+ok $? cli_matrix_marks_a_failed_expectation
+# progress off a terminal: a line on stderr every --progress-every seconds,
+# and stdout the same byte for byte with or without it
+"$KFP" check --progress-every 0.05 --variant v9 --jobs 2 \
+	scenarios/races/two-vcpu-faults-vs-munmap-remap.kfp >"$out" 2>"$err.progress"
+sed -E 's/ +[0-9.]+s +/ /' "$out" >"$out.progress"
+"$KFP" check --progress-every 0 --variant v9 \
+	scenarios/races/two-vcpu-faults-vs-munmap-remap.kfp 2>"$err" |
+	sed -E 's/ +[0-9.]+s +/ /' >"$out"
+grep -Eq '^kfp: [01]/1 cells, [0-9]+s; v9 fault\+fault\+munmap\+remap: [0-9]+s, [0-9]+ states, [0-9]+/s' "$err.progress" &&
+	[ ! -s "$err" ] && cmp -s "$out" "$out.progress"
+ok $? cli_progress_off_a_tty_leaves_stdout_alone
+rm -f "$err.progress" "$out.progress"
+expect_status 2 cli_progress_every_wants_seconds "$KFP" check --progress-every -1 scenarios
 # docs/verdicts.md is what this code gives: its generated parts match a run
 library_json=$(mktemp)
 "$KFP" check --json scenarios >"$library_json" 2>"$err"
@@ -115,6 +180,20 @@ grep -v '^| `legacy` |' docs/scenario-format.md >"$drifted"
 [ $? = 1 ]
 ok $? docs_check_catches_a_drifted_list
 rm -f "$drifted"
+# --json follows docs/json-schema.json: the library, a failed cell, a shard, a
+# set-up error; and the check can fail: a status the schema does not know
+schema_ok() {
+	python3 tests/cli/check-json-schema.py docs/json-schema.json 2>>"$err"
+}
+: >"$err"
+schema_ok <"$library_json" &&
+	"$KFP" check --progress-every 0 --json tests/cli/fails-an-expectation.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json --shard 1/2 scenarios/bugs/gpc-double-put.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json tests/cli/setup-fails-at-run-time.kfp 2>/dev/null | schema_ok
+ok $? cli_json_follows_the_schema
+sed 's/"status":"met"/"status":"fine"/' "$library_json" | schema_ok 2>/dev/null
+[ $? = 1 ] && grep -q "status: 'fine' is none of" "$err"
+ok $? cli_json_schema_check_catches_an_unknown_status
 library=$(mktemp)
 cp "$out" "$library"
 # a scenario not named after its file: a warning at the name, and the run goes on
@@ -238,6 +317,102 @@ expect_status 1 cli_replay_of_a_violation_exits_1 "$KFP" $replay
 grep -q '^step [0-9]*: P2: access' "$out"
 ok $? cli_replay_shows_the_violation
 schedule=${replay##* }
+# the trace numbers steps as the reports do: each report's step is a row marked '>'
+trace_marks_reports() {
+	grep -o '^step [0-9]*' "$out" | sort -u | while read -r _ n; do
+		grep -Eq "^>[ ]*$n  " "$out" || echo "no marked row $n" >>"$err"
+	done
+	[ ! -s "$err" ] && grep -q '^>' "$out"
+}
+: >"$err"
+# shellcheck disable=SC2086
+"$KFP" $replay >"$out" 2>"$err"
+trace_marks_reports
+ok $? cli_trace_marks_the_step_each_report_names
+grep -q '^     0  vcpu0    lock r    kvm->srcu$' "$out" &&
+	grep -q '^ *[0-9]*  host     unlock w  mmap_lock' "$out"
+ok $? cli_trace_tells_read_from_write_locks_and_takes_from_releases
+grep -q '^        -- vcpu0 op 2 (line 17): r = map-read begins$' "$out" &&
+	grep -q '^        -- vcpu0 op 2 (line 17): r = map-read ends$' "$out"
+ok $? cli_trace_shows_where_ops_begin_and_end
+# a leak is reported at the end of the execution: the trace has that row too
+: >"$err"
+"$KFP" replay scenarios/bugs/zone-device-never-freed.kfp --variant legacy --schedule 0:36,1:4 \
+	>"$out" 2>"$err"
+trace_marks_reports && grep -q '^> *[0-9]*  (end)    end ' "$out"
+ok $? cli_trace_has_the_end_where_leaks_are_reported
+# one trace per failed cell, of its minimised counterexample; --quiet: verdicts only
+expect_status 1 cli_check_failed_cell "$KFP" check tests/cli/fails-an-expectation.kfp
+[ "$(grep -c '^replay ' "$out")" = 1 ] &&
+	grep -q '^  trace of the counterexample (0 preemptions):$' "$out"
+ok $? cli_check_traces_one_counterexample_per_failed_cell
+expect_status 1 cli_check_quiet "$KFP" check --quiet tests/cli/fails-an-expectation.kfp
+! grep -q -e 'replay' -e '^ *[0-9]*  vcpu0' "$out" &&
+	grep -q 'expectation failed: ' "$out" && [ "$(grep -c '' "$out")" = 7 ]
+ok $? cli_check_quiet_prints_verdicts_only
+# --witness traces an accepted violation and a met "sometimes"
+expect_status 0 cli_check_witness "$KFP" check --witness --variant upstream \
+	scenarios/thread/vcpu-map-stale-but-not-freed.kfp
+grep -q '^  trace of a witness of P3 accepted:$' "$out" &&
+	grep -q "^  trace of the witness of 'sometimes vcpu0.r2 == 7' (line 63):$" "$out" &&
+	grep -q '^> *[0-9]*  vcpu0    read      access through mapping$' "$out" &&
+	grep -q '^        <== P3 accepted: access through a stale pfn' "$out"
+ok $? cli_check_witness_traces_accepted_violations_and_sometimes
+# sequence charts: SVG that parses as XML and bands the violating step; DOT
+charts=$(mktemp -d)
+# shellcheck disable=SC2086
+expect_status 1 cli_replay_svg "$KFP" $replay --svg "$charts/replay.svg"
+svg_ok() { # file step-id: well-formed SVG, the step's band, lanes, tracks
+	python3 - "$@" 2>>"$err" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+ids = {e.get("id"): e for e in root.iter() if e.get("id")}
+assert sys.argv[2] in ids and ids[sys.argv[2]].get("class") in ("violation", "accepted"), sys.argv[2]
+text = " ".join("".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text"))
+for want in sys.argv[3:]:
+    assert want in text, want
+PY
+}
+svg_ok "$charts/replay.svg" violation-step-9 vcpu0 host 'op 1 (line 16): m = map' \
+	'pfn 2 refcount' 'pfn 2 pins' 'pfn 2 mapcount' mmu_invalidate_seq in_progress \
+	'lock r kvm->srcu' 'unlock w mmap_lock' 'step 9: P2 violated'
+ok $? cli_replay_svg_is_xml_and_bands_the_violating_step
+expect_status 1 cli_replay_dot "$KFP" replay tests/cli/fails-an-expectation.kfp \
+	--variant upstream --schedule "$schedule" --dot "$charts/replay.dot"
+head -n 1 "$charts/replay.dot" | grep -q '^digraph "cli-expectation-fails under upstream" {$' &&
+	grep -q '^    s9 \[label="\[ vcpu0 op 2 (line 17): r = map-read\\n9 read access through mapping.*id="violation"\];$' "$charts/replay.dot" &&
+	tail -n 1 "$charts/replay.dot" | grep -q '^}$'
+ok $? cli_replay_dot_marks_the_violating_step
+expect_status 1 cli_check_trace_format_svg "$KFP" check --trace-format=svg \
+	--trace-dir "$charts" --variant upstream tests/cli/fails-an-expectation.kfp
+grep -q "^  trace of the counterexample (0 preemptions): $charts/cli-expectation-fails.upstream.counterexample.svg$" "$out" &&
+	! grep -q '^replay ' "$out" &&
+	svg_ok "$charts/cli-expectation-fails.upstream.counterexample.svg" violation-step-9
+ok $? cli_check_trace_format_svg_writes_the_chart
+expect_status 0 cli_check_witness_svg "$KFP" check --witness --trace-format svg \
+	--trace-dir "$charts" --variant upstream scenarios/thread/vcpu-map-stale-but-not-freed.kfp
+svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-61 \
+	'step 61: P3 accepted'
+ok $? cli_check_witness_svg_bands_the_accepted_step
+# 150 steps and more stay readable: a column of 26 px per step, text of 9 px and up
+: >"$err"
+expect_status 1 cli_replay_svg_of_a_long_trace "$KFP" replay tests/cli/long-schedule.kfp \
+	--variant upstream --schedule 0:9,1:96,2:96,3:533,0:71 --svg "$charts/long.svg"
+python3 - "$charts/long.svg" 2>>"$err" <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+steps = [e for e in root.iter() if e.get("class") == "step"]
+assert len(steps) >= 150, len(steps)
+assert int(root.get("width")) >= 26 * len(steps), root.get("width")
+sizes = [int(e.get("font-size")) for e in root.iter() if e.get("font-size")]
+assert min(sizes) >= 9, min(sizes)
+PY
+ok $? cli_replay_svg_stays_readable_past_150_steps
+expect_status 2 cli_trace_format_unknown "$KFP" check --trace-format png scenarios/bugs
+expect_status 4 cli_trace_dir_unwritable "$KFP" check --trace-format svg \
+	--trace-dir /nonexistent/dir --variant upstream tests/cli/fails-an-expectation.kfp
+rm -rf "$charts"
 expect_status 1 cli_replay_accepts_every_execution_option "$KFP" replay \
 	tests/cli/fails-an-expectation.kfp --variant upstream --inject vcpu-map-no-pin \
 	--max-steps 4000 --preemption-bound 999 --schedule "$schedule"
@@ -275,9 +450,9 @@ expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/r
 expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
 shards=$(mktemp -d)
 for i in 0 1 2; do
-	"$KFP" check --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
+	"$KFP" check --progress-every 0 --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"
 done
-"$KFP" check --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
+"$KFP" check --progress-every 0 --json --shard 1/3 --max-steps 100 scenarios/bugs >"$shards/other1.json"
 expect_status 0 cli_merge_of_three_shards "$KFP" merge "$shards/b0.json" "$shards/b1.json" "$shards/b2.json"
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_merge_ends_with_the_count
@@ -289,8 +464,8 @@ expect_status 2 cli_merge_refuses_another_search "$KFP" merge "$shards/b0.json" 
 expect_status 2 cli_merge_refuses_what_is_not_a_shard "$KFP" merge tests/cli/fails-an-expectation.kfp
 # a whole run as its own single shard judges as kfp check does: the same
 # verdict, counts and expectation results in every cell
-"$KFP" check --json scenarios/bugs | judgements >"$shards/check"
-"$KFP" check --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
+"$KFP" check --progress-every 0 --json scenarios/bugs | judgements >"$shards/check"
+"$KFP" check --progress-every 0 --json --shard 0/1 scenarios/bugs >"$shards/whole.json"
 "$KFP" merge --json "$shards/whole.json" | judgements >"$shards/merged"
 [ -s "$shards/check" ] && cmp -s "$shards/check" "$shards/merged"
 ok $? cli_merge_of_a_whole_run_is_kfp_check
@@ -315,7 +490,7 @@ for count in 2 3 4; do
 	k=0
 	while [ $k -lt $count ]; do
 		# shellcheck disable=SC2086
-		"$KFP" check --json --shard $k/$count $dpor_library >"$shards/s$k.json" &
+		"$KFP" check --progress-every 0 --json --shard $k/$count $dpor_library >"$shards/s$k.json" &
 		k=$((k + 1))
 	done
 	wait

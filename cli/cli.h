@@ -27,4 +27,7 @@ void kfp_merge_search_key(const struct kfp_explore_options *options, unsigned in
 /* kfp merge [--json] FILE...: the verdicts of the whole search from its shards. */
 int kfp_merge_command(const char *program_name, int argc, char **argv);
 
+/* kfp diff [--json] A B PATH...: what changes from one design (+injections) to another. */
+int kfp_diff_command(const char *program_name, int argc, char **argv);
+
 #endif /* KFP_CLI_H */

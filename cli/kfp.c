@@ -71,6 +71,7 @@ static void usage(FILE *out)
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
+		"       %s diff [--json] [--inject NAME] A B PATH...   A, B: VARIANT[+INJECTION]...\n"
 		"       %s list\n"
 		"       %s --version | --help\n"
 		"\n"
@@ -105,7 +106,8 @@ static void usage(FILE *out)
 		"      2 usage or input error, 3 a bound stopped a search before its verdict,\n"
 		"      4 internal error or output that could not be written,\n"
 		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
-		program_name, program_name, program_name, program_name, program_name, program_name);
+		program_name, program_name, program_name, program_name, program_name, program_name,
+		program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -1299,6 +1301,8 @@ static int run_command(int argc, char **argv)
 		return command_replay(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "merge"))
 		return kfp_merge_command(program_name, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "diff"))
+		return kfp_diff_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);

@@ -1230,6 +1230,11 @@ char *kfp_explore_current_schedule(void)
 	return ex ? explorer_format_schedule(ex->depth) : NULL;
 }
 
+unsigned int kfp_explore_current_preemptions(void)
+{
+	return ex && ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
+}
+
 void kfp_explore_result_release(struct kfp_explore_result *result)
 {
 	unsigned int p;

@@ -16,7 +16,7 @@ import json
 import re
 import sys
 
-DESIGNS = ["pre-cve", "legacy", "sketch", "v9", "upstream"]
+DESIGNS = ["pre-cve", "legacy", "sketch", "v9", "upstream", "proposal"]
 
 
 def scenario_header(path):

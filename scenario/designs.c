@@ -9,7 +9,7 @@
 
 const struct kvm_design *const kfp_designs[] = {
 	&kvm_design_pre_cve, &kvm_design_legacy,   &kvm_design_sketch,
-	&kvm_design_v9,	     &kvm_design_upstream,
+	&kvm_design_v9,	     &kvm_design_upstream, &kvm_design_proposal,
 };
 
 const unsigned int kfp_nr_designs = ARRAY_SIZE(kfp_designs);

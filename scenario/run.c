@@ -736,7 +736,9 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 	/* statistics for tests: history, not state */
 	program->history[0].offset = offsetof(struct scenario_state, world.mm.stats);
 	program->history[0].size = sizeof(state.world.mm.stats);
-	program->nr_history = 1;
+	program->history[1].offset = offsetof(struct scenario_state, world.kvm.stats);
+	program->history[1].size = sizeof(state.world.kvm.stats);
+	program->nr_history = 2;
 }
 
 /* Everything a run or a replay needs before the explorer starts. */

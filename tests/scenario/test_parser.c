@@ -567,7 +567,7 @@ TEST(parse_error_unknown_names)
 TEST(parse_error_unknown_design_injection_outcome_property)
 {
 	bad(VCPU("\tread gfn 0\n") "expect upstream, tdp {\n}\n", PATH
-	    ":10:18: unknown design 'tdp' (known: pre-cve, legacy, sketch, v9, upstream, or all)");
+	    ":10:18: unknown design 'tdp' (known: pre-cve, legacy, sketch, v9, upstream, proposal, or all)");
 	bad("name t\nparam inject skip-retry\n", PATH ":2:14: unknown injection 'skip-retry'");
 	bad("name t\nparam frob 1\n",
 	    PATH ":2:7: expected 'allow_unsafe_mappings' or 'inject', found 'frob'");

@@ -20,6 +20,12 @@
  * thread (the explorer and the world are per thread); the output is in
  * file order and the same whatever the scheduling.
  *
+ * --price adds, for every scenario and side, what the search explored and
+ * what keeping translations fresh cost per execution (kvm->stats: the
+ * invalidations KVM ran, the translations they marked invalid, the
+ * re-validations and refreshes of gpcs and mappings, the lock acquisitions
+ * on their access path): docs/proposal.md's price table.
+ *
  * Exit: 0 nothing differs, 1 something does, 2 usage or input error, 3 a
  * bound stopped a search (what it did not explore may differ), 4 internal.
  */
@@ -57,7 +63,11 @@ struct diff {
 	struct kfp_explore_options options;
 	unsigned int inject; /* --inject: both sides */
 	bool json;
+	bool price; /* --price: what each side's searches cost, per scenario */
 	char *files[DIFF_MAX_FILES];
+	char *price_lines; /* the price table, printed after the differences */
+	size_t price_size;
+	FILE *price_out;
 	unsigned int nr_files;
 	unsigned int differ, bounded;
 	bool json_first;
@@ -218,6 +228,8 @@ static int parse_args(struct diff *diff, int argc, char **argv)
 
 		if (!strcmp(arg, "--json")) {
 			diff->json = true;
+		} else if (!strcmp(arg, "--price")) {
+			diff->price = true;
 		} else if (arg[0] != '-' && sides < 2) {
 			if (parse_side(diff, arg, &diff->side[sides++]))
 				return -1;
@@ -510,6 +522,52 @@ static void diff_results(struct scenario_diff *sd)
 			diff_result_side(sd, r, s);
 }
 
+/*
+ * --price: per side, the states (or executions) the search explored and,
+ * per execution, the most and the mean of each kvm->stats counter.
+ */
+static void price_row(struct diff *diff, const char *path, const struct kfp_scenario *scenario,
+		      unsigned int s, const struct kfp_scenario_run *run)
+{
+	const struct kfp_scenario_price *price = &run->price;
+	u64 explored = run->explore.stateful ? run->explore.states : run->explore.executions;
+	FILE *out = diff->price_out;
+	unsigned int i;
+
+	if (!out)
+		return;
+	if (diff->json) {
+		fprintf(out, "%s{\"path\":\"%s\",\"side\":\"%s\",\"explored\":%llu,\"ended\":%llu",
+			ftell(out) ? "," : "", path, s ? "b" : "a", (unsigned long long)explored,
+			(unsigned long long)price->ended);
+		for (i = 0; i < KFP_NR_PRICES; i++)
+			fprintf(out, ",\"%s\":{\"max\":%llu,\"sum\":%llu}", kfp_price_names[i],
+				(unsigned long long)price->max[i],
+				(unsigned long long)price->sum[i]);
+		fputc('}', out);
+		return;
+	}
+	fprintf(out, "%-40s %-10s %9llu", s ? "" : scenario->name, diff->side[s].label,
+		(unsigned long long)explored);
+	for (i = 0; i < KFP_NR_PRICES; i++)
+		fprintf(out, "  %5llu %6.2f", (unsigned long long)price->max[i],
+			price->ended ? (double)price->sum[i] / (double)price->ended : 0.0);
+	fputc('\n', out);
+}
+
+static void price_header(void)
+{
+	unsigned int i;
+
+	printf("\nprice (explored: states, or executions with --search dpor; per counter the most "
+	       "in one execution and the mean over the %s)\n",
+	       "executions the search ended");
+	printf("%-40s %-10s %9s", "scenario", "side", "explored");
+	for (i = 0; i < KFP_NR_PRICES; i++)
+		printf("  %13s", kfp_price_names[i]);
+	printf("\n");
+}
+
 static bool run_bounded(const struct kfp_scenario_run *run)
 {
 	return !run->explore.complete || run->explore.step_bound_hits;
@@ -555,6 +613,8 @@ static int diff_one(struct diff *diff, const char *path)
 	sd.run[1] = &job[1].run;
 	diff_verdict(&sd);
 	diff_results(&sd);
+	for (s = 0; s < 2; s++)
+		price_row(diff, path, &job[0].scenario, s, &job[s].run);
 	if (sd.count)
 		diff->differ++;
 	if (sd.count && diff->json)
@@ -576,6 +636,11 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 	diff.json_first = true;
 	if (parse_args(&diff, argc, argv))
 		return DIFF_USAGE;
+	if (diff.price) {
+		diff.price_out = open_memstream(&diff.price_lines, &diff.price_size);
+		if (!diff.price_out)
+			return DIFF_INTERNAL;
+	}
 	if (diff.json) {
 		printf("{\"a\":");
 		kfp_cli_json_string(diff.side[0].label);
@@ -586,6 +651,10 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 	for (i = 0; i < diff.nr_files && status != DIFF_USAGE; i++)
 		if (diff_one(&diff, diff.files[i]))
 			status = DIFF_USAGE;
+	if (diff.price_out)
+		fclose(diff.price_out);
+	if (diff.json && diff.price)
+		printf("],\"price\":[%s", diff.price_lines ? diff.price_lines : "");
 	if (diff.json)
 		printf("],\"summary\":{\"scenarios\":%u,\"differ\":%u,\"bounded\":%u,"
 		       "\"error\":%s}}\n",
@@ -595,6 +664,11 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 		printf("%s vs %s: %u scenarios, %u differ%s\n", diff.side[0].label,
 		       diff.side[1].label, diff.nr_files, diff.differ,
 		       diff.bounded ? ", some searches bounded" : "");
+	if (!diff.json && diff.price && status != DIFF_USAGE) {
+		price_header();
+		fputs(diff.price_lines ? diff.price_lines : "", stdout);
+	}
+	free(diff.price_lines);
 	for (i = 0; i < diff.nr_files; i++)
 		free(diff.files[i]);
 	if (status == DIFF_USAGE)

@@ -71,7 +71,7 @@ static void usage(FILE *out)
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
-		"       %s diff [--json] [--inject NAME] A B PATH...   A, B: VARIANT[+INJECTION]...\n"
+		"       %s diff [--json] [--price] [--inject NAME] A B PATH...  A, B: VARIANT[+INJECTION]...\n"
 		"       %s list\n"
 		"       %s --version | --help\n"
 		"\n"

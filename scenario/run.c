@@ -40,6 +40,7 @@ struct runner {
 	struct tally tally[KFP_SCENARIO_MAX_CHECKED];
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	struct kfp_scenario_seen seen;
+	struct kfp_scenario_price price;
 	FILE *trace;
 };
 
@@ -495,6 +496,34 @@ static void seen_execution(struct scenario_state *s)
 	}
 }
 
+const char *const kfp_price_names[KFP_NR_PRICES] = {
+	[KFP_PRICE_INVALIDATIONS] = "invalidations", [KFP_PRICE_MARKED_INVALID] = "marked-invalid",
+	[KFP_PRICE_REVALIDATIONS] = "revalidations", [KFP_PRICE_REFRESHES] = "refreshes",
+	[KFP_PRICE_ACCESS_LOCKS] = "access-locks",
+};
+
+/* The execution's kvm->stats, into the search's most and sum. */
+static void price_execution(struct scenario_state *s)
+{
+	const struct kvm_stats *stats = &s->world.kvm.stats;
+	const u64 value[KFP_NR_PRICES] = {
+		[KFP_PRICE_INVALIDATIONS] = stats->nr_invalidations,
+		[KFP_PRICE_MARKED_INVALID] = stats->nr_marked_invalid,
+		[KFP_PRICE_REVALIDATIONS] = stats->nr_revalidations,
+		[KFP_PRICE_REFRESHES] = stats->nr_refreshes,
+		[KFP_PRICE_ACCESS_LOCKS] = stats->nr_access_locks,
+	};
+	struct kfp_scenario_price *price = &runner.price;
+	unsigned int i;
+
+	price->ended++;
+	for (i = 0; i < KFP_NR_PRICES; i++) {
+		price->sum[i] += value[i];
+		if (value[i] > price->max[i])
+			price->max[i] = value[i];
+	}
+}
+
 static void release_tally(void)
 {
 	unsigned int i;
@@ -522,6 +551,7 @@ static void collect_expectations(const struct kfp_scenario *scenario, unsigned i
 	}
 	release_tally();
 	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
+	memset(&runner.price, 0, sizeof(runner.price));
 }
 
 static const char *result_label(const struct kfp_scenario *scenario, int result, char *buf,
@@ -639,6 +669,7 @@ static void scenario_at_end(void *arg_state, void *arg)
 
 	(void)arg;
 	tally_execution(s);
+	price_execution(s);
 	kvm_destroy_vm(&s->world.kvm);
 	kfp_check_final(&s->world.kvm);
 	tally_reports(s);
@@ -804,6 +835,7 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 			run->expectations_met = false;
 	}
 	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
+	run->price = runner.price;
 	run->seen = malloc(sizeof(*run->seen));
 	if (run->seen) {
 		/* the schedules move with the copy */

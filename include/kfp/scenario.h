@@ -258,6 +258,27 @@ struct kfp_scenario_seen {
 	struct kfp_seen_example accepted[KFP_NR_PROPERTIES];
 };
 
+/*
+ * What keeping translations fresh cost (struct kvm_stats), over the
+ * executions the search ended: the most in one, and the sum.
+ */
+enum {
+	KFP_PRICE_INVALIDATIONS,
+	KFP_PRICE_MARKED_INVALID,
+	KFP_PRICE_REVALIDATIONS,
+	KFP_PRICE_REFRESHES,
+	KFP_PRICE_ACCESS_LOCKS,
+	KFP_NR_PRICES,
+};
+
+struct kfp_scenario_price {
+	u64 ended; /* executions that reached their end */
+	u64 max[KFP_NR_PRICES];
+	u64 sum[KFP_NR_PRICES];
+};
+
+extern const char *const kfp_price_names[KFP_NR_PRICES];
+
 struct kfp_scenario_run {
 	unsigned int design;
 	struct kfp_explore_result explore;
@@ -270,6 +291,7 @@ struct kfp_scenario_run {
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	/* the same with values and schedules (kfp_scenario_run() allocates it; NULL if no memory) */
 	struct kfp_scenario_seen *seen;
+	struct kfp_scenario_price price;
 	/* the owners the reports name, for whoever prints them (maybe another OS thread) */
 	struct kfp_owner owner[KFP_MAX_OWNERS];
 	unsigned int nr_owners;

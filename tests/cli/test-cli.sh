@@ -352,6 +352,16 @@ expect_status 1 cli_diff_json "$KFP" diff --json upstream upstream+vcpu-map-no-p
 json_ok && grep -q '"summary":{"scenarios":1,"differ":1,"bounded":0,"error":false}' "$out" &&
 	grep -q '"kind":"verdict","property":"P2","a_is":"never","b_is":"violated"' "$out"
 ok $? cli_diff_json_is_valid
+expect_status 1 cli_diff_price "$KFP" diff --price upstream proposal \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+grep -q '^scenario  *side  *explored  *invalidations  *marked-invalid  *revalidations  *refreshes  *access-locks$' "$out" &&
+	grep -q '^vcpu-map+munmap  *upstream .* 0   0.00$' "$out" &&
+	grep -q '^  *proposal ' "$out"
+ok $? cli_diff_price_prints_both_sides
+expect_status 1 cli_diff_price_json "$KFP" diff --json --price upstream proposal \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+json_ok && grep -q '"price":\[{"path":"scenarios/races/vcpu-map-vs-munmap.kfp","side":"a"' "$out"
+ok $? cli_diff_price_json_is_valid
 expect_status 2 cli_diff_unknown_variant "$KFP" diff upstream nosuch scenarios/races
 expect_status 2 cli_diff_unknown_injection "$KFP" diff upstream upstream+nosuch scenarios/races
 expect_status 2 cli_diff_needs_two_sides_and_a_path "$KFP" diff upstream scenarios/races

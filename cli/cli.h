@@ -67,4 +67,7 @@ void kfp_progress_cell_done(void);
 void kfp_progress_clear(void);
 void kfp_progress_end(void);
 
+/* kfp diff [--json] A B PATH...: what changes from one design (+injections) to another. */
+int kfp_diff_command(const char *program_name, int argc, char **argv);
+
 #endif /* KFP_CLI_H */

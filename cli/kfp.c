@@ -80,6 +80,7 @@ static void usage(FILE *out)
 		"       %s replay PATH --variant NAME [--inject NAME]... [--max-steps N]\n"
 		"                [--preemption-bound N] [--svg FILE | --dot FILE] --schedule STRING\n"
 		"       %s merge [--json] SHARD.json...\n"
+		"       %s diff [--json] [--price] [--inject NAME] A B PATH...  A, B: VARIANT[+INJECTION]...\n"
 		"       %s list [--markdown]\n"
 		"       %s hunt (--variant NAME | --diff A,B) [options]   (kfp hunt --help)\n"
 		"       %s --version | --help\n"
@@ -127,7 +128,7 @@ static void usage(FILE *out)
 		"      4 internal error or output that could not be written,\n"
 		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
 		program_name, program_name, program_name, program_name, program_name, program_name,
-		program_name);
+		program_name, program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -1523,6 +1524,8 @@ static int run_command(int argc, char **argv)
 		return kfp_merge_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "hunt"))
 		return kfp_hunt_command(program_name, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "diff"))
+		return kfp_diff_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);

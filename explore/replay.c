@@ -169,3 +169,11 @@ char *kfp_explore_current_schedule(void)
 
 	return ex ? explorer_format_schedule(ex, ex->depth) : NULL;
 }
+
+/* Only while a search runs on this OS thread, as above. */
+unsigned int kfp_explore_current_preemptions(void)
+{
+	struct explorer *ex = kfp_seam.ops == &explorer_ops ? kfp_seam.ctx : NULL;
+
+	return ex && ex->depth ? ex->node[ex->depth - 1].preemptions : 0;
+}

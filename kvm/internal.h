@@ -51,6 +51,15 @@ static inline u32 page_generation(const struct kfp_mm *mm, kfp_pfn_t pfn)
 }
 
 void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);
+bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy);
+/* the proposal's notifier-protected kvm_vcpu_map() (kvm/vcpu_map_notifier.c) */
+int kvm_vcpu_map_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+			 bool writable);
+void kvm_vcpu_unmap_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index);
+enum kvm_outcome kvm_vcpu_map_guarded_access(struct kvm *kvm, struct kvm_vcpu *vcpu,
+					     unsigned int index, bool write, u64 *value);
+void kvm_vcpu_maps_invalidate_start(struct kvm *kvm, u64 start, u64 end);
+void kvm_vcpu_maps_invalidate_memslot(struct kvm *kvm, unsigned int as_id, gfn_t start, gfn_t end);
 void kvm_gpc_release_vcpu_caches(struct kvm *kvm);
 void kvm_mmu_slot_remove_write_access(struct kvm *kvm, const struct kvm_memory_slot *slot);
 void kvm_report_access(struct kvm *kvm, const struct kvm_access *access);

@@ -22,6 +22,8 @@ enum {
 	KVM_LOCK_GPC_LIST,
 	KVM_LOCK_SRCU,
 	KVM_LOCK_GPC_FIRST, /* two per gpc: lock, refresh_lock */
+	/* one per kvm_vcpu_map() slot: the proposal's map->lock */
+	KVM_LOCK_MAP_FIRST = KVM_LOCK_GPC_FIRST + 2 * KFP_MAX_GPCS,
 };
 
 static void zap_spte(struct kvm *kvm, unsigned int as_id, gfn_t gfn)
@@ -172,6 +174,9 @@ int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot
 		kfp_write_lock(&kvm->mmu_lock);
 		kvm_zap_gfn_range(kvm, as_id, slot->base_gfn, slot->base_gfn + slot->npages);
 		kfp_write_unlock(&kvm->mmu_lock);
+		if (kvm->design->vcpu_map_notifier)
+			kvm_vcpu_maps_invalidate_memslot(kvm, as_id, slot->base_gfn,
+							 slot->base_gfn + slot->npages);
 	}
 	log_dirty_on = slot->in_use && npages && (flags & KVM_MEM_LOG_DIRTY_PAGES) &&
 		       !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES);
@@ -301,6 +306,7 @@ static int kvm_mmu_notifier_invalidate_range_start(struct kfp_mm *mm, void *priv
 	struct kvm *kvm = private;
 
 	(void)mm;
+	kvm->stats.nr_invalidations++;
 	kfp_write_lock(&kvm->mn_invalidate_lock);
 	kfp_shared_write(mn_count_object(), "mn_active_invalidate_count++");
 	kvm->mn_active_invalidate_count++;
@@ -357,9 +363,13 @@ static const struct mmu_notifier_ops kvm_mmu_notifier_ops = {
 static void init_vcpu(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int id)
 {
 	char name[KFP_OWNER_NAME_LEN];
+	unsigned int i;
 
 	vcpu->id = (int)id;
 	vcpu->page = KFP_PFN_NONE;
+	for (i = 0; i < KFP_MAX_HOST_MAPS; i++)
+		kfp_lock_init(&vcpu->map[i].lock, KFP_LOCK_RWLOCK,
+			      KVM_LOCK_MAP_FIRST + id * KFP_MAX_HOST_MAPS + i, "map->lock");
 	snprintf(name, sizeof(name), "vcpu%u.fault", id);
 	vcpu->fault_owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
 	snprintf(name, sizeof(name), "vcpu%u.map", id);

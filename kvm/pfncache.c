@@ -42,14 +42,18 @@ void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end)
 		    gpc->uhva < end) {
 			gpc_mark(i, "gpc invalidate");
 			gpc->valid = 0;
+			kvm->stats.nr_marked_invalid++;
 		}
 		kfp_write_unlock(&gpc->lock);
 	}
+	/* the proposal: kvm_vcpu_map() mappings are on the same list */
+	if (kvm->design->vcpu_map_notifier)
+		kvm_vcpu_maps_invalidate_start(kvm, start, end);
 	kfp_write_unlock(&kvm->gpc_lock);
 }
 
 /* virt/kvm/pfncache.c mmu_notifier_retry_cache() */
-static bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy)
+bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy)
 {
 	kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
 	*busy = kvm->mn_active_invalidate_count != 0;
@@ -133,6 +137,7 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 	gpc->pfn = new_pfn;
 	gpc->khva = new_khva;
 	gpc->generation_of_page = generation;
+	kvm->stats.nr_refreshes++;
 	if (kvm->inject & (KVM_INJECT_GPC_DOUBLE_PUT | KVM_INJECT_GPC_REUSE_LEAK)) {
 		/*
 		 * 982ed0de4753 (5.17): the cache keeps its reference and puts the
@@ -398,6 +403,7 @@ bool kvm_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len)
 
 	kfp_lockdep_assert_held(&gpc->lock);
 	kfp_shared_read(gpc_object(index), "kvm_gpc_check");
+	kvm->stats.nr_revalidations++;
 	if (!gpc->active)
 		return false;
 	kfp_shared_read(memslots_object(0), "memslots generation");
@@ -478,6 +484,7 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 	if (index >= kvm->nr_gpcs)
 		return KVM_OUTCOME_EINVAL;
 	kfp_read_lock(&gpc->lock);
+	kvm->stats.nr_access_locks++;
 	while (!kvm_gpc_check(kvm, index, sizeof(u64))) {
 		kfp_read_unlock(&gpc->lock);
 		/* outside gpc->lock: a deactivate can come between the check and this */
@@ -488,6 +495,7 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		if (kvm_gpc_refresh(kvm, index, sizeof(u64)))
 			return KVM_OUTCOME_EFAULT;
 		kfp_read_lock(&gpc->lock);
+		kvm->stats.nr_access_locks++;
 	}
 	access = (struct kvm_access){
 		.via = KVM_ACCESS_GPC,

@@ -29,6 +29,8 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 		.owner = vcpu->map_owner,
 	};
 
+	if (kvm->design->vcpu_map_notifier)
+		return kvm_vcpu_map_guarded(kvm, vcpu, gfn, index, writable);
 	if (map->mapped)
 		return -EBUSY;
 	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
@@ -84,6 +86,10 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 
 	if (index >= KFP_MAX_HOST_MAPS || !map->mapped)
 		return;
+	if (kvm->design->vcpu_map_notifier) {
+		kvm_vcpu_unmap_guarded(kvm, vcpu, index);
+		return;
+	}
 	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_unmap");
 	/* kvm_vcpu_mark_page_dirty() looks the gfn up in the vCPU's memslots */
 	if (map->writable && map->as_id != vcpu->in_smm)
@@ -132,6 +138,8 @@ enum kvm_outcome kvm_vcpu_map_access(struct kvm *kvm, struct kvm_vcpu *vcpu, uns
 	/* the vCPU's own mapping: only its thread changes it, no step needed to look */
 	if (index >= KFP_MAX_HOST_MAPS || !map->mapped || (write && !map->writable))
 		return KVM_OUTCOME_EINVAL;
+	if (kvm->design->vcpu_map_notifier)
+		return kvm_vcpu_map_guarded_access(kvm, vcpu, index, write, value);
 	access = (struct kvm_access){
 		.via = KVM_ACCESS_HOST_MAP,
 		.write = write,

@@ -39,6 +39,8 @@ struct runner {
 	unsigned int nr_checked;
 	struct tally tally[KFP_SCENARIO_MAX_CHECKED];
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
+	struct kfp_scenario_seen seen;
+	struct kfp_scenario_price price;
 	FILE *trace;
 };
 
@@ -145,9 +147,117 @@ static int setup_world(struct scenario_state *s, const struct kfp_scenario *scen
 
 /* ---- expectations --------------------------------------------------------- */
 
+/* ---- what the search saw, for kfp diff ----------------------------------- */
+
+static void seen_example_free(struct kfp_seen_example *example)
+{
+	free(example->schedule);
+	example->schedule = NULL;
+}
+
+static void seen_free(struct kfp_scenario_seen *seen)
+{
+	unsigned int r, i, p;
+
+	for (r = 0; r < KFP_SCENARIO_MAX_RESULTS; r++)
+		for (i = 0; i < seen->nr[r]; i++)
+			seen_example_free(&seen->result[r][i]);
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		seen_example_free(&seen->violation[p]);
+		seen_example_free(&seen->accepted[p]);
+	}
+	memset(seen, 0, sizeof(*seen));
+}
+
+/* Keep the execution that just ended as @example's if it has fewer preemptions. */
+static void seen_take(struct kfp_seen_example *example, unsigned int preemptions)
+{
+	char *schedule;
+
+	if (example->schedule && example->preemptions <= preemptions)
+		return;
+	schedule = kfp_explore_current_schedule();
+	if (!schedule)
+		return;
+	free(example->schedule);
+	example->schedule = schedule;
+	example->preemptions = preemptions;
+}
+
+static void seen_result(struct kfp_scenario_seen *seen, unsigned int r, u8 outcome, u64 value,
+			unsigned int preemptions)
+{
+	struct kfp_seen_example *example;
+	unsigned int i;
+
+	for (i = 0; i < seen->nr[r]; i++) {
+		example = &seen->result[r][i];
+		if (example->outcome == outcome && example->value == value) {
+			seen_take(example, preemptions);
+			return;
+		}
+	}
+	if (seen->nr[r] == KFP_SCENARIO_MAX_SEEN) {
+		seen->overflow[r] = true;
+		return;
+	}
+	example = &seen->result[r][seen->nr[r]++];
+	example->outcome = outcome;
+	example->value = value;
+	seen_take(example, preemptions);
+}
+
+/* After the final checks: every result's outcome and value, every property's reports. */
+static void seen_execution(struct scenario_state *s)
+{
+	unsigned int preemptions = kfp_explore_current_preemptions();
+	struct kfp_scenario_seen *seen = &runner.seen;
+	unsigned int r, p;
+
+	for (r = 0; r < runner.scenario->nr_results; r++)
+		seen_result(seen, r, s->outcome[r],
+			    s->outcome[r] == KFP_OUTCOME_OK ? s->value[r] : 0, preemptions);
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (kfp_reports_violations(&s->world.reports, p))
+			seen_take(&seen->violation[p], preemptions);
+		if (kfp_reports_accepted(&s->world.reports, p))
+			seen_take(&seen->accepted[p], preemptions);
+	}
+}
+
+const char *const kfp_price_names[KFP_NR_PRICES] = {
+	[KFP_PRICE_INVALIDATIONS] = "invalidations", [KFP_PRICE_MARKED_INVALID] = "marked-invalid",
+	[KFP_PRICE_REVALIDATIONS] = "revalidations", [KFP_PRICE_REFRESHES] = "refreshes",
+	[KFP_PRICE_ACCESS_LOCKS] = "access-locks",
+};
+
+/* The execution's kvm->stats, into the search's most and sum. */
+static void price_execution(struct scenario_state *s)
+{
+	const struct kvm_stats *stats = &s->world.kvm.stats;
+	const u64 value[KFP_NR_PRICES] = {
+		[KFP_PRICE_INVALIDATIONS] = stats->nr_invalidations,
+		[KFP_PRICE_MARKED_INVALID] = stats->nr_marked_invalid,
+		[KFP_PRICE_REVALIDATIONS] = stats->nr_revalidations,
+		[KFP_PRICE_REFRESHES] = stats->nr_refreshes,
+		[KFP_PRICE_ACCESS_LOCKS] = stats->nr_access_locks,
+	};
+	struct kfp_scenario_price *price = &runner.price;
+	unsigned int i;
+
+	price->ended++;
+	for (i = 0; i < KFP_NR_PRICES; i++) {
+		price->sum[i] += value[i];
+		if (value[i] > price->max[i])
+			price->max[i] = value[i];
+	}
+}
+
 static void release_tally(void)
 {
 	unsigned int i;
+
+	seen_free(&runner.seen);
 
 	for (i = 0; i < ARRAY_SIZE(runner.tally); i++)
 		free(runner.tally[i].schedule);
@@ -170,6 +280,7 @@ static void collect_expectations(const struct kfp_scenario *scenario, unsigned i
 	}
 	release_tally();
 	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
+	memset(&runner.price, 0, sizeof(runner.price));
 }
 
 static const char *result_label(const struct kfp_scenario *scenario, int result, char *buf,
@@ -287,9 +398,11 @@ static void scenario_at_end(void *arg_state, void *arg)
 
 	(void)arg;
 	tally_execution(s);
+	price_execution(s);
 	kvm_destroy_vm(&s->world.kvm);
 	kfp_check_final(&s->world.kvm);
 	tally_reports(s);
+	seen_execution(s);
 }
 
 /* @out's schedule: a copy of @schedule (NULL if none), with the reports of its execution. */
@@ -383,7 +496,9 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 	/* statistics for tests: history, not state */
 	program->history[0].offset = offsetof(struct scenario_state, world.mm.stats);
 	program->history[0].size = sizeof(state.world.mm.stats);
-	program->nr_history = 1;
+	program->history[1].offset = offsetof(struct scenario_state, world.kvm.stats);
+	program->history[1].size = sizeof(state.world.kvm.stats);
+	program->nr_history = 2;
 }
 
 /* Everything a run or a replay needs before the explorer starts. */
@@ -409,6 +524,11 @@ void kfp_scenario_run_release(struct kfp_scenario_run *run)
 	unsigned int i;
 
 	kfp_explore_result_release(&run->explore);
+	if (run->seen) {
+		seen_free(run->seen);
+		free(run->seen);
+		run->seen = NULL;
+	}
 	for (i = 0; i < ARRAY_SIZE(run->expectation); i++) {
 		free(run->expectation[i].schedule);
 		run->expectation[i].schedule = NULL;
@@ -444,6 +564,13 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 			run->expectations_met = false;
 	}
 	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
+	run->price = runner.price;
+	run->seen = malloc(sizeof(*run->seen));
+	if (run->seen) {
+		/* the schedules move with the copy */
+		memcpy(run->seen, &runner.seen, sizeof(*run->seen));
+		memset(&runner.seen, 0, sizeof(runner.seen));
+	}
 	memcpy(run->owner, state.world.mm.ledger.owner, sizeof(run->owner));
 	run->nr_owners = state.world.mm.ledger.nr_owners;
 	release_tally();

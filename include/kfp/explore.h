@@ -212,5 +212,7 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason);
  * ended, in a string the caller frees (NULL outside a search, or out of memory).
  */
 char *kfp_explore_current_schedule(void);
+/* Inside a program's at_end hook: the preemptions of that schedule (0 outside a search). */
+unsigned int kfp_explore_current_preemptions(void);
 
 #endif /* KFP_EXPLORE_H */

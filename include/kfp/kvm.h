@@ -146,6 +146,11 @@ struct kvm_host_map {
 	kfp_pfn_t pfn;
 	gfn_t gfn;
 	u64 uhva; /* model: the userspace hva the mapping was made from */
+	/* the proposal (kvm/vcpu_map_notifier.c): the mapping as a gfn->pfn cache */
+	u8 listed; /* invalidation sees it (under kvm->gpc_lock) */
+	u8 valid; /* no invalidation of uhva since the lookup */
+	u64 slots_generation; /* of the memslots uhva was taken from */
+	struct kfp_lock lock; /* rwlock: readers access, invalidation and refresh write */
 };
 
 /* include/linux/kvm_types.h struct gfn_to_pfn_cache */
@@ -242,6 +247,12 @@ struct kvm_design {
 	 * generation, holding its lookup's reference, unknown to the notifier.
 	 */
 	bool gpc_map_gfn;
+	/*
+	 * kvm_vcpu_map() mappings are invalidated by the mmu notifier and
+	 * re-validated before each access, as gfn->pfn caches are (the
+	 * proposal, kvm/vcpu_map_notifier.c); vcpu_map.pin is then 0.
+	 */
+	bool vcpu_map_notifier;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 };
@@ -251,6 +262,7 @@ extern const struct kvm_design kvm_design_legacy;
 extern const struct kvm_design kvm_design_sketch;
 extern const struct kvm_design kvm_design_v9;
 extern const struct kvm_design kvm_design_upstream;
+extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
 extern const struct kvm_design *const kfp_designs[];
@@ -330,6 +342,18 @@ struct kvm {
 	struct kvm_spte spte[KVM_ADDRESS_SPACE_NUM][KFP_NR_GFNS];
 	struct gfn_to_pfn_cache gpc[KFP_MAX_GPCS];
 	struct kvm_vcpu vcpu[KFP_MAX_VCPUS];
+
+	/*
+	 * What keeping translations fresh costs (history, not state: nothing
+	 * reads them back).  kfp diff --price and bench/price.sh add them up.
+	 */
+	struct kvm_stats {
+		u32 nr_invalidations; /* invalidate_range_start callbacks KVM ran */
+		u32 nr_marked_invalid; /* gpcs and maps an invalidation marked invalid */
+		u32 nr_revalidations; /* validity checks before an access (gpc, map) */
+		u32 nr_refreshes; /* lookups that made a gpc or a map valid again */
+		u32 nr_access_locks; /* lock acquisitions on the access path (gpc, map) */
+	} stats;
 
 	/* The checker's hook: called at every access through a translation. */
 	void (*access_hook)(struct kvm *kvm, const struct kvm_access *access);

@@ -289,6 +289,51 @@ struct kfp_expectation_result {
 	struct kfp_reports reports; /* the reports of the execution @schedule names */
 };
 
+/* Distinct (outcome, value) pairs kept per named result; more sets overflow. */
+#define KFP_SCENARIO_MAX_SEEN 16
+
+/* One thing an execution showed, with the fewest-preemption schedule that showed it. */
+struct kfp_seen_example {
+	u8 outcome; /* enum kfp_outcome */
+	u64 value; /* 0 unless the outcome is ok: a value is defined only then */
+	unsigned int preemptions;
+	char *schedule; /* whole; NULL when nothing showed it */
+};
+
+/*
+ * What a search saw, for kfp diff: per named result the set of outcomes
+ * and values it ended with, and per property the violating and the
+ * accepted execution with the fewest preemptions among those searched.
+ */
+struct kfp_scenario_seen {
+	unsigned int nr[KFP_SCENARIO_MAX_RESULTS];
+	bool overflow[KFP_SCENARIO_MAX_RESULTS];
+	struct kfp_seen_example result[KFP_SCENARIO_MAX_RESULTS][KFP_SCENARIO_MAX_SEEN];
+	struct kfp_seen_example violation[KFP_NR_PROPERTIES];
+	struct kfp_seen_example accepted[KFP_NR_PROPERTIES];
+};
+
+/*
+ * What keeping translations fresh cost (struct kvm_stats), over the
+ * executions the search ended: the most in one, and the sum.
+ */
+enum {
+	KFP_PRICE_INVALIDATIONS,
+	KFP_PRICE_MARKED_INVALID,
+	KFP_PRICE_REVALIDATIONS,
+	KFP_PRICE_REFRESHES,
+	KFP_PRICE_ACCESS_LOCKS,
+	KFP_NR_PRICES,
+};
+
+struct kfp_scenario_price {
+	u64 ended; /* executions that reached their end */
+	u64 max[KFP_NR_PRICES];
+	u64 sum[KFP_NR_PRICES];
+};
+
+extern const char *const kfp_price_names[KFP_NR_PRICES];
+
 struct kfp_scenario_run {
 	unsigned int design;
 	struct kfp_explore_result explore;
@@ -299,6 +344,9 @@ struct kfp_scenario_run {
 	char error[KFP_ERROR_LEN]; /* why the run could not start: "path:line:col: ..." */
 	/* per named result: the outcomes it ended with over the search (bit per enum kfp_outcome) */
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
+	/* the same with values and schedules (kfp_scenario_run() allocates it; NULL if no memory) */
+	struct kfp_scenario_seen *seen;
+	struct kfp_scenario_price price;
 	/* the owners the reports name, for whoever prints them (maybe another OS thread) */
 	struct kfp_owner owner[KFP_MAX_OWNERS];
 	unsigned int nr_owners;

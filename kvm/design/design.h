@@ -43,4 +43,8 @@ bool vcpu_map_staleness_accepted(const struct kvm_access *access, enum kfp_repor
 bool unsafe_mapping_accepted(const struct kvm *kvm, const struct kvm_access *access,
 			     enum kfp_report_kind kind);
 
+/* virt/kvm/kvm_main.c hva_to_pfn_remapped() of 6.13+ (kvm/design/upstream.c) */
+int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma, struct kvm_follow_pfn *kfp,
+				 kfp_pfn_t *p_pfn);
+
 #endif /* KFP_KVM_DESIGN_H */

@@ -14,6 +14,7 @@ const struct kvm_design *const kfp_designs[] = {
 	&kvm_design_sketch,
 	&kvm_design_v9,
 	&kvm_design_upstream,
+	&kvm_design_proposal,
 };
 /* clang-format on */
 

@@ -16,8 +16,8 @@
  * the PFNMAP pte, faulting it in once if needed; a write to a read-only
  * pte is RO_FAULT; the pfn is returned with no reference taken.
  */
-static int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma,
-					struct kvm_follow_pfn *kfp, kfp_pfn_t *p_pfn)
+int upstream_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma, struct kvm_follow_pfn *kfp,
+				 kfp_pfn_t *p_pfn)
 {
 	struct follow_pfnmap_args args;
 	int r;

@@ -512,6 +512,58 @@ expect_status 3 cli_random_mode_is_undecided_and_prints_its_seed "$KFP" check --
 grep -q 'seed 7' "$out"
 ok $? cli_random_seed_is_printed
 
+# kfp diff: only what differs, each with a replay that shows it
+expect_status 0 cli_diff_same_design_is_no_difference "$KFP" diff upstream upstream \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+tail -n 1 "$out" | grep -q '^upstream vs upstream: 1 scenarios, 0 differ$' && [ "$(wc -l <"$out")" = 1 ]
+ok $? cli_diff_prints_nothing_when_nothing_differs
+expect_status 1 cli_diff_injection_differs "$KFP" diff upstream upstream+vcpu-map-no-pin \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+grep -q '^  P2: upstream never, upstream+vcpu-map-no-pin violated$' "$out" &&
+	grep -q -- '--variant upstream --inject vcpu-map-no-pin --schedule ' "$out"
+ok $? cli_diff_names_the_property_and_the_injected_replay
+# every "R = V: only SIDE" line: the replay under it gives R = V
+python3 - "$KFP" "$out" >>"$err" 2>&1 <<'PY'
+import shlex, subprocess, sys, re
+kfp, lines = sys.argv[1], open(sys.argv[2]).read().splitlines()
+checked = 0
+for i, line in enumerate(lines):
+    m = re.match(r"^  (\S+) = (.*): only (\S+)$", line)
+    if not m:
+        continue
+    cmd = shlex.split(lines[i + 1].split(": kfp ", 1)[1])
+    got = subprocess.run([kfp] + cmd, capture_output=True, text=True).stdout
+    text = m.group(2)
+    want = (text[3:] + " (ok)") if text.startswith("ok ") else "(" + text + ")"
+    line_of = [l for l in got.splitlines() if l.startswith(m.group(1) + " = ")]
+    if not line_of or not line_of[0].endswith(want) or (text.startswith("ok ") and line_of[0] != m.group(1) + " = " + want):
+        print("replay does not give", m.group(1), "=", text, line_of)
+        sys.exit(1)
+    checked += 1
+sys.exit(0 if checked else 1)
+PY
+ok $? cli_diff_value_replays_give_the_value
+expect_status 1 cli_diff_json "$KFP" diff --json upstream upstream+vcpu-map-no-pin \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+json_ok && grep -q '"summary":{"scenarios":1,"differ":1,"bounded":0,"error":false}' "$out" &&
+	grep -q '"kind":"verdict","property":"P2","a_is":"never","b_is":"violated"' "$out"
+ok $? cli_diff_json_is_valid
+expect_status 1 cli_diff_price "$KFP" diff --price upstream proposal \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+grep -q '^scenario  *side  *explored  *invalidations  *marked-invalid  *revalidations  *refreshes  *access-locks$' "$out" &&
+	grep -q '^vcpu-map+munmap  *upstream .* 0   0.00$' "$out" &&
+	grep -q '^  *proposal ' "$out"
+ok $? cli_diff_price_prints_both_sides
+expect_status 1 cli_diff_price_json "$KFP" diff --json --price upstream proposal \
+	scenarios/races/vcpu-map-vs-munmap.kfp
+json_ok && grep -q '"price":\[{"path":"scenarios/races/vcpu-map-vs-munmap.kfp","side":"a"' "$out"
+ok $? cli_diff_price_json_is_valid
+expect_status 2 cli_diff_unknown_variant "$KFP" diff upstream nosuch scenarios/races
+expect_status 2 cli_diff_unknown_injection "$KFP" diff upstream upstream+nosuch scenarios/races
+expect_status 2 cli_diff_needs_two_sides_and_a_path "$KFP" diff upstream scenarios/races
+expect_status 2 cli_diff_missing_file "$KFP" diff upstream v9 no/such/file.kfp
+expect_status 2 cli_diff_bad_file "$KFP" diff upstream v9 tests/scenario/bad
+
 for bad in tests/scenario/bad/*.kfp; do
 	[ -e "$bad" ] || continue
 	want="$bad:$(head -n 1 "$bad" | sed -n 's/^# error: //p')"

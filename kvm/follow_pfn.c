@@ -39,6 +39,8 @@ void kvm_follow_pfn_policy(struct kvm_follow_pfn *kfp, const struct kvm_caller_p
 {
 	if (policy->foll_get)
 		kfp->flags |= FOLL_GET;
+	if (policy->foll_write)
+		kfp->flags |= FOLL_WRITE;
 	kfp->pin = policy->pin;
 	kfp->guarded_by_mmu_notifier = policy->guarded;
 	kfp->allow_non_refcounted_struct_page = policy->aware;

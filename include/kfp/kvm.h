@@ -128,6 +128,7 @@ enum kvm_release_rule {
 struct kvm_caller_policy {
 	u8 foll_get; /* FOLL_GET: "take a reference if refcounted" (v7..v9) */
 	u8 pin; /* FOLL_PIN (6.13+ kvm_vcpu_map) */
+	u8 foll_write; /* always FOLL_WRITE: gfn_to_pfn() (write_fault = true) before 6.13 */
 	u8 guarded; /* guarded_by_mmu_notifier */
 	u8 aware; /* allow_non_refcounted_struct_page: honours is_refcounted_page */
 	u8 release; /* enum kvm_release_rule */

@@ -45,8 +45,8 @@ const struct kvm_design kvm_design_legacy = {
 	/* direct_page_fault(): kvm_release_pfn_clean(fault->pfn) after unlocking mmu_lock */
 	.fault = { .release = KVM_RELEASE_PFN },
 	/* kvm_vcpu_map(): gfn_to_pfn(); kvm_vcpu_unmap(): kvm_release_pfn(map->pfn, dirty) */
-	.vcpu_map = { .release = KVM_RELEASE_PFN },
-	.gfn_to_page = { .release = KVM_RELEASE_PFN },
+	.vcpu_map = { .foll_write = 1, .release = KVM_RELEASE_PFN },
+	.gfn_to_page = { .foll_write = 1, .release = KVM_RELEASE_PFN },
 	/* hva_to_pfn_retry() (~6.2): kvm_release_pfn_clean(new_pfn) once mapped */
 	.gpc = { .release = KVM_RELEASE_PFN },
 };

@@ -55,8 +55,8 @@ const struct kvm_design kvm_design_pre_cve = {
 	.pfn_is_refcounted = kvm_pfn_to_refcounted_page,
 	.gfn_to_page_by_pfn = true,
 	.fault = { .release = KVM_RELEASE_PFN },
-	.vcpu_map = { .release = KVM_RELEASE_PFN },
-	.gfn_to_page = { .release = KVM_RELEASE_PFN },
+	.vcpu_map = { .foll_write = 1, .release = KVM_RELEASE_PFN },
+	.gfn_to_page = { .foll_write = 1, .release = KVM_RELEASE_PFN },
 	/* kvm_cache_gfn_to_pfn(): gfn_to_pfn_memslot(), kvm_release_pfn() at re-key */
 	.gpc = { .release = KVM_RELEASE_PFN },
 	.gpc_map_gfn = true,

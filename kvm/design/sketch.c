@@ -61,8 +61,8 @@ const struct kvm_design kvm_design_sketch = {
 	.gfn_to_page_by_pfn = true,
 	/* the fault omits FOLL_GET and is guarded: nothing to release */
 	.fault = { .guarded = 1, .aware = 1, .release = KVM_RELEASE_NOTHING },
-	.vcpu_map = { .foll_get = 1, .release = KVM_RELEASE_PFN },
-	.gfn_to_page = { .foll_get = 1, .release = KVM_RELEASE_PFN },
+	.vcpu_map = { .foll_get = 1, .foll_write = 1, .release = KVM_RELEASE_PFN },
+	.gfn_to_page = { .foll_get = 1, .foll_write = 1, .release = KVM_RELEASE_PFN },
 	/* the series left the cache unspecified: rendered as a guarded caller */
 	.gpc = { .guarded = 1, .aware = 1, .release = KVM_RELEASE_NOTHING },
 };

@@ -75,8 +75,8 @@ const struct kvm_design kvm_design_v9 = {
 	/* x86 __kvm_faultin_pfn: guarded; aware with TDP on 64-bit; released after mmu_lock */
 	.fault = { .guarded = 1, .aware = 1, .release = KVM_RELEASE_IF_REFCOUNTED },
 	/* 4/6: kvm_vcpu_unmap() releases only refcounted pages */
-	.vcpu_map = { .aware = 1, .release = KVM_RELEASE_IF_REFCOUNTED },
+	.vcpu_map = { .aware = 1, .foll_write = 1, .release = KVM_RELEASE_IF_REFCOUNTED },
 	/* unmigrated: gfn_to_pfn_prot() and the cache release by pfn */
-	.gfn_to_page = { .release = KVM_RELEASE_PFN },
+	.gfn_to_page = { .foll_write = 1, .release = KVM_RELEASE_PFN },
 	.gpc = { .release = KVM_RELEASE_PFN },
 };

@@ -36,7 +36,10 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
 	/* before 6.13 kvm_vcpu_map() had no "writable": gfn_to_pfn() always wrote */
 	writable = kfp.flags & FOLL_WRITE;
-	as_id = (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0) ? 0 : vcpu->in_smm;
+	as_id = vcpu->in_smm;
+	if (kvm->design->vcpu_map_vm_memslots ||
+	    (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0))
+		as_id = 0;
 	slot = __gfn_to_memslot(kvm, as_id, gfn);
 	if (slot) {
 		slot_copy = *slot;

@@ -254,6 +254,13 @@ struct kvm_design {
 	 * proposal, kvm/vcpu_map_notifier.c); vcpu_map.pin is then 0.
 	 */
 	bool vcpu_map_notifier;
+	/*
+	 * kvm_vcpu_map() resolves through the VM's memslots, address space 0
+	 * (gfn_to_pfn(vcpu->kvm, gfn), 357a18ad230f 5.17 .. "KVM: Use vCPU
+	 * specific memslots in __kvm_vcpu_map()", 2025-11), while
+	 * kvm_vcpu_unmap() marks dirty through the vCPU's.
+	 */
+	bool vcpu_map_vm_memslots;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 };

@@ -42,6 +42,8 @@ const struct kvm_design kvm_design_legacy = {
 	.hva_to_pfn_remapped = legacy_hva_to_pfn_remapped,
 	.pfn_is_refcounted = kvm_pfn_to_refcounted_page,
 	.gfn_to_page_by_pfn = true,
+	/* kvm_vcpu_map(): gfn_to_pfn(vcpu->kvm, gfn) / gfn_to_memslot(vcpu->kvm, gfn) */
+	.vcpu_map_vm_memslots = true,
 	/* direct_page_fault(): kvm_release_pfn_clean(fault->pfn) after unlocking mmu_lock */
 	.fault = { .release = KVM_RELEASE_PFN },
 	/* kvm_vcpu_map(): gfn_to_pfn(); kvm_vcpu_unmap(): kvm_release_pfn(map->pfn, dirty) */

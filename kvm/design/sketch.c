@@ -59,6 +59,8 @@ const struct kvm_design kvm_design_sketch = {
 	.pfn_is_refcounted = kvm_pfn_to_refcounted_page,
 	.gup_put_unless_foll_get = true,
 	.gfn_to_page_by_pfn = true,
+	/* kvm_vcpu_map(): gfn_to_pfn(vcpu->kvm, gfn) / gfn_to_memslot(vcpu->kvm, gfn) */
+	.vcpu_map_vm_memslots = true,
 	/* the fault omits FOLL_GET and is guarded: nothing to release */
 	.fault = { .guarded = 1, .aware = 1, .release = KVM_RELEASE_NOTHING },
 	.vcpu_map = { .foll_get = 1, .foll_write = 1, .release = KVM_RELEASE_PFN },

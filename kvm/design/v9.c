@@ -71,6 +71,8 @@ const struct kvm_design kvm_design_v9 = {
 	.accepts = v9_accepts,
 	.pfn_is_refcounted = kvm_pfn_to_refcounted_page,
 	.gfn_to_page_by_pfn = true,
+	/* kvm_vcpu_map(): gfn_to_pfn(vcpu->kvm, gfn) / gfn_to_memslot(vcpu->kvm, gfn) */
+	.vcpu_map_vm_memslots = true,
 	.spte_refcounted_bit = true,
 	/* x86 __kvm_faultin_pfn: guarded; aware with TDP on 64-bit; released after mmu_lock */
 	.fault = { .guarded = 1, .aware = 1, .release = KVM_RELEASE_IF_REFCOUNTED },

@@ -108,7 +108,10 @@ static void check_p3(struct kvm *kvm, const struct kvm_access *access)
 
 /*
  * The guest's view, read without a scheduling point (the checker only
- * observes): the hva the memslots give @access's gfn now, or an error hva.
+ * observes): the hva the memslots give @access's gfn now, or an error hva
+ * when no slot covers it.  A KVM_MEMSLOT_INVALID slot still gives its hva:
+ * between publishing it and zapping its sptes (kvm_invalidate_memslot())
+ * the old translations are legitimately in use.
  */
 static u64 current_hva_of(const struct kvm *kvm, const struct kvm_access *access)
 {
@@ -120,17 +123,26 @@ static u64 current_hva_of(const struct kvm *kvm, const struct kvm_access *access
 
 		if (slot->in_use && access->gfn >= slot->base_gfn &&
 		    access->gfn < slot->base_gfn + slot->npages)
-			return __gfn_to_hva_many(slot, access->gfn, false);
+			return __gfn_to_hva_memslot(slot, access->gfn);
 	}
 	return KVM_HVA_ERR_BAD;
 }
 
-/* P3 as the guest sees it: the translation must be the gfn's, not another's. */
+/*
+ * P3 as the guest sees it: the translation must be the gfn's, not
+ * another's.  An spte must also still be guest memory: the delete of its
+ * slot zaps it before KVM_SET_USER_MEMORY_REGION returns
+ * (kvm_invalidate_memslot()), after which the VMM may use the memory for
+ * anything.  Other translations of a gfn that left every slot are not
+ * judged: a gpc user may still be between its check and its access.
+ */
 static bool check_gfn(struct kvm *kvm, const struct kvm_access *access)
 {
 	u64 hva = current_hva_of(kvm, access);
 
-	if (kvm_is_error_hva(hva) || (hva & PAGE_MASK) == (access->hva & PAGE_MASK))
+	if (kvm_is_error_hva(hva) && access->via != KVM_ACCESS_SPTE)
+		return true;
+	if ((hva & PAGE_MASK) == (access->hva & PAGE_MASK))
 		return true;
 	report_access(kvm, access, KFP_REPORT_STALE_GFN, (s64)hva);
 	return false;

@@ -140,7 +140,7 @@ static bool check_gfn(struct kvm *kvm, const struct kvm_access *access)
 {
 	u64 hva = current_hva_of(kvm, access);
 
-	if (kvm_is_error_hva(hva) && access->via != KVM_ACCESS_SPTE)
+	if (kvm_is_error_hva(hva) && (access->via != KVM_ACCESS_SPTE || kvm->dead))
 		return true;
 	if ((hva & PAGE_MASK) == (access->hva & PAGE_MASK))
 		return true;
@@ -169,12 +169,20 @@ void kfp_check_final(struct kvm *kvm)
 {
 	kfp_ledger_check(kvm->mm);
 	kfp_ledger_check_leaks(kvm->mm, KFP_OWNER_KIND_KVM);
+	/*
+	 * virt/kvm/kvm_main.c kvm_destroy_vm(): a start() whose end() came after
+	 * mmu_notifier_unregister() leaves both counts raised; upstream expects
+	 * it, resets mn_active_invalidate_count and frees the VM.
+	 */
+	if (kvm->dead)
+		goto out_mm;
 	if (kvm->mmu_invalidate_in_progress)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mmu_invalidate_in_progress, "mmu_invalidate_in_progress at end");
 	if (kvm->mn_active_invalidate_count)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mn_active_invalidate_count, "mn_active_invalidate_count at end");
+out_mm:
 	if (kvm->mm->active_invalidations)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mm->active_invalidations, "invalidate_range_start/end at end");

@@ -330,6 +330,8 @@ struct kvm {
 	u8 dead;
 	u8 nr_vcpus;
 	u8 nr_gpcs;
+	/* destroyed while the mm was inside an invalidation: its end() never came */
+	u8 destroyed_mid_invalidation;
 
 	struct kvm_memslots memslots[KVM_ADDRESS_SPACE_NUM];
 	struct kfp_lock slots_lock; /* mutex: memslot updates */

@@ -595,6 +595,46 @@ TEST(vm_destroy_zaps_every_spte_and_drops_memslots)
 	ASSERT_CLEAN();
 }
 
+/*
+ * kvm_destroy_vm() between an invalidation's start and end: the end never
+ * reaches KVM and both counters stay raised, which upstream expects (it
+ * resets mn_active_invalidate_count): no invariant report.
+ */
+TEST(vm_destroy_inside_an_invalidation_is_not_unbalanced)
+{
+	struct kvm *kvm = test_kvm();
+	struct kfp_mm *mm = test_kvm_mm();
+	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+
+	test_world(&kvm_design_upstream);
+	setup_two_slots();
+	mmu_notifier_invalidate_range_start(mm, &range);
+	kvm_destroy_vm(kvm);
+	mmu_notifier_invalidate_range_end(mm, &range);
+	ASSERT_EQ(kvm->mn_active_invalidate_count, 1);
+	ASSERT_TRUE(kvm->destroyed_mid_invalidation);
+	kfp_check_final(kvm);
+	ASSERT_CLEAN();
+}
+
+/* The seeded counterpart: KVM left raised with no invalidation in flight is reported. */
+TEST(vm_destroy_after_a_lost_end_is_unbalanced)
+{
+	struct kvm *kvm = test_kvm();
+	struct kfp_mm *mm = test_kvm_mm();
+	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+
+	test_world(&kvm_design_upstream);
+	setup_two_slots();
+	mmu_notifier_invalidate_range_start(mm, &range);
+	/* the end reaches the mm but, as if KVM had lost it, not KVM */
+	mm->active_invalidations--;
+	kvm_destroy_vm(kvm);
+	ASSERT_FALSE(kvm->destroyed_mid_invalidation);
+	kfp_check_final(kvm);
+	ASSERT_VIOLATION(KFP_REPORT_UNBALANCED);
+}
+
 /* mm teardown (exit_mmap) calls KVM's release, which drops every spte first. */
 TEST(mm_teardown_calls_kvm_release_which_zaps_sptes)
 {

@@ -100,6 +100,34 @@ expect_status 0 cli_check_bundled_library "$KFP" check scenarios
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_check_ends_with_the_count
 
+# docs/verdicts.md is what this code gives: its generated parts match a run
+library_json=$(mktemp)
+"$KFP" check --json scenarios >"$library_json" 2>"$err"
+python3 docs/gen-verdicts.py --check docs/verdicts.md <"$library_json" 2>>"$err"
+ok $? docs_verdicts_md_is_generated_from_this_code
+# --json follows docs/json-schema.json: the library, a failed cell, a shard, a
+# set-up error; and the check can fail: a status the schema does not know
+schema_ok() {
+	python3 tests/cli/check-json-schema.py docs/json-schema.json 2>>"$err"
+}
+: >"$err"
+schema_ok <"$library_json" &&
+	"$KFP" check --progress-every 0 --json tests/cli/fails-an-expectation.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json --shard 1/2 scenarios/bugs/gpc-double-put.kfp | schema_ok &&
+	"$KFP" check --progress-every 0 --json tests/cli/setup-fails-at-run-time.kfp 2>/dev/null | schema_ok
+ok $? cli_json_follows_the_schema
+sed 's/"status":"met"/"status":"fine"/' "$library_json" | schema_ok 2>/dev/null
+[ $? = 1 ] && grep -q "status: 'fine' is none of" "$err"
+ok $? cli_json_schema_check_catches_an_unknown_status
+library=$(mktemp)
+cp "$out" "$library"
+grep -q 'counterexample (minimised), [0-9]* preemptions*: kfp replay ' "$library"
+ok $? cli_check_prints_the_minimised_counterexample
+# every counterexample and witness the library prints replays, as printed, to its reports
+result=$(round_trip "$library" 2>"$err")
+echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
+ok $? cli_replay_round_trip_bundled_library
+rm -f "$library"
 # the matrix (make run): within 100 columns, every cell in its column, a
 # legend, and the scenarios that put old code back under their injection
 matrix=$(mktemp)
@@ -164,11 +192,6 @@ grep -Eq '^kfp: [01]/1 cells, [0-9]+s; v9 fault\+fault\+munmap\+remap: [0-9]+s, 
 ok $? cli_progress_off_a_tty_leaves_stdout_alone
 rm -f "$err.progress" "$out.progress"
 expect_status 2 cli_progress_every_wants_seconds "$KFP" check --progress-every -1 scenarios
-# docs/verdicts.md is what this code gives: its generated parts match a run
-library_json=$(mktemp)
-"$KFP" check --json scenarios >"$library_json" 2>"$err"
-python3 docs/gen-verdicts.py --check docs/verdicts.md <"$library_json" 2>>"$err"
-ok $? docs_verdicts_md_is_generated_from_this_code
 # the designs, injections and ops of docs/scenario-format.md are the binary's
 "$KFP" list --markdown 2>"$err" | python3 docs/gen-doc-blocks.py --check list \
 	docs/scenario-format.md 2>>"$err"
@@ -180,22 +203,6 @@ grep -v '^| `legacy` |' docs/scenario-format.md >"$drifted"
 [ $? = 1 ]
 ok $? docs_check_catches_a_drifted_list
 rm -f "$drifted"
-# --json follows docs/json-schema.json: the library, a failed cell, a shard, a
-# set-up error; and the check can fail: a status the schema does not know
-schema_ok() {
-	python3 tests/cli/check-json-schema.py docs/json-schema.json 2>>"$err"
-}
-: >"$err"
-schema_ok <"$library_json" &&
-	"$KFP" check --progress-every 0 --json tests/cli/fails-an-expectation.kfp | schema_ok &&
-	"$KFP" check --progress-every 0 --json --shard 1/2 scenarios/bugs/gpc-double-put.kfp | schema_ok &&
-	"$KFP" check --progress-every 0 --json tests/cli/setup-fails-at-run-time.kfp 2>/dev/null | schema_ok
-ok $? cli_json_follows_the_schema
-sed 's/"status":"met"/"status":"fine"/' "$library_json" | schema_ok 2>/dev/null
-[ $? = 1 ] && grep -q "status: 'fine' is none of" "$err"
-ok $? cli_json_schema_check_catches_an_unknown_status
-library=$(mktemp)
-cp "$out" "$library"
 # a scenario not named after its file: a warning at the name, and the run goes on
 "$KFP" check --variant upstream tests/cli/misnamed-scenario.kfp >"$out" 2>"$err"
 [ $? = 0 ] && grep -qx "tests/cli/misnamed-scenario.kfp:2:6: warning: scenario 'not-the-file-name' is not named after its file" "$err"
@@ -204,13 +211,6 @@ ok $? cli_warns_of_a_scenario_not_named_after_its_file
 "$KFP" list >"$out" 2>"$err"
 ! grep -q warning "$err"
 ok $? cli_every_bundled_scenario_is_named_after_its_file
-grep -q 'counterexample (minimised), [0-9]* preemptions*: kfp replay ' "$library"
-ok $? cli_check_prints_the_minimised_counterexample
-# every counterexample and witness the library prints replays, as printed, to its reports
-result=$(round_trip "$library" 2>"$err")
-echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
-ok $? cli_replay_round_trip_bundled_library
-rm -f "$library"
 # ... also with an injection on the command line, and in random mode with a step bound
 "$KFP" check --variant upstream --inject double-release scenarios/races/fault-vs-munmap.kfp \
 	scenarios/bugs/gpc-double-put.kfp >"$out" 2>"$err"

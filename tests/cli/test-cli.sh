@@ -211,6 +211,13 @@ ok $? cli_warns_of_a_scenario_not_named_after_its_file
 "$KFP" list >"$out" 2>"$err"
 ! grep -q warning "$err"
 ok $? cli_every_bundled_scenario_is_named_after_its_file
+# --timeout stops a stateful search whose paths rarely end (about 36 ends in
+# its 260,000 states): it is polled by new states too, not only by ends
+"$KFP" check --timeout 0.001 --variant upstream bench/scenarios/two-vcpus-vs-munmap-remap.kfp \
+	>"$out" 2>"$err"
+states=$(grep -o '[0-9]* states' "$out" | head -n 1 | cut -d' ' -f1)
+grep -q ' timeout ' "$out" && [ "${states:-999999}" -lt 200000 ]
+ok $? cli_timeout_stops_a_stateful_search_between_ends
 # ... also with an injection on the command line, and in random mode with a step bound
 "$KFP" check --variant upstream --inject double-release scenarios/races/fault-vs-munmap.kfp \
 	scenarios/bugs/gpc-double-put.kfp >"$out" 2>"$err"

@@ -24,6 +24,17 @@ const char *kfp_merge_kind_name(unsigned int kind);
 void kfp_merge_search_key(const struct kfp_explore_options *options, unsigned int inject, char *out,
 			  size_t size);
 
+/* cli/files.c: the scenario files of a command line, sorted by path. */
+#define KFP_CLI_MAX_FILES 256
+
+struct kfp_cli_files {
+	char *path[KFP_CLI_MAX_FILES];
+	unsigned int nr;
+};
+
+int kfp_cli_add_path(struct kfp_cli_files *files, const char *path);
+void kfp_cli_sort_files(struct kfp_cli_files *files);
+
 /* kfp list --markdown: the designs and injections as Markdown (cli/list.c). */
 int kfp_list_markdown(void);
 

@@ -39,7 +39,6 @@
 
 #include "cli.h"
 
-#define DIFF_MAX_FILES 256
 #define DIFF_MAX_INJECTIONS 8
 
 enum {
@@ -64,11 +63,10 @@ struct diff {
 	unsigned int inject; /* --inject: both sides */
 	bool json;
 	bool price; /* --price: what each side's searches cost, per scenario */
-	char *files[DIFF_MAX_FILES];
+	struct kfp_cli_files files;
 	char *price_lines; /* the price table, printed after the differences */
 	size_t price_size;
 	FILE *price_out;
-	unsigned int nr_files;
 	unsigned int differ, bounded;
 	bool json_first;
 };
@@ -107,59 +105,6 @@ static int parse_side(const struct diff *diff, const char *text, struct diff_sid
 		side->inject |= info->bit;
 	}
 	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* A file, or every .kfp under a directory. */
-static int add_path(struct diff *diff, const char *path)
-{
-	struct dirent *entry;
-	struct stat st;
-	DIR *dir;
-	int ret = 0;
-
-	if (stat(path, &st)) {
-		fprintf(stderr, "%s:0:0: cannot read: no such file or directory\n", path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (diff->nr_files == DIFF_MAX_FILES) {
-			fprintf(stderr, "%s:0:0: more than %d scenario files\n", path,
-				DIFF_MAX_FILES);
-			return -1;
-		}
-		diff->files[diff->nr_files++] = strdup(path);
-		return 0;
-	}
-	dir = opendir(path);
-	if (!dir) {
-		fprintf(stderr, "%s:0:0: cannot open directory\n", path);
-		return -1;
-	}
-	while ((entry = readdir(dir)) && !ret) {
-		char child[PATH_MAX];
-
-		if (entry->d_name[0] == '.')
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-		if (stat(child, &st))
-			continue;
-		if (S_ISDIR(st.st_mode) || ends_with(entry->d_name, ".kfp"))
-			ret = add_path(diff, child);
-	}
-	closedir(dir);
-	return ret;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static bool parse_number(const char *text, u64 *value)
@@ -234,7 +179,7 @@ static int parse_args(struct diff *diff, int argc, char **argv)
 			if (parse_side(diff, arg, &diff->side[sides++]))
 				return -1;
 		} else if (arg[0] != '-') {
-			if (add_path(diff, arg))
+			if (kfp_cli_add_path(&diff->files, arg))
 				return -1;
 		} else if (!next) {
 			fprintf(stderr, "%s diff: %s needs a value\n", diff->program_name, arg);
@@ -245,14 +190,14 @@ static int parse_args(struct diff *diff, int argc, char **argv)
 			i++;
 		}
 	}
-	if (sides < 2 || !diff->nr_files) {
+	if (sides < 2 || !diff->files.nr) {
 		fprintf(stderr,
 			"%s diff: needs A B PATH... (e.g. kfp diff upstream proposal "
 			"scenarios)\n",
 			diff->program_name);
 		return -1;
 	}
-	qsort(diff->files, diff->nr_files, sizeof(diff->files[0]), by_name);
+	kfp_cli_sort_files(&diff->files);
 	return 0;
 }
 
@@ -648,8 +593,8 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 		kfp_cli_json_string(diff.side[1].label);
 		printf(",\"results\":[");
 	}
-	for (i = 0; i < diff.nr_files && status != DIFF_USAGE; i++)
-		if (diff_one(&diff, diff.files[i]))
+	for (i = 0; i < diff.files.nr && status != DIFF_USAGE; i++)
+		if (diff_one(&diff, diff.files.path[i]))
 			status = DIFF_USAGE;
 	if (diff.price_out)
 		fclose(diff.price_out);
@@ -658,19 +603,19 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 	if (diff.json)
 		printf("],\"summary\":{\"scenarios\":%u,\"differ\":%u,\"bounded\":%u,"
 		       "\"error\":%s}}\n",
-		       diff.nr_files, diff.differ, diff.bounded,
+		       diff.files.nr, diff.differ, diff.bounded,
 		       status == DIFF_USAGE ? "true" : "false");
 	else if (status != DIFF_USAGE)
 		printf("%s vs %s: %u scenarios, %u differ%s\n", diff.side[0].label,
-		       diff.side[1].label, diff.nr_files, diff.differ,
+		       diff.side[1].label, diff.files.nr, diff.differ,
 		       diff.bounded ? ", some searches bounded" : "");
 	if (!diff.json && diff.price && status != DIFF_USAGE) {
 		price_header();
 		fputs(diff.price_lines ? diff.price_lines : "", stdout);
 	}
 	free(diff.price_lines);
-	for (i = 0; i < diff.nr_files; i++)
-		free(diff.files[i]);
+	for (i = 0; i < diff.files.nr; i++)
+		free(diff.files.path[i]);
 	if (status == DIFF_USAGE)
 		return status;
 	return diff.differ ? DIFF_DIFFERS : diff.bounded ? DIFF_BOUND : DIFF_SAME;

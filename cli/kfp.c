@@ -33,7 +33,6 @@
 #include "hunt.h"
 
 #define KFP_VERSION "0.2"
-#define MAX_FILES 256
 #define DEFAULT_PROGRESS_EVERY 5.0
 #define MAX_JOBS 64
 
@@ -62,8 +61,7 @@ struct cli {
 	enum trace_format trace_format;
 	const char *trace_dir; /* where --trace-format svg|dot writes its files */
 	bool write_failed; /* a trace file could not be written: exit 4 */
-	char *files[MAX_FILES];
-	unsigned int nr_files;
+	struct kfp_cli_files files;
 	unsigned int passed, failed, bounded, unchecked;
 	bool json_first;
 	unsigned int jobs; /* cells searched at once, each on its own OS thread */
@@ -132,62 +130,6 @@ static void usage(FILE *out)
 }
 
 /* ---- files --------------------------------------------------------------- */
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static int add_path(struct cli *cli, const char *path)
-{
-	struct dirent *entry;
-	struct stat st;
-	DIR *dir;
-	int ret = 0;
-
-	if (stat(path, &st)) {
-		fprintf(stderr, "%s:0:0: cannot read: no such file or directory\n", path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (cli->nr_files == MAX_FILES) {
-			fprintf(stderr, "%s:0:0: more than %d scenario files\n", path, MAX_FILES);
-			return -1;
-		}
-		cli->files[cli->nr_files++] = strdup(path);
-		return 0;
-	}
-	dir = opendir(path);
-	if (!dir) {
-		fprintf(stderr, "%s:0:0: cannot open directory\n", path);
-		return -1;
-	}
-	while ((entry = readdir(dir)) && !ret) {
-		char child[PATH_MAX];
-
-		if (entry->d_name[0] == '.')
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-		if (stat(child, &st))
-			continue;
-		if (S_ISDIR(st.st_mode) || ends_with(entry->d_name, ".kfp"))
-			ret = add_path(cli, child);
-	}
-	closedir(dir);
-	return ret;
-}
-
-static void sort_files(struct cli *cli)
-{
-	qsort(cli->files, cli->nr_files, sizeof(cli->files[0]), by_name);
-}
 
 /* The bundled library: ./scenarios, or next to the binary (build/normal/../../scenarios). */
 static const char *library_path(void)
@@ -799,8 +741,8 @@ static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
 	unsigned int i;
 	int status = 0;
 
-	for (i = 0; i < cli->nr_files; i++) {
-		scenarios[i] = load(cli->files[i]);
+	for (i = 0; i < cli->files.nr; i++) {
+		scenarios[i] = load(cli->files.path[i]);
 		if (!scenarios[i])
 			status = EXIT_USAGE;
 	}
@@ -862,9 +804,9 @@ static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *sc
 	matrix_cell(run, cell, matrix);
 	kfp_progress_clear();
 	if (!cli->matrix)
-		print_run(cli, cli->files[i], scenario, run, cell);
+		print_run(cli, cli->files.path[i], scenario, run, cell);
 	else if (cell == CELL_FAILED)
-		print_failure(cli, cli->files[i], scenario, run);
+		print_failure(cli, cli->files.path[i], scenario, run);
 	kfp_progress_cell_done();
 }
 
@@ -982,7 +924,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 	struct pool pool = {
 		.cli = cli,
 		.scenarios = scenarios,
-		.nr_cells = cli->nr_files * kfp_nr_designs,
+		.nr_cells = cli->files.nr * kfp_nr_designs,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.done = PTHREAD_COND_INITIALIZER,
 	};
@@ -1033,8 +975,8 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 static int run_all(struct cli *cli)
 {
 	static struct kfp_scenario_run run;
-	struct kfp_scenario **scenarios = calloc(cli->nr_files + 1, sizeof(*scenarios));
-	static struct kfp_matrix_cell cells[MAX_FILES][KFP_MAX_DESIGNS];
+	struct kfp_scenario **scenarios = calloc(cli->files.nr + 1, sizeof(*scenarios));
+	static struct kfp_matrix_cell cells[KFP_CLI_MAX_FILES][KFP_MAX_DESIGNS];
 	static char parallel_error[KFP_ERROR_LEN];
 	const char *error = NULL;
 	unsigned int i, d;
@@ -1045,10 +987,10 @@ static int run_all(struct cli *cli)
 	status = load_all(cli, scenarios);
 	if (status)
 		goto out_free;
-	for (i = 0; i < cli->nr_files; i++)
+	for (i = 0; i < cli->files.nr; i++)
 		scenarios[i]->inject |= cli->inject;
 	catch_signals(cli);
-	kfp_progress_start(cli->nr_files * (unsigned int)__builtin_popcount(cli->design_mask),
+	kfp_progress_start(cli->files.nr * (unsigned int)__builtin_popcount(cli->design_mask),
 			   cli->progress_every, isatty(STDERR_FILENO));
 	if (cli->json) {
 		putchar('{');
@@ -1059,7 +1001,7 @@ static int run_all(struct cli *cli)
 	}
 	if (cli->jobs > 1)
 		error = run_parallel(cli, scenarios, cells, parallel_error, sizeof(parallel_error));
-	for (i = 0; cli->jobs <= 1 && i < cli->nr_files && !error && !stop_signal; i++) {
+	for (i = 0; cli->jobs <= 1 && i < cli->files.nr && !error && !stop_signal; i++) {
 		for (d = 0; d < kfp_nr_designs && !error && !stop_signal; d++) {
 			memset(&cells[i][d], 0, sizeof(cells[i][d]));
 			if (!(cli->design_mask & BIT(d)))
@@ -1077,7 +1019,7 @@ static int run_all(struct cli *cli)
 	if (cli->json)
 		json_summary(cli, error);
 	else if (cli->matrix)
-		kfp_cli_print_matrix(stdout, scenarios, cli->nr_files, cells, cli->design_mask);
+		kfp_cli_print_matrix(stdout, scenarios, cli->files.nr, cells, cli->design_mask);
 	if (!cli->json)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
@@ -1089,7 +1031,7 @@ static int run_all(struct cli *cli)
 				     EXIT_MET;
 	kfp_scenario_run_release(&run);
 out_free:
-	for (i = 0; i < cli->nr_files; i++)
+	for (i = 0; i < cli->files.nr; i++)
 		free(scenarios[i]);
 	free(scenarios);
 	return status;
@@ -1218,7 +1160,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			cli->options.stop_on_violation = true;
 			continue;
 		} else if (arg[0] != '-') {
-			if (add_path(cli, arg))
+			if (kfp_cli_add_path(&cli->files, arg))
 				return -1;
 			continue;
 		}
@@ -1323,7 +1265,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!cli->nr_files && !cli->matrix) {
+	if (!cli->files.nr && !cli->matrix) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
 		return -1;
 	}
@@ -1364,7 +1306,7 @@ static int command_check(int argc, char **argv)
 		return EXIT_INTERNAL;
 	if (parse_check_options(&cli, argc, argv))
 		return EXIT_USAGE;
-	sort_files(&cli);
+	kfp_cli_sort_files(&cli.files);
 	return run_all(&cli);
 }
 
@@ -1380,9 +1322,9 @@ static int command_matrix(int argc, char **argv)
 		return EXIT_INTERNAL;
 	if (parse_check_options(&cli, argc, argv))
 		return EXIT_USAGE;
-	if (!cli.nr_files && add_path(&cli, library_path()))
+	if (!cli.files.nr && kfp_cli_add_path(&cli.files, library_path()))
 		return EXIT_USAGE;
-	sort_files(&cli);
+	kfp_cli_sort_files(&cli.files);
 	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
 	return run_all(&cli);
 }
@@ -1476,16 +1418,16 @@ static int command_list(void)
 	printf("operations (vcpu: in a vCPU thread; host: in a host thread or setup):\n");
 	kfp_scenario_print_ops(stdout, false);
 	cli_init(&cli);
-	if (add_path(&cli, library_path()))
+	if (kfp_cli_add_path(&cli.files, library_path()))
 		return EXIT_USAGE;
-	sort_files(&cli);
+	kfp_cli_sort_files(&cli.files);
 	printf("scenarios (%s):\n", library_path());
-	for (i = 0; i < cli.nr_files; i++) {
-		struct kfp_scenario *scenario = load(cli.files[i]);
+	for (i = 0; i < cli.files.nr; i++) {
+		struct kfp_scenario *scenario = load(cli.files.path[i]);
 
 		if (!scenario)
 			return EXIT_USAGE;
-		printf("  %-40s %s\n", scenario->name, cli.files[i]);
+		printf("  %-40s %s\n", scenario->name, cli.files.path[i]);
 		free(scenario);
 	}
 	return EXIT_MET;

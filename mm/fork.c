@@ -91,14 +91,21 @@ int kfp_fork(struct kfp_mm *mm)
 
 		if (!vma->in_use || !vma_needs_copy(mm, vma))
 			continue;
-		if (cow)
+		if (cow) {
 			mmu_notifier_invalidate_range_start(mm, &range);
+			/* raw_write_seqcount_begin(&src_mm->write_protect_seq): GUP-fast pins back off */
+			kfp_shared_write(write_protect_seq_object(), "raw_write_seqcount_begin");
+			mm->write_protect_seq++;
+		}
 		kfp_write_lock(&mm->page_table_lock);
 		for (addr = vma->vm_start; addr < vma->vm_end && !ret; addr += PAGE_SIZE)
 			ret = copy_present_pte(mm, addr, cow);
 		kfp_write_unlock(&mm->page_table_lock);
-		if (cow)
+		if (cow) {
+			kfp_shared_write(write_protect_seq_object(), "raw_write_seqcount_end");
+			mm->write_protect_seq++;
 			mmu_notifier_invalidate_range_end(mm, &range);
+		}
 	}
 	mmap_write_unlock(mm);
 	return ret;

@@ -269,6 +269,32 @@ static int gup_fast(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int fla
 	return i;
 }
 
+/*
+ * mm/gup.c gup_fast() with FOLL_PIN: a pin may not race fork()'s
+ * write-protection of the page (mm/memory.c copy_page_range() brackets it
+ * with raw_write_seqcount_begin/end(&src_mm->write_protect_seq)).  GUP-fast
+ * gives up when the sequence is odd, and unpins everything when it moved,
+ * leaving the pin to the slow path, which waits for the mmap lock.
+ */
+static int gup_fast_pin(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int flags,
+			kfp_pfn_t *pfns, kfp_owner_t owner)
+{
+	u32 seq;
+	int i, nr;
+
+	kfp_shared_read(write_protect_seq_object(), "raw_seqcount_try_begin");
+	seq = mm->write_protect_seq;
+	if (seq & 1)
+		return 0;
+	nr = gup_fast(mm, start, nr_pages, flags, pfns, owner);
+	kfp_shared_read(write_protect_seq_object(), "read_seqcount_retry");
+	if (mm->write_protect_seq == seq)
+		return nr;
+	for (i = 0; i < nr; i++)
+		gup_put_folio(mm, pfns[i], flags, owner);
+	return 0;
+}
+
 /* mm/gup.c get_user_pages_fast_only() (used by kvm_prefetch_pages()) */
 int get_user_pages_fast_only(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int gup_flags,
 			     kfp_pfn_t *pfns, kfp_owner_t owner)
@@ -297,7 +323,7 @@ int pin_user_pages_fast(struct kfp_mm *mm, u64 start, int nr_pages, unsigned int
 		return -EINVAL;
 	if (nr_pages <= 0 || !gup_args_valid(mm, start, (unsigned long)nr_pages, gup_flags))
 		return -EINVAL;
-	done = gup_fast(mm, start, nr_pages, gup_flags | FOLL_PIN, pfns, owner);
+	done = gup_fast_pin(mm, start, nr_pages, gup_flags | FOLL_PIN, pfns, owner);
 	if (done == nr_pages)
 		return done;
 	ret = __get_user_pages_locked(mm, start + ((u64)done << PAGE_SHIFT),

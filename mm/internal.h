@@ -27,6 +27,12 @@ static inline bool memory_object_refcounted(const struct kfp_memory_object *obje
 	       object->kind == KFP_OBJECT_ZONE_DEVICE;
 }
 
+/* The seam's object for mm->write_protect_seq (an id no memory object has). */
+static inline u32 write_protect_seq_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, 0xffffe);
+}
+
 void set_pte_present(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable, bool special);
 void pte_clear(struct kfp_mm *mm, u64 addr);
 

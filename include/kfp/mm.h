@@ -256,6 +256,8 @@ struct kfp_mm {
 	u16 nr_device_pfns_used;
 	u32 zero_pfn;
 	s32 active_invalidations; /* invalidate_range_start() without its end yet */
+	/* mm_types.h mm->write_protect_seq: odd while fork() write-protects a CoW VMA */
+	u32 write_protect_seq;
 	/*
 	 * Statistics for tests.  Nothing in the model or the checker reads
 	 * them back: they are history, not state, and the stateful search

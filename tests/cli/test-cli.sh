@@ -141,7 +141,7 @@ import re, sys
 lines = open(sys.argv[1]).read().split("\n")
 header = next(l for l in lines if l.startswith("scenario "))
 starts = [m.start() for m in re.finditer(r"\S+", header)][1:]
-assert len(starts) == 5, header
+assert len(starts) == 6, header
 rows = [l for l in lines[lines.index(header) + 1:lines.index("legend:")]
         if len(l) > starts[-1]]
 assert len(rows) > 40, len(rows)
@@ -177,7 +177,7 @@ grep -q '^unchecked-for-legacy  *safe?$' "$out" &&
 ok $? cli_matrix_marks_unchecked_and_counts_it_apart
 expect_status 1 cli_matrix_failed "$KFP" check --matrix --progress-every 0 \
 	tests/cli/fails-an-expectation.kfp
-grep -q '^\* cli-expectation-fails  *.* P2 P3a!$' "$out"
+grep -q '^\* fails-an-expectation  *.* P2 P3a!  *safe?$' "$out"
 ok $? cli_matrix_marks_a_failed_expectation
 # progress off a terminal: a line on stderr every --progress-every seconds,
 # and stdout the same byte for byte with or without it
@@ -187,7 +187,7 @@ sed -E 's/ +[0-9.]+s +/ /' "$out" >"$out.progress"
 "$KFP" check --progress-every 0 --variant v9 \
 	scenarios/races/two-vcpu-faults-vs-munmap-remap.kfp 2>"$err" |
 	sed -E 's/ +[0-9.]+s +/ /' >"$out"
-grep -Eq '^kfp: [01]/1 cells, [0-9]+s; v9 fault\+fault\+munmap\+remap: [0-9]+s, [0-9]+ states, [0-9]+/s' "$err.progress" &&
+grep -Eq '^kfp: [01]/1 cells, [0-9]+s; v9 two-vcpu-faults-vs-munmap-remap: [0-9]+s, [0-9]+ states, [0-9]+/s' "$err.progress" &&
 	[ ! -s "$err" ] && cmp -s "$out" "$out.progress"
 ok $? cli_progress_off_a_tty_leaves_stdout_alone
 rm -f "$err.progress" "$out.progress"
@@ -355,7 +355,7 @@ expect_status 1 cli_check_failed_cell "$KFP" check tests/cli/fails-an-expectatio
 ok $? cli_check_traces_one_counterexample_per_failed_cell
 expect_status 1 cli_check_quiet "$KFP" check --quiet tests/cli/fails-an-expectation.kfp
 ! grep -q -e 'replay' -e '^ *[0-9]*  vcpu0' "$out" &&
-	grep -q 'expectation failed: ' "$out" && [ "$(grep -c '' "$out")" = 7 ]
+	grep -q 'expectation failed: ' "$out" && [ "$(grep -c '' "$out")" = 8 ]
 ok $? cli_check_quiet_prints_verdicts_only
 # --witness traces an accepted violation and a met "sometimes"
 expect_status 0 cli_check_witness "$KFP" check --witness --variant upstream \
@@ -381,26 +381,26 @@ for want in sys.argv[3:]:
     assert want in text, want
 PY
 }
-svg_ok "$charts/replay.svg" violation-step-9 vcpu0 host 'op 1 (line 16): m = map' \
+svg_ok "$charts/replay.svg" violation-step-11 vcpu0 host 'op 1 (line 16): m = map' \
 	'pfn 2 refcount' 'pfn 2 pins' 'pfn 2 mapcount' mmu_invalidate_seq in_progress \
-	'lock r kvm->srcu' 'unlock w mmap_lock' 'step 9: P2 violated'
+	'lock r kvm->srcu' 'unlock w mmap_lock' 'step 11: P2 violated'
 ok $? cli_replay_svg_is_xml_and_bands_the_violating_step
 expect_status 1 cli_replay_dot "$KFP" replay tests/cli/fails-an-expectation.kfp \
 	--variant upstream --schedule "$schedule" --dot "$charts/replay.dot"
-head -n 1 "$charts/replay.dot" | grep -q '^digraph "cli-expectation-fails under upstream" {$' &&
-	grep -q '^    s9 \[label="\[ vcpu0 op 2 (line 17): r = map-read\\n9 read access through mapping.*id="violation"\];$' "$charts/replay.dot" &&
+head -n 1 "$charts/replay.dot" | grep -q '^digraph "fails-an-expectation under upstream" {$' &&
+	grep -q '^    s11 \[label="\[ vcpu0 op 2 (line 17): r = map-read\\n11 read access through mapping.*id="violation"\];$' "$charts/replay.dot" &&
 	tail -n 1 "$charts/replay.dot" | grep -q '^}$'
 ok $? cli_replay_dot_marks_the_violating_step
 expect_status 1 cli_check_trace_format_svg "$KFP" check --trace-format=svg \
 	--trace-dir "$charts" --variant upstream tests/cli/fails-an-expectation.kfp
-grep -q "^  trace of the counterexample (0 preemptions): $charts/cli-expectation-fails.upstream.counterexample.svg$" "$out" &&
+grep -q "^  trace of the counterexample (0 preemptions): $charts/fails-an-expectation.upstream.counterexample.svg$" "$out" &&
 	! grep -q '^replay ' "$out" &&
-	svg_ok "$charts/cli-expectation-fails.upstream.counterexample.svg" violation-step-9
+	svg_ok "$charts/fails-an-expectation.upstream.counterexample.svg" violation-step-11
 ok $? cli_check_trace_format_svg_writes_the_chart
 expect_status 0 cli_check_witness_svg "$KFP" check --witness --trace-format svg \
 	--trace-dir "$charts" --variant upstream scenarios/thread/vcpu-map-stale-but-not-freed.kfp
-svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-61 \
-	'step 61: P3 accepted'
+svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-63 \
+	'step 63: P3 accepted'
 ok $? cli_check_witness_svg_bands_the_accepted_step
 # 150 steps and more stay readable: a column of 26 px per step, text of 9 px and up
 : >"$err"
@@ -561,7 +561,7 @@ ok $? cli_diff_json_is_valid
 expect_status 1 cli_diff_price "$KFP" diff --price upstream proposal \
 	scenarios/races/vcpu-map-vs-munmap.kfp
 grep -q '^scenario  *side  *explored  *invalidations  *marked-invalid  *revalidations  *refreshes  *access-locks$' "$out" &&
-	grep -q '^vcpu-map+munmap  *upstream .* 0   0.00$' "$out" &&
+	grep -q '^vcpu-map-vs-munmap  *upstream .* 0   0.00$' "$out" &&
 	grep -q '^  *proposal ' "$out"
 ok $? cli_diff_price_prints_both_sides
 expect_status 1 cli_diff_price_json "$KFP" diff --json --price upstream proposal \
@@ -597,10 +597,10 @@ head -n 1 "$out" | grep -q '^finding 1: P1+P2, set-up ttm, 1 ops in 1 threads (s
 ok $? cli_hunt_names_the_bug
 found="$hunt/a/hunt-pre-cve-P1+P2-1.kfp"
 grep -q '^	read gfn 1$' "$found" && grep -q '<- P1: reference taken on a refcount-0 page' "$found" &&
-	grep -q '^Result: pre-cve P1+P2; legacy safe; sketch safe; v9 safe; upstream safe.$' "$found"
+	grep -q '^Result: pre-cve P1+P2; legacy safe; sketch safe; v9 safe; upstream safe; proposal safe.$' "$found"
 ok $? cli_hunt_writes_the_shrunk_scenario_with_its_race
 expect_status 0 cli_hunt_finding_passes_kfp_check "$KFP" check "$found"
-grep -q '^hunt-pre-cve-P1+P2-1  *pre-cve   P1 P2 ' "$out" && tail -n 1 "$out" | grep -q '^5 passed, 0 failed, 0 unchecked$'
+grep -q '^hunt-pre-cve-P1+P2-1  *pre-cve   P1 P2 ' "$out" && tail -n 1 "$out" | grep -q '^6 passed, 0 failed, 0 unchecked$'
 ok $? cli_hunt_finding_reproduces_under_check
 [ "$(round_trip "$out")" = "replays 3 failed 0" ]
 ok $? cli_hunt_finding_replays

@@ -20,16 +20,6 @@ static void setup_anon(void)
 	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(18), 8), 0);
 }
 
-static kfp_pfn_t host_pfn(u64 hva)
-{
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	bool writable;
-
-	if (!kfp_host_translate(test_kvm_mm(), hva, &pfn, &writable))
-		return KFP_PFN_NONE;
-	return pfn;
-}
-
 static void finish_clean(void)
 {
 	kvm_destroy_vm(test_kvm());
@@ -88,12 +78,12 @@ TEST(gpc_activate_check_access_deactivate)
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1) + 16, 8), 0);
 	ASSERT_TRUE(gpc->active);
 	ASSERT_TRUE(gpc->valid);
-	ASSERT_EQ(gpc->pfn, host_pfn(PG(17)));
+	ASSERT_EQ(gpc->pfn, test_host_pfn(PG(17)));
 	ASSERT_EQ(gpc->uhva, PG(17) + 16);
 	ASSERT_TRUE(gpc_check_locked(0));
 	ASSERT_EQ(gpc_read(0), 7);
 	ASSERT_EQ(kvm_gpc_access(kvm, 0, true, &value), KVM_OUTCOME_OK);
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 21);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 21);
 	kvm_gpc_deactivate(kvm, 0);
 	ASSERT_FALSE(gpc->active);
 	ASSERT_FALSE(gpc->listed);
@@ -109,7 +99,7 @@ TEST(gpc_holds_no_reference_after_refresh)
 
 	test_world(&kvm_design_upstream);
 	setup_anon();
-	pfn = host_pfn(PG(17));
+	pfn = test_host_pfn(PG(17));
 	before = page_ref_count(test_kvm_mm(), pfn);
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), kvm->gpc[0].owner), 0);
@@ -140,7 +130,7 @@ TEST(gpc_refresh_after_invalidation_maps_new_pfn)
 	ASSERT_FALSE(gpc_check_locked(0));
 	ASSERT_EQ(gpc_read(0), 99);
 	ASSERT_TRUE(kvm->gpc[0].valid);
-	ASSERT_EQ(kvm->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(kvm->gpc[0].pfn, test_host_pfn(PG(17)));
 	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), kvm->gpc[0].owner), 0);
 	kvm_gpc_deactivate(kvm, 0);
 	finish_clean();
@@ -163,11 +153,11 @@ TEST(gpc_invalidation_during_refresh_loops_and_sees_new_page)
 
 	test_world(&kvm_design_upstream);
 	setup_anon();
-	old_pfn = host_pfn(PG(17));
+	old_pfn = test_host_pfn(PG(17));
 	test_trigger("gpc->lock", 5, host_map_fixed_in_refresh_window, &kvm->gpc[0]);
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	ASSERT_TRUE(test_trigger_fired());
-	ASSERT_EQ(kvm->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(kvm->gpc[0].pfn, test_host_pfn(PG(17)));
 	/* the second lookup's page: P may have been freed and handed out again as Q */
 	ASSERT_EQ(kvm->gpc[0].generation_of_page, test_kvm_mm()->page[kvm->gpc[0].pfn].generation);
 	ASSERT_TRUE(old_pfn != kvm->gpc[0].pfn || kvm->gpc[0].generation_of_page != 0);
@@ -193,7 +183,7 @@ TEST(gpc_invalidation_during_explicit_refresh_loops)
 	test_trigger("gpc->lock", 3, host_map_fixed_in_refresh_window, &kvm->gpc[0]);
 	ASSERT_EQ(kvm_gpc_refresh(kvm, 0, 8), 0);
 	ASSERT_TRUE(test_trigger_fired());
-	ASSERT_EQ(kvm->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(kvm->gpc[0].pfn, test_host_pfn(PG(17)));
 	ASSERT_EQ(gpc_read(0), 99);
 	kvm_gpc_deactivate(kvm, 0);
 	finish_clean();
@@ -237,7 +227,7 @@ TEST(gpc_invalidation_after_active_before_refresh_is_harmless)
 	test_trigger("gpc->lock", 3, host_map_fixed, NULL);
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	ASSERT_TRUE(test_trigger_fired());
-	ASSERT_EQ(kvm->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(kvm->gpc[0].pfn, test_host_pfn(PG(17)));
 	ASSERT_EQ(gpc_read(0), 99);
 	kvm_gpc_deactivate(kvm, 0);
 	finish_clean();
@@ -390,7 +380,7 @@ TEST(gpc_activate_on_readonly_slot_is_efault_and_never_writes)
 	ASSERT_EQ(kvm->gpc[0].uhva, KVM_HVA_ERR_RO_BAD);
 	ASSERT_EQ(kvm_gpc_refresh(kvm, 0, 8), -EFAULT);
 	ASSERT_EQ(kvm_gpc_access(kvm, 0, true, &value), KVM_OUTCOME_EFAULT);
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 7);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 7);
 	kvm_gpc_deactivate(kvm, 0);
 	finish_clean();
 }
@@ -409,7 +399,7 @@ static kfp_pfn_t pre_cve_cache_then_remap(void)
 
 	test_world(&kvm_design_pre_cve);
 	setup_anon();
-	old = host_pfn(PG(17));
+	old = test_host_pfn(PG(17));
 	ASSERT_EQ(kvm_gpc_activate(kvm, 0, PG(1), 8), 0);
 	ASSERT_EQ(kfp_ledger_refs(test_kvm_mm(), old, kvm->gpc[0].owner), 1);
 	host_map_fixed(NULL);
@@ -491,7 +481,7 @@ TEST(gpc_migration_of_cached_page_is_followed)
 	ASSERT_FALSE(kvm->gpc[0].valid);
 	ASSERT_EQ(gpc_read(0), 7);
 	ASSERT_NE(kvm->gpc[0].pfn, old_pfn);
-	ASSERT_EQ(kvm->gpc[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(kvm->gpc[0].pfn, test_host_pfn(PG(17)));
 	kvm_gpc_deactivate(kvm, 0);
 	finish_clean();
 }

@@ -16,25 +16,7 @@
 static void setup_anon(void)
 {
 	test_world(&kvm_design_proposal);
-	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
-	test_memslot(0, 0, 4, PG(16), 0);
-	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
-}
-
-static kfp_pfn_t host_pfn(u64 hva)
-{
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	bool writable;
-
-	if (!kfp_host_translate(test_kvm_mm(), hva, &pfn, &writable))
-		return KFP_PFN_NONE;
-	return pfn;
-}
-
-static void finish(void)
-{
-	kvm_destroy_vm(test_kvm());
-	kfp_check_final(test_kvm());
+	test_setup_anon();
 }
 
 static enum kvm_outcome map_read(u64 *value)
@@ -50,7 +32,7 @@ TEST(proposal_vcpu_map_holds_no_pin_and_no_reference)
 	u64 value = 0;
 
 	setup_anon();
-	pfn = host_pfn(PG(17));
+	pfn = test_host_pfn(PG(17));
 	before = page_ref_count(mm, pfn);
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	ASSERT_EQ(page_ref_count(mm, pfn), before);
@@ -60,7 +42,7 @@ TEST(proposal_vcpu_map_holds_no_pin_and_no_reference)
 	ASSERT_EQ(value, 7);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	ASSERT_FALSE(test_vcpu(0)->map[0].listed);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -79,11 +61,11 @@ TEST(proposal_vcpu_map_after_host_remap_reads_the_new_page)
 	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 99), 0);
 	ASSERT_EQ(map_read(&value), KVM_OUTCOME_OK);
 	ASSERT_EQ(value, 99);
-	ASSERT_EQ(test_vcpu(0)->map[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_vcpu(0)->map[0].pfn, test_host_pfn(PG(17)));
 	ASSERT_EQ(test_kvm()->stats.nr_marked_invalid, 1);
 	ASSERT_EQ(test_kvm()->stats.nr_refreshes, 2);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -96,7 +78,7 @@ TEST(proposal_vcpu_map_after_munmap_is_efault)
 	ASSERT_EQ(kfp_munmap(test_kvm_mm(), PG(16), PG(4)), 0);
 	ASSERT_EQ(map_read(&value), KVM_OUTCOME_EFAULT);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -109,7 +91,7 @@ TEST(proposal_vcpu_map_write_after_mprotect_readonly_is_efault)
 	ASSERT_EQ(kvm_vcpu_map_access(test_kvm(), test_vcpu(0), 0, true, &(u64){ 5 }),
 		  KVM_OUTCOME_EFAULT);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -123,12 +105,12 @@ TEST(proposal_vcpu_map_does_not_block_migration)
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	old = test_vcpu(0)->map[0].pfn;
 	ASSERT_EQ(kfp_migrate_page(test_kvm_mm(), PG(17)), 0);
-	ASSERT_NE(host_pfn(PG(17)), old);
+	ASSERT_NE(test_host_pfn(PG(17)), old);
 	ASSERT_EQ(map_read(&value), KVM_OUTCOME_OK);
 	ASSERT_EQ(value, 7);
-	ASSERT_EQ(test_vcpu(0)->map[0].pfn, host_pfn(PG(17)));
+	ASSERT_EQ(test_vcpu(0)->map[0].pfn, test_host_pfn(PG(17)));
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -142,7 +124,7 @@ TEST(proposal_vcpu_map_after_memslot_delete_is_efault)
 	ASSERT_FALSE(test_vcpu(0)->map[0].valid);
 	ASSERT_EQ(map_read(&value), KVM_OUTCOME_EFAULT);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -177,7 +159,7 @@ TEST(proposal_vcpu_map_of_device_memory_needs_no_parameter_and_survives_revoke)
 	ASSERT_EQ(kfp_driver_revoke(mm, id), 0);
 	ASSERT_EQ(map_read(&value), KVM_OUTCOME_EFAULT);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -197,7 +179,7 @@ TEST(proposal_vcpu_map_of_refcount_zero_tail_takes_no_reference)
 	ASSERT_EQ(page_ref_count(mm, pfn), 0);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	ASSERT_EQ(page_ref_count(mm, pfn), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -217,5 +199,5 @@ TEST(proposal_without_invalidation_is_p2_and_p3_after_munmap)
 	ASSERT_GT(verdict.violations[KFP_PROPERTY_P2], 0);
 	ASSERT_GT(verdict.violations[KFP_PROPERTY_P3], 0);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 }

@@ -12,29 +12,6 @@
  *  hva 0x10000 .. 0x14000  private anon, rw; 0x11000 holds 7
  *  gfn 0 .. 4              memslot 0 -> hva 0x10000
  */
-static void setup_anon(void)
-{
-	test_map(PG(16), 4, PROT_READ | PROT_WRITE, 0, KFP_BACKING_ANON, -1);
-	test_memslot(0, 0, 4, PG(16), 0);
-	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 7), 0);
-}
-
-static kfp_pfn_t host_pfn(u64 hva)
-{
-	kfp_pfn_t pfn = KFP_PFN_NONE;
-	bool writable;
-
-	if (!kfp_host_translate(test_kvm_mm(), hva, &pfn, &writable))
-		return KFP_PFN_NONE;
-	return pfn;
-}
-
-static void finish(void)
-{
-	kvm_destroy_vm(test_kvm());
-	kfp_check_final(test_kvm());
-}
-
 static unsigned int violations(enum kfp_property property)
 {
 	struct kfp_verdict verdict;
@@ -58,8 +35,8 @@ TEST(vcpu_map_pins_small_folio_with_1024_bias)
 	int before;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	pfn = host_pfn(PG(17));
+	test_setup_anon();
+	pfn = test_host_pfn(PG(17));
 	before = page_ref_count(mm, pfn);
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	ASSERT_EQ(page_ref_count(mm, pfn), before + 1024);
@@ -68,7 +45,7 @@ TEST(vcpu_map_pins_small_folio_with_1024_bias)
 	ASSERT_TRUE(folio_maybe_dma_pinned(mm, pfn));
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	ASSERT_EQ(page_ref_count(mm, pfn), before);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -82,7 +59,7 @@ TEST(vcpu_map_pins_large_folio_with_one_ref_and_pincount)
 	test_map(PG(32), 16, PROT_READ | PROT_WRITE, KFP_MAP_HUGEPAGE, KFP_BACKING_ANON, -1);
 	test_memslot(0, 0, 16, PG(32), 0);
 	ASSERT_EQ(kfp_host_write(mm, PG(33), 3), 0);
-	pfn = host_pfn(PG(33));
+	pfn = test_host_pfn(PG(33));
 	ASSERT_TRUE(folio_test_large(mm, pfn));
 	head = compound_head_pfn(mm, pfn);
 	before = page_count(mm, pfn);
@@ -92,7 +69,7 @@ TEST(vcpu_map_pins_large_folio_with_one_ref_and_pincount)
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	ASSERT_EQ(page_count(mm, pfn), before);
 	ASSERT_EQ(mm->page[head].pincount, 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -121,8 +98,8 @@ TEST(vcpu_unmap_unpins_and_marks_writable_map_dirty)
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 1);
 	ASSERT_FALSE(mm->page[pfn].flags & PG_dirty);
 	ASSERT_EQ(kfp_ledger_owner_holds(mm, test_vcpu(0)->map_owner), 0);
-	ASSERT_EQ(kfp_pfn_read(mm, host_pfn(PG(16))), 11);
-	finish();
+	ASSERT_EQ(kfp_pfn_read(mm, test_host_pfn(PG(16))), 11);
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -141,7 +118,7 @@ TEST(vcpu_map_access_after_munmap_is_accepted_stale_and_page_kept)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	pfn = test_vcpu(0)->map[0].pfn;
 	ASSERT_EQ(kfp_munmap(mm, PG(16), PG(4)), 0);
@@ -152,7 +129,7 @@ TEST(vcpu_map_access_after_munmap_is_accepted_stale_and_page_kept)
 	assert_no_violations();
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -161,15 +138,15 @@ TEST(vcpu_map_write_after_mprotect_readonly_is_accepted_stale_permission)
 	u64 value = 8;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	ASSERT_EQ(kfp_mprotect(test_kvm_mm(), PG(16), PG(4), PROT_READ), 0);
 	ASSERT_EQ(kvm_vcpu_map_access(test_kvm(), test_vcpu(0), 0, true, &value), KVM_OUTCOME_OK);
 	ASSERT_ACCEPTED(KFP_REPORT_STALE_PERMISSION);
 	assert_no_violations();
-	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), host_pfn(PG(17))), 8);
+	ASSERT_EQ(kfp_pfn_read(test_kvm_mm(), test_host_pfn(PG(17))), 8);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -181,7 +158,7 @@ TEST(vcpu_map_access_after_host_remap_reads_old_page_accepted)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	ASSERT_EQ(kfp_mmap(test_kvm_mm(), &args), 0);
 	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 99), 0);
@@ -190,7 +167,7 @@ TEST(vcpu_map_access_after_host_remap_reads_old_page_accepted)
 	ASSERT_ACCEPTED(KFP_REPORT_STALE_PFN);
 	assert_no_violations();
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -214,7 +191,7 @@ TEST(vcpu_map_pfnmap_without_allow_unsafe_mappings_is_einval)
 	ASSERT_FALSE(test_vcpu(0)->map[0].mapped);
 	ASSERT_EQ(kvm_vcpu_map_access(test_kvm(), test_vcpu(0), 0, false, &(u64){ 0 }),
 		  KVM_OUTCOME_EINVAL);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -237,7 +214,7 @@ TEST(vcpu_map_pfnmap_with_allow_unsafe_mappings_maps_without_pin)
 	ASSERT_ACCEPTED(KFP_REPORT_ACCESS_UNPROTECTED);
 	assert_no_violations();
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -263,7 +240,7 @@ TEST(vcpu_map_unsafe_pfnmap_access_after_revoke_is_accepted_released)
 	ASSERT_ACCEPTED(KFP_REPORT_ACCESS_RELEASED);
 	assert_no_violations();
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -286,7 +263,7 @@ TEST(vcpu_map_unsafe_pfnmap_of_driver_pages_after_revoke_is_accepted)
 		  0);
 	assert_no_violations();
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	assert_no_violations();
 }
 
@@ -295,11 +272,11 @@ TEST(vcpu_map_unsafe_pfnmap_of_driver_pages_after_revoke_is_accepted)
 TEST(vcpu_map_of_gfn_without_memslot_is_einval)
 {
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 100, 0, true), -EINVAL);
 	ASSERT_FALSE(test_vcpu(0)->map[0].mapped);
 	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), test_vcpu(0)->map_owner), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -309,7 +286,7 @@ TEST(vcpu_map_twice_on_same_index_is_ebusy_and_keeps_first_pin)
 	kfp_pfn_t pfn;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	pfn = test_vcpu(0)->map[0].pfn;
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 2, 0, true), -EBUSY);
@@ -318,7 +295,7 @@ TEST(vcpu_map_twice_on_same_index_is_ebusy_and_keeps_first_pin)
 	ASSERT_EQ(kfp_ledger_owner_holds(mm, test_vcpu(0)->map_owner), 1);
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 2, KFP_MAX_HOST_MAPS, true), -EBUSY);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -332,7 +309,7 @@ TEST(vcpu_map_writable_of_readonly_memslot_is_einval)
 	ASSERT_EQ(kvm_vcpu_map_access(test_kvm(), test_vcpu(0), 0, true, &(u64){ 1 }),
 		  KVM_OUTCOME_EINVAL);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -342,14 +319,14 @@ TEST(vcpu_map_pin_blocks_migration)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
+	test_setup_anon();
 	ASSERT_EQ(kvm_vcpu_map(test_kvm(), test_vcpu(0), 1, 0, true), 0);
 	ASSERT_EQ(kfp_migrate_page(test_kvm_mm(), PG(17)), -EBUSY);
-	ASSERT_EQ(host_pfn(PG(17)), test_vcpu(0)->map[0].pfn);
+	ASSERT_EQ(test_host_pfn(PG(17)), test_vcpu(0)->map[0].pfn);
 	ASSERT_EQ(kvm_vcpu_map_access(test_kvm(), test_vcpu(0), 0, false, &value), KVM_OUTCOME_OK);
 	ASSERT_EQ(value, 7);
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
-	finish();
+	test_finish();
 	ASSERT_CLEAN();
 }
 
@@ -362,8 +339,8 @@ TEST(gfn_to_page_holds_a_reference_until_release_dirty)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	setup_anon();
-	pfn = host_pfn(PG(17));
+	test_setup_anon();
+	pfn = test_host_pfn(PG(17));
 	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
 	ASSERT_EQ(test_vcpu(0)->page, pfn);
 	ASSERT_EQ(kfp_ledger_refs(mm, pfn, test_vcpu(0)->page_owner), 1);
@@ -376,6 +353,6 @@ TEST(gfn_to_page_holds_a_reference_until_release_dirty)
 	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), true);
 	ASSERT_TRUE(kfp_page_is_free(mm, pfn));
 	ASSERT_EQ(kvm_page_access(test_kvm(), test_vcpu(0), false, &value), KVM_OUTCOME_EINVAL);
-	finish();
+	test_finish();
 	ASSERT_EQ(violations(KFP_PROPERTY_P1), 0);
 }

@@ -88,7 +88,7 @@ format:
 	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h)
+	clang-format --dry-run --Werror $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
 
 clean:
 	rm -rf $(OUT)

@@ -754,8 +754,8 @@ static bool h_parse_step(const char *line, struct h_step *s)
 	size_t n = strlen(line);
 
 	/* a row the trace marks as reported has '>' in its first column */
-	if (n < 56 || sscanf(line + (line[0] == '>'), "%u %15s %15s", &s->index, s->thread,
-			     s->access) != 3)
+	if (n < 56 ||
+	    sscanf(line + (line[0] == '>'), "%u %15s %15s", &s->index, s->thread, s->access) != 3)
 		return false;
 	snprintf(s->what, sizeof(s->what), "%.32s", line + 23);
 	h_trim(s->what);

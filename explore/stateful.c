@@ -714,15 +714,21 @@ static thread_mask sleep_after(struct explorer *ex, thread_mask asleep, unsigned
  * imaging those states is what makes it cheap.  The sleep set after them
  * is the one after @t's first step: they conflict with no other thread's
  * step.  Each is a node of the schedule, so replay takes them as steps.
- * A thread that never stops going on alone (a loop on an object no one
- * writes) is cut by the step bound, never judged.
+ * At most ALONE_RUN of them in a row: then a state is stored, so that a
+ * thread that never stops going on alone (a loop on an object no one
+ * writes) comes back to a state on its path, a cycle, and not only to the
+ * step bound.
  */
+#define ALONE_RUN 64
+
 static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
 {
 	struct model_thread *thread = &ex->thread[t];
+	unsigned int run = 0;
 
-	while (thread->status == THREAD_READY ||
-	       (thread->status == THREAD_LOCK && (explorer_enabled_threads(ex) & bit(t)))) {
+	while ((thread->status == THREAD_READY ||
+		(thread->status == THREAD_LOCK && (explorer_enabled_threads(ex) & bit(t)))) &&
+	       run++ < ALONE_RUN) {
 		unsigned int depth = ex->depth;
 		struct node *node;
 

@@ -38,15 +38,21 @@ static void explore_stateful_sleeping(const struct kfp_program *program, bool sl
 		.preemption_bound = -1,
 		.stateful = true,
 		.no_sleep_sets = !sleep_sets,
+		/* the counts below are those of sleep sets; persistent sets have their own */
+		.no_persistent_sets = true,
 	};
 
 	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
 	ASSERT_TRUE(result.stateful);
 }
 
+/* The default: persistent sets and sleep sets. */
 static void explore_stateful(const struct kfp_program *program)
 {
-	explore_stateful_sleeping(program, true);
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+
+	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
+	ASSERT_TRUE(result.stateful);
 }
 
 /*
@@ -115,6 +121,42 @@ TEST(stateful_racy_counter_states_and_the_lost_update)
 		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
 		if (n > 1)
 			ASSERT_LT(result.steps, unreduced_steps);
+	}
+}
+
+/*
+ * Persistent sets: a step that no other thread conflicts with is taken
+ * alone, at once, with no state of its own.  N disjoint writers: each
+ * write is alone, so the search is one path through N + 1 states (not
+ * 2^N).  One thread's read and write of the counter: both alone, two
+ * states (not three).  Two or three threads racing on it: nothing is
+ * alone, the counts of sleep sets alone, and the lost update still found.
+ */
+TEST(stateful_persistent_sets_take_a_step_no_one_conflicts_with_alone)
+{
+	static const u64 racy_states[] = { 0, 2, 12, 59 };
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 5; n++) {
+		toy_program_init(&program, n, toy_write_own);
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, n + 1);
+		ASSERT_EQ(result.executions, 1);
+		ASSERT_EQ(result.steps, n);
+		ASSERT_EQ(result.revisits, 0);
+		ASSERT_EQ(result.restarts, 0);
+	}
+	for (n = 1; n <= 3; n++) {
+		toy_program_init(&program, n, toy_racy_increment);
+		program.at_end = toy_check_counter;
+		program.at_end_arg = (void *)(uintptr_t)n;
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, racy_states[n]);
+		ASSERT_EQ(result.executions, n);
+		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
 	}
 }
 

@@ -394,17 +394,21 @@ TEST(persistent_and_sleep_sets_keep_every_answer_and_final_state_of_the_library)
 
 			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
 			ASSERT_EQ(kfp_scenario_run(&scenario, d, &sleep_only, &stateless), 0);
-			ASSERT_EQ(kfp_scenario_run(&scenario, d, &unreduced, &unslept), 0);
 			ASSERT_TRUE(stateful.explore.complete);
 			ASSERT_TRUE(stateless.explore.complete);
-			ASSERT_TRUE(unslept.explore.complete);
 			cells++;
 			states += stateful.explore.states;
 			restarts += stateful.explore.restarts;
 			sleep_only_states += stateless.explore.states;
+			if (!same_final_states(design, &stateless, "without persistent sets"))
+				differ++;
+			/* the sanitised build checks memory, the plain one the third search */
+			if (SLOW_BUILD)
+				continue;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &unreduced, &unslept), 0);
+			ASSERT_TRUE(unslept.explore.complete);
 			unreduced_states += unslept.explore.states;
-			if (!same_final_states(design, &stateless, "without persistent sets") ||
-			    !same_final_states(design, &unslept, "without any reduction"))
+			if (!same_final_states(design, &unslept, "without any reduction"))
 				differ++;
 		}
 	}

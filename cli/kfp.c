@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <kfp/scenario.h>
+#include <kfp/tree.h>
 
 #include "cli.h"
 #include "hunt.h"
@@ -1484,6 +1485,12 @@ static int run_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	int ret;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* --kernel-tree DIR, any command: one more design (tree/load.c) */
+	ret = kfp_kernel_tree_option(&argc, argv, program_name);
+	if (ret)
+		return ret;
 	return finish_output(run_command(argc, argv));
 }

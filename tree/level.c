@@ -115,11 +115,12 @@ int kt_detect_level(const struct kt_source *kvm_main, const struct kt_source *kv
 	return -1;
 }
 
-/* "VERSION = 6" and kin from the top Makefile: "6.1.192". */
+/* "VERSION = 6" and kin from the top Makefile: "6.1.192", EXTRAVERSION appended. */
 int kt_tree_version(const char *dir, char *version, size_t size, struct kt_buf *err)
 {
-	static const char *const keys[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL" };
+	static const char *const keys[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION" };
 	long value[3] = { -1, -1, -1 };
+	char extra[32] = "";
 	char path[4096], line[256];
 	unsigned int k;
 	FILE *f;
@@ -131,15 +132,17 @@ int kt_tree_version(const char *dir, char *version, size_t size, struct kt_buf *
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 4; k++) {
 			size_t n = strlen(keys[k]);
 			char *p = line + n;
 
-			if (strncmp(line, keys[k], n) || (*p != ' ' && *p != '='))
+			if (strncmp(line, keys[k], n) || (*p != ' ' && *p != '=' && *p != '\t'))
 				continue;
-			while (*p == ' ' || *p == '=')
+			while (*p == ' ' || *p == '=' || *p == '\t')
 				p++;
-			if (value[k] < 0)
+			if (k == 3 && !*extra)
+				sscanf(p, "%31[A-Za-z0-9_.+-]", extra);
+			else if (k < 3 && value[k] < 0)
 				value[k] = strtol(p, NULL, 10);
 		}
 	}
@@ -150,6 +153,6 @@ int kt_tree_version(const char *dir, char *version, size_t size, struct kt_buf *
 	}
 	if (value[2] < 0)
 		value[2] = 0;
-	snprintf(version, size, "%ld.%ld.%ld", value[0], value[1], value[2]);
+	snprintf(version, size, "%ld.%ld.%ld%s", value[0], value[1], value[2], extra);
 	return 0;
 }

@@ -88,7 +88,10 @@ struct kts61_slot {
 	u16 as_id;
 };
 
-static struct {
+/* One loaded tree: its design first, so that kvm->design finds the rest. */
+struct tree61 {
+	struct kvm_design design;
+	char name[64], renders[160];
 	u64 (*gfn_to_pfn_memslot)(const struct kts61_slot *slot, u64 gfn, bool want_async,
 				  bool *async, bool write_fault, bool *writable,
 				  unsigned long *hva);
@@ -97,10 +100,17 @@ static struct {
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
 	void (*constants)(u64 *v);
-} entry61;
+};
 
-static struct kvm_design tree_design;
-static char tree_design_name[64], tree_design_renders[160];
+/* A patched copy beside the tree it came from: room for a few */
+#define KT_MAX_TREES 2
+static struct tree61 trees[KT_MAX_TREES];
+static unsigned int nr_trees;
+
+static const struct tree61 *tree_of(const struct kvm *kvm)
+{
+	return (const struct tree61 *)kvm->design;
+}
 
 /* ---- the tree's files ---- */
 
@@ -395,7 +405,7 @@ static kfp_pfn_t tree61_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 	if (kfp->slot)
 		slot_of(kfp->slot, &slot);
 	kts_enter(kvm, kfp->owner);
-	pfn = entry61.gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
+	pfn = tree_of(kvm)->gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
 					 kfp->flags & FOLL_NOWAIT, &async, kfp->flags & FOLL_WRITE,
 					 kfp->map_writable, &hva);
 	kfp->hva = hva;
@@ -409,7 +419,7 @@ static kfp_pfn_t tree61_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 	kfp_pfn_t pfn;
 
 	kts_enter(kvm, kfp->owner);
-	pfn = entry61.hva_to_pfn(kfp->hva, kfp->flags & FOLL_NOWAIT, &async,
+	pfn = tree_of(kvm)->hva_to_pfn(kfp->hva, kfp->flags & FOLL_NOWAIT, &async,
 				 kfp->flags & FOLL_WRITE, kfp->map_writable);
 	return tree61_finish(kfp, pfn, async);
 }
@@ -418,7 +428,7 @@ static kfp_pfn_t tree61_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 static void tree61_release_pfn(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner)
 {
 	kts_enter(kvm, owner);
-	entry61.release_pfn(pfn, dirty);
+	tree_of(kvm)->release_pfn(pfn, dirty);
 	kts_leave();
 }
 
@@ -428,12 +438,12 @@ static bool tree61_pfn_is_refcounted(const struct kvm *kvm, kfp_pfn_t pfn)
 	bool r;
 
 	kts_enter((struct kvm *)kvm, KFP_OWNER_NONE);
-	r = entry61.pfn_is_refcounted(pfn);
+	r = tree_of(kvm)->pfn_is_refcounted(pfn);
 	kts_leave();
 	return r;
 }
 
-static int load61(const char *so, const char *version, struct kt_buf *err)
+static int load61(struct tree61 *tree, const char *so, const char *version, struct kt_buf *err)
 {
 	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT, KVM_PFN_ERR_HWPOISON,
 					  KVM_PFN_ERR_RO_FAULT, KVM_PFN_NOSLOT,
@@ -447,17 +457,17 @@ static int load61(const char *so, const char *version, struct kt_buf *err)
 		kt_buf_printf(err, "%s: %s", so, dlerror());
 		return -1;
 	}
-	*(void **)&entry61.gfn_to_pfn_memslot = dlsym(h, "kts61_gfn_to_pfn_memslot");
-	*(void **)&entry61.hva_to_pfn = dlsym(h, "kts61_hva_to_pfn");
-	*(void **)&entry61.release_pfn = dlsym(h, "kts61_release_pfn");
-	*(void **)&entry61.pfn_is_refcounted = dlsym(h, "kts61_pfn_is_refcounted");
-	*(void **)&entry61.constants = dlsym(h, "kts61_constants");
-	if (!entry61.gfn_to_pfn_memslot || !entry61.hva_to_pfn || !entry61.release_pfn ||
-	    !entry61.pfn_is_refcounted || !entry61.constants) {
+	*(void **)&tree->gfn_to_pfn_memslot = dlsym(h, "kts61_gfn_to_pfn_memslot");
+	*(void **)&tree->hva_to_pfn = dlsym(h, "kts61_hva_to_pfn");
+	*(void **)&tree->release_pfn = dlsym(h, "kts61_release_pfn");
+	*(void **)&tree->pfn_is_refcounted = dlsym(h, "kts61_pfn_is_refcounted");
+	*(void **)&tree->constants = dlsym(h, "kts61_constants");
+	if (!tree->gfn_to_pfn_memslot || !tree->hva_to_pfn || !tree->release_pfn ||
+	    !tree->pfn_is_refcounted || !tree->constants) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
-	entry61.constants(values);
+	tree->constants(values);
 	for (i = 0; i < 7; i++) {
 		if (values[i] != kfp_values[i]) {
 			kt_buf_printf(err, "%s: the tree encodes an error pfn, hva or memslot flag "
@@ -471,21 +481,23 @@ static int load61(const char *so, const char *version, struct kt_buf *err)
 }
 
 /* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
-static const struct kvm_design *make_design61(const char *version)
+static const struct kvm_design *make_design61(struct tree61 *tree, const char *version)
 {
-	snprintf(tree_design_name, sizeof(tree_design_name), "tree:%s", version);
-	snprintf(tree_design_renders, sizeof(tree_design_renders),
+	struct kvm_design *d = &tree->design;
+
+	snprintf(tree->name, sizeof(tree->name), "tree:%s", version);
+	snprintf(tree->renders, sizeof(tree->renders),
 		 "Linux %s, its own lookup and release (--kernel-tree)", version);
-	tree_design = kvm_design_legacy;
-	tree_design.name = tree_design_name;
-	tree_design.summary = "the tree's hva_to_pfn*, __gfn_to_pfn_memslot, release by pfn; "
-			      "legacy's callers";
-	tree_design.renders = tree_design_renders;
-	tree_design.follow_pfn = tree61_follow_pfn;
-	tree_design.hva_to_pfn = tree61_hva_to_pfn;
-	tree_design.release_pfn = tree61_release_pfn;
-	tree_design.pfn_is_refcounted = tree61_pfn_is_refcounted;
-	return &tree_design;
+	*d = kvm_design_legacy;
+	d->name = tree->name;
+	d->summary = "the tree's hva_to_pfn*, __gfn_to_pfn_memslot, release by pfn; "
+		     "legacy's callers";
+	d->renders = tree->renders;
+	d->follow_pfn = tree61_follow_pfn;
+	d->hva_to_pfn = tree61_hva_to_pfn;
+	d->release_pfn = tree61_release_pfn;
+	d->pfn_is_refcounted = tree61_pfn_is_refcounted;
+	return d;
 }
 
 int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size_t msg_size)
@@ -495,8 +507,8 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 	struct kt_tree t;
 	int r = -1;
 
-	if (tree_design.name) {
-		snprintf(msg, msg_size, "%s: only one --kernel-tree at a time", dir);
+	if (nr_trees == KT_MAX_TREES) {
+		snprintf(msg, msg_size, "%s: at most %d kernel trees at a time", dir, KT_MAX_TREES);
 		return -1;
 	}
 	if (!cache_dir) {
@@ -507,11 +519,18 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 		goto out;
 	if (kt_generate(&t, &tu, &err) ||
 	    kt_compile(tu.s, cache_dir, t.version, so, sizeof(so), &err) ||
-	    load61(so, t.version, &err))
+	    load61(&trees[nr_trees], so, t.version, &err))
 		goto out_close;
-	r = kfp_design_add(make_design61(t.version));
+	snprintf(so, sizeof(so), "tree:%s", t.version);
+	if (kfp_design_index(so) >= 0) {
+		kt_buf_printf(&err, "%s: a design named %s is already loaded", dir, so);
+		goto out_close;
+	}
+	r = kfp_design_add(make_design61(&trees[nr_trees], t.version));
 	if (r < 0)
 		kt_buf_printf(&err, "%s: no room for another design", dir);
+	else
+		nr_trees++;
 out_close:
 	kt_tree_close(&t);
 out:

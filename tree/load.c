@@ -507,10 +507,6 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 	struct kt_tree t;
 	int r = -1;
 
-	if (nr_trees == KT_MAX_TREES) {
-		snprintf(msg, msg_size, "%s: at most %d kernel trees at a time", dir, KT_MAX_TREES);
-		return -1;
-	}
 	if (!cache_dir) {
 		kt_cache_dir(cache, sizeof(cache));
 		cache_dir = cache;
@@ -518,8 +514,13 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 	if (kt_tree_open(&t, dir, &err))
 		goto out;
 	if (kt_generate(&t, &tu, &err) ||
-	    kt_compile(tu.s, cache_dir, t.version, so, sizeof(so), &err) ||
-	    load61(&trees[nr_trees], so, t.version, &err))
+	    kt_compile(tu.s, cache_dir, t.version, so, sizeof(so), &err))
+		goto out_close;
+	if (nr_trees == KT_MAX_TREES) {
+		kt_buf_printf(&err, "%s: at most %d kernel trees at a time", dir, KT_MAX_TREES);
+		goto out_close;
+	}
+	if (load61(&trees[nr_trees], so, t.version, &err))
 		goto out_close;
 	snprintf(so, sizeof(so), "tree:%s", t.version);
 	if (kfp_design_index(so) >= 0) {

@@ -245,6 +245,10 @@ static void replay_command(FILE *out, const struct cli *cli, const char *path, u
 
 	fprintf(out, "%s replay ", program_name);
 	shell_word(out, path);
+	if (kfp_designs[design]->kernel_tree) {
+		fprintf(out, " --kernel-tree ");
+		shell_word(out, kfp_designs[design]->kernel_tree);
+	}
 	fprintf(out, " --variant %s", kfp_designs[design]->name);
 	for (i = 0; i < kvm_nr_injections; i++)
 		if (cli->inject & kvm_injections[i].bit)

@@ -91,7 +91,7 @@ struct kts61_slot {
 /* One loaded tree: its design first, so that kvm->design finds the rest. */
 struct tree61 {
 	struct kvm_design design;
-	char name[64], renders[160];
+	char name[64], renders[160], dir[4096];
 	u64 (*gfn_to_pfn_memslot)(const struct kts61_slot *slot, u64 gfn, bool want_async,
 				  bool *async, bool write_fault, bool *writable,
 				  unsigned long *hva);
@@ -481,7 +481,8 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 }
 
 /* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
-static const struct kvm_design *make_design61(struct tree61 *tree, const char *version)
+static const struct kvm_design *make_design61(struct tree61 *tree, const char *dir,
+					      const char *version)
 {
 	struct kvm_design *d = &tree->design;
 
@@ -497,6 +498,8 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *v
 	d->hva_to_pfn = tree61_hva_to_pfn;
 	d->release_pfn = tree61_release_pfn;
 	d->pfn_is_refcounted = tree61_pfn_is_refcounted;
+	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
+	d->kernel_tree = tree->dir;
 	return d;
 }
 
@@ -527,7 +530,7 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 		kt_buf_printf(&err, "%s: a design named %s is already loaded", dir, so);
 		goto out_close;
 	}
-	r = kfp_design_add(make_design61(&trees[nr_trees], t.version));
+	r = kfp_design_add(make_design61(&trees[nr_trees], dir, t.version));
 	if (r < 0)
 		kt_buf_printf(&err, "%s: no room for another design", dir);
 	else

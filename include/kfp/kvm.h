@@ -271,6 +271,8 @@ struct kvm_design {
 	kfp_pfn_t (*follow_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	kfp_pfn_t (*hva_to_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	void (*release_pfn)(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner);
+	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
+	const char *kernel_tree;
 };
 
 extern const struct kvm_design kvm_design_pre_cve;

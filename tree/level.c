@@ -27,15 +27,18 @@ struct level_spec {
 
 /* Newest first: a tree is at the first level whose markers it has. */
 static const struct level_spec levels[] = {
-	{ KT_LEVEL_6_13, "6.13+ (kvm_follow_pfn with refcounted_page)",
+	{ KT_LEVEL_6_13,
+	  "6.13+ (kvm_follow_pfn with refcounted_page)",
 	  { { IN_KVM_MAIN, false, "__kvm_follow_pfn" },
 	    { IN_KVM_MAIN, true, "refcounted_page" },
 	    { IN_KVM_HOST, false, "mmu_invalidate_retry_gfn" } } },
-	{ KT_LEVEL_6_12, "6.12 (follow_pfnmap_start, notifier by gfn range)",
+	{ KT_LEVEL_6_12,
+	  "6.12 (follow_pfnmap_start, notifier by gfn range)",
 	  { { IN_KVM_MAIN, true, "follow_pfnmap_start" },
 	    { IN_KVM_MAIN, false, "hva_to_pfn_remapped" },
 	    { IN_KVM_HOST, false, "mmu_invalidate_retry_gfn" } } },
-	{ KT_LEVEL_6_1, "6.1-era (follow_pte, __gfn_to_pfn_memslot, notifier by hva)",
+	{ KT_LEVEL_6_1,
+	  "6.1-era (follow_pte, __gfn_to_pfn_memslot, notifier by hva)",
 	  { { IN_KVM_MAIN, true, "follow_pte" },
 	    { IN_KVM_MAIN, false, "__gfn_to_pfn_memslot" },
 	    { IN_KVM_MAIN, false, "hva_to_pfn" },
@@ -70,8 +73,7 @@ static bool has(const struct marker *m, const struct kt_source *kvm_main,
 }
 
 /* The first marker of @spec the files lack, or NULL. */
-static const struct marker *missing(const struct level_spec *spec,
-				    const struct kt_source *kvm_main,
+static const struct marker *missing(const struct level_spec *spec, const struct kt_source *kvm_main,
 				    const struct kt_source *kvm_host)
 {
 	const struct marker *m;

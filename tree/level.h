@@ -6,7 +6,7 @@
 #include "tree.h"
 
 enum kt_level {
-	KT_LEVEL_6_1,  /* 6.1 .. ~6.7: follow_pte, __gfn_to_pfn_memslot, retry by hva */
+	KT_LEVEL_6_1, /* 6.1 .. ~6.7: follow_pte, __gfn_to_pfn_memslot, retry by hva */
 	KT_LEVEL_6_12, /* follow_pfnmap_start, retry by gfn */
 	KT_LEVEL_6_13, /* kvm_follow_pfn with refcounted_page */
 };
@@ -32,8 +32,8 @@ void kt_tree_close(struct kt_tree *t);
 /* The translation unit of the tree's level: kfp's constants, shim, the tree's definitions. */
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err);
 /* Compile @tu into @cache_dir (reused when its hash is there); the .so's path in @so. */
-int kt_compile(const char *tu, const char *cache_dir, const char *version, char *so,
-	       size_t so_size, struct kt_buf *err);
+int kt_compile(const char *tu, const char *cache_dir, const char *version, char *so, size_t so_size,
+	       struct kt_buf *err);
 /* $KFP_CACHE_DIR, else $XDG_CACHE_HOME/kfp, else ~/.cache/kfp. */
 void kt_cache_dir(char *dir, size_t size);
 

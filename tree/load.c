@@ -75,7 +75,7 @@ static const struct wanted wanted61[] = {
 /* The configuration the extractor chooses #if branches with (x86-64 KVM). */
 static const char *const config61[] = {
 	"CONFIG_KVM",	 "CONFIG_MMU_NOTIFIER", "CONFIG_64BIT", "CONFIG_X86",
-	"CONFIG_X86_64", "CONFIG_HAS_IOMEM",	"CONFIG_MMU", NULL,
+	"CONFIG_X86_64", "CONFIG_HAS_IOMEM",	"CONFIG_MMU",	NULL,
 };
 
 /* tree/shim/6.1/kernel.h struct kvm_memory_slot, as kfp fills it */
@@ -308,8 +308,8 @@ static void append_log(struct kt_buf *err, const char *log)
 	kt_source_free(&text);
 }
 
-int kt_compile(const char *tu, const char *cache_dir, const char *version, char *so,
-	       size_t so_size, struct kt_buf *err)
+int kt_compile(const char *tu, const char *cache_dir, const char *version, char *so, size_t so_size,
+	       struct kt_buf *err)
 {
 	const char *cc = getenv("KFP_TREE_CC");
 	char src[4096], obj[4096], log[4096], tmp[4200];
@@ -339,11 +339,20 @@ int kt_compile(const char *tu, const char *cache_dir, const char *version, char 
 	}
 	unlink(log);
 	{
-		char *compile[] = { (char *)cc,	     "-std=gnu11",	   "-O1",
-				    "-g",	     "-fPIC",		   "-fvisibility=hidden",
-				    "-fsanitize=thread", "-fno-strict-aliasing", "-w",
-				    "-c",	     src,		   "-o",
-				    obj,	     NULL };
+		char *compile[] = { (char *)cc,
+				    "-std=gnu11",
+				    "-O1",
+				    "-g",
+				    "-fPIC",
+				    "-fvisibility=hidden",
+				    "-fsanitize=thread",
+				    "-fno-strict-aliasing",
+				    "-w",
+				    "-c",
+				    src,
+				    "-o",
+				    obj,
+				    NULL };
 		char *link[] = { (char *)cc, "-shared", obj, "-o", tmp, NULL };
 
 		snprintf(tmp, sizeof(tmp), "%s.%d", so, (int)getpid());
@@ -406,8 +415,8 @@ static kfp_pfn_t tree61_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 		slot_of(kfp->slot, &slot);
 	kts_enter(kvm, kfp->owner);
 	pfn = tree_of(kvm)->gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
-					 kfp->flags & FOLL_NOWAIT, &async, kfp->flags & FOLL_WRITE,
-					 kfp->map_writable, &hva);
+					       kfp->flags & FOLL_NOWAIT, &async,
+					       kfp->flags & FOLL_WRITE, kfp->map_writable, &hva);
 	kfp->hva = hva;
 	return tree61_finish(kfp, pfn, async);
 }
@@ -420,7 +429,7 @@ static kfp_pfn_t tree61_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 
 	kts_enter(kvm, kfp->owner);
 	pfn = tree_of(kvm)->hva_to_pfn(kfp->hva, kfp->flags & FOLL_NOWAIT, &async,
-				 kfp->flags & FOLL_WRITE, kfp->map_writable);
+				       kfp->flags & FOLL_WRITE, kfp->map_writable);
 	return tree61_finish(kfp, pfn, async);
 }
 
@@ -445,9 +454,9 @@ static bool tree61_pfn_is_refcounted(const struct kvm *kvm, kfp_pfn_t pfn)
 
 static int load61(struct tree61 *tree, const char *so, const char *version, struct kt_buf *err)
 {
-	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT, KVM_PFN_ERR_HWPOISON,
+	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT,	KVM_PFN_ERR_HWPOISON,
 					  KVM_PFN_ERR_RO_FAULT, KVM_PFN_NOSLOT,
-					  KVM_HVA_ERR_BAD, KVM_HVA_ERR_RO_BAD,
+					  KVM_HVA_ERR_BAD,	KVM_HVA_ERR_RO_BAD,
 					  KVM_MEMSLOT_INVALID };
 	u64 values[7];
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
@@ -470,8 +479,9 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 	tree->constants(values);
 	for (i = 0; i < 7; i++) {
 		if (values[i] != kfp_values[i]) {
-			kt_buf_printf(err, "%s: the tree encodes an error pfn, hva or memslot flag "
-					   "(#%u: 0x%llx) unlike kfp (0x%llx)",
+			kt_buf_printf(err,
+				      "%s: the tree encodes an error pfn, hva or memslot flag "
+				      "(#%u: 0x%llx) unlike kfp (0x%llx)",
 				      version, i, (unsigned long long)values[i],
 				      (unsigned long long)kfp_values[i]);
 			return -1;

@@ -6,13 +6,13 @@
  */
 #include "shim_text.h"
 
-#define KTS_INCBIN(symbol, file)                                   \
-	__asm__(".section .rodata\n"                               \
-		".global " #symbol "\n"                            \
-		".type " #symbol ", @object\n"                     \
-		".balign 8\n" #symbol ":\n"                        \
-		".incbin \"" file "\"\n"                           \
-		".byte 0\n"                                        \
+#define KTS_INCBIN(symbol, file)               \
+	__asm__(".section .rodata\n"           \
+		".global " #symbol "\n"        \
+		".type " #symbol ", @object\n" \
+		".balign 8\n" #symbol ":\n"    \
+		".incbin \"" file "\"\n"       \
+		".byte 0\n"                    \
 		".previous\n")
 
 KTS_INCBIN(kts_shim61_kernel_h, "tree/shim/6.1/kernel.h");

@@ -42,8 +42,8 @@ void kt_source_free(struct kt_source *src);
 
 enum kt_kind {
 	KT_FUNCTION, /* a function definition, static inline included */
-	KT_MACRO,    /* #define NAME, object- or function-like */
-	KT_STRUCT,   /* struct NAME { ... }; */
+	KT_MACRO, /* #define NAME, object- or function-like */
+	KT_STRUCT, /* struct NAME { ... }; */
 };
 
 /*

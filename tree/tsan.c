@@ -65,26 +65,26 @@ static void access(uintptr_t addr, size_t size, bool write)
 }
 
 /* The hooks: declared here for -Wmissing-prototypes, called only by compiled code. */
-#define KTS_TSAN_SIZED(n)                                 \
-	void __tsan_read##n(void *addr);                  \
-	void __tsan_write##n(void *addr);                 \
-	void __tsan_unaligned_read##n(void *addr);        \
-	void __tsan_unaligned_write##n(void *addr);       \
-	void __tsan_read##n(void *addr)                   \
-	{                                                 \
-		access((uintptr_t)addr, n, false);        \
-	}                                                 \
-	void __tsan_write##n(void *addr)                  \
-	{                                                 \
-		access((uintptr_t)addr, n, true);         \
-	}                                                 \
-	void __tsan_unaligned_read##n(void *addr)         \
-	{                                                 \
-		access((uintptr_t)addr, n, false);        \
-	}                                                 \
-	void __tsan_unaligned_write##n(void *addr)        \
-	{                                                 \
-		access((uintptr_t)addr, n, true);         \
+#define KTS_TSAN_SIZED(n)                           \
+	void __tsan_read##n(void *addr);            \
+	void __tsan_write##n(void *addr);           \
+	void __tsan_unaligned_read##n(void *addr);  \
+	void __tsan_unaligned_write##n(void *addr); \
+	void __tsan_read##n(void *addr)             \
+	{                                           \
+		access((uintptr_t)addr, n, false);  \
+	}                                           \
+	void __tsan_write##n(void *addr)            \
+	{                                           \
+		access((uintptr_t)addr, n, true);   \
+	}                                           \
+	void __tsan_unaligned_read##n(void *addr)   \
+	{                                           \
+		access((uintptr_t)addr, n, false);  \
+	}                                           \
+	void __tsan_unaligned_write##n(void *addr)  \
+	{                                           \
+		access((uintptr_t)addr, n, true);   \
 	}
 
 KTS_TSAN_SIZED(1)

@@ -30,30 +30,29 @@ static char *extract(const char *text, enum kt_kind kind, const char *name,
 	return out.s;
 }
 
-#define ASSERT_STR(got, want)                                                              \
-	do {                                                                               \
-		const char *__g = (got), *__w = (want);                                    \
-		if (!__g || strcmp(__g, __w)) {                                            \
-			kfp_test_diag("%s:%d: got  <%s>", __FILE__, __LINE__,              \
-				      __g ? __g : "(null)");                               \
-			kfp_test_diag("%s:%d: want <%s>", __FILE__, __LINE__, __w);        \
-			kfp_test_fail();                                                   \
-		}                                                                          \
+#define ASSERT_STR(got, want)                                                       \
+	do {                                                                        \
+		const char *__g = (got), *__w = (want);                             \
+		if (!__g || strcmp(__g, __w)) {                                     \
+			kfp_test_diag("%s:%d: got  <%s>", __FILE__, __LINE__,       \
+				      __g ? __g : "(null)");                        \
+			kfp_test_diag("%s:%d: want <%s>", __FILE__, __LINE__, __w); \
+			kfp_test_fail();                                            \
+		}                                                                   \
 	} while (0)
 
-static const char braces_in_comments[] =
-	"/* a comment with } and { and the name f */\n"
-	"static int f(int x);\n"
-	"\n"
-	"/* doc: f() returns '}' */\n"
-	"static int f(int x)\n"
-	"{\n"
-	"\tconst char *s = \"}}} \\\" {\";\n"
-	"\tchar c = '}';\n"
-	"\t// a } in a line comment\n"
-	"\treturn x + s[0] + c; /* } */\n"
-	"}\n"
-	"int g(void) { return 1; }\n";
+static const char braces_in_comments[] = "/* a comment with } and { and the name f */\n"
+					 "static int f(int x);\n"
+					 "\n"
+					 "/* doc: f() returns '}' */\n"
+					 "static int f(int x)\n"
+					 "{\n"
+					 "\tconst char *s = \"}}} \\\" {\";\n"
+					 "\tchar c = '}';\n"
+					 "\t// a } in a line comment\n"
+					 "\treturn x + s[0] + c; /* } */\n"
+					 "}\n"
+					 "int g(void) { return 1; }\n";
 
 TEST(extract_function_skips_braces_in_comments_strings_and_chars)
 {
@@ -273,7 +272,8 @@ static const char unbalanced[] = "int body(int x)\n"
 
 TEST(extract_body_with_unbalanced_if_branches)
 {
-	static const char head[] = "#line 1 \"dir/file.c\"\nint body(int x)\n{\n#ifdef CONFIG_NEW\n";
+	static const char head[] =
+		"#line 1 \"dir/file.c\"\nint body(int x)\n{\n#ifdef CONFIG_NEW\n";
 	struct kt_buf err = { 0 };
 	char *got = extract(unbalanced, KT_FUNCTION, "body", NULL, &err);
 

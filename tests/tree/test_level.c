@@ -14,18 +14,17 @@
 #include "../../tree/level.h"
 
 /* kvm_main.c of a made-up 6.1-era tree: every marker, as empty definitions. */
-static const char main61[] =
-	"static int hva_to_pfn_fast(void) { return 0; }\n"
-	"static int hva_to_pfn_slow(void) { return 0; }\n"
-	"static int kvm_try_get_pfn(void) { return 0; }\n"
-	"static int hva_to_pfn_remapped(void) { return follow_pte(0); }\n"
-	"int hva_to_pfn(void) { return 0; }\n"
-	"int __gfn_to_pfn_memslot(void) { return 0; }\n"
-	"void *kvm_pfn_to_refcounted_page(void) { return 0; }\n"
-	"void kvm_release_pfn_clean(void) { }\n"
-	"void kvm_release_pfn_dirty(void) { }\n"
-	"int kvm_vcpu_map(void) { return 0; }\n"
-	"void kvm_vcpu_unmap(void) { }\n";
+static const char main61[] = "static int hva_to_pfn_fast(void) { return 0; }\n"
+			     "static int hva_to_pfn_slow(void) { return 0; }\n"
+			     "static int kvm_try_get_pfn(void) { return 0; }\n"
+			     "static int hva_to_pfn_remapped(void) { return follow_pte(0); }\n"
+			     "int hva_to_pfn(void) { return 0; }\n"
+			     "int __gfn_to_pfn_memslot(void) { return 0; }\n"
+			     "void *kvm_pfn_to_refcounted_page(void) { return 0; }\n"
+			     "void kvm_release_pfn_clean(void) { }\n"
+			     "void kvm_release_pfn_dirty(void) { }\n"
+			     "int kvm_vcpu_map(void) { return 0; }\n"
+			     "void kvm_vcpu_unmap(void) { }\n";
 static const char host61[] = "static inline int mmu_invalidate_retry_hva(void) { return 0; }\n";
 
 static int detect(const char *kvm_main, const char *kvm_host, enum kt_level *level,

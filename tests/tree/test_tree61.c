@@ -48,8 +48,8 @@ static void unpack(void)
 	snprintf(path, sizeof(path), TREE "/%s", files[1]);
 	if (!access(path, R_OK))
 		return;
-	n = (size_t)snprintf(cmd, sizeof(cmd), "mkdir -p " TREES " && tar -xJf " TARBALL
-					       " -C " TREES);
+	n = (size_t)snprintf(cmd, sizeof(cmd),
+			     "mkdir -p " TREES " && tar -xJf " TARBALL " -C " TREES);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " linux-source-6.1/%s", files[i]);
 	ASSERT_EQ(system(cmd), 0);

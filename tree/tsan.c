@@ -93,22 +93,22 @@ KTS_TSAN_SIZED(4)
 KTS_TSAN_SIZED(8)
 KTS_TSAN_SIZED(16)
 
-void __tsan_read_range(void *addr, unsigned long size);
-void __tsan_write_range(void *addr, unsigned long size);
+void __tsan_read_range(void *addr, long size);
+void __tsan_write_range(void *addr, long size);
 void __tsan_init(void);
 void __tsan_func_entry(void *call_pc);
-void __tsan_func_exit(void);
-void __tsan_vptr_update(void **vptr, void *new_val);
-void __tsan_vptr_read(void **vptr);
+void __tsan_func_exit(void *unused);
+void __tsan_vptr_update(void *vptr, void *new_val);
+void __tsan_vptr_read(void *vptr);
 
-void __tsan_read_range(void *addr, unsigned long size)
+void __tsan_read_range(void *addr, long size)
 {
-	access((uintptr_t)addr, size, false);
+	access((uintptr_t)addr, (size_t)size, false);
 }
 
-void __tsan_write_range(void *addr, unsigned long size)
+void __tsan_write_range(void *addr, long size)
 {
-	access((uintptr_t)addr, size, true);
+	access((uintptr_t)addr, (size_t)size, true);
 }
 
 /* The module constructor calls it; kfp needs no set-up. */
@@ -122,17 +122,19 @@ void __tsan_func_entry(void *call_pc)
 	kts_tsan_counts.calls++;
 }
 
-void __tsan_func_exit(void)
+/* GCC's built-in is declared with an argument; the compiled code passes none */
+void __tsan_func_exit(void *unused)
 {
+	(void)unused;
 }
 
-void __tsan_vptr_update(void **vptr, void *new_val)
+void __tsan_vptr_update(void *vptr, void *new_val)
 {
 	(void)vptr;
 	(void)new_val;
 }
 
-void __tsan_vptr_read(void **vptr)
+void __tsan_vptr_read(void *vptr)
 {
 	(void)vptr;
 }

@@ -308,11 +308,56 @@ static void append_log(struct kt_buf *err, const char *log)
 	kt_source_free(&text);
 }
 
+/* @src -> @obj -> @so (through a name of this process's); -1 with @err quoting @log. */
+static int compile_and_link(const char *cc, char *src, char *obj, const char *log, const char *so,
+			    struct kt_buf *err)
+{
+	char *compile[] = { (char *)cc,
+			    "-std=gnu11",
+			    "-O1",
+			    "-g",
+			    "-fPIC",
+			    "-fvisibility=hidden",
+			    "-fsanitize=thread",
+			    "-fno-strict-aliasing",
+			    "-w",
+			    "-c",
+			    src,
+			    "-o",
+			    obj,
+			    NULL };
+	char tmp[4200];
+	char *link[] = { (char *)cc, "-shared", obj, "-o", tmp, NULL };
+
+	snprintf(tmp, sizeof(tmp), "%s.%d", so, (int)getpid());
+	if (run(compile, log)) {
+		kt_buf_printf(err, "the tree's code did not compile (%s):", log);
+		append_log(err, log);
+		return -1;
+	}
+	if (run(link, log) || rename(tmp, so)) {
+		kt_buf_printf(err, "the tree's code did not link (%s):", log);
+		append_log(err, log);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keep the unit under its final name for whoever wants to read it; drop the rest. */
+static int rename_in(const char *src, const char *final_src, const char *obj, const char *log)
+{
+	rename(src, final_src);
+	unlink(obj);
+	unlink(log);
+	return 0;
+}
+
 int kt_compile(const char *tu, const char *cache_dir, const char *version, char *so, size_t so_size,
 	       struct kt_buf *err)
 {
 	const char *cc = getenv("KFP_TREE_CC");
-	char src[4096], obj[4096], log[4096], tmp[4200];
+	char src[4096], obj[4200], log[4200], final_src[4096];
 	u64 h;
 	FILE *f;
 
@@ -323,12 +368,13 @@ int kt_compile(const char *tu, const char *cache_dir, const char *version, char 
 		kt_buf_printf(err, "%s: %s", cache_dir, strerror(errno));
 		return -1;
 	}
-	snprintf(src, sizeof(src), "%s/tree-%s-%016llx.c", cache_dir, version,
+	/* this process's own files until the .so is renamed in: kfp runs may race */
+	snprintf(final_src, sizeof(final_src), "%s/tree-%s-%016llx.c", cache_dir, version,
 		 (unsigned long long)h);
-	snprintf(obj, sizeof(obj), "%s/tree-%s-%016llx.o", cache_dir, version,
-		 (unsigned long long)h);
-	snprintf(log, sizeof(log), "%s/tree-%s-%016llx.log", cache_dir, version,
-		 (unsigned long long)h);
+	snprintf(src, sizeof(src), "%s/tree-%s-%016llx.%d.c", cache_dir, version,
+		 (unsigned long long)h, (int)getpid());
+	snprintf(obj, sizeof(obj), "%s.o", src);
+	snprintf(log, sizeof(log), "%s.log", src);
 	snprintf(so, so_size, "%s/tree-%s-%016llx.so", cache_dir, version, (unsigned long long)h);
 	if (!access(so, R_OK))
 		return 0;
@@ -337,48 +383,18 @@ int kt_compile(const char *tu, const char *cache_dir, const char *version, char 
 		kt_buf_printf(err, "%s: cannot write", src);
 		return -1;
 	}
-	unlink(log);
-	{
-		char *compile[] = { (char *)cc,
-				    "-std=gnu11",
-				    "-O1",
-				    "-g",
-				    "-fPIC",
-				    "-fvisibility=hidden",
-				    "-fsanitize=thread",
-				    "-fno-strict-aliasing",
-				    "-w",
-				    "-c",
-				    src,
-				    "-o",
-				    obj,
-				    NULL };
-		char *link[] = { (char *)cc, "-shared", obj, "-o", tmp, NULL };
-
-		snprintf(tmp, sizeof(tmp), "%s.%d", so, (int)getpid());
-		if (run(compile, log)) {
-			kt_buf_printf(err, "%s: the tree's code did not compile (%s):", version,
-				      log);
-			append_log(err, log);
-			return -1;
-		}
-		if (run(link, log) || rename(tmp, so)) {
-			kt_buf_printf(err, "%s: the tree's code did not link (%s):", version, log);
-			append_log(err, log);
-			unlink(tmp);
-			return -1;
-		}
-	}
-	return 0;
+	return compile_and_link(cc, src, obj, log, so, err) ? -1 :
+							      rename_in(src, final_src, obj, log);
 }
 
 /* ---- the design ---- */
 
-static kfp_pfn_t tree61_finish(struct kvm_follow_pfn *kfp, kfp_pfn_t pfn, bool async)
+static kfp_pfn_t tree61_finish(struct kvm_follow_pfn *kfp, kfp_pfn_t pfn, bool async,
+			       struct kts_saved saved)
 {
 	bool remapped = kts_remapped();
 
-	kts_leave();
+	kts_leave(saved);
 	/* hva_to_pfn() (6.1): a valid VMA GUP would not fault in without waiting */
 	if (async)
 		return KVM_PFN_ERR_NEEDS_IO;
@@ -407,48 +423,51 @@ static void slot_of(const struct kvm_memory_slot *slot, struct kts61_slot *s)
 static kfp_pfn_t tree61_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 {
 	struct kts61_slot slot;
+	struct kts_saved saved;
 	unsigned long hva = 0;
 	bool async = false;
 	kfp_pfn_t pfn;
 
 	if (kfp->slot)
 		slot_of(kfp->slot, &slot);
-	kts_enter(kvm, kfp->owner);
+	saved = kts_enter(kvm, kfp->owner);
 	pfn = tree_of(kvm)->gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
 					       kfp->flags & FOLL_NOWAIT, &async,
 					       kfp->flags & FOLL_WRITE, kfp->map_writable, &hva);
 	kfp->hva = hva;
-	return tree61_finish(kfp, pfn, async);
+	return tree61_finish(kfp, pfn, async, saved);
 }
 
 /* virt/kvm/kvm_main.c hva_to_pfn() of the tree, for the gfn->pfn cache */
 static kfp_pfn_t tree61_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 {
+	struct kts_saved saved;
 	bool async = false;
 	kfp_pfn_t pfn;
 
-	kts_enter(kvm, kfp->owner);
+	saved = kts_enter(kvm, kfp->owner);
 	pfn = tree_of(kvm)->hva_to_pfn(kfp->hva, kfp->flags & FOLL_NOWAIT, &async,
 				       kfp->flags & FOLL_WRITE, kfp->map_writable);
-	return tree61_finish(kfp, pfn, async);
+	return tree61_finish(kfp, pfn, async, saved);
 }
 
 /* virt/kvm/kvm_main.c kvm_release_pfn_clean()/_dirty() of the tree */
 static void tree61_release_pfn(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner)
 {
-	kts_enter(kvm, owner);
+	struct kts_saved saved = kts_enter(kvm, owner);
+
 	tree_of(kvm)->release_pfn(pfn, dirty);
-	kts_leave();
+	kts_leave(saved);
 }
 
 /* virt/kvm/kvm_main.c kvm_pfn_to_refcounted_page() of the tree */
 static bool tree61_pfn_is_refcounted(const struct kvm *kvm, kfp_pfn_t pfn)
 {
+	struct kts_saved saved = kts_enter((struct kvm *)kvm, KFP_OWNER_NONE);
 	bool r;
 
-	kts_enter((struct kvm *)kvm, KFP_OWNER_NONE);
 	r = tree_of(kvm)->pfn_is_refcounted(pfn);
-	kts_leave();
+	kts_leave(saved);
 	return r;
 }
 

@@ -63,24 +63,36 @@ static void *page_of(kfp_pfn_t pfn)
 	return kts_pages + pfn;
 }
 
-void kts_enter(struct kvm *kvm, kfp_owner_t owner)
+/*
+ * A nested entry (the tree's code reaching KVM's again through the model)
+ * runs with its own owner and remapped flag; the outer entry's come back
+ * at its kts_leave().
+ */
+struct kts_saved kts_enter(struct kvm *kvm, kfp_owner_t owner)
 {
 	struct kvm_tree_frame *f;
+	struct kts_saved saved;
 
 	kts_kvm = kvm;
 	f = frame();
-	if (f->depth++)
-		return;
+	saved.owner = f->owner;
+	saved.remapped = f->remapped;
+	if (!f->depth++)
+		f->task[0] = (u64)(uintptr_t)kvm->mm;
 	f->owner = owner;
-	f->task[0] = (u64)(uintptr_t)kvm->mm;
+	f->remapped = 0;
+	return saved;
 }
 
-void kts_leave(void)
+void kts_leave(struct kts_saved saved)
 {
 	struct kvm_tree_frame *f = frame();
 
-	if (--f->depth)
+	if (--f->depth) {
+		f->owner = saved.owner;
+		f->remapped = saved.remapped;
 		return;
+	}
 	memset(f, 0, sizeof(*f));
 }
 

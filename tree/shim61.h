@@ -12,9 +12,15 @@
 
 extern char kts_pages[];
 
+/* What a nested entry into the tree's code hides of the outer one. */
+struct kts_saved {
+	kfp_owner_t owner;
+	u8 remapped;
+};
+
 /* Around every call into the tree's code: the world and the reference owner. */
-void kts_enter(struct kvm *kvm, kfp_owner_t owner);
-void kts_leave(void);
+struct kts_saved kts_enter(struct kvm *kvm, kfp_owner_t owner);
+void kts_leave(struct kts_saved saved);
 
 void kts_warn(const char *file, int line, const char *what);
 void *kts_current(void);

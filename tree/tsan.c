@@ -13,7 +13,9 @@
  * i.e. a scheduling point, and the mirror is refreshed from the model
  * just before the load runs.  Any other access (the tree's locals, its
  * arguments, the shim's per-thread copies) is counted and otherwise left
- * alone: it is not shared.
+ * alone: it is not shared.  A store to a registered range is a shared
+ * write of its object but is not written back to the model: no function
+ * the 6.1-era shim extracts stores to kernel state that kfp mirrors.
  */
 #include <stdint.h>
 #include <string.h>
@@ -58,7 +60,7 @@ static void access(uintptr_t addr, size_t size, bool write)
 		else
 			kfp_shared_read(r->object, r->what);
 		/* after the scheduling point: the value the load is about to see */
-		if (r->refresh)
+		if (!write && r->refresh)
 			r->refresh(r);
 		return;
 	}

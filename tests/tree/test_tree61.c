@@ -27,6 +27,12 @@
 #define TREES "build/kernel-trees"
 #define TREE TREES "/linux-source-6.1"
 #define CACHE TREES "/cache"
+/* the patched copies of each build, so that two builds never edit the same one */
+#if SLOW_BUILD
+#define BUILD "-san"
+#else
+#define BUILD ""
+#endif
 
 static const char *const files[] = {
 	"Makefile",
@@ -36,10 +42,15 @@ static const char *const files[] = {
 
 static int tree_design = -1, noref_design = -1;
 
-/* The files the tests read, unpacked once; SKIP without the package. */
+/*
+ * The files the tests read, unpacked once; SKIP without the package.  The
+ * plain and the sanitizer builds run side by side (make check): each
+ * unpacks into a directory of its own and renames it in, and the first
+ * rename wins.
+ */
 static void unpack(void)
 {
-	char cmd[1024], path[512];
+	char cmd[1024], path[512], tmp[256];
 	unsigned int i;
 	size_t n;
 
@@ -48,10 +59,16 @@ static void unpack(void)
 	snprintf(path, sizeof(path), TREE "/%s", files[1]);
 	if (!access(path, R_OK))
 		return;
-	n = (size_t)snprintf(cmd, sizeof(cmd),
-			     "mkdir -p " TREES " && tar -xJf " TARBALL " -C " TREES);
+	snprintf(tmp, sizeof(tmp), TREES "/unpack.%d", (int)getpid());
+	n = (size_t)snprintf(cmd, sizeof(cmd), "mkdir -p %s && tar -xJf " TARBALL " -C %s", tmp,
+			     tmp);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " linux-source-6.1/%s", files[i]);
+	ASSERT_EQ(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/linux-source-6.1", tmp);
+	if (rename(path, TREE))
+		ASSERT_TRUE(errno == ENOTEMPTY || errno == EEXIST);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	ASSERT_EQ(system(cmd), 0);
 }
 
@@ -213,12 +230,12 @@ TEST(tree61_patched_to_take_no_reference_is_caught)
 		"scenarios/thread/sean-snippet-corrupts-refcount.kfp",
 		"scenarios/bugs/cve-2021-22543-refcount-zero-tail.kfp",
 	};
-	const char *dir = TREES "/linux-source-6.1-noref";
+	const char *dir = TREES "/linux-source-6.1-noref" BUILD;
 	unsigned int i;
 
 	setup();
 	if (noref_design < 0) {
-		patched_copy(dir, "-noref", "if (!kvm_try_get_pfn(pfn))", "if (0)");
+		patched_copy(dir, "-noref" BUILD, "if (!kvm_try_get_pfn(pfn))", "if (0)");
 		noref_design = load_tree(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noref_design]->name, "-noref") != NULL);
@@ -231,7 +248,7 @@ TEST(tree61_patched_to_take_no_reference_is_caught)
 /* A tree that does not compile: the error names the line of the tree's file. */
 TEST(tree61_compile_error_points_into_the_tree)
 {
-	const char *dir = TREES "/linux-source-6.1-broken";
+	const char *dir = TREES "/linux-source-6.1-broken" BUILD;
 	char msg[8192], want[256];
 	struct kt_buf err = { 0 };
 	struct kt_source src;
@@ -239,7 +256,8 @@ TEST(tree61_compile_error_points_into_the_tree)
 	char *at;
 
 	setup();
-	patched_copy(dir, "-broken", "if (!kvm_try_get_pfn(pfn))", "if (!kvm_try_get_pfn(pfn, 1))");
+	patched_copy(dir, "-broken" BUILD, "if (!kvm_try_get_pfn(pfn))",
+		     "if (!kvm_try_get_pfn(pfn, 1))");
 	snprintf(want, sizeof(want), "%s/virt/kvm/kvm_main.c", dir);
 	ASSERT_EQ(kt_source_load(&src, want, &err), 0);
 	at = strstr(src.text, "kvm_try_get_pfn(pfn, 1)");

@@ -14,7 +14,7 @@ CFLAGS_OPT := -O2
 CFLAGS_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-LIB_DIRS := seam mm kvm kvm/design check explore scenario
+LIB_DIRS := seam mm kvm kvm/design check explore scenario tree
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TEST_SRCS := $(filter-out tests/fuzz/%,$(wildcard tests/lib/*.c tests/*/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
@@ -45,14 +45,26 @@ $(ASAN)/libkfp.a: $(call objs,$(ASAN),$(LIB_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
+# --kernel-tree: the tree's code, loaded with dlopen(), calls back into the
+# binary (tree/shim61.c, tree/tsan.c), so the binaries export their symbols
+# and keep every object of libkfp's tree/ folder.
+LDFLAGS_TREE := -rdynamic -Wl,--whole-archive
+LDFLAGS_TREE_END := -Wl,--no-whole-archive
+
 $(NORMAL)/kfp: $(call objs,$(NORMAL),$(CLI_SRCS)) $(NORMAL)/libkfp.a
-	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $(filter-out %.a,$^) $(LDFLAGS_TREE) $(filter %.a,$^) \
+		$(LDFLAGS_TREE_END) -o $@
 
 $(NORMAL)/kfp-test: $(call objs,$(NORMAL),$(TEST_SRCS)) $(NORMAL)/libkfp.a
-	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $(filter-out %.a,$^) $(LDFLAGS_TREE) $(filter %.a,$^) \
+		$(LDFLAGS_TREE_END) -o $@
 
 $(ASAN)/kfp-test: $(call objs,$(ASAN),$(TEST_SRCS)) $(ASAN)/libkfp.a
-	$(CC) $(CFLAGS_BASE) $(CFLAGS_SAN) $^ -o $@
+	$(CC) $(CFLAGS_BASE) $(CFLAGS_SAN) $(filter-out %.a,$^) $(LDFLAGS_TREE) $(filter %.a,$^) \
+		$(LDFLAGS_TREE_END) -o $@
+
+# the shim's kernel-side text is built into the binaries (.incbin)
+$(NORMAL)/tree/shim_text.o $(ASAN)/tree/shim_text.o: $(wildcard tree/shim/*/*.h)
 
 run: $(NORMAL)/kfp
 	./$(NORMAL)/kfp

@@ -235,6 +235,10 @@ static char *replay_string(const struct diff *diff, const char *path, const stru
 		return NULL;
 	fprintf(out, "%s replay ", diff->program_name);
 	shell_word(out, path);
+	if (kfp_designs[side->design]->kernel_tree) {
+		fprintf(out, " --kernel-tree ");
+		shell_word(out, kfp_designs[side->design]->kernel_tree);
+	}
 	fprintf(out, " --variant %s", kfp_designs[side->design]->name);
 	for (i = 0; i < kvm_nr_injections; i++)
 		if (inject & kvm_injections[i].bit)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <kfp/scenario.h>
+#include <kfp/tree.h>
 
 #include "cli.h"
 #include "hunt.h"
@@ -245,6 +246,10 @@ static void replay_command(FILE *out, const struct cli *cli, const char *path, u
 
 	fprintf(out, "%s replay ", program_name);
 	shell_word(out, path);
+	if (kfp_designs[design]->kernel_tree) {
+		fprintf(out, " --kernel-tree ");
+		shell_word(out, kfp_designs[design]->kernel_tree);
+	}
 	fprintf(out, " --variant %s", kfp_designs[design]->name);
 	for (i = 0; i < kvm_nr_injections; i++)
 		if (cli->inject & kvm_injections[i].bit)
@@ -1487,6 +1492,12 @@ static int run_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	int ret;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* --kernel-tree DIR, any command: one more design (tree/load.c) */
+	ret = kfp_kernel_tree_option(&argc, argv, program_name);
+	if (ret)
+		return ret;
 	return finish_output(run_command(argc, argv));
 }

@@ -117,6 +117,8 @@ kfp_pfn_t hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 
 	if (!kfp->refcounted_page)
 		return KVM_PFN_ERR_FAULT;
+	if (kvm->design->hva_to_pfn)
+		return kvm->design->hva_to_pfn(kvm, kfp);
 	if (hva_to_pfn_fast(kvm, kfp, &pfn))
 		return pfn;
 	npages = hva_to_pfn_slow(kvm, kfp, &pfn);
@@ -156,6 +158,8 @@ kfp_pfn_t hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 /* virt/kvm/kvm_main.c kvm_follow_pfn(): gfn -> hva, then hva_to_pfn(). */
 kfp_pfn_t kvm_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 {
+	if (kvm->design->follow_pfn)
+		return kvm->design->follow_pfn(kvm, kfp);
 	kfp->hva = __gfn_to_hva_many(kfp->slot, kfp->gfn, kfp->flags & FOLL_WRITE);
 	if (kfp->hva == KVM_HVA_ERR_RO_BAD)
 		return KVM_PFN_ERR_RO_FAULT;
@@ -269,8 +273,12 @@ void kvm_release_lookup(struct kvm *kvm, const struct kvm_caller_policy *policy,
 			kfp_pfn_t page, bool is_refcounted, bool unused, bool dirty,
 			kfp_owner_t owner)
 {
-	page = page_to_release(kvm, policy, pfn, page, is_refcounted);
 	/* the pfn-based API had no "unused" release: a retry put the page clean */
+	if (policy->release == KVM_RELEASE_PFN && kvm->design->release_pfn) {
+		kvm->design->release_pfn(kvm, pfn, dirty && !unused, owner);
+		return;
+	}
+	page = page_to_release(kvm, policy, pfn, page, is_refcounted);
 	if (policy->release == KVM_RELEASE_PFN)
 		release_page(kvm, page, false, dirty && !unused, owner);
 	else

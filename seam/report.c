@@ -47,6 +47,7 @@ static const struct {
 	[KFP_REPORT_MODEL_BUG] = { "model inconsistency", KFP_PROPERTY_INVARIANT },
 	[KFP_REPORT_MEMSLOT_VIEW] = { "kvm_vcpu_map and kvm_vcpu_unmap used different memslots",
 				      KFP_PROPERTY_INVARIANT },
+	[KFP_REPORT_WARN] = { "WARN_ON in the kernel tree's code", KFP_PROPERTY_INVARIANT },
 };
 
 void kfp_reports_init(struct kfp_reports *reports)

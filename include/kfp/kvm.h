@@ -263,6 +263,16 @@ struct kvm_design {
 	bool vcpu_map_vm_memslots;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
+	/*
+	 * --kernel-tree (tree/, docs/kernel-tree.md): the tree's own code in
+	 * place of the model's kvm_follow_pfn() and hva_to_pfn(), and of the
+	 * release by pfn (kvm_release_pfn_clean()/_dirty()).  NULL: the model's.
+	 */
+	kfp_pfn_t (*follow_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
+	kfp_pfn_t (*hva_to_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
+	void (*release_pfn)(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner);
+	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
+	const char *kernel_tree;
 };
 
 extern const struct kvm_design kvm_design_pre_cve;
@@ -273,8 +283,11 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-extern const struct kvm_design *const kfp_designs[];
-extern const unsigned int kfp_nr_designs;
+#define KFP_MAX_DESIGNS 8
+extern const struct kvm_design *kfp_designs[];
+extern unsigned int kfp_nr_designs;
+/* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */
+int kfp_design_add(const struct kvm_design *design);
 /* Index of the design named @name, or -1. */
 int kfp_design_index(const char *name);
 
@@ -367,6 +380,21 @@ struct kvm {
 
 	/* The checker's hook: called at every access through a translation. */
 	void (*access_hook)(struct kvm *kvm, const struct kvm_access *access);
+
+	/*
+	 * --kernel-tree: what a thread inside the tree's code holds between two
+	 * calls into the shim (tree/shim61.c), kept here so that a restored
+	 * state restores it too.  All zero outside the tree's code.
+	 */
+	struct kvm_tree_frame {
+		u64 vma[5]; /* the kernel-shaped vm_area_struct of vma_lookup() */
+		u64 pte[2]; /* the pte_t follow_pte() hands out: pfn, writable */
+		u64 task[1]; /* current: its mm */
+		struct follow_pfnmap_args pte_args; /* follow_pte() .. pte_unmap_unlock() */
+		kfp_owner_t owner;
+		u8 depth; /* nested entries into the tree's code */
+		u8 remapped; /* follow_pte() found the pfn: hva_to_pfn_remapped() ran */
+	} tree_frame[KFP_MAX_THREADS];
 };
 
 /* KVM's objects for the seam (KFP_OBJECT_CLASS_KVM and up). */

@@ -47,6 +47,7 @@ enum kfp_report_kind {
 	KFP_REPORT_UNBALANCED, /* begin/end or start/end not paired */
 	KFP_REPORT_MODEL_BUG, /* the model reached a state it must not */
 	KFP_REPORT_MEMSLOT_VIEW, /* map and unmap looked the gfn up in different address spaces */
+	KFP_REPORT_WARN, /* a kernel tree's WARN_ON()/BUG_ON() fired (--kernel-tree) */
 	KFP_NR_REPORT_KINDS,
 };
 

@@ -8,17 +8,26 @@
 #include <kfp/kvm.h>
 
 /* clang-format off */
-const struct kvm_design *const kfp_designs[] = {
-	&kvm_design_pre_cve,
-	&kvm_design_legacy,
-	&kvm_design_sketch,
-	&kvm_design_v9,
-	&kvm_design_upstream,
-	&kvm_design_proposal,
-};
+#define BUILT_IN_DESIGNS	\
+	&kvm_design_pre_cve,	\
+	&kvm_design_legacy,	\
+	&kvm_design_sketch,	\
+	&kvm_design_v9,		\
+	&kvm_design_upstream,	\
+	&kvm_design_proposal
 /* clang-format on */
 
-const unsigned int kfp_nr_designs = ARRAY_SIZE(kfp_designs);
+/* room after the built-in ones for the designs --kernel-tree makes */
+const struct kvm_design *kfp_designs[KFP_MAX_DESIGNS] = { BUILT_IN_DESIGNS };
+unsigned int kfp_nr_designs = ARRAY_SIZE(((const struct kvm_design *[]){ BUILT_IN_DESIGNS }));
+
+int kfp_design_add(const struct kvm_design *design)
+{
+	if (kfp_nr_designs == KFP_MAX_DESIGNS)
+		return -1;
+	kfp_designs[kfp_nr_designs] = design;
+	return (int)kfp_nr_designs++;
+}
 
 int kfp_design_index(const char *name)
 {

@@ -10,12 +10,13 @@ skipped.  Where the jsonschema package is installed it checks with it too.
 Exit 0 when the document conforms; 1 with the first mismatch's path.
 """
 import json
+import re
 import sys
 
 ANNOTATIONS = {"$schema", "$id", "title", "description"}
 KEYWORDS = ANNOTATIONS | {"type", "enum", "required", "properties", "additionalProperties",
                           "items", "minItems", "maxItems", "minimum", "maximum",
-                          "uniqueItems", "anyOf", "$ref", "$defs"}
+                          "uniqueItems", "anyOf", "$ref", "$defs", "pattern"}
 TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -50,6 +51,8 @@ def check(root, schema, value, path):
         raise Mismatch("%s: %r is not of type %s" % (path, value, schema["type"]))
     if "enum" in schema and value not in schema["enum"]:
         raise Mismatch("%s: %r is none of %s" % (path, value, schema["enum"]))
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        raise Mismatch("%s: %r does not match %s" % (path, value, schema["pattern"]))
     if "anyOf" in schema:
         errors = []
         for choice in schema["anyOf"]:

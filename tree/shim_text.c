@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shim's kernel-side text (tree/shim/LEVEL/ headers), built into the kfp
+ * binary so that --kernel-tree needs nothing from kfp's source directory
+ * at run time.  Each is NUL-terminated.
+ */
+#include "shim_text.h"
+
+#define KTS_INCBIN(symbol, file)               \
+	__asm__(".section .rodata\n"           \
+		".global " #symbol "\n"        \
+		".type " #symbol ", @object\n" \
+		".balign 8\n" #symbol ":\n"    \
+		".incbin \"" file "\"\n"       \
+		".byte 0\n"                    \
+		".previous\n")
+
+KTS_INCBIN(kts_shim61_kernel_h, "tree/shim/6.1/kernel.h");
+KTS_INCBIN(kts_shim61_entry_h, "tree/shim/6.1/entry.h");

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KFP_TREE_SHIM_TEXT_H
+#define KFP_TREE_SHIM_TEXT_H
+
+/* tree/shim/6.1/kernel.h and entry.h, NUL-terminated (tree/shim_text.c) */
+extern const char kts_shim61_kernel_h[];
+extern const char kts_shim61_entry_h[];
+
+#endif /* KFP_TREE_SHIM_TEXT_H */

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A driver's revoke racing another revoke, and racing an mmap() that
- * populates the driver's memory, explored over every interleaving (no
- * KVM: two host threads on one mm).  Both were found by kfp hunt as
- * invariant reports in every design, with the released check made before
- * the lock that orders it:
+ * Host races kfp hunt found as reports in every design, explored over
+ * every interleaving (no KVM: two host threads on one mm).  A driver's
+ * revoke racing another revoke, or an mmap() that populates the driver's
+ * memory, with the released check made before the lock that orders it:
  *
  *   revoke vs revoke:   the check under memory_lock (vfio-pci changes the
  *                       memory enable under memory_lock held for write;
@@ -12,6 +11,10 @@
  *   mmap vs revoke:     the check in the driver's ->mmap(), under the mmap
  *                       lock for write that revoke takes for read
  *                       (mm/mmap.c mmap_region() -> call_mmap())
+ *
+ * And migration racing MADV_DONTNEED, which zaps the migration entry:
+ * remove_migration_ptes() must leave the zapped pte alone (it put the new
+ * page where a later fault had mapped another, under KVM's spte: P3).
  */
 #include <string.h>
 
@@ -33,7 +36,7 @@ static struct kfp_explore_result result;
 
 /* Per-execution outcomes, counted across the whole exploration. */
 static struct {
-	unsigned int executions, bad, first_won, second_won, mapped, refused;
+	unsigned int executions, bad, first_won, second_won, mapped, refused, migrated;
 } seen;
 
 static void revoke0_thread(void *state, void *arg)
@@ -63,6 +66,36 @@ static void mmap_thread(void *state, void *arg)
 	(void)arg;
 	args.object = s->object;
 	s->ret[0] = kfp_mmap(&s->mm, &args);
+}
+
+static void migrate_thread(void *state, void *arg)
+{
+	struct revoke_race *s = state;
+
+	(void)arg;
+	s->ret[0] = kfp_migrate_page(&s->mm, ADDR);
+}
+
+static void dontneed_thread(void *state, void *arg)
+{
+	struct revoke_race *s = state;
+
+	(void)arg;
+	s->ret[1] = kfp_madvise_dontneed(&s->mm, ADDR, PAGE_SIZE);
+}
+
+/* Whatever the order, DONTNEED leaves nothing mapped: the page is gone. */
+static void migrate_dontneed_at_end(void *state, void *arg)
+{
+	struct revoke_race *s = state;
+
+	(void)arg;
+	seen.executions++;
+	if (kfp_ledger_check(&s->mm) || s->ret[1] ||
+	    s->mm.pte[ADDR >> PAGE_SHIFT].kind != KFP_PTE_NONE)
+		seen.bad++;
+	if (!s->ret[0])
+		seen.migrated++;
 }
 
 /* One revoke gives the memory back, the other finds it given back. */
@@ -169,4 +202,23 @@ TEST(explore_populating_mmap_vs_revoke_never_maps_released_pages)
 	explore(mmap_thread, revoke1_thread, mmap_revoke_at_end);
 	ASSERT_GT(seen.mapped, 0);
 	ASSERT_GT(seen.refused, 0);
+}
+
+/*
+ * move_pages() of an anonymous page against MADV_DONTNEED of it: a zap
+ * between try_to_migrate() and remove_migration_ptes() clears the
+ * migration entry, and the new page must not be mapped there afterwards.
+ */
+TEST(explore_migration_vs_dontneed_never_maps_a_zapped_pte_again)
+{
+	struct kfp_mmap_args args = { ADDR, PAGE_SIZE, RW, 0, KFP_BACKING_ANON, -1, 0 };
+
+	memset(&race, 0, sizeof(race));
+	kfp_seam_use_sequential(&race.reports);
+	kfp_mm_init(&race.mm);
+	ASSERT_EQ(kfp_mmap(&race.mm, &args), 0);
+	ASSERT_EQ(kfp_host_write(&race.mm, ADDR, 7), 0);
+	explore(migrate_thread, dontneed_thread, migrate_dontneed_at_end);
+	ASSERT_GT(seen.migrated, 0);
+	ASSERT_LT(seen.migrated, seen.executions);
 }

@@ -287,6 +287,7 @@ struct hunt {
 	struct timespec start;
 	double last_progress;
 	u64 tried, partial;
+	u64 work; /* steps explored: what a class of candidates has cost */
 	unsigned int size;
 	bool stop;
 	/*
@@ -314,6 +315,15 @@ static double h_elapsed(const struct hunt *h)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - h->start.tv_sec) +
 	       (double)(now.tv_nsec - h->start.tv_nsec) / 1e9;
+}
+
+/* The CPU time this process took: what a hunt costs on one core, whatever the load. */
+static double h_cpu(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 /* ---- rendering a candidate as .kfp text ---------------------------------------- */
@@ -485,7 +495,15 @@ static bool h_op_fits(const struct h_template *t, const struct h_op *op)
 	return true;
 }
 
-/* Every op's prerequisite comes before it; allow_unsafe_mappings only where it can matter. */
+/*
+ * Every op's prerequisite comes before it; allow_unsafe_mappings only where
+ * it can matter.  No SMM transition while the vCPU holds a kvm_vcpu_map():
+ * arch/x86/kvm/smm.c enter_smm() lets the vendor code leave guest mode
+ * (vmx_enter_smm() -> nested_vmx_vmexit(), which unmaps the vmcs12 pages)
+ * before kvm_smm_changed(), and svm_enter_smm()/svm_leave_smm() unmap
+ * what they map; no caller keeps a mapping across the address-space
+ * switch, which kvm_vcpu_unmap()'s dirty marking relies on.
+ */
 static bool h_valid(const struct h_cand *c)
 {
 	const struct h_template *t = &templates[c->tmpl];
@@ -507,7 +525,8 @@ static bool h_valid(const struct h_cand *c)
 			    ((op->flags & OPF_NEEDS_PAGE) && !page) ||
 			    ((op->flags & OPF_NEEDS_SMM) && !smm) ||
 			    ((op->flags & OPF_MAP) && map) || ((op->flags & OPF_PAGE) && page) ||
-			    ((op->flags & OPF_NEEDS_WRITABLE) && !writable))
+			    ((op->flags & OPF_NEEDS_WRITABLE) && !writable) ||
+			    ((op->flags & OPF_SMM) && map))
 				return false;
 			if (op->flags & OPF_PAGE)
 				writable = op->flags & OPF_PAGE_WRITABLE;
@@ -598,6 +617,7 @@ static int h_explore(struct hunt *h, const char *text, unsigned int design, bool
 	if (kfp_scenario_run(&h->scenario, design, &options, &h->run))
 		return -EINVAL;
 	v->complete = r->complete;
+	h->work += r->steps + 1;
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		if (r->executions_with_violation[p])
 			v->violated |= BIT(p);
@@ -1135,9 +1155,10 @@ static void h_progress(struct hunt *h, bool force)
 		return;
 	h->last_progress = now;
 	fprintf(stderr,
-		"hunt: %.0fs, size %u, %llu scenarios tried (%.0f/s), %u findings, %llu partial\n",
-		now, h->size, (unsigned long long)h->tried, now > 0 ? (double)h->tried / now : 0.0,
-		h->nr_found, (unsigned long long)h->partial);
+		"hunt: %.0fs (%.0fs CPU), size %u, %llu scenarios tried (%.0f/s), %u findings, %llu partial\n",
+		now, h_cpu(), h->size, (unsigned long long)h->tried,
+		now > 0 ? (double)h->tried / now : 0.0, h->nr_found,
+		(unsigned long long)h->partial);
 }
 
 static bool h_should_stop(struct hunt *h)
@@ -1220,7 +1241,8 @@ static void h_print_finding(struct hunt *h, const struct h_cand *c, u32 found, c
 	       c->unsafe ? " with allow_unsafe_mappings" : "", h_nr_ops(c), c->nr_threads,
 	       (unsigned long long)h->tried, h->size);
 	printf("  bug: %s\n", sig);
-	fprintf(stderr, "hunt: finding %u after %.1fs\n", h->nr_found, h_elapsed(h));
+	fprintf(stderr, "hunt: finding %u after %.1fs (%.1fs CPU)\n", h->nr_found, h_elapsed(h),
+		h_cpu());
 }
 
 /*
@@ -1265,97 +1287,210 @@ static int h_try(struct hunt *h, const struct h_cand *c)
 	return h_write_finding(h, &shrunk, found, h->nr_found);
 }
 
-/* All candidates whose threads have the lengths in @c (ops filled from position @pos). */
-static int h_fill(struct hunt *h, struct h_cand *c, unsigned int thread, unsigned int pos)
+/*
+ * The candidates of one class (a size and a number of threads), one at a
+ * time: template by template, one vCPU before several and host-only last,
+ * thread lengths longest first, allow_unsafe_mappings 0 then 1, and the
+ * ops as an odometer (the last op of the last thread turns fastest).
+ * h_exhaust_size() takes one candidate from each class in turn, so that
+ * the cheap one-thread scenarios of a size do not hold back its races.
+ */
+struct h_class {
+	unsigned int size, nr_threads, tmpl, vcpus; /* vcpus == nr_threads + 1: host only */
+	bool started, done;
+	u64 work; /* steps its candidates' searches took */
+	struct h_cand c;
+};
+
+/* The first op of the alphabet at or after @op that fits the template, or n. */
+static unsigned int h_fitting_op(const struct h_template *t, bool vcpu, unsigned int op)
+{
+	unsigned int n = vcpu ? H_NR_VCPU_OPS : H_NR_HOST_OPS;
+
+	for (; op < n; op++)
+		if (h_op_fits(t, vcpu ? &vcpu_ops[op] : &host_ops[op]))
+			return op;
+	return n;
+}
+
+/* Threads @from.. take the longest lengths they may for @ops ops; false if none do. */
+static bool h_first_lengths(struct h_cand *c, unsigned int from, unsigned int ops)
+{
+	unsigned int i;
+
+	for (i = from; i < c->nr_threads; i++) {
+		unsigned int left = c->nr_threads - i - 1, len;
+
+		if (ops < left + 1)
+			return false;
+		len = MIN(ops - left, H_MAX_OPS);
+		if (i && c->t[i - 1].vcpu == c->t[i].vcpu)
+			len = MIN(len, c->t[i - 1].nr);
+		c->t[i].nr = (u8)len;
+		ops -= len;
+	}
+	return ops == 0;
+}
+
+/* The next thread lengths, longest first (thread 0's turning slowest). */
+static bool h_next_lengths(struct h_cand *c)
+{
+	unsigned int i, j, rest;
+
+	for (i = c->nr_threads - 1; i-- > 0;) {
+		if (c->t[i].nr <= 1)
+			continue;
+		rest = 1;
+		for (j = i + 1; j < c->nr_threads; j++)
+			rest += c->t[j].nr;
+		c->t[i].nr--;
+		if (h_first_lengths(c, i + 1, rest))
+			return true;
+		c->t[i].nr++;
+	}
+	return false;
+}
+
+/* Every op at the first op of the alphabet that fits the template. */
+static void h_first_ops(struct h_cand *c)
 {
 	const struct h_template *t = &templates[c->tmpl];
-	struct h_thread *th = &c->t[thread];
-	unsigned int n, op;
-	int ret;
+	unsigned int i, j;
 
-	if (h_should_stop(h))
-		return 0;
-	if (thread == c->nr_threads)
-		return h_canonical(c) ? h_try(h, c) : 0;
-	if (pos == th->nr)
-		return h_fill(h, c, thread + 1, 0);
-	n = th->vcpu ? H_NR_VCPU_OPS : H_NR_HOST_OPS;
-	for (op = 0; op < n; op++) {
-		const struct h_op *o = th->vcpu ? &vcpu_ops[op] : &host_ops[op];
-
-		if (!h_op_fits(t, o))
-			continue;
-		th->op[pos] = (u8)op;
-		/* prune early: a thread sorts after the one before it of its kind */
-		if (pos + 1 == th->nr && thread && h_thread_cmp(&c->t[thread - 1], th) > 0)
-			continue;
-		ret = h_fill(h, c, thread, pos + 1);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	for (i = 0; i < c->nr_threads; i++)
+		for (j = 0; j < c->t[i].nr; j++)
+			c->t[i].op[j] = (u8)h_fitting_op(t, c->t[i].vcpu, 0);
 }
 
-/* Split @ops among threads @i.. of @c, each length at most the one before it of its kind. */
-static int h_split(struct hunt *h, struct h_cand *c, unsigned int i, unsigned int ops)
+/* The ops' odometer; false when it went round. */
+static bool h_next_ops(struct h_cand *c)
 {
-	unsigned int len, max;
-	int ret;
+	const struct h_template *t = &templates[c->tmpl];
+	unsigned int i, j;
 
-	if (i == c->nr_threads) {
-		if (ops)
-			return 0;
-		for (c->unsafe = 0; c->unsafe < 2; c->unsafe++) {
-			ret = h_fill(h, c, 0, 0);
-			if (ret)
-				return ret;
+	for (i = c->nr_threads; i-- > 0;) {
+		struct h_thread *th = &c->t[i];
+		unsigned int n = th->vcpu ? H_NR_VCPU_OPS : H_NR_HOST_OPS;
+
+		for (j = th->nr; j-- > 0;) {
+			unsigned int op = h_fitting_op(t, th->vcpu, th->op[j] + 1u);
+
+			if (op < n) {
+				th->op[j] = (u8)op;
+				return true;
+			}
+			th->op[j] = (u8)h_fitting_op(t, th->vcpu, 0);
 		}
-		c->unsafe = 0;
-		return 0;
 	}
-	max = MIN(ops, H_MAX_OPS);
-	if (i && c->t[i - 1].vcpu == c->t[i].vcpu)
-		max = MIN(max, c->t[i - 1].nr);
-	for (len = max; len >= 1; len--) {
-		c->t[i].nr = (u8)len;
-		ret = h_split(h, c, i + 1, ops - len);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return false;
 }
 
-/* Every candidate of @size ops, fewer threads first. */
-static int h_exhaust_size(struct hunt *h, unsigned int size)
+/* @k at its next template and vCPU count from its current ones; false when past the last. */
+static bool h_class_layout(struct hunt *h, struct h_class *k)
 {
-	unsigned int nt, tmpl, nv, i;
-	struct h_cand c;
-	int ret;
+	unsigned int i, vcpus;
 
-	for (nt = h->min_threads; nt <= MIN(h->max_threads, size); nt++)
-		for (tmpl = 0; tmpl < H_NR_TEMPLATES; tmpl++) {
-			if (!(h->template_mask & BIT(tmpl)))
-				continue;
-			/* one vCPU first, host-only scenarios last */
-			for (nv = 1; nv <= nt + 1; nv++) {
-				unsigned int vcpus = nv == nt + 1 ? 0 : nv;
-
-				memset(&c, 0, sizeof(c));
-				c.tmpl = (u8)tmpl;
-				c.setup_mask = (u8)(BIT(H_MAX_SETUP) - 1);
-				if (templates[tmpl].object)
-					c.setup_mask |= BIT(H_OBJECT_BIT);
-				for (i = 0; i < H_MAX_SETUP; i++)
-					if (!templates[tmpl].setup[i])
-						c.setup_mask &= (u8)~BIT(i);
-				c.nr_threads = (u8)nt;
-				for (i = 0; i < nt; i++)
-					c.t[i].vcpu = i < vcpus;
-				ret = h_split(h, &c, 0, size);
-				if (ret || h_should_stop(h))
-					return ret;
+	for (; k->tmpl < H_NR_TEMPLATES; k->tmpl++, k->vcpus = 1) {
+		if (!(h->template_mask & BIT(k->tmpl)))
+			continue;
+		for (; k->vcpus <= k->nr_threads + 1; k->vcpus++) {
+			vcpus = k->vcpus == k->nr_threads + 1 ? 0 : k->vcpus;
+			memset(&k->c, 0, sizeof(k->c));
+			k->c.tmpl = (u8)k->tmpl;
+			k->c.setup_mask = (u8)(BIT(H_MAX_SETUP) - 1);
+			if (templates[k->tmpl].object)
+				k->c.setup_mask |= BIT(H_OBJECT_BIT);
+			for (i = 0; i < H_MAX_SETUP; i++)
+				if (!templates[k->tmpl].setup[i])
+					k->c.setup_mask &= (u8)~BIT(i);
+			k->c.nr_threads = (u8)k->nr_threads;
+			for (i = 0; i < k->nr_threads; i++)
+				k->c.t[i].vcpu = i < vcpus;
+			if (h_first_lengths(&k->c, 0, k->size)) {
+				h_first_ops(&k->c);
+				return true;
 			}
 		}
+	}
+	return false;
+}
+
+/* Step @k to its next candidate, well-formed or not; false when the class is done. */
+static bool h_class_step(struct hunt *h, struct h_class *k)
+{
+	if (!k->started) {
+		k->started = true;
+		k->tmpl = 0;
+		k->vcpus = 1;
+		return h_class_layout(h, k);
+	}
+	if (h_next_ops(&k->c))
+		return true;
+	if (!k->c.unsafe) {
+		k->c.unsafe = 1;
+		return true;
+	}
+	k->c.unsafe = 0;
+	if (h_next_lengths(&k->c)) {
+		h_first_ops(&k->c);
+		return true;
+	}
+	k->vcpus++;
+	return h_class_layout(h, k);
+}
+
+/* The next well-formed canonical candidate of @k, or false. */
+static bool h_class_next(struct hunt *h, struct h_class *k)
+{
+	while (!k->done) {
+		if (!h_class_step(h, k)) {
+			k->done = true;
+			break;
+		}
+		if (h_canonical(&k->c) && h_valid(&k->c))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every candidate of @size ops.  The classes of one to --threads threads
+ * share the search by the work their candidates cost (steps explored,
+ * the same on every machine): the next candidate comes from the class
+ * that has cost least so far, the fewer threads on a tie.  The
+ * size's one-thread sequences (one execution each, and many) no longer
+ * hold back its two-thread races, nor do the three-thread races (a
+ * large search each) starve them.
+ */
+static int h_exhaust_size(struct hunt *h, unsigned int size)
+{
+	struct h_class k[H_MAX_THREADS];
+	unsigned int nr = 0, nt, i;
+	int ret;
+
+	for (nt = h->min_threads; nt <= MIN(h->max_threads, size); nt++) {
+		memset(&k[nr], 0, sizeof(k[nr]));
+		k[nr].size = size;
+		k[nr].nr_threads = nt;
+		nr++;
+	}
+	while (!h_should_stop(h)) {
+		struct h_class *next = NULL;
+		u64 before;
+
+		for (i = 0; i < nr; i++)
+			if (!k[i].done && (!next || k[i].work < next->work))
+				next = &k[i];
+		if (!next)
+			break;
+		if (!h_class_next(h, next))
+			continue;
+		before = h->work;
+		ret = h_try(h, &next->c);
+		next->work += h->work - before + 1;
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 

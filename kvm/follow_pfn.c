@@ -28,7 +28,12 @@ kfp_pfn_t kvm_resolve_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp, kfp_pfn_t
 	}
 	kfp->is_refcounted_page = true;
 	*kfp->refcounted_page = page;
-	if (kvm->design->gup_put_unless_foll_get && !(kfp->flags & FOLL_GET)) {
+	/*
+	 * v7's drop is of the reference GUP returns for FOLL_GET; a FOLL_PIN
+	 * lookup (6.13's kvm_follow_pfn.pin, which v7 predates) holds a pin
+	 * that is the caller's to unpin_user_page(), never put_page()
+	 */
+	if (kvm->design->gup_put_unless_foll_get && !kfp->pin && !(kfp->flags & FOLL_GET)) {
 		put_page(kvm->mm, page, kfp->owner);
 		*kfp->refcounted_page = KFP_PFN_NONE;
 	}

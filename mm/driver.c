@@ -48,6 +48,7 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 {
 	struct kfp_memory_object *object;
 	unsigned int i;
+	int ret;
 
 	if (id < 0 || id >= KFP_MAX_OBJECTS || !mm->object[id].in_use)
 		return -EBADF;
@@ -55,8 +56,6 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 	if (object->kind == KFP_OBJECT_SHMEM || object->kind == KFP_OBJECT_FILE ||
 	    object->kind == KFP_OBJECT_HUGETLB)
 		return -EINVAL;
-	if (object->released)
-		return -ENODEV;
 	mmap_read_lock(mm);
 	/*
 	 * drivers/vfio/pci/vfio_pci_core.c vfio_pci_zap_and_down_write_memory_lock():
@@ -66,6 +65,15 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 	 * inserts before the zap or sees the memory released.
 	 */
 	kfp_write_lock(&object->memory_lock);
+	/*
+	 * Tested under memory_lock: vfio-pci changes the memory enable with
+	 * memory_lock held for write (vfio_pci_zap_and_down_write_memory_lock()),
+	 * TTM evicts a buffer under its reservation (ttm_bo_evict() with the
+	 * dma_resv lock held), so a second revoke finds the memory given back.
+	 */
+	ret = -ENODEV;
+	if (object->released)
+		goto out_unlock;
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "driver revoke");
 	object->released = 1;
 	for (i = 0; i < KFP_MAX_VMAS; i++) {
@@ -76,7 +84,9 @@ int kfp_driver_revoke(struct kfp_mm *mm, int id)
 			zap_range(mm, vma->vm_start, vma->vm_end, MMU_NOTIFY_CLEAR);
 	}
 	release_object_memory(mm, object);
+	ret = 0;
+out_unlock:
 	kfp_write_unlock(&object->memory_lock);
 	mmap_read_unlock(mm);
-	return 0;
+	return ret;
 }

@@ -8,7 +8,15 @@
  */
 #include "internal.h"
 
-/* mm/migrate.c remove_migration_ptes(): the entries become @pfn again. */
+/*
+ * mm/migrate.c remove_migration_ptes(): the entries become @pfn again.
+ * Only where a migration entry still is: remove_migration_pte() walks with
+ * PVMW_MIGRATION, and page_vma_mapped_walk() (mm/page_vma_mapped.c
+ * check_pte()) matches migration entries of the folio only, so a pte
+ * that MADV_DONTNEED or munmap zapped meanwhile, or that a fault has
+ * filled again since, is left as it is.  (The model's folio_lock is one
+ * for the mm, so no other migration's entry can be there.)
+ */
 static void remove_migration_ptes(struct kfp_mm *mm, const u64 *addrs, unsigned int nr,
 				  kfp_pfn_t pfn)
 {
@@ -18,6 +26,8 @@ static void remove_migration_ptes(struct kfp_mm *mm, const u64 *addrs, unsigned 
 	for (i = 0; i < nr; i++) {
 		struct kfp_pte *pte = kfp_pte_of(mm, addrs[i]);
 
+		if (!pte || pte->kind != KFP_PTE_MIGRATION)
+			continue;
 		get_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 		set_pte_present(mm, addrs[i], pfn, pte->writable, false);
 	}

@@ -55,14 +55,20 @@ static int check_mmap_backing(struct kfp_mm *mm, const struct kfp_mmap_args *arg
 		if (object->kind == KFP_OBJECT_SHMEM || object->kind == KFP_OBJECT_FILE ||
 		    object->kind == KFP_OBJECT_HUGETLB)
 			return -EINVAL;
-		if (object->released)
-			return -ENODEV;
 		break;
 	}
 	/* a driver's mmap() refuses a range past its memory */
 	if ((driver || args->backing == KFP_BACKING_HUGETLB) && args->pgoff + nr > object->nr_pages)
 		return -EINVAL;
 	return 0;
+}
+
+/* A driver's memory the driver revoked (check_mmap_backing() vetted @args). */
+static bool mmap_backing_revoked(const struct kfp_mm *mm, const struct kfp_mmap_args *args)
+{
+	if (args->backing != KFP_BACKING_PFNMAP && args->backing != KFP_BACKING_MIXEDMAP)
+		return false;
+	return mm->object[args->object].released;
 }
 
 static unsigned long mmap_vm_flags(const struct kfp_mmap_args *args)
@@ -138,6 +144,15 @@ int kfp_mmap(struct kfp_mm *mm, const struct kfp_mmap_args *args)
 	if (ret)
 		return ret;
 	mmap_write_lock(mm);
+	/*
+	 * The driver's ->mmap() (mm/mmap.c mmap_region() -> call_mmap(), under
+	 * the mmap lock for write, which revoke takes for read) refuses
+	 * memory it gave back; tested before, a revoke could slip in between
+	 * and populate_driver_vma() would map freed pages.
+	 */
+	ret = -ENODEV;
+	if (mmap_backing_revoked(mm, args))
+		goto out_unlock;
 	if (!range_is_free(mm, args->addr, end)) {
 		ret = -EEXIST;
 		if (!(args->flags & KFP_MAP_FIXED))

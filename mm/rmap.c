@@ -45,6 +45,9 @@ static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_k
 	if (kind == KFP_PTE_SWAP)
 		pte->swap_content = mm->page[pte->pfn].content;
 	pte->kind = (u8)kind;
+	/* a page-cache pte is cleared here, under the PTL in the bracket (ptep_clear_flush()) */
+	if (kind == KFP_PTE_NONE)
+		pte->pfn = KFP_NO_PFN32;
 	pte->writable = pte->writable && kind == KFP_PTE_MIGRATION;
 out_unlock:
 	kfp_write_unlock(&mm->page_table_lock);

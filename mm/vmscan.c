@@ -71,11 +71,13 @@ static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned 
 	unsigned int i, index = (unsigned int)page->index;
 	int id = page->object;
 
+	/*
+	 * try_to_unmap_one() cleared the ptes under the PTL; one a fault has
+	 * filled since (the folio is still in the page cache) is the fault's
+	 */
 	nr = unmap_all(mm, pfn, addrs, nr, KFP_PTE_NONE);
-	for (i = 0; i < nr; i++) {
-		pte_clear(mm, addrs[i]);
+	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	}
 	if (!remove_mapping(mm, pfn, 1))
 		return;
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "__filemap_remove_folio");

@@ -617,6 +617,15 @@ grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads' "$out" &&
 	"$KFP" check "$hunt"/r/*.kfp >"$err" 2>&1
 ok $? cli_hunt_retry_check_finding_passes_check
 expect_status 0 cli_hunt_without_the_injection_finds_nothing "$KFP" hunt --variant upstream --objects anon --threads 1..2 --exhaustive 2 --ops 2 --time 0
+# every set-up: a size's races come as early as its one-thread sequences (the
+# classes share the search by work); the old order tried 5994 scenarios first
+expect_status 1 cli_hunt_races_are_not_held_back_by_sequences "$KFP" hunt --variant upstream --inject skip-retry-check --exhaustive 2 --max-scenarios 1000 --max-findings 1 --time 0 -o "$hunt/o"
+grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads (scenario 360, size 2)$' "$out"
+ok $? cli_hunt_finds_the_retry_check_race_at_scenario_360
+# the one-hour hunt's SIGSEGV (shmem reclaim clearing a pte behind the PTL):
+# every search of it ends, and the full one meets its expectations
+expect_status 0 cli_shmem_map_vs_reclaim_does_not_crash_dpor "$KFP" check --variant upstream --stop-at-first --search dpor tests/cli/shmem-map-vs-reclaim.kfp
+expect_status 0 cli_shmem_map_vs_reclaim_meets_its_expectations "$KFP" check --variant upstream tests/cli/shmem-map-vs-reclaim.kfp
 # the random phase is the same for a seed
 "$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s1" 2>/dev/null
 "$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s2" 2>/dev/null

@@ -488,8 +488,17 @@ static enum kvm_outcome __kvm_gpc_access(struct kvm *kvm, unsigned int index, bo
 		if (!gpc->active)
 			return KVM_OUTCOME_EINVAL;
 		/* callers loop until the check passes (arch/x86/kvm/xen.c kvm_xen_update_runstate_guest()) */
-		if (kvm_gpc_refresh(kvm, index, sizeof(u64)))
+		/*
+		 * kvm_gpc_refresh() takes kvm->srcu itself: the read section
+		 * has to cover each check and the access after it, not the
+		 * refresh, and the model's SRCU is a lock held once
+		 */
+		kvm_srcu_read_unlock(kvm);
+		if (kvm_gpc_refresh(kvm, index, sizeof(u64))) {
+			kvm_srcu_read_lock(kvm);
 			return KVM_OUTCOME_EFAULT;
+		}
+		kvm_srcu_read_lock(kvm);
 		kfp_read_lock(&gpc->lock);
 		kvm->stats.nr_access_locks++;
 	}

@@ -226,12 +226,13 @@ static bool page_in_range(const struct kvm_vcpu *vcpu, gfn_t start, gfn_t end)
  * arch/x86/kvm/mmu/mmu.c kvm_unmap_gfn_range()'s KVM_REQ_APIC_PAGE_RELOAD,
  * for every kept page: mmu_lock held for write, pages of gfns in
  * [start, end) of address space @as_id become invalid.  One step reads
- * every vCPU's page; one more marks each that was hit.
+ * every vCPU's page; one more per page that was hit marks it, looking
+ * again inside its own step (the release takes no mmu_lock).
  */
 void kvm_gfn_to_page_invalidate(struct kvm *kvm, unsigned int as_id, gfn_t start, gfn_t end)
 {
 	struct kfp_footprint fp = { 0 };
-	unsigned int v;
+	unsigned int v, hits = 0;
 
 	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
 	if (as_id || !kvm->nr_vcpus || (kvm->inject & KVM_INJECT_GFN_TO_PAGE_NO_RELOAD))
@@ -239,12 +240,17 @@ void kvm_gfn_to_page_invalidate(struct kvm *kvm, unsigned int as_id, gfn_t start
 	for (v = 0; v < kvm->nr_vcpus; v++)
 		kfp_footprint_add(&fp, gfn_page_object(&kvm->vcpu[v]), KFP_ACCESS_READ);
 	kfp_shared_access_footprint(&fp, "gfn_to_page invalidate check");
+	for (v = 0; v < kvm->nr_vcpus; v++)
+		if (page_in_range(&kvm->vcpu[v], start, end))
+			hits |= 1u << v;
 	for (v = 0; v < kvm->nr_vcpus; v++) {
 		struct kvm_vcpu *vcpu = &kvm->vcpu[v];
 
-		if (!page_in_range(vcpu, start, end))
+		if (!(hits & (1u << v)))
 			continue;
 		page_mark(vcpu, "gfn_to_page invalidate");
+		if (!page_in_range(vcpu, start, end))
+			continue;
 		vcpu->page_valid = 0;
 		kvm->stats.nr_marked_invalid++;
 	}

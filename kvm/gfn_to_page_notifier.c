@@ -3,6 +3,8 @@
  * The proposal's __gfn_to_page() users: a page that the mmu notifier
  * invalidates, as upstream already treats the one x86 page user it kept.
  *
+ * Read at Kingxukai/linux @0291023e (~6.15) unless said otherwise.
+ *
  * Upstream (6.13+) __gfn_to_page() (virt/kvm/kvm_main.c) returns the page
  * with a reference that its user keeps until kvm_release_page_*(), and no
  * notifier reaches it: s390's vSIE pin_guest_page() (arch/s390/kvm/vsie.c)
@@ -13,7 +15,8 @@
  * page.  __gfn_to_page() carries a FIXME saying its users probably need
  * FOLL_PIN, which would not change that either.
  *
- * The APIC access page shows the other way, in upstream itself:
+ * The APIC access page shows the other way, in upstream itself (6.13+,
+ * v13 "KVM: VMX: Use __kvm_faultin_page() to get APIC access page/pfn"):
  * arch/x86/kvm/vmx/vmx.c vmx_set_apic_access_page_addr() snapshots
  * mmu_invalidate_seq, looks the page up (__kvm_faultin_pfn()), takes
  * mmu_lock, publishes the pfn only if mmu_invalidate_retry_gfn() allows,

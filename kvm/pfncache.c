@@ -529,9 +529,10 @@ static enum kvm_outcome __kvm_gpc_access(struct kvm *kvm, unsigned int index, bo
 /*
  * A user of the cache (e.g. Xen shared info, kvmclock): check under the
  * read lock, refresh when stale, access while still holding the lock.
- * All of it inside kvm->srcu: kvm_gpc_check() reads the memslots
- * generation through kvm_memslots(), an srcu_dereference_check() on
- * kvm->srcu (or slots_lock), so its callers hold the SRCU read lock
+ * Each check and its access inside kvm->srcu: kvm_gpc_check() (~6.15)
+ * reads the memslots generation through kvm_memslots(), an
+ * srcu_dereference_check() on kvm->srcu (or slots_lock), so its callers
+ * hold the SRCU read lock
  * (arch/x86/kvm/x86.c kvm_arch_vcpu_put() takes it around the preempted
  * steal-time / Xen runstate update for that very check; vCPU context
  * holds it anyway).  A memslot update's synchronize_srcu() therefore

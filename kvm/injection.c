@@ -24,6 +24,9 @@ const struct kvm_injection_info kvm_injections[] = {
 	  "seeded: kvm_swap_active_memslots() skips synchronize_srcu_expedited(), so a fault that "
 	  "looked the old slot up outlives its zap (kvm->srcu has guarded memslots since "
 	  "41ee8e8690fb, 2009)" },
+	{ "gfn-to-page-no-reload", KVM_INJECT_GFN_TO_PAGE_NO_RELOAD,
+	  "seeded: the proposal's invalidation leaves __gfn_to_page() pages valid (no "
+	  "KVM_REQ_APIC_PAGE_RELOAD-style mark), while they hold no reference" },
 	{ "gpc-no-retry", KVM_INJECT_GPC_NO_RETRY,
 	  "hva_to_pfn_retry() without its retry loop: the 2022 gpc refresh race "
 	  "(\"KVM: Fix multiple races in gfn=>pfn cache refresh\")" },

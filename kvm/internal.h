@@ -36,6 +36,12 @@ static inline u32 host_map_object(const struct kvm_vcpu *vcpu, unsigned int inde
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, vcpu->id * KFP_MAX_HOST_MAPS + index);
 }
 
+/* the page a vCPU's __gfn_to_page() user keeps (vcpu->page and its fields) */
+static inline u32 gfn_page_object(const struct kvm_vcpu *vcpu)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, 0x800 + vcpu->id);
+}
+
 /*
  * The generation a translation records when it is made (the checker's
  * P2 compares it with the page's at each access).  It is a read of the
@@ -60,6 +66,12 @@ enum kvm_outcome kvm_vcpu_map_guarded_access(struct kvm *kvm, struct kvm_vcpu *v
 					     unsigned int index, bool write, u64 *value);
 void kvm_vcpu_maps_invalidate_start(struct kvm *kvm, u64 start, u64 end);
 void kvm_vcpu_maps_invalidate_memslot(struct kvm *kvm, unsigned int as_id, gfn_t start, gfn_t end);
+/* the proposal's notifier-protected __gfn_to_page() users (kvm/gfn_to_page_notifier.c) */
+int kvm_gfn_to_page_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
+enum kvm_outcome kvm_page_access_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, bool write,
+					 u64 *value);
+void kvm_gfn_to_page_release_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, bool dirty);
+void kvm_gfn_to_page_invalidate(struct kvm *kvm, unsigned int as_id, gfn_t start, gfn_t end);
 void kvm_gpc_release_vcpu_caches(struct kvm *kvm);
 void kvm_mmu_slot_remove_write_access(struct kvm *kvm, const struct kvm_memory_slot *slot);
 void kvm_report_access(struct kvm *kvm, const struct kvm_access *access);

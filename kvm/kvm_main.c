@@ -43,6 +43,9 @@ static void kvm_zap_gfn_range(struct kvm *kvm, unsigned int as_id, gfn_t start, 
 	gfn_t gfn;
 
 	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
+	/* the proposal: kvm_unmap_gfn_range()'s APIC page reload, for every gfn_to_page() user */
+	if (kvm->design->gfn_to_page_notifier)
+		kvm_gfn_to_page_invalidate(kvm, as_id, start, end);
 	for (gfn = start; gfn < end && gfn < KFP_NR_GFNS && kvm->nr_present_sptes; gfn++)
 		zap_spte(kvm, as_id, gfn);
 }

@@ -472,17 +472,13 @@ void kvm_gpc_release_vcpu_caches(struct kvm *kvm)
 	}
 }
 
-/*
- * A user of the cache (e.g. Xen shared info, kvmclock): check under the
- * read lock, refresh when stale, access while still holding the lock.
- */
-enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write, u64 *value)
+/* The check, refresh and access of kvm_gpc_access(), kvm->srcu held. */
+static enum kvm_outcome __kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
+					 u64 *value)
 {
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	struct kvm_access access;
 
-	if (index >= kvm->nr_gpcs)
-		return KVM_OUTCOME_EINVAL;
 	kfp_read_lock(&gpc->lock);
 	kvm->stats.nr_access_locks++;
 	while (!kvm_gpc_check(kvm, index, sizeof(u64))) {
@@ -492,8 +488,17 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		if (!gpc->active)
 			return KVM_OUTCOME_EINVAL;
 		/* callers loop until the check passes (arch/x86/kvm/xen.c kvm_xen_update_runstate_guest()) */
-		if (kvm_gpc_refresh(kvm, index, sizeof(u64)))
+		/*
+		 * kvm_gpc_refresh() takes kvm->srcu itself: the read section
+		 * has to cover each check and the access after it, not the
+		 * refresh, and the model's SRCU is a lock held once
+		 */
+		kvm_srcu_read_unlock(kvm);
+		if (kvm_gpc_refresh(kvm, index, sizeof(u64))) {
+			kvm_srcu_read_lock(kvm);
 			return KVM_OUTCOME_EFAULT;
+		}
+		kvm_srcu_read_lock(kvm);
 		kfp_read_lock(&gpc->lock);
 		kvm->stats.nr_access_locks++;
 	}
@@ -519,4 +524,28 @@ enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write,
 		*value = access.pfn < KFP_NR_PFNS ? kvm->mm->page[access.pfn].content : 0;
 	kfp_read_unlock(&gpc->lock);
 	return KVM_OUTCOME_OK;
+}
+
+/*
+ * A user of the cache (e.g. Xen shared info, kvmclock): check under the
+ * read lock, refresh when stale, access while still holding the lock.
+ * Each check and its access inside kvm->srcu: kvm_gpc_check() (~6.15)
+ * reads the memslots generation through kvm_memslots(), an
+ * srcu_dereference_check() on kvm->srcu (or slots_lock), so its callers
+ * hold the SRCU read lock
+ * (arch/x86/kvm/x86.c kvm_arch_vcpu_put() takes it around the preempted
+ * steal-time / Xen runstate update for that very check; vCPU context
+ * holds it anyway).  A memslot update's synchronize_srcu() therefore
+ * waits for an access that passed its check against the old generation.
+ */
+enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write, u64 *value)
+{
+	enum kvm_outcome outcome;
+
+	if (index >= kvm->nr_gpcs)
+		return KVM_OUTCOME_EINVAL;
+	kvm_srcu_read_lock(kvm);
+	outcome = __kvm_gpc_access(kvm, index, write, value);
+	kvm_srcu_read_unlock(kvm);
+	return outcome;
 }

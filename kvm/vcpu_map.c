@@ -199,6 +199,8 @@ int kvm_gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool writ
 {
 	kfp_pfn_t page;
 
+	if (kvm->design->gfn_to_page_notifier)
+		return kvm_gfn_to_page_guarded(kvm, vcpu, gfn, write);
 	if (vcpu->page != KFP_PFN_NONE)
 		return -EBUSY;
 	kvm_srcu_read_lock(kvm);
@@ -224,16 +226,21 @@ enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool wr
 		.gfn = vcpu->page_gfn,
 	};
 
+	if (kvm->design->gfn_to_page_notifier)
+		return kvm_page_access_guarded(kvm, vcpu, write, value);
 	if (vcpu->page == KFP_PFN_NONE)
 		return KVM_OUTCOME_EINVAL;
-	access_through(kvm, KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MAP, 0x800 + vcpu->id), &access, write,
-		       value);
+	access_through(kvm, gfn_page_object(vcpu), &access, write, value);
 	return KVM_OUTCOME_OK;
 }
 
 /* kvm_release_page_clean/dirty() of the page __gfn_to_page() returned. */
 void kvm_gfn_to_page_release(struct kvm *kvm, struct kvm_vcpu *vcpu, bool dirty)
 {
+	if (kvm->design->gfn_to_page_notifier) {
+		kvm_gfn_to_page_release_guarded(kvm, vcpu, dirty);
+		return;
+	}
 	if (dirty)
 		kvm_release_page_dirty(kvm, vcpu->page, vcpu->page_owner);
 	else

@@ -185,6 +185,9 @@ struct kvm_vcpu {
 	u32 page_generation;
 	u64 page_uhva;
 	gfn_t page_gfn;
+	/* the proposal (kvm/gfn_to_page_notifier.c): invalidation clears it */
+	u8 page_valid;
+	u8 page_write; /* looked up with FOLL_WRITE, and looked up so again */
 };
 
 /* A guest or KVM access through a translation, as the checker sees it. */
@@ -255,6 +258,13 @@ struct kvm_design {
 	 */
 	bool vcpu_map_notifier;
 	/*
+	 * __gfn_to_page() users hold no reference past the lookup: the page is
+	 * marked invalid by the invalidation that zaps the gfn's sptes and
+	 * looked up again before the next access, as the APIC access page is
+	 * (the proposal, kvm/gfn_to_page_notifier.c).
+	 */
+	bool gfn_to_page_notifier;
+	/*
 	 * kvm_vcpu_map() resolves through the VM's memslots, address space 0
 	 * (gfn_to_pfn(vcpu->kvm, gfn), 357a18ad230f 5.17 .. "KVM: Use vCPU
 	 * specific memslots in __kvm_vcpu_map()", 2025-11), while
@@ -312,6 +322,7 @@ enum kvm_injection {
 	KVM_INJECT_GPC_NO_REFRESH_LOCK = BIT(14),
 	KVM_INJECT_GPC_REUSE_LEAK = BIT(15),
 	KVM_INJECT_MEMSLOT_NO_SRCU_SYNC = BIT(16),
+	KVM_INJECT_GFN_TO_PAGE_NO_RELOAD = BIT(17),
 };
 
 struct kvm_injection_info {

@@ -24,6 +24,19 @@
  *      TDP fault and the gpc already map them.  allow_unsafe_mappings is
  *      left in place for the direct lookup's pin requests only; nothing
  *      in the kernel's own users needs it.
+ *  (d) virt/kvm/kvm_main.c __gfn_to_page() users (s390 vSIE's
+ *      pin_guest_page(), PPC XIVE's queue pages): the page is kept the way
+ *      upstream keeps the APIC access page (kvm/gfn_to_page_notifier.c).
+ *      The lookup follows arch/x86/kvm/vmx/vmx.c
+ *      vmx_set_apic_access_page_addr(): seq snapshot, lookup, mmu_lock
+ *      for read, publish only if mmu_invalidate_retry_gfn() allows, drop
+ *      the reference under mmu_lock.  arch/x86/kvm/mmu/mmu.c
+ *      kvm_unmap_gfn_range() (and the memslot delete/move zap) marks the
+ *      page invalid under mmu_lock for write, as it raises
+ *      KVM_REQ_APIC_PAGE_RELOAD for the APIC page; each access takes
+ *      mmu_lock for read, re-validates, and looks the page up again when
+ *      marked.  kvm_release_page_clean/dirty() of a kept page puts
+ *      nothing.  Remapped pfns still give NULL, as upstream's.
  *
  * Is a pin still needed?  No, for what kfp checks:
  *  - P2 (no access to freed memory): the host frees or reuses a page only
@@ -35,6 +48,11 @@
  *    (mmu_notifier_retry_cache()), and the mapping is listed before it is
  *    made valid.  So no access reaches a page after the start of the
  *    invalidation that precedes its free: the gpc's argument, unchanged.
+ *    The same holds for a __gfn_to_page() page with mmu_lock in the
+ *    place of map->lock: it is published under mmu_lock for read only if
+ *    no invalidation overlapped the lookup, the zap that precedes any
+ *    free marks it under mmu_lock for write, and every access holds
+ *    mmu_lock for read from its re-validation to its load or store.
  *  - P1: nothing is held, so nothing can be put wrongly; the lookup's
  *    reference lives only from GUP to publication, as the gpc's does.
  *  - What a pin bought beyond P2 is a cost: a pinned anonymous page
@@ -43,18 +61,26 @@
  *    folios).  Without it those host operations succeed and the mapping
  *    follows the page.  Pins exist for device DMA and O_DIRECT, where no
  *    notifier reaches the user; KVM's CPU accesses are not such a user.
+ *    __gfn_to_page()'s comment names firmware DMA as what it is for, and
+ *    its FIXME asks its users for FOLL_PIN: a device that reads the page behind
+ *    KVM's back, with no vCPU to stop, is the one user that still needs
+ *    a pin, and for it no notifier can make the page fresh (the pinned
+ *    page is what the device sees, as with VFIO).  Hardware that reads
+ *    the page in guest mode (the APIC access page, s390's SIE control
+ *    blocks) is not that user: the invalidation's request kicks the vCPU
+ *    out of guest mode before invalidate_range_start() returns, which
+ *    the model's mmu_lock around each access stands for.
  *  The costs that replace the pin are counted in kvm->stats: a lock on
  *  every access, a re-validation per access, a refresh per invalidation
  *  that hit (docs/proposal.md gives them per scenario).
  *
- * Everything else, including __gfn_to_page() (reference held, NULL for
- * remapped pfns), is upstream's: the rows of upstream.c apply.
+ * Everything else is upstream's: the rows of upstream.c apply.
  */
 #include "design.h"
 
 const struct kvm_design kvm_design_proposal = {
 	.name = "proposal",
-	.summary = "upstream + kvm_vcpu_map as a notifier-invalidated cache: no pin, "
+	.summary = "upstream + kvm_vcpu_map and gfn_to_page under the mmu notifier: no pin, "
 		   "no staleness, no allow_unsafe_mappings",
 	.renders = "kfp issue 14",
 	/* hva_to_pfn_remapped() of 6.13+: a pin request still needs the parameter */
@@ -63,6 +89,7 @@ const struct kvm_design kvm_design_proposal = {
 	.release_faultin_under_mmu_lock = true,
 	/* nothing is accepted: no hook */
 	.vcpu_map_notifier = true,
+	.gfn_to_page_notifier = true,
 	.fault = { .release = KVM_RELEASE_PAGE },
 	/* __kvm_vcpu_map(): no pin; the lookup's reference is released once published */
 	.vcpu_map = { .release = KVM_RELEASE_PAGE },

@@ -201,3 +201,127 @@ TEST(proposal_without_invalidation_is_p2_and_p3_after_munmap)
 	kvm_vcpu_unmap(test_kvm(), test_vcpu(0), 0);
 	test_finish();
 }
+
+/* ---- __gfn_to_page() users (kvm/gfn_to_page_notifier.c) -------------------- */
+
+static enum kvm_outcome page_read(u64 *value)
+{
+	return kvm_page_access(test_kvm(), test_vcpu(0), false, value);
+}
+
+/* upstream keeps the lookup's reference until kvm_release_page_*() */
+TEST(proposal_gfn_to_page_holds_no_reference)
+{
+	struct kfp_mm *mm = test_kvm_mm();
+	kfp_pfn_t pfn;
+	int before;
+	u64 value = 0;
+
+	setup_anon();
+	pfn = test_host_pfn(PG(17));
+	before = page_ref_count(mm, pfn);
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
+	ASSERT_EQ(test_vcpu(0)->page, pfn);
+	ASSERT_EQ(page_ref_count(mm, pfn), before);
+	ASSERT_EQ(kfp_ledger_refs(mm, pfn, test_vcpu(0)->page_owner), 0);
+	ASSERT_EQ(page_read(&value), KVM_OUTCOME_OK);
+	ASSERT_EQ(value, 7);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), true);
+	ASSERT_EQ(test_vcpu(0)->page, KFP_PFN_NONE);
+	test_finish();
+	ASSERT_CLEAN();
+}
+
+TEST(proposal_gfn_to_page_after_host_remap_reads_the_new_page)
+{
+	struct kfp_mmap_args args = {
+		PG(16), PG(4), PROT_READ | PROT_WRITE, KFP_MAP_FIXED, KFP_BACKING_ANON, -1, 0
+	};
+	u64 value = 0;
+
+	setup_anon();
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
+	ASSERT_EQ(kfp_mmap(test_kvm_mm(), &args), 0);
+	ASSERT_FALSE(test_vcpu(0)->page_valid);
+	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 99), 0);
+	ASSERT_EQ(page_read(&value), KVM_OUTCOME_OK);
+	ASSERT_EQ(value, 99);
+	ASSERT_EQ(test_vcpu(0)->page, test_host_pfn(PG(17)));
+	ASSERT_EQ(test_kvm()->stats.nr_marked_invalid, 1);
+	ASSERT_EQ(test_kvm()->stats.nr_refreshes, 2);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
+	test_finish();
+	ASSERT_CLEAN();
+}
+
+/* the same remap under upstream: the old page, and a P3 nobody accepts */
+TEST(upstream_gfn_to_page_after_host_remap_is_stale_and_not_accepted)
+{
+	struct kfp_mmap_args args = {
+		PG(16), PG(4), PROT_READ | PROT_WRITE, KFP_MAP_FIXED, KFP_BACKING_ANON, -1, 0
+	};
+	struct kfp_verdict verdict;
+	u64 value = 0;
+
+	test_world(&kvm_design_upstream);
+	test_setup_anon();
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
+	ASSERT_EQ(kfp_mmap(test_kvm_mm(), &args), 0);
+	ASSERT_EQ(kfp_host_write(test_kvm_mm(), PG(17), 99), 0);
+	ASSERT_EQ(page_read(&value), KVM_OUTCOME_OK);
+	ASSERT_EQ(value, 7);
+	kfp_verdict_of(test_kvm_reports(), &verdict);
+	ASSERT_GT(verdict.violations[KFP_PROPERTY_P3], 0);
+	ASSERT_EQ(verdict.accepted[KFP_PROPERTY_P3], 0);
+	ASSERT_EQ(verdict.violations[KFP_PROPERTY_P2], 0);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
+	test_finish();
+}
+
+TEST(proposal_gfn_to_page_write_after_mprotect_readonly_is_efault)
+{
+	u64 value = 5;
+
+	setup_anon();
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
+	ASSERT_EQ(kfp_mprotect(test_kvm_mm(), PG(16), PG(4), PROT_READ), 0);
+	ASSERT_EQ(kvm_page_access(test_kvm(), test_vcpu(0), true, &value), KVM_OUTCOME_EFAULT);
+	ASSERT_EQ(kfp_host_read(test_kvm_mm(), PG(17), &value), 0);
+	ASSERT_EQ(value, 7);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), true);
+	test_finish();
+	ASSERT_CLEAN();
+}
+
+TEST(proposal_gfn_to_page_after_memslot_delete_is_efault)
+{
+	u64 value = 0;
+
+	setup_anon();
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, false), 0);
+	ASSERT_EQ(kvm_set_memory_region(test_kvm(), 0, 0, 0, 0, 0, 0), 0);
+	ASSERT_FALSE(test_vcpu(0)->page_valid);
+	ASSERT_EQ(page_read(&value), KVM_OUTCOME_EFAULT);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
+	test_finish();
+	ASSERT_CLEAN();
+}
+
+/* the seeded gfn-to-page-no-reload: no mark, no reference, so P2 and P3 */
+TEST(proposal_gfn_to_page_without_reload_is_p2_and_p3_after_munmap)
+{
+	struct kfp_verdict verdict;
+	u64 value = 0;
+
+	setup_anon();
+	test_kvm()->inject |= KVM_INJECT_GFN_TO_PAGE_NO_RELOAD;
+	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
+	ASSERT_EQ(kfp_munmap(test_kvm_mm(), PG(16), PG(4)), 0);
+	ASSERT_TRUE(test_vcpu(0)->page_valid);
+	ASSERT_EQ(page_read(&value), KVM_OUTCOME_OK);
+	kfp_verdict_of(test_kvm_reports(), &verdict);
+	ASSERT_GT(verdict.violations[KFP_PROPERTY_P2], 0);
+	ASSERT_GT(verdict.violations[KFP_PROPERTY_P3], 0);
+	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
+	test_finish();
+}

@@ -645,5 +645,6 @@ read -r passed failed <"$counts"
 echo "KTAP version 1"
 echo "1..$((passed + failed))"
 cat "$results"
+echo "# Totals: pass:$passed fail:$failed xfail:0 xpass:0 skip:0 error:0"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

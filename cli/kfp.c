@@ -1277,7 +1277,8 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--format")) {
 			if (strcmp(next, "text") && !kfp_cli_format_sink(next)) {
-				fprintf(stderr, "%s: --format wants text, ktap or junit, not '%s'\n",
+				fprintf(stderr,
+					"%s: --format wants text, ktap or junit, not '%s'\n",
 					program_name, next);
 				return -1;
 			}
@@ -1331,6 +1332,11 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->files.nr && !cli->matrix) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		return -1;
+	}
+	if (cli->json && cli->sink) {
+		fprintf(stderr, "%s: --json and --format are two outputs: choose one\n",
+			program_name);
 		return -1;
 	}
 	if (cli->options.shard_count && cli->options.random_executions) {

@@ -210,8 +210,11 @@ static const char *mark_class(const struct kfp_matrix_cell *cell)
 	return class[cell->mark];
 }
 
-static void chart_item(FILE *out, const char *what, const char *link)
+static void chart_item(FILE *out, const struct kfp_cli_cell *cell, const char *what,
+		       const char *link, const char *schedule)
 {
+	char *command = cell->replay(cell, schedule);
+
 	fputs("<li>", out);
 	html(out, what);
 	fputs(": ", out);
@@ -224,7 +227,10 @@ static void chart_item(FILE *out, const char *what, const char *link)
 	} else {
 		fputs("(the chart could not be written)", out);
 	}
-	fputs("</li>\n", out);
+	fputs("<br/><code>", out);
+	html(out, command ? command : "(out of memory)");
+	fputs("</code></li>\n", out);
+	free(command);
 }
 
 /* The violation's chart, then each accepted violation's; the first is the matrix cell's link. */
@@ -242,7 +248,7 @@ static const char *property_charts(struct report *r, struct charts *charts, FILE
 		if (!e->executions_with_violation[p] || !schedule)
 			continue;
 		first = chart_of(r, charts, cell, "counterexample", schedule);
-		chart_item(out, "the counterexample", first);
+		chart_item(out, cell, "the counterexample", first, schedule);
 	}
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		if (!e->accepted_witness[p] || e->executions_with_violation[p])
@@ -250,7 +256,7 @@ static const char *property_charts(struct report *r, struct charts *charts, FILE
 		snprintf(tag, sizeof(tag), "accepted-%s", kfp_property_name(p));
 		snprintf(what, sizeof(what), "a witness of %s accepted", kfp_property_name(p));
 		link = chart_of(r, charts, cell, tag, e->accepted_witness[p]);
-		chart_item(out, what, link);
+		chart_item(out, cell, what, link, e->accepted_witness[p]);
 		if (!first)
 			first = link;
 	}
@@ -272,7 +278,7 @@ static void expectation_items(struct report *r, struct charts *charts, FILE *out
 		fprintf(out, "<li class=\"%s\">line %u:%u: <code>", e->met ? "met" : "failed",
 			x->pos.line, x->pos.col);
 		html(out, x->text);
-		fprintf(out, "</code>: %s: ", e->met ? "met" : "FAILED");
+		fprintf(out, "</code>: %s%s", e->met ? "met" : "FAILED", e->detail[0] ? ": " : "");
 		html(out, e->detail);
 		if (e->schedule) {
 			const char *link;
@@ -513,7 +519,9 @@ static void matrix_cell(const struct report *r, FILE *out, unsigned int i, unsig
 	}
 	/* a cell where a design breaks a property stands out, whatever its judgement */
 	fprintf(out, "<td class=\"%s%s\"><a href=\"#", mark_class(cell),
-		cell->violated ? " violated" : cell->accepted ? " accepted" : "");
+		cell->violated ? " violated" :
+		cell->accepted ? " accepted" :
+				 "");
 	cell_id(out, r->scenarios[i], d);
 	fputs("\">", out);
 	html(out, text);

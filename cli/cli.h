@@ -78,6 +78,57 @@ void kfp_progress_cell_done(void);
 void kfp_progress_clear(void);
 void kfp_progress_end(void);
 
+/*
+ * A judged cell, as kfp check hands it to an output other than its text
+ * (--format ktap|junit in cli/format.c, kfp report in cli/report.c), in
+ * file and design order, on the main thread.
+ */
+struct kfp_cli_cell {
+	const char *path;
+	unsigned int index; /* the scenario's, among the files */
+	const struct kfp_scenario *scenario;
+	const struct kfp_scenario_run *run;
+	const struct kfp_matrix_cell *matrix; /* its mark is the judgement */
+	const struct kfp_explore_options *options;
+	u32 inject; /* the command line's --inject */
+	/* the kfp replay command of @schedule in this cell, malloc'd (NULL: out of memory) */
+	char *(*replay)(const struct kfp_cli_cell *cell, const char *schedule);
+	const void *cli;
+};
+
+struct kfp_cli_totals {
+	unsigned int passed, failed, unchecked, undecided;
+	bool interrupted;
+	const char *error; /* why the runs stopped, if a cell could not start */
+};
+
+/* begin before the first cell, end after the last: 0, or -1 when output failed. */
+struct kfp_cli_sink {
+	int (*begin)(void *arg, struct kfp_scenario *const *scenarios, unsigned int nr,
+		     u32 design_mask, const struct kfp_explore_options *options);
+	void (*cell)(void *arg, const struct kfp_cli_cell *cell);
+	int (*end)(void *arg, struct kfp_scenario *const *scenarios, unsigned int nr,
+		   struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS],
+		   const struct kfp_cli_totals *totals);
+	void *arg;
+};
+
+/* cli/format.c: the sink of --format NAME (ktap, junit); NULL for any other name. */
+const struct kfp_cli_sink *kfp_cli_format_sink(const char *name);
+
+/*
+ * cli/report.c: takes -o DIR and --no-times out of @argv (*@argc shrinks);
+ * the sink that writes DIR/index.html, or NULL (said on stderr).
+ */
+struct kfp_cli_sink *kfp_report_sink(const char *program_name, const char *version, int *argc,
+				     char **argv);
+
+/* cli/matrix.c: the legend under the matrix; the heading of an injection set. */
+extern const char kfp_matrix_legend[];
+void kfp_matrix_group_heading(u32 inject, char *out, size_t size);
+/* The next injection set above @after that a scenario uses; 0 when none. */
+u32 kfp_matrix_next_injection(struct kfp_scenario *const *scenarios, unsigned int nr, u32 after);
+
 /* kfp diff [--json] A B PATH...: what changes from one design (+injections) to another. */
 int kfp_diff_command(const char *program_name, int argc, char **argv);
 

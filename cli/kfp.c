@@ -8,6 +8,7 @@
  *   kfp merge [--json] FILE...   the verdicts of a search from its shards' JSON
  *   kfp list [--markdown]        variants, injections, ops and bundled scenarios
  *   kfp hunt (--variant D | --diff A,B) [options]: generate scenarios, find bugs (cli/hunt.c)
+ *   kfp report -o DIR [options] [PATH...]  the matrix as an HTML page (cli/report.c)
  *
  * Exit status: 0 every expectation met (or none to check); 1 an
  * expectation failed, or a replayed execution broke a property; 2 usage
@@ -67,6 +68,7 @@ struct cli {
 	bool json_first;
 	unsigned int jobs; /* cells searched at once, each on its own OS thread */
 	double progress_every; /* seconds between progress lines off a terminal; 0: none */
+	const struct kfp_cli_sink *sink; /* --format ktap|junit, kfp report: not the text */
 };
 
 static const char *program_name = "kfp";
@@ -81,6 +83,7 @@ static void usage(FILE *out)
 		"       %s merge [--json] SHARD.json...\n"
 		"       %s diff [--json] [--price] [--inject NAME] A B PATH...  A, B: VARIANT[+INJECTION]...\n"
 		"       %s list [--markdown]\n"
+		"       %s report -o DIR [--no-times] [check options] [PATH...]  (an HTML page)\n"
 		"       %s hunt (--variant NAME | --diff A,B) [options]   (kfp hunt --help)\n"
 		"       %s --version | --help\n"
 		"\n"
@@ -88,6 +91,8 @@ static void usage(FILE *out)
 		"  --variant NAME|all        design variant(s) to explore (default all)\n"
 		"  --json                    one JSON object on stdout, nothing else\n"
 		"  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
+		"  --format text|ktap|junit  verdicts as text (default), as KTAP (a test per cell,\n"
+		"                            a subtest per scenario) or as JUnit XML, on stdout\n"
 		"  --quiet, -q               verdicts only: no schedules, no traces\n"
 		"  --witness                 also trace each accepted violation and each met\n"
 		"                            'sometimes' (by default only a failed cell's\n"
@@ -128,7 +133,7 @@ static void usage(FILE *out)
 		"      4 internal error or output that could not be written,\n"
 		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
 		program_name, program_name, program_name, program_name, program_name, program_name,
-		program_name, program_name);
+		program_name, program_name, program_name);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -792,6 +797,30 @@ static void matrix_cell(const struct kfp_scenario_run *run, enum cell cell,
 	}
 }
 
+/* The replay command of a cell that --format and kfp report print. */
+static char *sink_replay(const struct kfp_cli_cell *cell, const char *schedule)
+{
+	return replay_command_string(cell->cli, cell->path, cell->run->design, schedule);
+}
+
+static void sink_cell(const struct cli *cli, unsigned int i, const struct kfp_scenario *scenario,
+		      const struct kfp_scenario_run *run, const struct kfp_matrix_cell *matrix)
+{
+	struct kfp_cli_cell cell = {
+		.path = cli->files.path[i],
+		.index = i,
+		.scenario = scenario,
+		.run = run,
+		.matrix = matrix,
+		.options = &cli->options,
+		.inject = cli->inject,
+		.replay = sink_replay,
+		.cli = cli,
+	};
+
+	cli->sink->cell(cli->sink->arg, &cell);
+}
+
 /* Judge one searched cell, count it and print it (or keep it for the matrix). */
 static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
 			const struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
@@ -809,7 +838,9 @@ static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *sc
 		cli->bounded++;
 	matrix_cell(run, cell, matrix);
 	kfp_progress_clear();
-	if (!cli->matrix)
+	if (cli->sink)
+		sink_cell(cli, i, scenario, run, matrix);
+	else if (!cli->matrix)
 		print_run(cli, cli->files.path[i], scenario, run, cell);
 	else if (cell == CELL_FAILED)
 		print_failure(cli, cli->files.path[i], scenario, run);
@@ -978,6 +1009,23 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 	return failed;
 }
 
+/* The totals and the matrix, to the sink; output it could not write is exit 4. */
+static void sink_end(struct cli *cli, struct kfp_scenario **scenarios,
+		     struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS], const char *error)
+{
+	struct kfp_cli_totals totals = {
+		.passed = cli->passed,
+		.failed = cli->failed,
+		.unchecked = cli->unchecked,
+		.undecided = cli->bounded,
+		.interrupted = stop_signal != 0,
+		.error = error,
+	};
+
+	if (cli->sink->end(cli->sink->arg, scenarios, cli->files.nr, cells, &totals))
+		cli->write_failed = true;
+}
+
 static int run_all(struct cli *cli)
 {
 	static struct kfp_scenario_run run;
@@ -998,6 +1046,11 @@ static int run_all(struct cli *cli)
 	catch_signals(cli);
 	kfp_progress_start(cli->files.nr * (unsigned int)__builtin_popcount(cli->design_mask),
 			   cli->progress_every, isatty(STDERR_FILENO));
+	if (cli->sink && cli->sink->begin(cli->sink->arg, scenarios, cli->files.nr,
+					  cli->design_mask, &cli->options)) {
+		status = EXIT_INTERNAL;
+		goto out_free;
+	}
 	if (cli->json) {
 		putchar('{');
 		if (cli->options.shard_count)
@@ -1022,11 +1075,13 @@ static int run_all(struct cli *cli)
 	if (stop_signal && !cli->json)
 		fprintf(stderr, "%s: interrupted by signal %d: the results so far\n", program_name,
 			(int)stop_signal);
-	if (cli->json)
+	if (cli->sink)
+		sink_end(cli, scenarios, cells, error);
+	else if (cli->json)
 		json_summary(cli, error);
 	else if (cli->matrix)
 		kfp_cli_print_matrix(stdout, scenarios, cli->files.nr, cells, cli->design_mask);
-	if (!cli->json)
+	if (!cli->json && !cli->sink)
 		printf("%u passed, %u failed, %u unchecked%s\n", cli->passed, cli->failed,
 		       cli->unchecked, cli->bounded ? ", some undecided (bound)" : "");
 	status = error		   ? EXIT_USAGE :
@@ -1228,6 +1283,16 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			cli->trace_dir = next;
 			continue;
 		}
+		if (!strcmp(arg, "--format")) {
+			if (strcmp(next, "text") && !kfp_cli_format_sink(next)) {
+				fprintf(stderr,
+					"%s: --format wants text, ktap or junit, not '%s'\n",
+					program_name, next);
+				return -1;
+			}
+			cli->sink = kfp_cli_format_sink(next);
+			continue;
+		}
 		if (!strcmp(arg, "--progress-every")) {
 			char *end;
 			double seconds = strtod(next, &end);
@@ -1275,6 +1340,11 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->files.nr && !cli->matrix) {
 		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		return -1;
+	}
+	if (cli->json && cli->sink) {
+		fprintf(stderr, "%s: --json and --format are two outputs: choose one\n",
+			program_name);
 		return -1;
 	}
 	if (cli->options.shard_count && cli->options.random_executions) {
@@ -1334,6 +1404,33 @@ static int command_matrix(int argc, char **argv)
 		return EXIT_USAGE;
 	kfp_cli_sort_files(&cli.files);
 	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
+	return run_all(&cli);
+}
+
+/* kfp report -o DIR [--no-times] [check options] [PATH...]: the HTML page (cli/report.c) */
+static int command_report(int argc, char **argv)
+{
+	static struct cli cli;
+	struct kfp_cli_sink *sink;
+
+	cli_init(&cli);
+	argv = split_equals(&argc, argv);
+	if (!argv)
+		return EXIT_INTERNAL;
+	sink = kfp_report_sink(program_name, KFP_VERSION, &argc, argv);
+	if (!sink)
+		return EXIT_USAGE;
+	cli.matrix = true; /* the library when no path is given */
+	if (parse_check_options(&cli, argc, argv))
+		return EXIT_USAGE;
+	if (cli.json || cli.sink) {
+		fprintf(stderr, "%s report: writes HTML, not --json or --format\n", program_name);
+		return EXIT_USAGE;
+	}
+	cli.sink = sink;
+	if (!cli.files.nr && kfp_cli_add_path(&cli.files, library_path()))
+		return EXIT_USAGE;
+	kfp_cli_sort_files(&cli.files);
 	return run_all(&cli);
 }
 
@@ -1476,6 +1573,8 @@ static int run_command(int argc, char **argv)
 		return kfp_hunt_command(program_name, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "diff"))
 		return kfp_diff_command(program_name, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "report"))
+		return command_report(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			usage(stdout);

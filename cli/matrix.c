@@ -116,46 +116,49 @@ void kfp_matrix_cell_text(const struct kfp_matrix_cell *cell, char *out, size_t 
 	snprintf(out, size, "%s%s", text, mark);
 }
 
-static void print_legend(FILE *out)
+const char kfp_matrix_legend[] =
+	"legend:\n"
+	"  safe      no execution breaks a property\n"
+	"  P1        refcount corrupted (violated: the design does not accept it)\n"
+	"  P2        KVM touched a freed page (use after free)\n"
+	"  P3        KVM used a stale hva->pfn translation\n"
+	"  P2a       P2 broken only in ways the design documents as accepted, not violated\n"
+	"  inv       a model invariant broke: a bug of the model, not of the design\n"
+	"  P13 P2a   a packed cell: P1 and P3 violated, P2 accepted\n"
+	"  X!        expectation failed: the scenario expected otherwise (details above)\n"
+	"  X?        unchecked: no expectation names the variant; shown, not judged,\n"
+	"            not counted as passed\n"
+	"  X~        undecided: a bound stopped the search before its verdict\n"
+	"  X+        more than the cell holds: kfp check FILE shows the whole verdict\n"
+	"  -         not run (the variant was not asked for)\n"
+	"  " INJECTED_MARK "NAME    a scenario that puts old, fixed code back (param inject):\n"
+	"            its row, under \"old code put back: INJECTION\", shows what that\n"
+	"            old code did under each design, not a bug of the design\n";
+
+/* "old code put back: A, B", or the designs' own heading when @inject is 0 */
+void kfp_matrix_group_heading(u32 inject, char *out, size_t size)
 {
-	fputs("legend:\n"
-	      "  safe      no execution breaks a property\n"
-	      "  P1        refcount corrupted (violated: the design does not accept it)\n"
-	      "  P2        KVM touched a freed page (use after free)\n"
-	      "  P3        KVM used a stale hva->pfn translation\n"
-	      "  P2a       P2 broken only in ways the design documents as accepted, not violated\n"
-	      "  inv       a model invariant broke: a bug of the model, not of the design\n"
-	      "  P13 P2a   a packed cell: P1 and P3 violated, P2 accepted\n"
-	      "  X!        expectation failed: the scenario expected otherwise (details above)\n"
-	      "  X?        unchecked: no expectation names the variant; shown, not judged,\n"
-	      "            not counted as passed\n"
-	      "  X~        undecided: a bound stopped the search before its verdict\n"
-	      "  X+        more than the cell holds: kfp check FILE shows the whole verdict\n"
-	      "  -         not run (the variant was not asked for)\n"
-	      "  " INJECTED_MARK
-	      "NAME    a scenario that puts old, fixed code back (param inject):\n"
-	      "            its row, under \"old code put back: INJECTION\", shows what that\n"
-	      "            old code did under each design, not a bug of the design\n",
-	      out);
+	size_t len;
+	unsigned int i;
+
+	if (!inject) {
+		snprintf(out, size, "the designs as modelled (no injection):");
+		return;
+	}
+	len = (size_t)snprintf(out, size, "old code put back:");
+	for (i = 0; i < kvm_nr_injections && len < size; i++)
+		if (inject & kvm_injections[i].bit)
+			len += (size_t)snprintf(out + len, size - len, "%s %s",
+						len > strlen("old code put back:") ? "," : "",
+						kvm_injections[i].name);
 }
 
 static void print_injection_heading(FILE *out, u32 inject)
 {
-	bool first = true;
-	unsigned int i;
+	char heading[512];
 
-	if (!inject) {
-		fputs("the designs as modelled (no injection):\n", out);
-		return;
-	}
-	fputs("old code put back: ", out);
-	for (i = 0; i < kvm_nr_injections; i++) {
-		if (!(inject & kvm_injections[i].bit))
-			continue;
-		fprintf(out, "%s%s", first ? "" : ", ", kvm_injections[i].name);
-		first = false;
-	}
-	fputc('\n', out);
+	kfp_matrix_group_heading(inject, heading, sizeof(heading));
+	fprintf(out, "%s\n", heading);
 }
 
 /* @line without its trailing blanks, and a newline */
@@ -231,8 +234,7 @@ static bool print_group(FILE *out, struct kfp_scenario *const *scenarios, unsign
 	return any;
 }
 
-/* The next injection set above @after that a scenario uses; 0 when none. */
-static u32 next_injection(struct kfp_scenario *const *scenarios, unsigned int nr, u32 after)
+u32 kfp_matrix_next_injection(struct kfp_scenario *const *scenarios, unsigned int nr, u32 after)
 {
 	u32 next = 0;
 	unsigned int i;
@@ -251,8 +253,8 @@ void kfp_cli_print_matrix(FILE *out, struct kfp_scenario *const *scenarios, unsi
 
 	print_row(out, "scenario", false, name_width, NULL, design_mask);
 	print_group(out, scenarios, nr, 0, name_width, cells, design_mask);
-	while ((inject = next_injection(scenarios, nr, inject)))
+	while ((inject = kfp_matrix_next_injection(scenarios, nr, inject)))
 		print_group(out, scenarios, nr, inject, name_width, cells, design_mask);
 	fputc('\n', out);
-	print_legend(out);
+	fputs(kfp_matrix_legend, out);
 }

@@ -4,7 +4,8 @@
 #   folders: seam <- mm <- kvm <- kvm/design <- check <- explore <- scenario
 #   kvm/ (docs/model.md): memslots <- follow_pfn <- mmu, pfncache, vcpu_map
 #                         <- kvm_main
-# KTAP output, closing with "N passed, N failed".  $1: the build directory.
+# KTAP output (the plan first, kselftest's "# Totals:" last), closing with
+# "N passed, N failed".  $1: the build directory.
 OBJ=${1:-build/normal}
 n=0
 passed=0
@@ -45,22 +46,29 @@ objs() { # dirs... -> their objects (one level), of sources that exist
 	done
 }
 
+# the results first, so that the plan can head them
+layers() {
+	check layers_seam_uses_nothing_above "$(objs seam)" \
+		"$(objs mm kvm kvm/design check explore scenario)"
+	check layers_mm_uses_nothing_above "$(objs mm)" "$(objs kvm kvm/design check explore scenario)"
+	check layers_kvm_uses_nothing_above "$(objs kvm)" "$(objs kvm/design check explore scenario)"
+	check layers_kvm_design_uses_nothing_above "$(objs kvm/design)" "$(objs check explore scenario)"
+	check layers_check_uses_nothing_above "$(objs check)" "$(objs explore scenario)"
+	check layers_explore_uses_nothing_above "$(objs explore)" "$(objs scenario)"
+	K=$OBJ/kvm
+	check layers_kvm_memslots_is_the_bottom "$K/memslots.o" \
+		"$K/follow_pfn.o $K/mmu.o $K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
+	check layers_kvm_follow_pfn_is_below_its_users "$K/follow_pfn.o" \
+		"$K/mmu.o $K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
+	check layers_kvm_mmu_is_below_kvm_main "$K/mmu.o" "$K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
+	check layers_kvm_pfncache_is_below_kvm_main "$K/pfncache.o" "$K/mmu.o $K/vcpu_map.o $K/kvm_main.o"
+	check layers_kvm_vcpu_map_is_below_kvm_main "$K/vcpu_map.o" "$K/mmu.o $K/pfncache.o $K/kvm_main.o"
+}
+
+layers >"$tmp/results"
 echo "KTAP version 1"
-check layers_seam_uses_nothing_above "$(objs seam)" \
-	"$(objs mm kvm kvm/design check explore scenario)"
-check layers_mm_uses_nothing_above "$(objs mm)" "$(objs kvm kvm/design check explore scenario)"
-check layers_kvm_uses_nothing_above "$(objs kvm)" "$(objs kvm/design check explore scenario)"
-check layers_kvm_design_uses_nothing_above "$(objs kvm/design)" "$(objs check explore scenario)"
-check layers_check_uses_nothing_above "$(objs check)" "$(objs explore scenario)"
-check layers_explore_uses_nothing_above "$(objs explore)" "$(objs scenario)"
-K=$OBJ/kvm
-check layers_kvm_memslots_is_the_bottom "$K/memslots.o" \
-	"$K/follow_pfn.o $K/mmu.o $K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
-check layers_kvm_follow_pfn_is_below_its_users "$K/follow_pfn.o" \
-	"$K/mmu.o $K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
-check layers_kvm_mmu_is_below_kvm_main "$K/mmu.o" "$K/pfncache.o $K/vcpu_map.o $K/kvm_main.o"
-check layers_kvm_pfncache_is_below_kvm_main "$K/pfncache.o" "$K/mmu.o $K/vcpu_map.o $K/kvm_main.o"
-check layers_kvm_vcpu_map_is_below_kvm_main "$K/vcpu_map.o" "$K/mmu.o $K/pfncache.o $K/kvm_main.o"
 echo "1..$n"
+cat "$tmp/results"
+echo "# Totals: pass:$passed fail:$failed xfail:0 xpass:0 skip:0 error:0"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -7,9 +7,17 @@ KFP=${KFP:-./build/normal/kfp}
 n=0
 passed=0
 failed=0
+skipped=0
 out=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
+
+# skip NAME REASON: a test this machine cannot run
+skip() {
+	n=$((n + 1))
+	skipped=$((skipped + 1))
+	echo "ok $n $1 # SKIP $2"
+}
 
 ok() {
 	n=$((n + 1))
@@ -643,16 +651,205 @@ for args in "" "--variant nope" "--diff legacy" "--diff legacy,legacy" "--varian
 done
 rm -rf "$hunt"
 
-echo "$passed $failed" >"$counts"
+# ---- kfp report, --format ktap|junit, the suites' KTAP (issue 11) ----------
+# Each checker first shown to catch what it claims, on documents with a
+# seeded fault; then kfp's output held to it.
+rep=$(mktemp -d)
+ktap_rejects() { # name printf-format: the KTAP document it prints must be refused
+	# shellcheck disable=SC2059
+	printf "$2" >"$rep/bad.ktap"
+	if python3 tests/cli/check-ktap.py --totals --closing "$rep/bad.ktap" 2>"$err"; then
+		echo "the checker accepted it" >"$err"
+		ok 1 "$1"
+	else
+		ok 0 "$1"
+	fi
+}
+printf 'KTAP version 1\n1..2\nok 1 a\nok 2 b\n# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0\n2 passed, 0 failed\n' >"$rep/good.ktap"
+python3 tests/cli/check-ktap.py --totals --closing "$rep/good.ktap" 2>"$err"
+ok $? ktap_checker_accepts_a_document
+ktap_rejects ktap_checker_rejects_results_before_the_header \
+	'ok 1 a\nKTAP version 1\n1..1\n# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n1 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_a_plan_after_the_results \
+	'KTAP version 1\nok 1 a\n1..1\n# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n1 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_a_gap_in_the_numbers \
+	'KTAP version 1\n1..2\nok 1 a\nok 3 b\n# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0\n2 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_fewer_results_than_planned \
+	'KTAP version 1\n1..3\nok 1 a\nok 2 b\n# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0\n2 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_an_unknown_directive \
+	'KTAP version 1\n1..1\nok 1 a # SKIPPED why\n# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0\n0 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_ok_over_a_failed_subtest \
+	'KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n    not ok 1 a\nok 1 s\n# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0\n0 passed, 1 failed\n'
+ktap_rejects ktap_checker_rejects_a_subtest_closed_under_another_name \
+	'KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n    ok 1 a\nok 1 t\n# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n1 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_a_nest_not_indented_by_4 \
+	'KTAP version 1\n1..1\n  KTAP version 1\n  1..1\n  ok 1 a\nok 1 s\n# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n1 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_totals_that_miscount \
+	'KTAP version 1\n1..2\nok 1 a\nnot ok 2 b\n# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0\n2 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_a_document_without_totals \
+	'KTAP version 1\n1..1\nok 1 a\n1 passed, 0 failed\n'
+ktap_rejects ktap_checker_rejects_a_line_that_is_not_ktap \
+	'KTAP version 1\n1..1\nok 1 a\nsomething else\n# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0\n1 passed, 0 failed\n'
+
+# make check's suites: one KTAP document each, with totals, that prove reads
+KFP_TEST=${KFP_TEST:-$(dirname "$KFP")/kfp-test}
+"$KFP_TEST" no-test-is-named-like-this >"$out" 2>"$err"
+status=$?
+[ "$status" = 2 ] && [ ! -s "$out" ] && grep -q "no test name contains 'no-test-is-named-like-this'" "$err"
+ok $? kfp_test_filter_that_matches_nothing_fails
+"$KFP_TEST" parse_ >"$rep/suite.ktap" 2>"$err" &&
+	python3 tests/cli/check-ktap.py --totals --closing "$rep/suite.ktap" 2>>"$err"
+ok $? kfp_test_prints_one_ktap_document_with_totals
+sh tests/layers.sh "$(dirname "$KFP")" >"$rep/layers.ktap" 2>"$err" &&
+	python3 tests/cli/check-ktap.py --totals --closing "$rep/layers.ktap" 2>>"$err"
+ok $? layers_prints_one_ktap_document_with_totals
+if command -v prove >/dev/null 2>&1; then
+	prove -e cat "$rep/suite.ktap" "$rep/layers.ktap" >"$err" 2>&1
+	ok $? prove_accepts_the_suites_tap
+else
+	skip prove_accepts_the_suites_tap "prove (perl) is not installed"
+fi
+
+# kfp check --format ktap: a failed cell is "not ok" with its expectation and replay
+cells="tests/cli/fails-an-expectation.kfp tests/cli/unchecked-for-legacy.kfp scenarios/bugs/pfn-keyed-release-of-refcount-zero-page.kfp"
+expect_status 2 cli_format_rejects_an_unknown_name "$KFP" check --format tap $cells
+# shellcheck disable=SC2086
+expect_status 1 cli_format_ktap_exits_as_check "$KFP" check --format ktap $cells
+cp "$out" "$rep/check.ktap"
+python3 tests/cli/check-ktap.py --totals "$rep/check.ktap" 2>"$err"
+ok $? cli_format_ktap_is_strict_ktap
+grep -B3 '^    not ok 5 upstream$' "$rep/check.ktap" |
+	grep -q '^    # expectation failed: tests/cli/fails-an-expectation.kfp:26:2: never P2: ' &&
+	grep -q '^not ok 2 fails-an-expectation$' "$rep/check.ktap" &&
+	grep -q '^    ok 1 pre-cve # SKIP unchecked: no expectation names the variant$' "$rep/check.ktap" &&
+	grep -q '^# Totals: pass:7 fail:1 xfail:0 xpass:0 skip:10 error:0$' "$rep/check.ktap"
+ok $? cli_format_ktap_says_what_failed_and_counts_it
+# the counterexample it prints replays to the violation
+cmd=$(sed -n 's/^    # counterexample: kfp replay //p' "$rep/check.ktap" | head -n 1)
+eval "set -- $cmd"
+[ -n "$cmd" ] && "$KFP" replay "$@" >"$err" 2>&1
+[ $? = 1 ] && grep -q '^step [0-9]*: P2' "$err"
+ok $? cli_format_ktap_counterexample_replays
+if command -v prove >/dev/null 2>&1; then
+	prove -e cat "$rep/check.ktap" >"$err" 2>&1
+	grep -q 'Failed test:  2$' "$err" && ! grep -q 'Parse errors' "$err"
+	ok $? prove_reads_the_ktap_of_kfp_check
+else
+	skip prove_reads_the_ktap_of_kfp_check "prove (perl) is not installed"
+fi
+# shellcheck disable=SC2086
+"$KFP" check --format ktap --jobs 1 $cells 2>"$err" | cmp -s - "$rep/check.ktap"
+ok $? cli_format_ktap_is_the_same_for_any_jobs
+# interrupted, the document stays whole: the cells not run are skipped
+"$KFP" check --format ktap scenarios >"$out" 2>"$err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+[ $? = 130 ] && python3 tests/cli/check-ktap.py --totals "$out" 2>>"$err" &&
+	grep -q '# SKIP not run: the runs stopped$' "$out"
+ok $? cli_format_ktap_interrupted_is_whole
+
+# kfp check --format junit
+# shellcheck disable=SC2086
+expect_status 1 cli_format_junit_exits_as_check "$KFP" check --format junit $cells
+cp "$out" "$rep/check.xml"
+python3 tests/cli/check-junit.py "$rep/check.xml" 2>"$err"
+ok $? cli_format_junit_follows_the_schema
+python3 - "$rep/check.xml" >"$err" 2>&1 <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get('tests') == '18' and root.get('failures') == '1', root.attrib
+failure = root.find("testsuite[@name='fails-an-expectation']/testcase[@name='upstream']/failure")
+assert failure is not None
+assert failure.get('message').startswith('never P2: '), failure.attrib
+assert 'tests/cli/fails-an-expectation.kfp:26:2: never P2' in failure.text, failure.text
+assert 'counterexample: kfp replay tests/cli/fails-an-expectation.kfp --variant upstream' in failure.text
+assert len(root.findall('.//testcase/skipped')) == 10
+EOF
+ok $? cli_format_junit_failure_carries_expectation_and_replay
+printf '<testsuites tests="2"><testsuite name="s" tests="1"><testcase name="a" classname="k"/></testsuite></testsuites>' >"$rep/bad.xml"
+! python3 tests/cli/check-junit.py "$rep/bad.xml" 2>"$err"
+ok $? junit_checker_rejects_counts_that_disagree
+printf '<testsuites><testsuite name="s" tests="1"><testcase name="a" classname="k"><failure/><skipped/></testcase></testsuite></testsuites>' >"$rep/bad.xml"
+! python3 tests/cli/check-junit.py "$rep/bad.xml" 2>"$err"
+ok $? junit_checker_rejects_a_case_that_failed_and_skipped
+printf '<testsuites><testsuite name="s" tests="1"><testcase name="a"/></testsuite></testsuites>' >"$rep/bad.xml"
+! python3 tests/cli/check-junit.py "$rep/bad.xml" 2>"$err"
+ok $? junit_checker_rejects_a_case_without_classname
+printf '<testsuites><testsuite name="s" tests="1"><testcase name="a" classname="k"></testsuite></testsuites>' >"$rep/bad.xml"
+! python3 tests/cli/check-junit.py "$rep/bad.xml" 2>"$err"
+ok $? junit_checker_rejects_xml_that_is_not_well_formed
+
+# kfp report: the page, its links and charts, the same cells as the matrix
+expect_status 2 cli_report_needs_an_output_directory "$KFP" report $cells
+expect_status 2 cli_report_refuses_json "$KFP" report -o "$rep/x" --json $cells
+# shellcheck disable=SC2086
+"$KFP" check --matrix $cells >"$rep/matrix.txt" 2>"$err"
+# shellcheck disable=SC2086
+expect_status 1 cli_report_exits_as_check "$KFP" report -o "$rep/small" --no-times $cells
+grep -q "^kfp report: wrote $rep/small/index.html and [0-9]* charts$" "$out"
+ok $? cli_report_says_where_it_wrote
+python3 tests/cli/check-report.py "$rep/small" "$rep/matrix.txt" 2>"$err"
+ok $? cli_report_page_is_xhtml_linked_and_the_matrix
+# shellcheck disable=SC2086
+"$KFP" report -o "$rep/again" --no-times --jobs 1 $cells >/dev/null 2>"$err"
+diff -r "$rep/small" "$rep/again" >"$err" 2>&1
+ok $? cli_report_no_times_is_deterministic
+grep -q '<h2 id="times">' "$rep/small/index.html"
+[ $? = 1 ]
+ok $? cli_report_no_times_has_no_times
+"$KFP" report -o "$rep/lib" scenarios >"$out" 2>"$err"
+[ $? = 0 ] && grep -q '<h2 id="times">Times</h2>' "$rep/lib/index.html" &&
+	python3 tests/cli/check-report.py "$rep/lib" 2>"$err"
+ok $? cli_report_of_the_library_links_a_marked_chart_from_every_unsafe_cell
+# the checker catches a page that breaks its rules
+seeded() { # name sed-script file: the checker must refuse the small page, so changed
+	rm -rf "$rep/seed"
+	cp -r "$rep/small" "$rep/seed"
+	sed -i "$2" "$rep/seed/$3"
+	if python3 tests/cli/check-report.py "$rep/seed" "$rep/matrix.txt" 2>"$err"; then
+		echo "the checker accepted it" >"$err"
+		ok 1 "$1"
+	else
+		ok 0 "$1"
+	fi
+}
+chart=$(cd "$rep/small" && ls ./*.counterexample.svg | head -n 1)
+seeded report_checker_rejects_a_chart_without_its_mark 's/id="violation-step-[0-9]*"//' "$chart"
+seeded report_checker_rejects_a_changed_cell '0,/>P1</s//>P3</' index.html
+seeded report_checker_rejects_a_script 's|</head>|<script src="x.js"></script></head>|' index.html
+seeded report_checker_rejects_a_link_off_the_page 's|href="#matrix"|href="https://example.org/"|' index.html
+seeded report_checker_rejects_html_that_is_not_xml 's|<meta charset="utf-8"/>|<meta charset="utf-8">|' index.html
+seeded report_checker_rejects_a_dangling_link 's|href="#settings"|href="#nowhere"|' index.html
+# a real browser engine, where there is one (CI without chromium skips it)
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -n "$browser" ]; then
+	profile=$(mktemp -d)
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+		--dump-dom "file://$rep/small/index.html" >"$rep/dom.html" 2>"$err"
+	rm -rf "$profile"
+	want=$(grep -o '<td' "$rep/small/index.html" | wc -l)
+	got=$(grep -o '<td' "$rep/dom.html" | wc -l)
+	[ "$want" -gt 0 ] && [ "$got" = "$want" ] && grep -q 'fails-an-expectation under upstream' "$rep/dom.html"
+	ok $? cli_report_renders_in_chromium
+else
+	skip cli_report_renders_in_chromium "no chromium on this machine"
+fi
+rm -rf "$rep"
+
+echo "$passed $failed $skipped" >"$counts"
 }
 
 counts=$(mktemp)
 results=$(mktemp)
 trap 'rm -f "$out" "$err" "$counts" "$results"' EXIT
 body >"$results"
-read -r passed failed <"$counts"
+read -r passed failed skipped <"$counts"
 echo "KTAP version 1"
-echo "1..$((passed + failed))"
+echo "1..$((passed + failed + skipped))"
 cat "$results"
-echo "$passed passed, $failed failed"
+echo "# Totals: pass:$passed fail:$failed xfail:0 xpass:0 skip:$skipped error:0"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The test runner: KTAP version 1 output, tests in file/line order so the
- * output is the same on every run, an optional substring filter, and the
+ * output is the same on every run, an optional substring filter (one that
+ * matches no test fails: exit 2), kselftest's "# Totals:" line and the
  * closing "N passed, N failed" line.
  */
 #include <setjmp.h>
@@ -90,6 +91,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_tests; i++)
 		if (!filter || strstr(tests[i].name, filter))
 			n++;
+	/* a filter that matches nothing is a typo, not a pass */
+	if (!n) {
+		fprintf(stderr, "%s: no test name contains '%s'\n", argv[0], filter ? filter : "");
+		return 2;
+	}
 	printf("KTAP version 1\n1..%u\n", n);
 	n = 0;
 	for (i = 0; i < nr_tests; i++) {
@@ -111,6 +117,9 @@ int main(int argc, char **argv)
 			failed++;
 		}
 	}
+	/* kselftest's totals line, then the project's closing line */
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n", passed, failed,
+	       skipped);
 	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;
 }

@@ -174,39 +174,48 @@ static bool is_dir(const char *path, struct stat *st)
 	return !stat(path, st) && S_ISDIR(st->st_mode);
 }
 
+/* @path, or "scenarios" when that names the same directory (@st its stat). */
+static const char *shortest(const char *path, const struct stat *st)
+{
+	struct stat here;
+
+	if (is_dir("scenarios", &here) && here.st_dev == st->st_dev && here.st_ino == st->st_ino)
+		return "scenarios";
+	return path;
+}
+
 /*
- * The bundled library, found from the binary (/proc/self/exe): installed
- * as BINDIR/kfp with PREFIX/share/kfp/scenarios beside BINDIR (make
- * install), else built in a source tree as build/normal/kfp next to
- * scenarios/.  Shown as "scenarios" when that is the same directory, so
- * that a run in the source tree prints short paths; "scenarios" in the
- * working directory when the binary's place is unknown.
+ * The bundled library, found from the binary (/proc/self/exe): first
+ * BINDIR/../share/kfp/scenarios, where make install puts it (so that a
+ * tree staged under DESTDIR or moved elsewhere works as it is); then
+ * build/normal/../../scenarios, the source tree the binary was built in;
+ * then the SCENARIODIR make install was given (when BINDIR and DATADIR
+ * are not siblings); last ./scenarios.  Shown as "scenarios" when it is
+ * the working directory's, so that a run in the source tree prints short
+ * paths.
  */
 const char *kfp_cli_library_path(void)
 {
 	static const char *const beside[] = { "/../share/kfp/scenarios", "/../../scenarios" };
 	static char path[PATH_MAX];
-	struct stat st, here;
 	char self[PATH_MAX];
 	unsigned int i;
+	struct stat st;
 	ssize_t n;
 	char *slash;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return "scenarios";
-	self[n] = '\0';
+	self[n > 0 ? n : 0] = '\0';
 	slash = strrchr(self, '/');
 	if (slash)
 		*slash = '\0';
-	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s%s", self, beside[i]) >= sizeof(path) ||
-		    !is_dir(path, &st))
-			continue;
-		if (is_dir("scenarios", &here) && here.st_dev == st.st_dev &&
-		    here.st_ino == st.st_ino)
-			return "scenarios";
-		return path;
-	}
+	for (i = 0; slash && i < sizeof(beside) / sizeof(beside[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", self, beside[i]) < sizeof(path) &&
+		    is_dir(path, &st))
+			return shortest(path, &st);
+#ifdef KFP_SCENARIODIR
+	if (is_dir(KFP_SCENARIODIR, &st))
+		return shortest(KFP_SCENARIODIR, &st);
+#endif
 	return "scenarios";
 }

@@ -5,6 +5,7 @@
 #   make bench   benchmarks
 #   make verdicts  regenerate docs/verdicts.md from a run
 #   make docs    regenerate every generated part of docs/ (verdicts included)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   kfp, its manuals, scenarios, libkfp.a
 #   make clean
 
 CC ?= cc
@@ -25,7 +26,8 @@ ASAN := $(OUT)/asan
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-normal check-asan bench clean format format-check verdicts docs
+.PHONY: all run check check-normal check-asan bench clean format format-check verdicts docs \
+	install uninstall FORCE
 
 all: $(NORMAL)/kfp $(NORMAL)/kfp-test
 
@@ -79,7 +81,7 @@ check-asan: $(ASAN)/kfp-test
 # Both builds, the CLI and the layering (tests/layers.sh); the last line totals them.
 check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
 	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh \
-		./tests/layers.sh
+		./tests/layers.sh ./tests/cli/test-install.sh
 
 $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c tests/lib/library.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
@@ -95,6 +97,67 @@ verdicts: $(NORMAL)/kfp
 # Regenerate every generated part of docs/: the matrix and the designs and injections.
 docs: verdicts $(NORMAL)/kfp
 	./$(NORMAL)/kfp list --markdown | python3 docs/gen-doc-blocks.py list docs/scenario-format.md
+
+# ---- make install ------------------------------------------------------------
+# An installed kfp finds its scenarios as BINDIR/../share/kfp/scenarios, so
+# that a tree staged under DESTDIR or moved elsewhere works as it is; when
+# BINDIR and DATADIR are not siblings it falls back to the SCENARIODIR it
+# was built for (cli/files.c kfp_cli_library_path()).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SCENARIODIR ?= $(DATADIR)/kfp/scenarios
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL ?= install
+VERSION := $(shell sed -n 's/^\#define KFP_VERSION "\(.*\)"/\1/p' cli/kfp.c)
+SCENARIO_DIRS := $(sort $(dir $(shell find scenarios -type f -name '*.kfp')))
+
+# kfp.pc names directories under PREFIX as ${prefix}/..., so that
+# pkg-config --define-variable=prefix=DIR finds a tree staged or moved there.
+under_prefix = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+# cli/files.c is rebuilt when the SCENARIODIR it was built for changes.
+$(NORMAL)/scenariodir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(SCENARIODIR)' | cmp -s - $@ || echo '$(SCENARIODIR)' >$@
+
+$(NORMAL)/cli/files.o: $(NORMAL)/scenariodir
+$(NORMAL)/cli/files.o: CFLAGS_OPT += -DKFP_SCENARIODIR='"$(SCENARIODIR)"'
+
+$(NORMAL)/kfp.pc: cli/kfp.pc.in Makefile cli/kfp.c
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call under_prefix,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call under_prefix,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		$< >$@
+
+install: $(NORMAL)/kfp $(NORMAL)/libkfp.a $(NORMAL)/kfp.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/kfp \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 755 $(NORMAL)/kfp $(DESTDIR)$(BINDIR)/kfp
+	$(INSTALL) -m 644 $(NORMAL)/libkfp.a $(DESTDIR)$(LIBDIR)/libkfp.a
+	$(INSTALL) -m 644 include/kfp/*.h $(DESTDIR)$(INCLUDEDIR)/kfp/
+	$(INSTALL) -m 644 docs/kfp.1 $(DESTDIR)$(MANDIR)/man1/kfp.1
+	$(INSTALL) -m 644 docs/kfp-scenario.5 $(DESTDIR)$(MANDIR)/man5/kfp-scenario.5
+	$(INSTALL) -m 644 $(NORMAL)/kfp.pc $(DESTDIR)$(PKGCONFIGDIR)/kfp.pc
+	$(INSTALL) -m 644 cli/kfp.bash-completion $(DESTDIR)$(BASHCOMPDIR)/kfp
+	@for d in $(SCENARIO_DIRS:scenarios/%=%); do \
+		$(INSTALL) -d $(DESTDIR)$(SCENARIODIR)/$$d && \
+		$(INSTALL) -m 644 $$(ls scenarios/$$d*.kfp scenarios/$$d*.md 2>/dev/null) \
+			$(DESTDIR)$(SCENARIODIR)/$$d || exit 1; \
+	done
+	@echo "installed kfp $(VERSION) under $(DESTDIR)$(PREFIX)"
+
+FORCE:
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kfp $(DESTDIR)$(LIBDIR)/libkfp.a \
+		$(DESTDIR)$(MANDIR)/man1/kfp.1 $(DESTDIR)$(MANDIR)/man5/kfp-scenario.5 \
+		$(DESTDIR)$(PKGCONFIGDIR)/kfp.pc $(DESTDIR)$(BASHCOMPDIR)/kfp
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kfp $(DESTDIR)$(DATADIR)/kfp
 
 format:
 	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)

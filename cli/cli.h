@@ -34,9 +34,18 @@ struct kfp_cli_files {
 
 int kfp_cli_add_path(struct kfp_cli_files *files, const char *path);
 void kfp_cli_sort_files(struct kfp_cli_files *files);
+/* A warning for each scenario name that an earlier file already defines. */
+void kfp_cli_warn_duplicates(struct kfp_scenario *const *scenarios, unsigned int nr);
+/* The bundled scenarios: installed, in the source tree, or ./scenarios. */
+const char *kfp_cli_library_path(void);
 
 /* kfp list --markdown: the designs and injections as Markdown (cli/list.c). */
 int kfp_list_markdown(void);
+
+/*
+ * The commands in their own files: argv[0] is the command's name ("merge"),
+ * its options and operands follow (cli/options.h parses them).
+ */
 
 /* kfp merge [--json] FILE...: the verdicts of the whole search from its shards. */
 int kfp_merge_command(const char *program_name, int argc, char **argv);

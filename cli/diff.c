@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "options.h"
 
 #define DIFF_MAX_INJECTIONS 8
 
@@ -107,95 +108,75 @@ static int parse_side(const struct diff *diff, const char *text, struct diff_sid
 	return 0;
 }
 
-static bool parse_number(const char *text, u64 *value)
-{
-	char *end;
+enum { OPT_PRICE = KFP_OPT_COMMAND };
 
-	if (!text || !*text || *text == '-')
-		return false;
-	*value = strtoull(text, &end, 0);
-	return !*end;
+static const struct option diff_options[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_FLAG("json", KFP_OPT_JSON),
+	KFP_OPT_FLAG("price", OPT_PRICE),
+	KFP_OPT_EXECUTION_OPTIONS,
+	KFP_OPT_SEARCH_OPTIONS,
+	KFP_OPT_END,
+};
+
+static void diff_usage(FILE *out, const char *program_name)
+{
+	fprintf(out,
+		"usage: %s diff [options] A B PATH...   A, B: VARIANT[+INJECTION]...\n"
+		"What changes from one design (with injections) to another: each scenario\n"
+		"under PATH searched under both sides, its verdicts and op outcomes compared.\n"
+		"\n"
+		"  --json                    one JSON object on stdout\n"
+		"  --price                   what each side's searches cost, per scenario\n"
+		"  --inject NAME             put old code back on both sides\n"
+		"  --search stateful|stateful-unreduced|dpor  (default stateful)\n"
+		"  --max-executions N, --max-steps N, --preemption-bound N, --timeout SECONDS\n"
+		"                            bound each search, as for kfp check\n"
+		"  --help, -h                this text\n"
+		"exit: 0 the same, 1 they differ, 2 usage or input error, 3 a bound stopped a\n"
+		"      search, 4 internal error\n",
+		program_name);
 }
 
-/* An option with a value: 1 taken, -1 error. */
-static int parse_option(struct diff *diff, const char *arg, const char *next)
-{
-	u64 value;
-
-	if (!strcmp(arg, "--inject")) {
-		const struct kvm_injection_info *info = kvm_injection_by_name(next);
-
-		if (!info) {
-			fprintf(stderr, "%s diff: unknown injection '%s'\n", diff->program_name,
-				next);
-			return -1;
-		}
-		diff->inject |= info->bit;
-		return 1;
-	}
-	if (!strcmp(arg, "--search")) {
-		if (strcmp(next, "stateful") && strcmp(next, "dpor")) {
-			fprintf(stderr, "%s diff: --search wants stateful or dpor\n",
-				diff->program_name);
-			return -1;
-		}
-		diff->options.stateful = !strcmp(next, "stateful");
-		return 1;
-	}
-	if (!parse_number(next, &value)) {
-		fprintf(stderr, "%s diff: %s wants a number, not '%s'\n", diff->program_name, arg,
-			next);
-		return -1;
-	}
-	if (!strcmp(arg, "--max-steps") && value && value <= UINT_MAX)
-		diff->options.max_steps = (unsigned int)value;
-	else if (!strcmp(arg, "--preemption-bound") && value < 1000)
-		diff->options.preemption_bound = (int)value;
-	else if (!strcmp(arg, "--max-executions"))
-		diff->options.max_executions = value;
-	else if (!strcmp(arg, "--timeout") && value)
-		diff->options.timeout_seconds = (double)value;
-	else {
-		fprintf(stderr, "%s diff: unknown option or value out of range: %s %s\n",
-			diff->program_name, arg, next);
-		return -1;
-	}
-	return 1;
-}
-
+/* 0 to go on, 1 after --help, -1 after saying what is wrong. */
 static int parse_args(struct diff *diff, int argc, char **argv)
 {
-	unsigned int sides = 0;
-	int i;
+	struct kfp_opt_parser parser = {
+		.who = "kfp diff",
+		.argc = argc,
+		.argv = argv,
+		.options = diff_options,
+		.short_options = "h",
+	};
+	const char *value;
+	int code, i, nr;
 
-	for (i = 0; i < argc; i++) {
-		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(arg, "--json")) {
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		if (code == KFP_OPT_HELP) {
+			diff_usage(stdout, diff->program_name);
+			return 1;
+		} else if (code == KFP_OPT_JSON) {
 			diff->json = true;
-		} else if (!strcmp(arg, "--price")) {
+		} else if (code == OPT_PRICE) {
 			diff->price = true;
-		} else if (arg[0] != '-' && sides < 2) {
-			if (parse_side(diff, arg, &diff->side[sides++]))
-				return -1;
-		} else if (arg[0] != '-') {
-			if (kfp_cli_add_path(&diff->files, arg))
-				return -1;
-		} else if (!next) {
-			fprintf(stderr, "%s diff: %s needs a value\n", diff->program_name, arg);
+		} else if (kfp_opt_execution(parser.who, code, value, &diff->options,
+					     &diff->inject) <= 0) {
 			return -1;
-		} else if (parse_option(diff, arg, next) < 0) {
-			return -1;
-		} else {
-			i++;
 		}
 	}
-	if (sides < 2 || !diff->files.nr) {
+	argv = kfp_opt_operands(&parser, &nr);
+	if (nr < 3) {
 		fprintf(stderr,
 			"%s diff: needs A B PATH... (e.g. kfp diff upstream proposal "
 			"scenarios)\n",
 			diff->program_name);
 		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		if (i < 2 && parse_side(diff, argv[i], &diff->side[i]))
+			return -1;
+		if (i >= 2 && kfp_cli_add_path(&diff->files, argv[i]))
+			return -1;
 	}
 	kfp_cli_sort_files(&diff->files);
 	return 0;
@@ -583,8 +564,9 @@ int kfp_diff_command(const char *program_name, int argc, char **argv)
 	diff.options.stateful = true;
 	diff.options.minimize = true;
 	diff.json_first = true;
-	if (parse_args(&diff, argc, argv))
-		return DIFF_USAGE;
+	status = parse_args(&diff, argc, argv);
+	if (status)
+		return status > 0 ? DIFF_SAME : DIFF_USAGE;
 	if (diff.price) {
 		diff.price_out = open_memstream(&diff.price_lines, &diff.price_size);
 		if (!diff.price_out)

@@ -48,6 +48,7 @@
 #include <kfp/scenario.h>
 
 #include "hunt.h"
+#include "options.h"
 
 #define H_MAX_THREADS 4
 #define H_MAX_OPS 8 /* per thread */
@@ -1566,6 +1567,38 @@ static int h_search(struct hunt *h)
 
 /* ---- options ------------------------------------------------------------------------ */
 
+/* kfp hunt's own options, after the shared ones */
+enum {
+	H_OPT_DIFF = KFP_OPT_COMMAND,
+	H_OPT_THREADS,
+	H_OPT_OBJECTS,
+	H_OPT_OPS,
+	H_OPT_EXHAUSTIVE,
+	H_OPT_TIME,
+	H_OPT_MAX_SCENARIOS,
+	H_OPT_MAX_FINDINGS,
+	H_OPT_BUDGET,
+	H_OPT_OUTPUT = 'o',
+};
+
+static const struct option h_option_table[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_VALUE("variant", KFP_OPT_VARIANT),
+	KFP_OPT_VALUE("diff", H_OPT_DIFF),
+	KFP_OPT_VALUE("inject", KFP_OPT_INJECT),
+	KFP_OPT_VALUE("threads", H_OPT_THREADS),
+	KFP_OPT_VALUE("objects", H_OPT_OBJECTS),
+	KFP_OPT_VALUE("ops", H_OPT_OPS),
+	KFP_OPT_VALUE("exhaustive", H_OPT_EXHAUSTIVE),
+	KFP_OPT_VALUE("time", H_OPT_TIME),
+	KFP_OPT_VALUE("max-scenarios", H_OPT_MAX_SCENARIOS),
+	KFP_OPT_VALUE("max-findings", H_OPT_MAX_FINDINGS),
+	KFP_OPT_VALUE("budget", H_OPT_BUDGET),
+	KFP_OPT_VALUE("seed", KFP_OPT_SEED),
+	KFP_OPT_VALUE("output", H_OPT_OUTPUT),
+	KFP_OPT_END,
+};
+
 static void h_usage(FILE *out, const char *program_name)
 {
 	fprintf(out,
@@ -1585,20 +1618,10 @@ static void h_usage(FILE *out, const char *program_name)
 		"  --max-findings N      stop after N findings\n"
 		"  --budget N            states explored per scenario (default 20000)\n"
 		"  --seed N              seed of the random phase (default 1)\n"
-		"  -o DIR                write each finding as DIR/NAME.kfp (else on stdout)\n"
+		"  -o DIR, --output DIR  write each finding as DIR/NAME.kfp (else on stdout)\n"
+		"  --help, -h            this text\n"
 		"exit: 0 nothing found, 1 findings, 2 usage error, 4 internal error\n",
 		program_name);
-}
-
-static bool h_number(const char *text, u64 *value)
-{
-	char *end;
-
-	if (!text || !*text || *text == '-')
-		return false;
-	errno = 0;
-	*value = strtoull(text, &end, 0);
-	return !errno && !*end;
 }
 
 static int h_templates(struct hunt *h, const char *list)
@@ -1618,24 +1641,32 @@ static int h_templates(struct hunt *h, const char *list)
 		}
 		h->template_mask |= BIT(i);
 	}
+	if (!h->template_mask)
+		fprintf(stderr, "%s hunt: --objects names no set-up\n", h->program_name);
 	return h->template_mask ? 0 : -EINVAL;
 }
 
+/* --threads N or A..B, each from 1 to H_MAX_THREADS, A <= B */
 static int h_threads(struct hunt *h, const char *text)
 {
-	unsigned int a, b;
-	int n = 0;
+	const char *dots = strstr(text, "..");
+	char first[16];
 
-	if (sscanf(text, "%u..%u%n", &a, &b, &n) == 2 && !text[n]) {
-		h->min_threads = a;
-		h->max_threads = b;
-	} else if (sscanf(text, "%u%n", &a, &n) == 1 && !text[n]) {
-		h->min_threads = h->max_threads = a;
-	} else {
+	if (!dots) {
+		if (kfp_opt_uint("kfp hunt", "--threads", text, 1, H_MAX_THREADS, &h->min_threads))
+			return -EINVAL;
+		h->max_threads = h->min_threads;
+		return 0;
+	}
+	snprintf(first, sizeof(first), "%.*s", (int)(dots - text), text);
+	if (kfp_opt_uint("kfp hunt", "--threads", first, 1, H_MAX_THREADS, &h->min_threads) ||
+	    kfp_opt_uint("kfp hunt", "--threads", dots + 2, 1, H_MAX_THREADS, &h->max_threads))
+		return -EINVAL;
+	if (h->min_threads > h->max_threads) {
+		fprintf(stderr, "%s hunt: --threads A..B wants A <= B, not '%s'\n", h->program_name,
+			text);
 		return -EINVAL;
 	}
-	if (h->min_threads < 1 || h->max_threads > H_MAX_THREADS || h->min_threads > h->max_threads)
-		return -EINVAL;
 	return 0;
 }
 
@@ -1646,69 +1677,85 @@ static int h_designs(struct hunt *h, const char *list)
 
 	snprintf(copy, sizeof(copy), "%s", list);
 	comma = strchr(copy, ',');
-	if (!comma)
+	if (comma) {
+		*comma = '\0';
+		h->design = kfp_design_index(copy);
+		h->design_b = kfp_design_index(comma + 1);
+	}
+	if (!comma || h->design < 0 || h->design_b < 0 || h->design == h->design_b) {
+		fprintf(stderr, "%s hunt: --diff wants two different variants A,B, not '%s'\n",
+			h->program_name, list);
 		return -EINVAL;
-	*comma = '\0';
-	h->design = kfp_design_index(copy);
-	h->design_b = kfp_design_index(comma + 1);
-	if (h->design < 0 || h->design_b < 0 || h->design == h->design_b)
-		return -EINVAL;
+	}
 	return 0;
 }
 
-static int h_option(struct hunt *h, const char *arg, const char *next)
+/* One option: 0, or -EINVAL after saying why. */
+static int h_option(struct hunt *h, int code, const char *value)
 {
-	const struct kvm_injection_info *inj;
-	u64 value = 0;
+	static const char who[] = "kfp hunt";
+	const unsigned int max_ops = H_MAX_THREADS * H_MAX_OPS;
+	unsigned int design;
+	int ret = 0;
 
-	if (!next)
-		return -EINVAL;
-	if (!strcmp(arg, "--variant")) {
-		h->design = kfp_design_index(next);
+	switch (code) {
+	case KFP_OPT_VARIANT:
+		ret = kfp_opt_one_variant(who, value,
+					  "a hunt searches one (--diff A,B compares two)", &design);
+		h->design = ret ? -1 : (int)design;
 		h->design_b = -1;
-		return h->design < 0 ? -EINVAL : 0;
+		break;
+	case H_OPT_DIFF:
+		return h_designs(h, value);
+	case KFP_OPT_INJECT:
+		ret = kfp_opt_inject(who, value, &h->inject);
+		break;
+	case H_OPT_THREADS:
+		return h_threads(h, value);
+	case H_OPT_OBJECTS:
+		return h_templates(h, value);
+	case H_OPT_OUTPUT:
+		h->dir = value;
+		break;
+	case H_OPT_OPS:
+		ret = kfp_opt_uint(who, "--ops", value, 1, max_ops, &h->max_ops);
+		break;
+	case H_OPT_EXHAUSTIVE:
+		ret = kfp_opt_uint(who, "--exhaustive", value, 0, max_ops, &h->exhaustive);
+		break;
+	case H_OPT_TIME:
+		ret = kfp_opt_seconds(who, "--time", value, true, 1e6, &h->seconds);
+		break;
+	case H_OPT_MAX_SCENARIOS:
+		ret = kfp_opt_u64(who, "--max-scenarios", value, 0, UINT64_MAX, &h->max_scenarios);
+		break;
+	case H_OPT_MAX_FINDINGS:
+		ret = kfp_opt_uint(who, "--max-findings", value, 0, H_MAX_FINDINGS,
+				   &h->max_findings);
+		break;
+	case H_OPT_BUDGET:
+		ret = kfp_opt_u64(who, "--budget", value, 1, UINT64_MAX, &h->budget);
+		break;
+	case KFP_OPT_SEED:
+		ret = kfp_opt_u64(who, "--seed", value, 0, UINT64_MAX, &h->seed);
+		break;
+	default:
+		ret = -1; /* '?': kfp_opt_next said what is wrong */
 	}
-	if (!strcmp(arg, "--diff"))
-		return h_designs(h, next);
-	if (!strcmp(arg, "--inject")) {
-		inj = kvm_injection_by_name(next);
-		if (!inj)
-			return -EINVAL;
-		h->inject |= inj->bit;
-		return 0;
-	}
-	if (!strcmp(arg, "--threads"))
-		return h_threads(h, next);
-	if (!strcmp(arg, "--objects"))
-		return h_templates(h, next);
-	if (!strcmp(arg, "-o")) {
-		h->dir = next;
-		return 0;
-	}
-	if (!h_number(next, &value))
-		return -EINVAL;
-	if (!strcmp(arg, "--ops") && value >= 1 && value <= H_MAX_THREADS * H_MAX_OPS)
-		h->max_ops = (unsigned int)value;
-	else if (!strcmp(arg, "--exhaustive") && value <= H_MAX_THREADS * H_MAX_OPS)
-		h->exhaustive = (unsigned int)value;
-	else if (!strcmp(arg, "--time") && value <= 1000000)
-		h->seconds = (double)value;
-	else if (!strcmp(arg, "--max-scenarios"))
-		h->max_scenarios = value;
-	else if (!strcmp(arg, "--max-findings") && value <= H_MAX_FINDINGS)
-		h->max_findings = (unsigned int)value;
-	else if (!strcmp(arg, "--budget") && value >= 1)
-		h->budget = value;
-	else if (!strcmp(arg, "--seed"))
-		h->seed = value;
-	else
-		return -EINVAL;
-	return 0;
+	return ret ? -EINVAL : 0;
 }
 
 static int h_parse(struct hunt *h, int argc, char **argv)
 {
-	int i;
+	struct kfp_opt_parser parser = {
+		.who = "kfp hunt",
+		.argc = argc,
+		.argv = argv,
+		.options = h_option_table,
+		.short_options = "ho:",
+	};
+	const char *value;
+	int code, nr;
 
 	h->design = -1;
 	h->design_b = -1;
@@ -1720,20 +1767,18 @@ static int h_parse(struct hunt *h, int argc, char **argv)
 	h->seconds = 60;
 	h->budget = 20000;
 	h->seed = 1;
-	for (i = 0; i < argc; i++) {
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		if (code == KFP_OPT_HELP) {
 			h_usage(stdout, h->program_name);
 			return 1;
 		}
-		if (h_option(h, argv[i], next)) {
-			fprintf(stderr, "%s hunt: bad option '%s%s%s'\n", h->program_name, argv[i],
-				next ? " " : "", next ? next : "");
-			h_usage(stderr, h->program_name);
+		if (h_option(h, code, value))
 			return -EINVAL;
-		}
-		i++;
+	}
+	argv = kfp_opt_operands(&parser, &nr);
+	if (nr) {
+		fprintf(stderr, "%s hunt: unexpected argument '%s'\n", h->program_name, argv[0]);
+		return -EINVAL;
 	}
 	if (h->design < 0) {
 		fprintf(stderr, "%s hunt: --variant or --diff is needed\n", h->program_name);

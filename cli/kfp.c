@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "hunt.h"
+#include "options.h"
 
 #define KFP_VERSION "0.2"
 #define DEFAULT_PROGRESS_EVERY 5.0
@@ -73,6 +74,62 @@ struct cli {
 
 static const char *program_name = "kfp";
 
+/* The options of kfp check and of the matrix (kfp [check options]). */
+static void check_options_help(FILE *out)
+{
+	fputs("check options:\n"
+	      "  --variant NAME[,NAME...]|all  design variant(s) to explore (default all)\n"
+	      "  --json                    one JSON object on stdout, nothing else\n"
+	      "  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
+	      "  --format text|ktap|junit  verdicts as text (default), as KTAP (a test per cell,\n"
+	      "                            a subtest per scenario) or as JUnit XML, on stdout\n"
+	      "  --quiet, -q               verdicts only: no schedules, no traces\n"
+	      "  --witness                 also trace each accepted violation and each met\n"
+	      "                            'sometimes' (by default only a failed cell's\n"
+	      "                            minimised counterexample is traced)\n"
+	      "  --trace-format text|svg|dot  traces as text on stdout (default), or as sequence\n"
+	      "                            charts written to DIR/SCENARIO.VARIANT.TAG.svg|dot\n"
+	      "  --trace-dir DIR           where --trace-format svg|dot writes (default .)\n"
+	      "  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
+	      "                            line every SECONDS (default 5; 0: no progress at all)\n"
+	      "  --max-executions N        stop each search after N complete executions\n"
+	      "  --max-steps N             cut executions longer than N steps (the search is then\n"
+	      "                            incomplete: what they would do next is unexplored)\n"
+	      "  --preemption-bound N      explore only schedules with at most N preemptions\n"
+	      "  --timeout SECONDS         stop each search after SECONDS\n"
+	      "  --random N --seed S       N random executions instead of exhaustive search\n"
+	      "  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
+	      "                            a partial result: kfp merge the --json of all N\n"
+	      "  --inject NAME             put old code back (kfp list shows the injections)\n"
+	      "  --search stateful|stateful-sleep-sets|stateful-unreduced|dpor\n"
+	      "                            stateful (default): each distinct state once, with\n"
+	      "                            persistent and sleep sets, counts are states;\n"
+	      "                            stateful-sleep-sets: without persistent sets;\n"
+	      "                            stateful-unreduced: with neither; dpor: stateless\n"
+	      "                            source-DPOR,\n"
+	      "                            counts are executions (--preemption-bound, --random and\n"
+	      "                            --shard always search statelessly)\n"
+	      "  --stop-at-first           stop each search at its first violation (counts partial)\n"
+	      "  --jobs N                  search N cells at once (default: one per online CPU);\n"
+	      "                            the output is the same for every N\n"
+	      "  --help, -h                this text\n",
+	      out);
+}
+
+static void exit_help(FILE *out)
+{
+	fputs("\n"
+	      "Options may be written --name=value or --name value, before or after the\n"
+	      "paths; a directory is searched for .kfp files (man kfp, man kfp-scenario).\n"
+	      "\n"
+	      "exit: 0 expectations met (cells with none are unchecked, not failed),\n"
+	      "      1 an expectation failed, or the replayed execution broke a property,\n"
+	      "      2 usage or input error, 3 a bound stopped a search before its verdict,\n"
+	      "      4 internal error or output that could not be written,\n"
+	      "      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
+	      out);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -84,84 +141,64 @@ static void usage(FILE *out)
 		"       %s diff [--json] [--price] [--inject NAME] A B PATH...  A, B: VARIANT[+INJECTION]...\n"
 		"       %s list [--markdown]\n"
 		"       %s report -o DIR [--no-times] [check options] [PATH...]  (an HTML page)\n"
-		"       %s hunt (--variant NAME | --diff A,B) [options]   (kfp hunt --help)\n"
+		"       %s hunt (--variant NAME | --diff A,B) [options]\n"
 		"       %s --version | --help\n"
-		"\n"
-		"check options:\n"
-		"  --variant NAME|all        design variant(s) to explore (default all)\n"
-		"  --json                    one JSON object on stdout, nothing else\n"
-		"  --matrix                  the verdicts as a matrix (scenario x variant) and a legend\n"
-		"  --format text|ktap|junit  verdicts as text (default), as KTAP (a test per cell,\n"
-		"                            a subtest per scenario) or as JUnit XML, on stdout\n"
-		"  --quiet, -q               verdicts only: no schedules, no traces\n"
-		"  --witness                 also trace each accepted violation and each met\n"
-		"                            'sometimes' (by default only a failed cell's\n"
-		"                            minimised counterexample is traced)\n"
-		"  --trace-format text|svg|dot  traces as text on stdout (default), or as sequence\n"
-		"                            charts written to DIR/SCENARIO.VARIANT.TAG.svg|dot\n"
-		"  --trace-dir DIR           where --trace-format svg|dot writes (default .)\n"
-		"  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
-		"                            line every SECONDS (default 5; 0: no progress at all)\n"
-		"  --max-executions N        stop each search after N complete executions\n"
-		"  --max-steps N             cut executions longer than N steps (the search is then\n"
-		"                            incomplete: what they would do next is unexplored)\n"
-		"  --preemption-bound N      explore only schedules with at most N preemptions\n"
-		"  --timeout SECONDS         stop each search after SECONDS\n"
-		"  --random N --seed S       N random executions instead of exhaustive search\n"
-		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
-		"                            a partial result: kfp merge the --json of all N\n"
-		"  --inject NAME             put old code back (kfp list shows the injections)\n"
-		"  --search stateful|stateful-sleep-sets|stateful-unreduced|dpor\n"
-		"                            stateful (default): each distinct state once, with\n"
-		"                            persistent and sleep sets, counts are states;\n"
-		"                            stateful-sleep-sets: without persistent sets;\n"
-		"                            stateful-unreduced: with neither; dpor: stateless source-DPOR,\n"
-		"                            counts are executions (--preemption-bound, --random and\n"
-		"                            --shard always search statelessly)\n"
-		"  --stop-at-first           stop each search at its first violation (counts partial)\n"
-		"  --jobs N                  search N cells at once (default: one per online CPU);\n"
-		"                            the output is the same for every N\n"
-		"\n"
-		"\n"
-		"replay runs one schedule that check printed, under the options that check\n"
-		"printed with it, and traces it step by step; --svg FILE and --dot FILE also\n"
-		"draw it as a sequence chart.  Options may be written --name=value.\n"
-		"\n"
-		"exit: 0 expectations met (cells with none are unchecked, not failed),\n"
-		"      1 an expectation failed, or the replayed execution broke a property,\n"
-		"      2 usage or input error, 3 a bound stopped a search before its verdict,\n"
-		"      4 internal error or output that could not be written,\n"
-		"      128+N stopped by signal N (130 SIGINT, 143 SIGTERM): output so far is valid\n",
+		"       %s COMMAND --help         the options of one command\n"
+		"\n",
 		program_name, program_name, program_name, program_name, program_name, program_name,
-		program_name, program_name, program_name);
+		program_name, program_name, program_name, program_name);
+	check_options_help(out);
+	fputs("\n"
+	      "replay runs one schedule that check printed, under the options that check\n"
+	      "printed with it, and traces it step by step; --svg FILE and --dot FILE also\n"
+	      "draw it as a sequence chart.\n",
+	      out);
+	exit_help(out);
 }
 
-/* ---- files --------------------------------------------------------------- */
-
-/* The bundled library: ./scenarios, or next to the binary (build/normal/../../scenarios). */
-static const char *library_path(void)
+static void check_usage(FILE *out)
 {
-	static char path[PATH_MAX];
-	char self[PATH_MAX];
-	ssize_t n;
-	struct stat st;
+	fprintf(out,
+		"usage: %s check [options] PATH...\n"
+		"Explore each scenario file (or every .kfp under a directory) under the design\n"
+		"variants; print each cell's verdict, its counterexamples and their replay\n"
+		"commands.\n"
+		"\n",
+		program_name);
+	check_options_help(out);
+	exit_help(out);
+}
 
-	if (!stat("scenarios", &st) && S_ISDIR(st.st_mode))
-		return "scenarios";
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		char *slash;
+static void replay_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s replay PATH --variant NAME [options] --schedule STRING\n"
+		"Run one schedule that kfp check printed, under the options it printed with\n"
+		"it, and trace it step by step.\n"
+		"\n"
+		"  --variant NAME            the one design variant the schedule ran under\n"
+		"  --schedule STRING         the schedule, as kfp check printed it\n"
+		"  --inject NAME             put old code back (repeatable; kfp list shows them)\n"
+		"  --max-steps N             the step bound the schedule was found under\n"
+		"  --preemption-bound N      the preemption bound it was found under\n"
+		"  --svg FILE                also draw it as an SVG sequence chart in FILE\n"
+		"  --dot FILE                ... or as a Graphviz DOT graph\n"
+		"  --help, -h                this text\n",
+		program_name);
+	exit_help(out);
+}
 
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(path, sizeof(path), "%.*s/../../scenarios", (int)(sizeof(path) - 20),
-			 self);
-		if (!stat(path, &st) && S_ISDIR(st.st_mode))
-			return path;
-	}
-	return "scenarios";
+static void list_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s list [--markdown]\n"
+		"The design variants, the injections, the operations a scenario may use and\n"
+		"the bundled scenarios.\n"
+		"\n"
+		"  --markdown                the variants and injections as the Markdown tables\n"
+		"                            of docs/scenario-format.md\n"
+		"  --help, -h                this text\n",
+		program_name);
 }
 
 /* ---- verdicts -------------------------------------------------------------- */
@@ -757,6 +794,8 @@ static int load_all(struct cli *cli, struct kfp_scenario **scenarios)
 		if (!scenarios[i])
 			status = EXIT_USAGE;
 	}
+	if (!status)
+		kfp_cli_warn_duplicates(scenarios, cli->files.nr);
 	return status;
 }
 
@@ -1098,248 +1137,161 @@ out_free:
 	return status;
 }
 
-static bool parse_u64(const char *text, u64 *value)
+/* ---- options (cli/options.c parses the values) ------------------------------ */
+
+/* kfp check's and the matrix's own options, after the shared ones */
+enum {
+	OPT_MATRIX = KFP_OPT_COMMAND,
+	OPT_QUIET = 'q',
+	OPT_WITNESS = KFP_OPT_COMMAND + 1,
+	OPT_TRACE_FORMAT,
+	OPT_TRACE_DIR,
+	OPT_PROGRESS_EVERY,
+	OPT_RANDOM,
+	OPT_SHARD,
+	OPT_STOP_AT_FIRST,
+	OPT_JOBS,
+	OPT_FORMAT,
+	OPT_SCHEDULE, /* replay */
+	OPT_SVG,
+	OPT_DOT,
+	OPT_MARKDOWN, /* list */
+};
+
+static const struct option check_options[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_VALUE("variant", KFP_OPT_VARIANT),
+	KFP_OPT_EXECUTION_OPTIONS,
+	KFP_OPT_SEARCH_OPTIONS,
+	KFP_OPT_FLAG("json", KFP_OPT_JSON),
+	KFP_OPT_FLAG("matrix", OPT_MATRIX),
+	KFP_OPT_FLAG("quiet", OPT_QUIET),
+	KFP_OPT_FLAG("witness", OPT_WITNESS),
+	KFP_OPT_VALUE("trace-format", OPT_TRACE_FORMAT),
+	KFP_OPT_VALUE("trace-dir", OPT_TRACE_DIR),
+	KFP_OPT_VALUE("format", OPT_FORMAT),
+	KFP_OPT_VALUE("progress-every", OPT_PROGRESS_EVERY),
+	KFP_OPT_VALUE("random", OPT_RANDOM),
+	KFP_OPT_VALUE("seed", KFP_OPT_SEED),
+	KFP_OPT_VALUE("shard", OPT_SHARD),
+	KFP_OPT_FLAG("stop-at-first", OPT_STOP_AT_FIRST),
+	KFP_OPT_VALUE("jobs", OPT_JOBS),
+	KFP_OPT_END,
+};
+
+static const struct option replay_options[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_VALUE("variant", KFP_OPT_VARIANT),
+	KFP_OPT_EXECUTION_OPTIONS,
+	KFP_OPT_VALUE("schedule", OPT_SCHEDULE),
+	KFP_OPT_VALUE("svg", OPT_SVG),
+	KFP_OPT_VALUE("dot", OPT_DOT),
+	KFP_OPT_END,
+};
+
+static const struct option list_options[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_FLAG("markdown", OPT_MARKDOWN),
+	KFP_OPT_END,
+};
+
+static int parse_trace_format(const char *who, const char *text, enum trace_format *format)
 {
-	char *end;
-
-	if (!text || !*text || *text == '-')
-		return false;
-	*value = strtoull(text, &end, 0);
-	return !*end;
-}
-
-static int parse_variant(const char *name, u32 *mask)
-{
-	int d;
-
-	if (!strcmp(name, "all")) {
-		*mask = (u32)((1ULL << kfp_nr_designs) - 1);
-		return 0;
-	}
-	d = kfp_design_index(name);
-	if (d < 0) {
-		fprintf(stderr, "%s: unknown variant '%s' (kfp list shows them)\n", program_name,
-			name);
+	if (!strcmp(text, "text"))
+		*format = TRACE_TEXT;
+	else if (!strcmp(text, "svg"))
+		*format = TRACE_SVG;
+	else if (!strcmp(text, "dot"))
+		*format = TRACE_DOT;
+	else {
+		fprintf(stderr, "%s: --trace-format wants text, svg or dot, not '%s'\n", who, text);
 		return -1;
 	}
-	*mask = BIT(d);
 	return 0;
 }
 
-/*
- * The options that shape an execution, which check and replay share:
- * --variant, --inject, --max-steps, --preemption-bound.  1 when @arg is
- * one of them (and @next its valid value), 0 when not, -1 on error.
- */
-static int parse_execution_option(struct cli *cli, const char *arg, const char *next)
+/* One option of kfp check (or the matrix): 0, or -1 after saying why not. */
+static int check_option(struct cli *cli, const char *who, int code, const char *value)
 {
-	u64 value = 0;
+	struct kfp_explore_options *o = &cli->options;
+	int ret = kfp_opt_execution(who, code, value, o, &cli->inject);
 
-	if (!strcmp(arg, "--variant"))
-		return parse_variant(next, &cli->design_mask) ? -1 : 1;
-	if (!strcmp(arg, "--inject")) {
-		const struct kvm_injection_info *info = kvm_injection_by_name(next);
-
-		if (!info) {
-			fprintf(stderr, "%s: unknown injection '%s' (kfp list shows them)\n",
-				program_name, next);
-			return -1;
-		}
-		cli->inject |= info->bit;
-		return 1;
-	}
-	if (strcmp(arg, "--max-steps") && strcmp(arg, "--preemption-bound"))
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	switch (code) {
+	case KFP_OPT_VARIANT:
+		return kfp_opt_variants(who, value, &cli->design_mask);
+	case KFP_OPT_JSON:
+		cli->json = true;
 		return 0;
-	if (!parse_u64(next, &value)) {
-		fprintf(stderr, "%s: %s wants a number, not '%s'\n", program_name, arg, next);
-		return -1;
+	case OPT_MATRIX:
+		cli->matrix = true;
+		return 0;
+	case OPT_QUIET:
+		cli->quiet = true;
+		return 0;
+	case OPT_WITNESS:
+		cli->witness = true;
+		return 0;
+	case OPT_STOP_AT_FIRST:
+		o->stop_on_violation = true;
+		return 0;
+	case OPT_TRACE_FORMAT:
+		return parse_trace_format(who, value, &cli->trace_format);
+	case OPT_TRACE_DIR:
+		cli->trace_dir = value;
+		return 0;
+	case OPT_FORMAT:
+		if (strcmp(value, "text") && !kfp_cli_format_sink(value)) {
+			fprintf(stderr, "%s: --format wants text, ktap or junit, not '%s'\n", who,
+				value);
+			return -1;
+		}
+		cli->sink = kfp_cli_format_sink(value);
+		return 0;
+	case OPT_PROGRESS_EVERY:
+		return kfp_opt_seconds(who, "--progress-every", value, true, 1e6,
+				       &cli->progress_every);
+	case OPT_RANDOM:
+		return kfp_opt_u64(who, "--random", value, 1, UINT64_MAX, &o->random_executions);
+	case KFP_OPT_SEED:
+		return kfp_opt_u64(who, "--seed", value, 0, UINT64_MAX, &o->seed);
+	case OPT_SHARD:
+		return kfp_opt_shard(who, value, &o->shard_index, &o->shard_count);
+	case OPT_JOBS:
+		return kfp_opt_uint(who, "--jobs", value, 1, MAX_JOBS, &cli->jobs);
 	}
-	if (!strcmp(arg, "--max-steps") && value && value <= UINT_MAX) {
-		cli->options.max_steps = (unsigned int)value;
-		return 1;
-	}
-	if (!strcmp(arg, "--preemption-bound") && value < 1000) {
-		cli->options.preemption_bound = (int)value;
-		return 1;
-	}
-	fprintf(stderr, "%s: value out of range: %s %s\n", program_name, arg, next);
-	return -1;
+	return -1; /* '?': getopt_long said what is wrong */
 }
 
-/*
- * "--name=value" as "--name" "value", for every option: a new argument
- * vector (static; NULL when out of memory) of *@argc words.
- */
-static char **split_equals(int *argc, char **argv)
+/* 0 to go on, 1 when --help was shown, -1 after saying what is wrong. */
+static int parse_check_options(struct cli *cli, const char *who, int argc, char **argv)
 {
-	static char **split;
-	int i, n = 0;
+	struct kfp_opt_parser parser = {
+		.who = who,
+		.argc = argc,
+		.argv = argv,
+		.options = check_options,
+		.short_options = "hq",
+	};
+	const char *value;
+	char **paths;
+	int code, i, nr;
 
-	free(split);
-	split = calloc(2 * (size_t)*argc + 1, sizeof(*split));
-	if (!split)
-		return NULL;
-	for (i = 0; i < *argc; i++) {
-		char *equals = strchr(argv[i], '=');
-
-		if (strncmp(argv[i], "--", 2) || !equals) {
-			split[n++] = argv[i];
-			continue;
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		if (code == KFP_OPT_HELP) {
+			(cli->matrix ? usage : check_usage)(stdout);
+			return 1;
 		}
-		*equals = '\0';
-		split[n++] = argv[i];
-		split[n++] = equals + 1;
+		if (check_option(cli, who, code, value))
+			return -1;
 	}
-	*argc = n;
-	return split;
-}
-
-static int parse_check_options(struct cli *cli, int argc, char **argv)
-{
-	int i, ret;
-
-	for (i = 0; i < argc; i++) {
-		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-		u64 value = 0;
-
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			usage(stdout);
-			exit(EXIT_MET);
-		} else if (!strcmp(arg, "--json")) {
-			cli->json = true;
-			continue;
-		} else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
-			cli->quiet = true;
-			continue;
-		} else if (!strcmp(arg, "--witness")) {
-			cli->witness = true;
-			continue;
-		} else if (!strcmp(arg, "--matrix")) {
-			cli->matrix = true;
-			continue;
-		} else if (!strcmp(arg, "--stop-at-first")) {
-			cli->options.stop_on_violation = true;
-			continue;
-		} else if (arg[0] != '-') {
-			if (kfp_cli_add_path(&cli->files, arg))
-				return -1;
-			continue;
-		}
-		if (!next) {
-			fprintf(stderr, "%s: %s needs a value\n", program_name, arg);
+	paths = kfp_opt_operands(&parser, &nr);
+	for (i = 0; i < nr; i++)
+		if (kfp_cli_add_path(&cli->files, paths[i]))
 			return -1;
-		}
-		i++;
-		ret = parse_execution_option(cli, arg, next);
-		if (ret < 0)
-			return -1;
-		if (ret)
-			continue;
-		if (!strcmp(arg, "--shard")) {
-			unsigned int index, count;
-			char extra;
-
-			if (sscanf(next, "%u/%u%c", &index, &count, &extra) != 2 || !count ||
-			    index >= count) {
-				fprintf(stderr, "%s: --shard wants I/N with 0 <= I < N\n",
-					program_name);
-				return -1;
-			}
-			cli->options.shard_index = index;
-			cli->options.shard_count = count;
-			continue;
-		}
-		if (!strcmp(arg, "--search")) {
-			if (strcmp(next, "stateful") && strcmp(next, "stateful-sleep-sets") &&
-			    strcmp(next, "stateful-unreduced") && strcmp(next, "dpor")) {
-				fprintf(stderr,
-					"%s: --search wants stateful, stateful-sleep-sets, "
-					"stateful-unreduced or dpor, not '%s'\n",
-					program_name, next);
-				return -1;
-			}
-			cli->options.stateful = strcmp(next, "dpor") != 0;
-			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
-			cli->options.no_persistent_sets = !strcmp(next, "stateful-unreduced") ||
-							  !strcmp(next, "stateful-sleep-sets");
-			continue;
-		}
-		if (!strcmp(arg, "--trace-format")) {
-			if (!strcmp(next, "text")) {
-				cli->trace_format = TRACE_TEXT;
-			} else if (!strcmp(next, "svg")) {
-				cli->trace_format = TRACE_SVG;
-			} else if (!strcmp(next, "dot")) {
-				cli->trace_format = TRACE_DOT;
-			} else {
-				fprintf(stderr,
-					"%s: --trace-format wants text, svg or dot, not '%s'\n",
-					program_name, next);
-				return -1;
-			}
-			continue;
-		}
-		if (!strcmp(arg, "--trace-dir")) {
-			cli->trace_dir = next;
-			continue;
-		}
-		if (!strcmp(arg, "--format")) {
-			if (strcmp(next, "text") && !kfp_cli_format_sink(next)) {
-				fprintf(stderr,
-					"%s: --format wants text, ktap or junit, not '%s'\n",
-					program_name, next);
-				return -1;
-			}
-			cli->sink = kfp_cli_format_sink(next);
-			continue;
-		}
-		if (!strcmp(arg, "--progress-every")) {
-			char *end;
-			double seconds = strtod(next, &end);
-
-			if (*end || !(seconds >= 0) || seconds > 1e6) {
-				fprintf(stderr,
-					"%s: --progress-every wants a number of seconds (0: none)\n",
-					program_name);
-				return -1;
-			}
-			cli->progress_every = seconds;
-			continue;
-		}
-		if (!strcmp(arg, "--timeout")) {
-			char *end;
-			double seconds = strtod(next, &end);
-
-			if (*end || seconds <= 0) {
-				fprintf(stderr,
-					"%s: --timeout wants a positive number of seconds\n",
-					program_name);
-				return -1;
-			}
-			cli->options.timeout_seconds = seconds;
-			continue;
-		}
-		if (!parse_u64(next, &value)) {
-			fprintf(stderr, "%s: %s wants a number, not '%s'\n", program_name, arg,
-				next);
-			return -1;
-		}
-		if (!strcmp(arg, "--jobs") && value >= 1 && value <= MAX_JOBS) {
-			cli->jobs = (unsigned int)value;
-		} else if (!strcmp(arg, "--max-executions")) {
-			cli->options.max_executions = value;
-		} else if (!strcmp(arg, "--random") && value) {
-			cli->options.random_executions = value;
-		} else if (!strcmp(arg, "--seed")) {
-			cli->options.seed = value;
-		} else {
-			fprintf(stderr, "%s: unknown option or value out of range: %s %s\n",
-				program_name, arg, next);
-			return -1;
-		}
-	}
 	if (!cli->files.nr && !cli->matrix) {
-		fprintf(stderr, "%s check: no scenario given\n", program_name);
+		fprintf(stderr, "%s: no scenario given\n", who);
 		return -1;
 	}
 	if (cli->json && cli->sink) {
@@ -1348,8 +1300,7 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 		return -1;
 	}
 	if (cli->options.shard_count && cli->options.random_executions) {
-		fprintf(stderr, "%s: --shard splits the exhaustive search, not --random\n",
-			program_name);
+		fprintf(stderr, "%s: --shard splits the exhaustive search, not --random\n", who);
 		return -1;
 	}
 	return 0;
@@ -1377,13 +1328,12 @@ static void cli_init(struct cli *cli)
 static int command_check(int argc, char **argv)
 {
 	static struct cli cli;
+	int ret;
 
 	cli_init(&cli);
-	argv = split_equals(&argc, argv);
-	if (!argv)
-		return EXIT_INTERNAL;
-	if (parse_check_options(&cli, argc, argv))
-		return EXIT_USAGE;
+	ret = parse_check_options(&cli, "kfp check", argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_MET : EXIT_USAGE;
 	kfp_cli_sort_files(&cli.files);
 	return run_all(&cli);
 }
@@ -1392,15 +1342,14 @@ static int command_check(int argc, char **argv)
 static int command_matrix(int argc, char **argv)
 {
 	static struct cli cli;
+	int ret;
 
 	cli_init(&cli);
 	cli.matrix = true;
-	argv = split_equals(&argc, argv);
-	if (!argv)
-		return EXIT_INTERNAL;
-	if (parse_check_options(&cli, argc, argv))
-		return EXIT_USAGE;
-	if (!cli.files.nr && kfp_cli_add_path(&cli.files, library_path()))
+	ret = parse_check_options(&cli, program_name, argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_MET : EXIT_USAGE;
+	if (!cli.files.nr && kfp_cli_add_path(&cli.files, kfp_cli_library_path()))
 		return EXIT_USAGE;
 	kfp_cli_sort_files(&cli.files);
 	printf("kfp %s: the bundled scenarios under every design variant\n\n", KFP_VERSION);
@@ -1412,93 +1361,119 @@ static int command_report(int argc, char **argv)
 {
 	static struct cli cli;
 	struct kfp_cli_sink *sink;
+	int ret;
 
 	cli_init(&cli);
-	argv = split_equals(&argc, argv);
-	if (!argv)
-		return EXIT_INTERNAL;
+	for (ret = 1; ret < argc; ret++) {
+		if (strcmp(argv[ret], "--help") && strcmp(argv[ret], "-h"))
+			continue;
+		printf("usage: %s report -o DIR [--no-times] [check options] [PATH...]\n"
+		       "  -o, --output DIR          where index.html and its charts go\n"
+		       "  --no-times                leave the times out (the page is then the same\n"
+		       "                            for the same input)\n",
+		       program_name);
+		check_options_help(stdout);
+		exit_help(stdout);
+		return EXIT_MET;
+	}
 	sink = kfp_report_sink(program_name, KFP_VERSION, &argc, argv);
 	if (!sink)
 		return EXIT_USAGE;
 	cli.matrix = true; /* the library when no path is given */
-	if (parse_check_options(&cli, argc, argv))
-		return EXIT_USAGE;
+	ret = parse_check_options(&cli, "kfp report", argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_MET : EXIT_USAGE;
 	if (cli.json || cli.sink) {
 		fprintf(stderr, "%s report: writes HTML, not --json or --format\n", program_name);
 		return EXIT_USAGE;
 	}
 	cli.sink = sink;
-	if (!cli.files.nr && kfp_cli_add_path(&cli.files, library_path()))
+	if (!cli.files.nr && kfp_cli_add_path(&cli.files, kfp_cli_library_path()))
 		return EXIT_USAGE;
 	kfp_cli_sort_files(&cli.files);
 	return run_all(&cli);
 }
 
+struct replay_args {
+	const char *path, *schedule, *chart;
+	enum trace_format format;
+	bool variant;
+	unsigned int design;
+};
+
+/* kfp replay's options: 0, 1 after --help, -1 after saying what is wrong. */
+static int parse_replay_options(struct cli *cli, struct replay_args *args, int argc, char **argv)
+{
+	static const char who[] = "kfp replay";
+	struct kfp_opt_parser parser = {
+		.who = who,
+		.argc = argc,
+		.argv = argv,
+		.options = replay_options,
+		.short_options = "h",
+	};
+	const char *value;
+	char **operands;
+	int code, nr;
+
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		int ret = kfp_opt_execution(who, code, value, &cli->options, &cli->inject);
+
+		if (ret < 0 || code == '?')
+			return -1;
+		if (code == KFP_OPT_HELP) {
+			replay_usage(stdout);
+			return 1;
+		} else if (code == KFP_OPT_VARIANT) {
+			if (kfp_opt_one_variant(who, value,
+						"a schedule is one execution of one variant's code",
+						&args->design))
+				return -1;
+			args->variant = true;
+		} else if (code == OPT_SCHEDULE) {
+			args->schedule = value;
+		} else if (code == OPT_SVG || code == OPT_DOT) {
+			args->chart = value;
+			args->format = code == OPT_DOT ? TRACE_DOT : TRACE_SVG;
+		}
+	}
+	operands = kfp_opt_operands(&parser, &nr);
+	if (nr > 1) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", who, operands[1]);
+		return -1;
+	}
+	args->path = nr ? operands[0] : NULL;
+	if (!args->path || !args->variant || !args->schedule) {
+		fprintf(stderr, "%s: needs PATH --variant NAME --schedule STRING\n", who);
+		return -1;
+	}
+	return 0;
+}
+
 static int command_replay(int argc, char **argv)
 {
-	const char *path = NULL, *schedule = NULL, *chart = NULL;
-	enum trace_format format = TRACE_SVG;
+	struct replay_args args = { .format = TRACE_SVG };
 	struct kfp_scenario *scenario;
 	static struct cli cli;
-	bool variant = false;
-	unsigned int design;
-	int i, ret;
+	int ret;
 
 	cli_init(&cli);
-	argv = split_equals(&argc, argv);
-	if (!argv)
-		return EXIT_INTERNAL;
-	for (i = 0; i < argc; i++) {
-		const char *arg = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			usage(stdout);
-			return EXIT_MET;
-		}
-		if (arg[0] != '-' && !path) {
-			path = arg;
-			continue;
-		}
-		if (next && (!strcmp(arg, "--svg") || !strcmp(arg, "--dot"))) {
-			chart = next;
-			format = strcmp(arg, "--dot") ? TRACE_SVG : TRACE_DOT;
-			i++;
-			continue;
-		}
-		ret = next ? parse_execution_option(&cli, arg, next) : 0;
-		if (ret < 0)
-			return EXIT_USAGE;
-		if (!ret && (!next || strcmp(arg, "--schedule"))) {
-			fprintf(stderr, "%s replay: unexpected argument '%s'\n", program_name, arg);
-			return EXIT_USAGE;
-		}
-		if (!ret)
-			schedule = next;
-		variant |= !strcmp(arg, "--variant");
-		i++;
-	}
-	if (!path || !variant || !schedule) {
-		fprintf(stderr, "%s replay: needs PATH --variant NAME --schedule STRING\n",
-			program_name);
-		return EXIT_USAGE;
-	}
-	if (__builtin_popcount(cli.design_mask) != 1) {
-		fprintf(stderr, "%s replay: --variant names one variant\n", program_name);
-		return EXIT_USAGE;
-	}
-	scenario = load(path);
+	ret = parse_replay_options(&cli, &args, argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_MET : EXIT_USAGE;
+	scenario = load(args.path);
 	if (!scenario)
 		return EXIT_USAGE;
 	scenario->inject |= cli.inject;
-	design = (unsigned int)__builtin_ctz(cli.design_mask);
-	ret = kfp_scenario_replay(scenario, design, schedule, &cli.options, stdout, NULL);
-	if (ret >= 0 && chart &&
-	    write_chart(chart, format, scenario, design, schedule, &cli.options))
+	ret = kfp_scenario_replay(scenario, args.design, args.schedule, &cli.options, stdout, NULL);
+	if (ret >= 0 && args.chart &&
+	    write_chart(args.chart, args.format, scenario, args.design, args.schedule,
+			&cli.options))
 		ret = -EIO;
 	free(scenario);
 	if (ret == -EINVAL || ret == -ERANGE) {
 		fprintf(stderr, "%s replay: schedule '%s' does not fit %s%s\n", program_name,
-			schedule, path,
+			args.schedule, args.path,
 			ret == -ERANGE ? ": more preemptions than --preemption-bound" : "");
 		return EXIT_USAGE;
 	}
@@ -1508,9 +1483,12 @@ static int command_replay(int argc, char **argv)
 	return ret ? EXIT_FAILED : EXIT_MET;
 }
 
-static int command_list(void)
+/* Everything kfp list shows. */
+static int list_everything(void)
 {
+	static struct kfp_scenario *scenarios[KFP_CLI_MAX_FILES];
 	static struct cli cli;
+	int status = EXIT_MET;
 	unsigned int i;
 
 	printf("variants:\n");
@@ -1523,19 +1501,53 @@ static int command_list(void)
 	printf("operations (vcpu: in a vCPU thread; host: in a host thread or setup):\n");
 	kfp_scenario_print_ops(stdout, false);
 	cli_init(&cli);
-	if (kfp_cli_add_path(&cli.files, library_path()))
+	if (kfp_cli_add_path(&cli.files, kfp_cli_library_path()))
 		return EXIT_USAGE;
 	kfp_cli_sort_files(&cli.files);
-	printf("scenarios (%s):\n", library_path());
-	for (i = 0; i < cli.files.nr; i++) {
-		struct kfp_scenario *scenario = load(cli.files.path[i]);
-
-		if (!scenario)
-			return EXIT_USAGE;
-		printf("  %-40s %s\n", scenario->name, cli.files.path[i]);
-		free(scenario);
+	printf("scenarios (%s):\n", kfp_cli_library_path());
+	for (i = 0; i < cli.files.nr && !status; i++) {
+		scenarios[i] = load(cli.files.path[i]);
+		if (!scenarios[i])
+			status = EXIT_USAGE;
+		else
+			printf("  %-40s %s\n", scenarios[i]->name, cli.files.path[i]);
 	}
-	return EXIT_MET;
+	if (!status)
+		kfp_cli_warn_duplicates(scenarios, cli.files.nr);
+	for (i = 0; i < cli.files.nr; i++)
+		free(scenarios[i]);
+	return status;
+}
+
+/* kfp list [--markdown] */
+static int command_list(int argc, char **argv)
+{
+	struct kfp_opt_parser parser = {
+		.who = "kfp list",
+		.argc = argc,
+		.argv = argv,
+		.options = list_options,
+		.short_options = "h",
+	};
+	bool markdown = false;
+	const char *value;
+	int code, nr;
+
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		if (code == '?')
+			return EXIT_USAGE;
+		if (code == KFP_OPT_HELP) {
+			list_usage(stdout);
+			return EXIT_MET;
+		}
+		markdown = true;
+	}
+	argv = kfp_opt_operands(&parser, &nr);
+	if (nr) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", parser.who, argv[0]);
+		return EXIT_USAGE;
+	}
+	return markdown ? kfp_list_markdown() : list_everything();
 }
 
 /* Output that could not be written is an error: exit 4, never 0. */
@@ -1549,10 +1561,11 @@ static int finish_output(int status)
 	return status;
 }
 
+/* The command named in argv[1]; each parses its own options (argv[0]: its name). */
 static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
-		return command_matrix(0, argv + 1);
+		return command_matrix(argc, argv);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("kfp %s\n", KFP_VERSION);
 		return EXIT_MET;
@@ -1561,29 +1574,22 @@ static int run_command(int argc, char **argv)
 		usage(stdout);
 		return EXIT_MET;
 	}
-	if (!strncmp(argv[1], "--", 2) && strcmp(argv[1], "--help"))
-		return command_matrix(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return command_matrix(argc, argv);
 	if (!strcmp(argv[1], "check"))
-		return command_check(argc - 2, argv + 2);
+		return command_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
-		return command_replay(argc - 2, argv + 2);
+		return command_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
-		return kfp_merge_command(program_name, argc - 2, argv + 2);
+		return kfp_merge_command(program_name, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "hunt"))
-		return kfp_hunt_command(program_name, argc - 2, argv + 2);
+		return kfp_hunt_command(program_name, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff"))
-		return kfp_diff_command(program_name, argc - 2, argv + 2);
+		return kfp_diff_command(program_name, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
-		return command_report(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "list")) {
-		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-			usage(stdout);
-			return EXIT_MET;
-		}
-		if (argc > 2 && !strcmp(argv[2], "--markdown"))
-			return kfp_list_markdown();
-		return command_list();
-	}
+		return command_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return command_list(argc - 1, argv + 1);
 	fprintf(stderr, "%s: unknown command '%s'\n", program_name, argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

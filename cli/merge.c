@@ -17,8 +17,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 
-#define MAX_SHARDS 4096
+#define MAX_SHARDS KFP_OPT_MAX_SHARDS
 #define JSON_MAX_DEPTH 32
 
 enum {
@@ -878,6 +879,52 @@ static int merge_all(const char *program_name, struct shard **by_index, unsigned
 	return failed ? MERGE_FAILED : bounded ? MERGE_BOUND : MERGE_MET;
 }
 
+static const struct option merge_options[] = {
+	KFP_OPT_FLAG("help", KFP_OPT_HELP),
+	KFP_OPT_FLAG("json", KFP_OPT_JSON),
+	KFP_OPT_END,
+};
+
+static void merge_usage(FILE *out, const char *program_name)
+{
+	fprintf(out,
+		"usage: %s merge [--json] SHARD.json...\n"
+		"The verdicts of a whole search from the --json output of every one of its\n"
+		"shards (kfp check --shard I/N --json, for each I from 0 to N-1).\n"
+		"\n"
+		"  --json                    one JSON object on stdout, as kfp check --json\n"
+		"  --help, -h                this text\n"
+		"exit: as kfp check: 0 met, 1 failed, 2 usage or input error (a shard\n"
+		"      missing, twice, or of another search), 3 undecided, 4 internal error\n",
+		program_name);
+}
+
+/* --json and the shard files: 0, 1 after --help, -1 after saying what is wrong. */
+static int merge_options_parse(const char *program_name, int *argc, char ***argv, bool *json)
+{
+	struct kfp_opt_parser parser = {
+		.who = "kfp merge",
+		.argc = *argc,
+		.argv = *argv,
+		.options = merge_options,
+		.short_options = "h",
+	};
+	const char *value;
+	int code;
+
+	while ((code = kfp_opt_next(&parser, &value)) != -1) {
+		if (code == '?')
+			return -1;
+		if (code == KFP_OPT_HELP) {
+			merge_usage(stdout, program_name);
+			return 1;
+		}
+		*json = true;
+	}
+	*argv = kfp_opt_operands(&parser, argc);
+	return 0;
+}
+
 int kfp_merge_command(const char *program_name, int argc, char **argv)
 {
 	struct shard *shards = calloc((size_t)argc + 1, sizeof(*shards));
@@ -890,15 +937,12 @@ int kfp_merge_command(const char *program_name, int argc, char **argv)
 		status = MERGE_INTERNAL;
 		goto out_free;
 	}
+	i = merge_options_parse(program_name, &argc, &argv, &json);
+	if (i) {
+		status = i > 0 ? MERGE_MET : MERGE_USAGE;
+		goto out_free;
+	}
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-			continue;
-		}
-		if (argv[i][0] == '-') {
-			fprintf(stderr, "%s merge: unknown option '%s'\n", program_name, argv[i]);
-			goto out_free;
-		}
 		if (load_shard(&shards[nr++], argv[i]))
 			goto out_free;
 	}

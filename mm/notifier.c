@@ -21,7 +21,7 @@ int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops,
 		return -ENOMEM;
 	kfp_shared_write(notifier_object(), "mmu_notifier_register");
 	mm->subscriber[mm->nr_subscribers].ops = ops;
-	mm->subscriber[mm->nr_subscribers].private = private;
+	mm->subscriber[mm->nr_subscribers].data = private;
 	mm->nr_subscribers++;
 	return 0;
 }
@@ -37,7 +37,7 @@ void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
 
 	kfp_shared_write(notifier_object(), "mmu_notifier_unregister");
 	for (i = 0; i < mm->nr_subscribers; i++) {
-		if (mm->subscriber[i].private != private)
+		if (mm->subscriber[i].data != private)
 			continue;
 		if (mm->subscriber[i].ops->release)
 			mm->subscriber[i].ops->release(mm, private);
@@ -59,7 +59,7 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
 
 		if (subscriber->ops->invalidate_range_start)
-			subscriber->ops->invalidate_range_start(mm, subscriber->private, range);
+			subscriber->ops->invalidate_range_start(mm, subscriber->data, range);
 	}
 }
 
@@ -76,7 +76,7 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
 
 		if (subscriber->ops->invalidate_range_end)
-			subscriber->ops->invalidate_range_end(mm, subscriber->private, range);
+			subscriber->ops->invalidate_range_end(mm, subscriber->data, range);
 	}
 }
 
@@ -94,7 +94,7 @@ void mmu_notifier_release(struct kfp_mm *mm)
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
 
 		if (subscriber->ops->release)
-			subscriber->ops->release(mm, subscriber->private);
+			subscriber->ops->release(mm, subscriber->data);
 	}
 	kfp_shared_write(notifier_object(), "mmu_notifier_release");
 	mm->nr_subscribers = 0;

@@ -9,6 +9,10 @@
 
 #include <kfp/kvm.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Everything one execution needs, in one arena that can be copied. */
 struct kfp_world {
 	struct kfp_reports reports;
@@ -31,5 +35,9 @@ struct kfp_verdict {
 };
 
 void kfp_verdict_of(const struct kfp_reports *reports, struct kfp_verdict *verdict);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_CHECK_H */

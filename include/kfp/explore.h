@@ -18,6 +18,10 @@
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Steps per execution when no bound is given: a net for a model that loops.
  * The node and event arrays grow with the executions, so this is no limit
@@ -236,5 +240,9 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason);
 char *kfp_explore_current_schedule(void);
 /* Inside a program's at_end hook: the preemptions of that schedule (0 outside a search). */
 unsigned int kfp_explore_current_preemptions(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_EXPLORE_H */

@@ -14,6 +14,10 @@
 
 #include <kfp/mm.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KVM_ADDRESS_SPACE_NUM 2
 #define KFP_MAX_MEMSLOTS 8
 #define KFP_MAX_VCPUS 4
@@ -517,5 +521,9 @@ enum {
 	RET_PF_FIXED,
 	RET_PF_SPURIOUS,
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_KVM_H */

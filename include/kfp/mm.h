@@ -19,6 +19,10 @@
 #include <kfp/seam.h>
 #include <kfp/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- physical memory: struct page ------------------------------------ */
 
 /* What a pfn was set up as; fixed for the life of the pfn. */
@@ -220,16 +224,16 @@ struct mmu_notifier_range {
 struct kfp_mm;
 
 struct mmu_notifier_ops {
-	void (*release)(struct kfp_mm *mm, void *private);
-	int (*invalidate_range_start)(struct kfp_mm *mm, void *private,
+	void (*release)(struct kfp_mm *mm, void *data);
+	int (*invalidate_range_start)(struct kfp_mm *mm, void *data,
 				      const struct mmu_notifier_range *range);
-	void (*invalidate_range_end)(struct kfp_mm *mm, void *private,
+	void (*invalidate_range_end)(struct kfp_mm *mm, void *data,
 				     const struct mmu_notifier_range *range);
 };
 
 struct kfp_mmu_notifier {
 	const struct mmu_notifier_ops *ops;
-	void *private; /* points into the same world arena */
+	void *data; /* points into the same world arena */
 };
 
 /* ---- the mm ------------------------------------------------------------ */
@@ -431,8 +435,8 @@ void kfp_signal_delivered(struct kfp_mm *mm, int thread);
 
 /* ---- mmu notifiers (mm/notifier.c) --------------------------------------- */
 
-int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops, void *private);
-void mmu_notifier_unregister(struct kfp_mm *mm, void *private);
+int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops, void *data);
+void mmu_notifier_unregister(struct kfp_mm *mm, void *data);
 void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_notifier_range *range);
 void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notifier_range *range);
 void mmu_notifier_release(struct kfp_mm *mm);
@@ -478,5 +482,9 @@ void kfp_mm_teardown(struct kfp_mm *mm);
 /* Reading and writing a pfn's content word (the model's memcpy). */
 u64 kfp_pfn_read(struct kfp_mm *mm, kfp_pfn_t pfn);
 void kfp_pfn_write(struct kfp_mm *mm, kfp_pfn_t pfn, u64 value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_MM_H */

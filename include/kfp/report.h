@@ -12,6 +12,10 @@
 
 #include <kfp/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum kfp_property {
 	KFP_PROPERTY_P1, /* refcounts are never corrupted */
 	KFP_PROPERTY_P2, /* no access to a pfn after it was freed */
@@ -93,5 +97,9 @@ const char *kfp_report_kind_name(enum kfp_report_kind kind);
 enum kfp_property kfp_report_kind_property(enum kfp_report_kind kind);
 bool kfp_reports_have(const struct kfp_reports *reports, enum kfp_report_kind kind);
 unsigned int kfp_reports_count_kind(const struct kfp_reports *reports, enum kfp_report_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_REPORT_H */

@@ -13,6 +13,10 @@
 #include <kfp/explore.h>
 #include <kfp/trace.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KFP_NAME_LEN 32
 #define KFP_DOC_LEN 4096
 #define KFP_SCENARIO_MAX_OBJECTS 8
@@ -402,5 +406,9 @@ void kfp_scenario_print_run_reports(const struct kfp_scenario_run *run,
 				    FILE *out);
 /* One line per report, as a replay prints them: "step N: P2: kind, pfn N, owner (site)". */
 void kfp_scenario_print_reports(const struct kfp_reports *reports, const char *indent, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_SCENARIO_H */

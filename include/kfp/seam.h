@@ -19,6 +19,10 @@
 #include <kfp/report.h>
 #include <kfp/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What a step does to the object it touches. */
 enum kfp_access {
 	KFP_ACCESS_READ,
@@ -123,7 +127,11 @@ struct kfp_seam {
  * The seam in force, one per OS thread: a model world runs on one OS
  * thread, and kfp check --jobs runs several worlds side by side.
  */
+#ifdef __cplusplus
+extern thread_local struct kfp_seam kfp_seam;
+#else
 extern _Thread_local struct kfp_seam kfp_seam;
+#endif
 
 void kfp_seam_use_sequential(struct kfp_reports *reports);
 void kfp_seam_install(const struct kfp_seam_ops *ops, void *ctx, struct kfp_reports *reports);
@@ -167,7 +175,7 @@ void kfp_shared_access_footprint(const struct kfp_footprint *footprint, const ch
 static inline void kfp_shared_access2(u32 object, enum kfp_access access, u32 object2,
 				      enum kfp_access access2, const char *what)
 {
-	struct kfp_footprint footprint = { 0 };
+	struct kfp_footprint footprint = { 0, { 0 }, { 0 } };
 
 	kfp_footprint_add(&footprint, object, access);
 	kfp_footprint_add(&footprint, object2, access2);
@@ -206,5 +214,9 @@ bool kfp_lock_is_locked(const struct kfp_lock *lock);
 #define kfp_lockdep_assert_held_write(lock) kfp__lockdep_assert_held_write((lock), __func__)
 void kfp__lockdep_assert_held(const struct kfp_lock *lock, const char *function);
 void kfp__lockdep_assert_held_write(const struct kfp_lock *lock, const char *function);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_SEAM_H */

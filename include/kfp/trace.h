@@ -19,6 +19,10 @@
 #include <kfp/report.h>
 #include <kfp/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum kfp_trace_action {
 	KFP_TRACE_READ,
 	KFP_TRACE_WRITE,
@@ -93,5 +97,9 @@ int kfp_trace_print_text(const struct kfp_trace *trace, FILE *out);
  */
 int kfp_trace_print_svg(const struct kfp_trace *trace, FILE *out);
 int kfp_trace_print_dot(const struct kfp_trace *trace, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KFP_TRACE_H */

@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint64_t u64;
 typedef uint32_t u32;
 typedef uint16_t u16;
@@ -70,6 +74,10 @@ typedef u16 kfp_owner_t;
 
 #ifndef EHWPOISON
 #define EHWPOISON 133
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* KFP_TYPES_H */

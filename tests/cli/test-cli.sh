@@ -104,6 +104,73 @@ expect_status 2 cli_unknown_option "$KFP" check --frobnicate 1 scenarios
 expect_status 2 cli_unknown_variant "$KFP" check --variant nosuch scenarios
 expect_status 2 cli_missing_file "$KFP" check no/such/file.kfp
 expect_status 2 cli_bad_shard "$KFP" check --shard 3/3 scenarios
+# the option layer (cli/options.c): getopt_long spellings, checked values
+one=scenarios/bugs/gpc-double-put.kfp
+expect_status 0 cli_option_equals_form "$KFP" check --variant=legacy --progress-every=0 "$one"
+grep -c '^gpc-double-put  *legacy ' "$out" | grep -qx 1 && ! grep -q '^gpc-double-put  *upstream ' "$out"
+ok $? cli_option_equals_form_picks_the_variant
+expect_status 0 cli_option_after_the_path "$KFP" check "$one" --variant legacy --progress-every 0
+expect_status 0 cli_variant_list "$KFP" check --variant upstream,v9 --progress-every 0 -q "$one"
+[ "$(grep -c '^gpc-double-put ' "$out")" = 2 ] && grep -q '^gpc-double-put  *v9 ' "$out" &&
+	grep -q '^gpc-double-put  *upstream ' "$out"
+ok $? cli_variant_list_picks_that_subset
+expect_status 2 cli_unknown_option_is_named "$KFP" check --frobnicate 1 "$one"
+grep -q "^kfp check: unknown option '--frobnicate'" "$err"
+ok $? cli_unknown_option_says_so
+expect_status 2 cli_flag_with_a_value "$KFP" check --json=yes "$one"
+grep -q "option '--json' takes no value" "$err"
+ok $? cli_flag_with_a_value_says_so
+expect_status 2 cli_option_without_its_value "$KFP" check "$one" --max-steps
+grep -q "option '--max-steps' needs a value" "$err"
+ok $? cli_option_without_its_value_says_so
+for args in "--max-steps 99999999999999999999999" "--max-steps -1" "--max-steps 1x" \
+	"--max-steps 0" "--max-executions -5" "--preemption-bound 1000" "--timeout nan" \
+	"--timeout inf" "--timeout -1" "--timeout 0" "--timeout 1e400" "--timeout 5s" \
+	"--progress-every -0.5" "--progress-every NaN" "--shard 0/-2" "--shard 5/4" \
+	"--shard 0/0" "--shard -1/2" "--shard 1/2/3" "--shard 0/99999999999999999999" \
+	"--jobs 0" "--jobs 65" "--random 0" "--seed -1" "--seed 18446744073709551616"; do
+	# shellcheck disable=SC2086
+	expect_status 2 "cli_refuses $args" "$KFP" check $args "$one"
+	grep -q "^kfp check: ${args%% *} wants " "$err"
+	ok $? "cli_says_why_it_refuses $args"
+done
+expect_status 2 cli_replay_refuses_variant_all "$KFP" replay "$one" --variant all --schedule 0:1
+grep -q "^kfp replay: --variant all names [0-9]* variants; a schedule is one execution of one variant's code" "$err"
+ok $? cli_replay_says_why_it_refuses_variant_all
+for c in check replay merge diff list hunt; do
+	expect_status 0 "cli_${c}_has_its_own_help" "$KFP" $c --help
+	head -n 1 "$out" | grep -q "^usage: kfp $c "
+	ok $? "cli_${c}_help_is_about_$c"
+done
+expect_status 2 cli_merge_unknown_option "$KFP" merge --frobnicate
+expect_status 2 cli_diff_checks_numbers "$KFP" diff --max-steps -1 upstream legacy "$one"
+expect_status 2 cli_list_refuses_an_operand "$KFP" list scenarios
+# the directory walk: a symlink loop is not followed, a FIFO named *.kfp is
+# skipped (never opened: that would block), both with a warning naming the
+# path; a FIFO named on the command line is refused
+walk=$(mktemp -d)
+mkdir -p "$walk/a/b"
+cp "$one" "$walk/a/"
+ln -s .. "$walk/a/b/up"
+ln -s "$walk/a" "$walk/a/b/again"
+mkfifo "$walk/a/pipe.kfp"
+expect_status 0 cli_walk_skips_loops_and_fifos timeout 120 "$KFP" check --variant upstream --progress-every 0 -q "$walk"
+grep -q "^$walk/a/b/up:0:0: warning: a link back to a directory being searched" "$err" &&
+	grep -q "^$walk/a/b/again:0:0: warning: a link back" "$err" &&
+	grep -q "^$walk/a/pipe.kfp:0:0: warning: not a regular file" "$err" &&
+	[ "$(grep -c '^gpc-double-put ' "$out")" = 1 ]
+ok $? cli_walk_warns_of_loops_and_fifos_by_path
+expect_status 2 cli_fifo_on_the_command_line_is_refused timeout 120 "$KFP" check "$walk/a/pipe.kfp"
+grep -q "^$walk/a/pipe.kfp:0:0: not a regular file or a directory" "$err"
+ok $? cli_fifo_on_the_command_line_says_so
+# two files that define the same scenario name: a warning with both positions
+rm -f "$walk/a/pipe.kfp" "$walk/a/b/up" "$walk/a/b/again"
+cp "$one" "$walk/a/b/"
+expect_status 0 cli_duplicate_names_still_run "$KFP" check --variant upstream --progress-every 0 -q "$walk"
+line=$(grep -n '^name ' "$one" | cut -d: -f1)
+grep -qx "$walk/a/gpc-double-put.kfp:$line:6: warning: scenario 'gpc-double-put' is also defined at $walk/a/b/gpc-double-put.kfp:$line:6" "$err"
+ok $? cli_warns_of_a_duplicate_scenario_name_with_both_positions
+rm -rf "$walk"
 expect_status 0 cli_check_bundled_library "$KFP" check scenarios
 tail -n 1 "$out" | grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ unchecked$'
 ok $? cli_check_ends_with_the_count

@@ -192,7 +192,7 @@ else
 	skip man_pages_render_without_warnings "groff is not installed"
 fi
 sed 's/\\-/-/g' "$root/share/man/man1/kfp.1" >"$tmp/kfp.1.txt"
-for c in "" check replay merge diff list hunt; do
+for c in "" check replay merge diff list report hunt; do
 	# shellcheck disable=SC2086
 	"$kfp" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | grep -vx -- --name | sort -u | while read -r o; do
 		grep -q -- "$o\b" "$tmp/kfp.1.txt" || echo "kfp${c:+ $c} --help lists $o; kfp(1) does not"

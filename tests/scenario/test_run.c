@@ -111,6 +111,43 @@ static bool has_report_of(const struct kfp_reports *reports, enum kfp_property p
 	return false;
 }
 
+static bool same_reports(const struct kfp_reports *a, const struct kfp_reports *b)
+{
+	unsigned int i;
+
+	if (a->count != b->count || a->dropped != b->dropped)
+		return false;
+	for (i = 0; i < a->count; i++)
+		if (a->report[i].property != b->report[i].property ||
+		    a->report[i].kind != b->report[i].kind || a->report[i].step != b->report[i].step)
+			return false;
+	return true;
+}
+
+/* Each expectation's schedule comes with the reports of that very execution. */
+static void assert_reports_are_the_schedules(const char *variant)
+{
+	static struct kfp_reports got;
+	unsigned int i;
+
+	for (i = 0; i < run.nr_expectations; i++) {
+		FILE *out = fopen("/dev/null", "w");
+		int ret;
+
+		if (!run.expectation[i].schedule)
+			continue;
+		ASSERT_TRUE(out);
+		ret = kfp_scenario_replay(&sc, design(variant), run.expectation[i].schedule, NULL,
+					  out, &got);
+		fclose(out);
+		ASSERT_GE(ret, 0);
+		if (!same_reports(&run.expectation[i].reports, &got))
+			kfp_test_diag("'%s': its reports are not those of %s", run.checked[i]->text,
+				      run.expectation[i].schedule);
+		ASSERT_TRUE(same_reports(&run.expectation[i].reports, &got));
+	}
+}
+
 static const struct kfp_seen_example *seen(unsigned int result, u8 outcome, u64 value)
 {
 	unsigned int i;
@@ -297,6 +334,7 @@ TEST(run_a_failed_never_keeps_its_counterexample_and_reports)
 	      "expect upstream {\n"
 	      "\tnever P2\n"
 	      "\tsometimes P2\n"
+	      "\toutcome of vcpu0.r is efault\n"
 	      "}\n");
 	ASSERT_EQ(run_under("upstream", &options), 0);
 	never = &run.expectation[0];
@@ -316,6 +354,10 @@ TEST(run_a_failed_never_keeps_its_counterexample_and_reports)
 	assert_str("witness", run.expectation[1].schedule, never->schedule);
 	ASSERT_EQ(run.status, KFP_CELL_FAILED);
 	ASSERT_EQ(kfp_found_property(&run.found, KFP_PROPERTY_P2), KFP_FOUND_VIOLATED);
+	/* the first execution where the read did not fail, with its reports */
+	ASSERT_FALSE(run.expectation[2].met);
+	ASSERT_TRUE(run.expectation[2].schedule != NULL);
+	assert_reports_are_the_schedules("upstream");
 	/* the minimal-preemption counterexample of the run has the reports too */
 	ASSERT_TRUE(run.explore.has_counterexample);
 	ASSERT_TRUE(has_report_of(&run.explore.counterexample_reports, KFP_PROPERTY_P2));

@@ -526,7 +526,7 @@ struct merged_expectation {
 	int kind, property;
 	const char *text;
 	struct kfp_tally tally; /* the shards' tallies, added up */
-	char failed_detail[KFP_DETAIL_LEN]; /* the first failing shard's detail, without its count */
+	char failed_detail[KFP_DETAIL_LEN]; /* the first failing shard's, without its count */
 };
 
 /* The shards of one cell added up (scenario/verdict.c), and its judgement. */

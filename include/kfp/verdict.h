@@ -37,7 +37,7 @@ enum kfp_finding {
 
 /* What a search found: of one search, of a shard's part, or of the shards added up. */
 struct kfp_found {
-	u64 violated[KFP_NR_PROPERTIES]; /* executions with a violation the design does not accept */
+	u64 violated[KFP_NR_PROPERTIES]; /* executions with a violation the design rejects */
 	u64 accepted[KFP_NR_PROPERTIES]; /* executions with a report the design accepts */
 	const char *witness[KFP_NR_PROPERTIES]; /* a schedule of each; NULL or "" when none */
 	const char *accepted_witness[KFP_NR_PROPERTIES];

@@ -26,21 +26,21 @@
  * page) or 99; no order breaks a property under upstream.  Object mem
  * is never mapped, so its page 0 is never even allocated (refcount 0).
  */
-#define RACE_SETUP                                    \
-	"name t\n"                                    \
-	"object mem shmem 4\n"                        \
-	"setup {\n"                                   \
-	"\tmmap 0x10000 4 rw anon\n"                  \
-	"\tmemslot 0 gfn 0 pages 4 hva 0x10000\n"     \
-	"\thost-write 0x11000 7\n"                    \
-	"}\n"                                         \
-	"thread vcpu0 vcpu {\n"                       \
-	"\tr1 = read gfn 1\n"                         \
-	"}\n"                                         \
-	"thread host {\n"                             \
-	"\tmunmap 0x10000 4\n"                        \
-	"\tmmap 0x10000 4 rw anon fixed\n"            \
-	"\thost-write 0x11000 99\n"                   \
+#define RACE_SETUP                                \
+	"name t\n"                                \
+	"object mem shmem 4\n"                    \
+	"setup {\n"                               \
+	"\tmmap 0x10000 4 rw anon\n"              \
+	"\tmemslot 0 gfn 0 pages 4 hva 0x10000\n" \
+	"\thost-write 0x11000 7\n"                \
+	"}\n"                                     \
+	"thread vcpu0 vcpu {\n"                   \
+	"\tr1 = read gfn 1\n"                     \
+	"}\n"                                     \
+	"thread host {\n"                         \
+	"\tmunmap 0x10000 4\n"                    \
+	"\tmmap 0x10000 4 rw anon fixed\n"        \
+	"\thost-write 0x11000 99\n"               \
 	"}\n"
 
 static struct kfp_scenario sc;
@@ -119,7 +119,8 @@ static bool same_reports(const struct kfp_reports *a, const struct kfp_reports *
 		return false;
 	for (i = 0; i < a->count; i++)
 		if (a->report[i].property != b->report[i].property ||
-		    a->report[i].kind != b->report[i].kind || a->report[i].step != b->report[i].step)
+		    a->report[i].kind != b->report[i].kind ||
+		    a->report[i].step != b->report[i].step)
 			return false;
 	return true;
 }

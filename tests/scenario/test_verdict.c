@@ -337,8 +337,14 @@ TEST(verdict_merge_of_shards_is_the_whole_search)
 	struct kfp_found part[3], sum;
 	struct kfp_tally tally[3] = {
 		{ .held = 2 },
-		{ .held = 1, .failed = 2, .failed_schedule = "1:3", .failed_detail = "h.r was 0x1" },
-		{ .held = 3, .failed = 1, .failed_schedule = "0,1", .failed_detail = "h.r was 0x2" },
+		{ .held = 1,
+		  .failed = 2,
+		  .failed_schedule = "1:3",
+		  .failed_detail = "h.r was 0x1" },
+		{ .held = 3,
+		  .failed = 1,
+		  .failed_schedule = "0,1",
+		  .failed_detail = "h.r was 0x2" },
 	};
 	struct kfp_tally tally_sum = { 0 };
 	struct kfp_judgement x[2];

@@ -467,6 +467,14 @@ nw_shards=$(mktemp -d)
 "$KFP" check --progress-every 0 --json --variant upstream --shard 1/2 $nw >"$nw_shards/1.json"
 expect_status 0 cli_merge_meets_the_sometimes_one_shard_saw "$KFP" merge "$nw_shards/0.json" \
 	"$nw_shards/1.json"
+# a cell of more than 64 expectations merges too (66 here; the last one fails)
+"$KFP" check --progress-every 0 --json --variant upstream --shard 0/2 \
+	tests/cli/checks-every-expectation.kfp >"$nw_shards/e0.json"
+"$KFP" check --progress-every 0 --json --variant upstream --shard 1/2 \
+	tests/cli/checks-every-expectation.kfp >"$nw_shards/e1.json"
+expect_status 1 cli_merge_of_66_expectations "$KFP" merge "$nw_shards/e0.json" "$nw_shards/e1.json"
+grep -q 'checks-every-expectation.kfp:93:2: sometimes P1: P1 never violated' "$out"
+ok $? cli_merge_judges_the_66th_expectation
 rm -rf "$nw_shards"
 shards=$(mktemp -d)
 for i in 0 1 2; do

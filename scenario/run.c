@@ -532,6 +532,8 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 	kfp_scenario_run_release(run);
 	memset(run, 0, sizeof(*run));
 	run->design = design;
+	/* a run that cannot finish judges nothing */
+	run->status = KFP_CELL_UNDECIDED;
 	ret = prepare(scenario, design, NULL, &program, run->error, sizeof(run->error));
 	if (ret)
 		return ret;

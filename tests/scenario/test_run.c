@@ -384,6 +384,7 @@ TEST(run_setup_failure_at_run_time_says_where)
 	ASSERT_EQ(kfp_scenario_run(&sc, design("upstream"), &options, &run), -EINVAL);
 	assert_str("error", run.error, "t.kfp:4:2: setup: mmap failed (eexist)");
 	ASSERT_EQ(run.nr_expectations, 0);
+	ASSERT_EQ(run.status, KFP_CELL_UNDECIDED);
 	ASSERT_EQ(run.explore.executions, 0);
 	/* and a design that does not exist */
 	ASSERT_EQ(kfp_scenario_run(&sc, kfp_nr_designs, &options, &run), -EINVAL);

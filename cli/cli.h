@@ -9,8 +9,8 @@
 
 #include <kfp/scenario.h>
 
-/* cli/output.c: a cell's verdict ("safe", "P1 P3", "P2 accepted") and JSON pieces. */
-void kfp_cli_verdict_text(const u64 *violations, const u64 *accepted, char *out, size_t size);
+/* cli/output.c: a cell's status as the text lines say it ("expectations met"), and JSON pieces. */
+const char *kfp_cli_status_text(const struct kfp_found *found, enum kfp_cell_status status);
 void kfp_cli_json_string(const char *s);
 void kfp_cli_json_properties(const u64 *counts);
 
@@ -64,6 +64,9 @@ struct kfp_matrix_cell {
 	u8 mark; /* enum kfp_matrix_mark */
 };
 
+/* The matrix's cell of a cell that scenario/verdict.c judged. */
+void kfp_matrix_cell_of(const struct kfp_found *found, enum kfp_cell_status status,
+			struct kfp_matrix_cell *cell);
 /* The cell as the matrix prints it, at most 10 characters ("P2a", "P2 P3!"). */
 void kfp_matrix_cell_text(const struct kfp_matrix_cell *cell, char *out, size_t size);
 /* The matrix of @nr scenarios, grouped by injection, within 100 columns, and its legend. */

@@ -354,28 +354,33 @@ static void print_replay(const struct scenario_diff *sd, unsigned int s, const c
 /* The verdicts: per property, violated / accepted / neither on each side. */
 static void diff_verdict(struct scenario_diff *sd)
 {
-	const struct kfp_explore_result *a = &sd->run[0]->explore, *b = &sd->run[1]->explore;
+	static const char *const finding_names[] = {
+		[KFP_FOUND_NOTHING] = "never",
+		[KFP_FOUND_VIOLATED] = "violated",
+		[KFP_FOUND_ACCEPTED] = "accepted",
+	};
+	const struct kfp_found *found[2] = { &sd->run[0]->found, &sd->run[1]->found };
 	char text[2][96];
 	unsigned int p, s;
 
-	kfp_cli_verdict_text(a->executions_with_violation, a->executions_with_accepted, text[0],
-			     sizeof(text[0]));
-	kfp_cli_verdict_text(b->executions_with_violation, b->executions_with_accepted, text[1],
-			     sizeof(text[1]));
+	kfp_found_text(found[0], text[0], sizeof(text[0]));
+	kfp_found_text(found[1], text[1], sizeof(text[1]));
 	if (!strcmp(text[0], text[1]))
 		return;
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		const struct kfp_scenario_seen *seen[2] = { sd->run[0]->seen, sd->run[1]->seen };
-		bool v[2] = { a->executions_with_violation[p] != 0,
-			      b->executions_with_violation[p] != 0 };
-		bool acc[2] = { !v[0] && a->executions_with_accepted[p],
-				!v[1] && b->executions_with_accepted[p] };
+		enum kfp_finding finding[2] = { kfp_found_property(found[0], p),
+						kfp_found_property(found[1], p) };
+		bool v[2], acc[2];
 		const char *what[2];
 
-		if (v[0] == v[1] && acc[0] == acc[1])
+		if (finding[0] == finding[1])
 			continue;
-		for (s = 0; s < 2; s++)
-			what[s] = v[s] ? "violated" : acc[s] ? "accepted" : "never";
+		for (s = 0; s < 2; s++) {
+			v[s] = finding[s] == KFP_FOUND_VIOLATED;
+			acc[s] = finding[s] == KFP_FOUND_ACCEPTED;
+			what[s] = finding_names[finding[s]];
+		}
 		if (sd->diff->json) {
 			json_begin(sd);
 			printf("%s{\"kind\":\"verdict\",\"property\":\"%s\",\"a_is\":\"%s\","

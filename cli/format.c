@@ -174,8 +174,7 @@ static void ktap_cell(void *arg, const struct kfp_cli_cell *cell)
 		ktap_skip_to(f, cell->index);
 		ktap_begin_scenario(f, cell->index);
 	}
-	kfp_cli_verdict_text(r->executions_with_violation, r->executions_with_accepted, verdict,
-			     sizeof(verdict));
+	kfp_found_text(&cell->run->found, verdict, sizeof(verdict));
 	printf("    # %s: %s, %llu %s, %s\n", design, verdict,
 	       (unsigned long long)(r->stateful ? r->states : r->executions),
 	       r->stateful ? "states" : "executions",
@@ -316,8 +315,7 @@ static void junit_cell(void *arg, const struct kfp_cli_cell *cell)
 			return;
 	}
 	out = f->case_out;
-	kfp_cli_verdict_text(r->executions_with_violation, r->executions_with_accepted, verdict,
-			     sizeof(verdict));
+	kfp_found_text(&cell->run->found, verdict, sizeof(verdict));
 	f->suite_tests++;
 	f->seconds += r->seconds;
 	fputs("    <testcase classname=\"kfp.", out);

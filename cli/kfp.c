@@ -201,59 +201,6 @@ static void list_usage(FILE *out)
 		program_name);
 }
 
-/* ---- verdicts -------------------------------------------------------------- */
-
-static bool is_sometimes(const struct kfp_expectation *x)
-{
-	return x->kind == KFP_EXPECT_SOMETIMES || x->kind == KFP_EXPECT_SOMETIMES_VALUE;
-}
-
-static bool needs_complete_search(const struct kfp_expectation *x)
-{
-	return !is_sometimes(x);
-}
-
-/*
- * met, failed, undecided because a bound cut the search, or unchecked: no
- * expectation names the design, so nothing judged the verdict.
- */
-enum cell { CELL_MET, CELL_FAILED, CELL_BOUND, CELL_UNCHECKED };
-
-static enum cell judge_cell(const struct kfp_scenario_run *run, bool sharded)
-{
-	bool undecided = false;
-	unsigned int i;
-
-	if (!run->nr_expectations)
-		return run->explore.complete ? CELL_UNCHECKED : CELL_BOUND;
-	for (i = 0; i < run->nr_expectations; i++) {
-		/* a shard judges only its part: another shard may hold the witness */
-		if (!run->expectation[i].met && sharded && is_sometimes(run->checked[i]))
-			continue;
-		if (!run->expectation[i].met) {
-			/* a counterexample stands even when the search was cut short */
-			if (run->expectation[i].schedule || run->explore.complete)
-				return CELL_FAILED;
-			undecided = true;
-		} else if (!run->explore.complete && needs_complete_search(run->checked[i])) {
-			undecided = true;
-		}
-	}
-	return undecided ? CELL_BOUND : CELL_MET;
-}
-
-static const char *cell_status(enum cell cell)
-{
-	static const char *const names[] = {
-		[CELL_MET] = "met",
-		[CELL_FAILED] = "failed",
-		[CELL_BOUND] = "undecided",
-		[CELL_UNCHECKED] = "unchecked",
-	};
-
-	return names[cell];
-}
-
 /* ---- replay commands ------------------------------------------------------- */
 
 /* @word as one shell word: quoted unless it is plainly safe. */
@@ -458,13 +405,12 @@ static void json_shard_header(const struct cli *cli)
 }
 
 static void print_json(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
-		       const struct kfp_scenario_run *run, enum cell cell)
+		       const struct kfp_scenario_run *run)
 {
 	const struct kfp_explore_result *r = &run->explore;
 	char verdict[96];
 
-	kfp_cli_verdict_text(r->executions_with_violation, r->executions_with_accepted, verdict,
-			     sizeof(verdict));
+	kfp_cell_verdict_text(&run->found, run->status, verdict, sizeof(verdict));
 	if (!cli->json_first)
 		putchar(',');
 	cli->json_first = false;
@@ -475,9 +421,7 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	printf(",\"variant\":");
 	kfp_cli_json_string(kfp_designs[run->design]->name);
 	printf(",\"verdict\":");
-	kfp_cli_json_string(cell == CELL_FAILED ? "expectation failed" :
-			    cell == CELL_BOUND	? "incomplete" :
-						  verdict);
+	kfp_cli_json_string(verdict);
 	printf(",\"violations\":");
 	kfp_cli_json_properties(r->executions_with_violation);
 	printf(",\"accepted\":");
@@ -494,8 +438,8 @@ static void print_json(struct cli *cli, const char *path, const struct kfp_scena
 	printf(",\"complete\":%s,\"stop\":", r->complete ? "true" : "false");
 	kfp_cli_json_string(kfp_stop_reason_name(r->stop));
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)r->step_bound_hits);
-	kfp_cli_json_string(cell_status(cell));
-	printf(",\"expectations_met\":%s", cell == CELL_MET ? "true" : "false");
+	kfp_cli_json_string(kfp_cell_status_name(run->status));
+	printf(",\"expectations_met\":%s", run->status == KFP_CELL_MET ? "true" : "false");
 	/* a shard's expectations are tallies for kfp merge, not judgements */
 	if (cli->options.shard_count)
 		json_shard_cell(run);
@@ -708,19 +652,15 @@ static void print_schedules(const struct cli *cli, const char *path,
 }
 
 static void print_run(struct cli *cli, const char *path, const struct kfp_scenario *scenario,
-		      const struct kfp_scenario_run *run, enum cell cell)
+		      const struct kfp_scenario_run *run)
 {
 	char verdict[96];
 
 	if (cli->json) {
-		print_json(cli, path, scenario, run, cell);
+		print_json(cli, path, scenario, run);
 		return;
 	}
-	kfp_cli_verdict_text(run->explore.executions_with_violation,
-			     run->explore.executions_with_accepted, verdict, sizeof(verdict));
-	/* nothing found in an incomplete search is no verdict of safety */
-	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
-		snprintf(verdict, sizeof(verdict), "incomplete");
+	kfp_cell_found_text(&run->found, run->status, verdict, sizeof(verdict));
 	/* a stateful search counts the states it explored, a stateless one its executions */
 	printf("%-40s %-9s %-22s %9llu %-10s  %-8s %6.2fs  %s\n", scenario->name,
 	       kfp_designs[run->design]->name, verdict,
@@ -728,16 +668,10 @@ static void print_run(struct cli *cli, const char *path, const struct kfp_scenar
 							    run->explore.executions),
 	       run->explore.stateful ? "states" : "executions",
 	       run->explore.complete ? "complete" : kfp_stop_reason_name(run->explore.stop),
-	       run->explore.seconds,
-	       cell == CELL_MET ? "expectations met" :
-	       cell == CELL_BOUND && run->explore.stop == KFP_STOP_SHARD ?
-				  "partial: kfp merge the shards" :
-	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
-	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
-					"EXPECTATION FAILED");
+	       run->explore.seconds, kfp_cli_status_text(&run->found, run->status));
 	if (!cli->quiet)
 		print_schedules(cli, path, run);
-	if (cell == CELL_FAILED)
+	if (run->status == KFP_CELL_FAILED)
 		print_failure(cli, path, scenario, run);
 	if (cli->witness && !cli->quiet)
 		print_witnesses(cli, scenario, run);
@@ -813,29 +747,6 @@ static void json_summary(const struct cli *cli, const char *error)
 	printf("}}\n");
 }
 
-/* The cell as the matrix shows it: what was violated and accepted, and the judgement. */
-static void matrix_cell(const struct kfp_scenario_run *run, enum cell cell,
-			struct kfp_matrix_cell *out)
-{
-	static const u8 marks[] = {
-		[CELL_MET] = KFP_MATRIX_MET,
-		[CELL_FAILED] = KFP_MATRIX_FAILED,
-		[CELL_BOUND] = KFP_MATRIX_UNDECIDED,
-		[CELL_UNCHECKED] = KFP_MATRIX_UNCHECKED,
-	};
-	unsigned int p;
-
-	memset(out, 0, sizeof(*out));
-	out->searched = true;
-	out->mark = marks[cell];
-	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (run->explore.executions_with_violation[p])
-			out->violated |= BIT(p);
-		if (run->explore.executions_with_accepted[p])
-			out->accepted |= BIT(p);
-	}
-}
-
 /* The replay command of a cell that --format and kfp report print. */
 static char *sink_replay(const struct kfp_cli_cell *cell, const char *schedule)
 {
@@ -860,28 +771,25 @@ static void sink_cell(const struct cli *cli, unsigned int i, const struct kfp_sc
 	cli->sink->cell(cli->sink->arg, &cell);
 }
 
-/* Judge one searched cell, count it and print it (or keep it for the matrix). */
+/* Count one searched cell as scenario/verdict.c judged it, and print it (or keep it for the matrix). */
 static void report_cell(struct cli *cli, unsigned int i, struct kfp_scenario *scenario,
 			const struct kfp_scenario_run *run, struct kfp_matrix_cell *matrix)
 {
-	enum cell cell;
-
-	cell = judge_cell(run, cli->options.shard_count > 1);
-	if (cell == CELL_MET)
+	if (run->status == KFP_CELL_MET)
 		cli->passed++;
-	else if (cell == CELL_FAILED)
+	else if (run->status == KFP_CELL_FAILED)
 		cli->failed++;
-	else if (cell == CELL_UNCHECKED)
+	else if (run->status == KFP_CELL_UNCHECKED)
 		cli->unchecked++;
 	else
 		cli->bounded++;
-	matrix_cell(run, cell, matrix);
+	kfp_matrix_cell_of(&run->found, run->status, matrix);
 	kfp_progress_clear();
 	if (cli->sink)
 		sink_cell(cli, i, scenario, run, matrix);
 	else if (!cli->matrix)
-		print_run(cli, cli->files.path[i], scenario, run, cell);
-	else if (cell == CELL_FAILED)
+		print_run(cli, cli->files.path[i], scenario, run);
+	else if (run->status == KFP_CELL_FAILED)
 		print_failure(cli, cli->files.path[i], scenario, run);
 	kfp_progress_cell_done();
 }

@@ -22,6 +22,30 @@
 #define NAME_MIN 24
 #define INJECTED_MARK "* "
 
+void kfp_matrix_cell_of(const struct kfp_found *found, enum kfp_cell_status status,
+			struct kfp_matrix_cell *cell)
+{
+	static const u8 marks[] = {
+		[KFP_CELL_MET] = KFP_MATRIX_MET,
+		[KFP_CELL_FAILED] = KFP_MATRIX_FAILED,
+		[KFP_CELL_UNDECIDED] = KFP_MATRIX_UNDECIDED,
+		[KFP_CELL_UNCHECKED] = KFP_MATRIX_UNCHECKED,
+	};
+	unsigned int p;
+
+	memset(cell, 0, sizeof(*cell));
+	cell->searched = true;
+	cell->mark = marks[status];
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		enum kfp_finding finding = kfp_found_property(found, p);
+
+		if (finding == KFP_FOUND_VIOLATED)
+			cell->violated |= BIT(p);
+		else if (finding == KFP_FOUND_ACCEPTED)
+			cell->accepted |= BIT(p);
+	}
+}
+
 /* "P1".."P3", "inv": a property in a cell */
 static const char *property_abbrev(unsigned int p)
 {

@@ -10,7 +10,8 @@
  * so the whole search's counts are their sums and its witnesses any
  * shard's; the expectations are then judged on the sums as kfp check
  * judges one search.  Shards that are not one complete set 0..N-1 of the
- * same search over the same scenarios are refused.
+ * same search over the same scenarios are refused.  Adding up and judging
+ * are scenario/verdict.c's, as for one search: this file reads and prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,23 +526,20 @@ struct merged_expectation {
 	unsigned int line, col;
 	int kind, property;
 	const char *text;
-	u64 held, failed;
-	const char *held_schedule; /* the first shard's where it held */
-	const char *failed_detail, *failed_schedule; /* the first shard's where it failed */
-	bool met;
-	char detail[192];
-	const char *schedule;
+	struct kfp_tally tally; /* the shards' tallies, added up */
+	char failed_detail[KFP_DETAIL_LEN]; /* the first failing shard's, without its count */
 };
 
+/* The shards of one cell added up (scenario/verdict.c), and its judgement. */
 struct merged {
 	const char *file, *scenario, *variant;
 	u64 executions, step_bound_hits;
-	u64 violations[KFP_NR_PROPERTIES], accepted[KFP_NR_PROPERTIES];
-	const char *witness[KFP_NR_PROPERTIES], *accepted_witness[KFP_NR_PROPERTIES];
-	bool complete;
+	struct kfp_found found;
 	const char *stop;
 	unsigned int nr_expectations;
-	struct merged_expectation expectation[KFP_SCENARIO_MAX_EXPECTATIONS * 2];
+	struct merged_expectation expectation[KFP_SCENARIO_MAX_CHECKED];
+	struct kfp_judgement judgement[KFP_SCENARIO_MAX_CHECKED];
+	enum kfp_cell_status status;
 };
 
 static int property_by_name(const char *name)
@@ -561,12 +559,13 @@ static u64 number_of(const struct json *object, const char *key)
 	return v ? v->number : 0;
 }
 
-static const char *first_nonempty(const char *have, const char *candidate)
+/* A schedule as the shard JSON writes it: "" is none. */
+static const char *schedule_of(const char *schedule)
 {
-	return have && *have ? have : candidate;
+	return schedule && *schedule ? schedule : NULL;
 }
 
-static int add_counts(const struct json *cell, const char *key, u64 *sums)
+static int read_counts(const struct json *cell, const char *key, u64 *counts)
 {
 	const struct json *array = member(cell, key, JSON_ARRAY);
 	unsigned int p;
@@ -578,12 +577,12 @@ static int add_counts(const struct json *cell, const char *key, u64 *sums)
 
 		if (v->type != JSON_NUMBER)
 			return -1;
-		sums[p] += v->number;
+		counts[p] = v->number;
 	}
 	return 0;
 }
 
-static int add_witnesses(const struct json *cell, const char *key, const char **witness)
+static int read_witnesses(const struct json *cell, const char *key, const char **witness)
 {
 	const struct json *array = member(cell, key, JSON_ARRAY);
 	unsigned int p;
@@ -595,8 +594,23 @@ static int add_witnesses(const struct json *cell, const char *key, const char **
 
 		if (v->type != JSON_STRING)
 			return -1;
-		witness[p] = first_nonempty(witness[p], v->string);
+		witness[p] = schedule_of(v->string);
 	}
+	return 0;
+}
+
+/* What one shard found of the cell: a part of the search. */
+static int read_found(const struct json *cell, const char *stop, struct kfp_found *part)
+{
+	memset(part, 0, sizeof(*part));
+	part->part = true;
+	/* a shard that explored all of its part says "shard"; a whole run "complete" */
+	part->complete = !strcmp(stop, "shard") || !strcmp(stop, "complete");
+	if (read_counts(cell, "violation_executions", part->violated) ||
+	    read_counts(cell, "accepted_executions", part->accepted) ||
+	    read_witnesses(cell, "witness", part->witness) ||
+	    read_witnesses(cell, "accepted_witness", part->accepted_witness))
+		return -1;
 	return 0;
 }
 
@@ -606,10 +620,20 @@ static bool has_property(int kind)
 	       kind == KFP_EXPECT_ACCEPTED;
 }
 
+/*
+ * One shard's tally of @x.  The shard wrote one schedule: its witness
+ * where it held, or its counterexample where it failed.
+ */
 static int add_expectation(struct merged_expectation *x, const struct json *e, bool first)
 {
 	const char *detail = member_string(e, "detail"), *schedule = member_string(e, "schedule");
-	u64 held = number_of(e, "held"), failed = number_of(e, "failed");
+	struct kfp_tally part = {
+		.held = number_of(e, "held"),
+		.failed = number_of(e, "failed"),
+		.held_schedule = schedule_of(schedule),
+		.failed_schedule = schedule_of(schedule),
+		.failed_detail = detail,
+	};
 
 	if (first) {
 		x->line = (unsigned int)number_of(e, "line");
@@ -622,21 +646,21 @@ static int add_expectation(struct merged_expectation *x, const struct json *e, b
 	}
 	if (!detail || !schedule)
 		return -1;
-	if (held && !x->held)
-		x->held_schedule = schedule;
-	if (failed && !x->failed) {
-		x->failed_detail = detail;
-		x->failed_schedule = schedule;
-	}
-	x->held += held;
-	x->failed += failed;
+	kfp_tally_add(&x->tally, &part);
 	return 0;
 }
 
-/* A shard that explored all of its part says "shard"; a whole run "complete". */
-static bool part_complete(const char *stop)
+/* A shard's detail ends with its own count, "(in N executions)"; the merge gives the whole's. */
+static void strip_count(struct merged_expectation *x)
 {
-	return !strcmp(stop, "shard") || !strcmp(stop, "complete");
+	const char *detail = x->tally.failed_detail, *in;
+
+	if (!detail)
+		return;
+	in = strstr(detail, " (in ");
+	snprintf(x->failed_detail, sizeof(x->failed_detail), "%.*s",
+		 in ? (int)(in - detail) : (int)strlen(detail), detail);
+	x->tally.failed_detail = x->failed_detail;
 }
 
 static int merge_cell(struct shard **by_index, unsigned int n, unsigned int c, struct merged *m)
@@ -644,34 +668,33 @@ static int merge_cell(struct shard **by_index, unsigned int n, unsigned int c, s
 	unsigned int i, e;
 
 	memset(m, 0, sizeof(*m));
-	m->complete = true;
+	kfp_found_init_whole(&m->found);
 	m->stop = "complete";
 	for (i = 0; i < n; i++) {
 		const struct json *cell = element(by_index[i]->results, c);
 		const struct json *expectations = member(cell, "expectations", JSON_ARRAY);
 		const char *stop = member_string(cell, "stop");
+		struct kfp_found part;
 
 		m->file = member_string(cell, "file");
 		m->scenario = member_string(cell, "scenario");
 		m->variant = member_string(cell, "variant");
-		if (!stop || add_counts(cell, "violation_executions", m->violations) ||
-		    add_counts(cell, "accepted_executions", m->accepted) ||
-		    add_witnesses(cell, "witness", m->witness) ||
-		    add_witnesses(cell, "accepted_witness", m->accepted_witness) ||
+		if (!stop || read_found(cell, stop, &part) ||
 		    length(expectations) > ARRAY_SIZE(m->expectation))
 			goto out_bad;
 		m->executions += number_of(cell, "executions");
 		m->step_bound_hits += number_of(cell, "step_bound_hits");
 		/* the whole is complete when every part is; else the first part's reason */
-		if (!part_complete(stop) && m->complete) {
-			m->complete = false;
+		if (!part.complete && m->found.complete)
 			m->stop = stop;
-		}
+		kfp_found_add(&m->found, &part);
 		m->nr_expectations = length(expectations);
 		for (e = 0; e < m->nr_expectations; e++)
 			if (add_expectation(&m->expectation[e], element(expectations, e), !i))
 				goto out_bad;
 	}
+	for (e = 0; e < m->nr_expectations; e++)
+		strip_count(&m->expectation[e]);
 	return 0;
 
 out_bad:
@@ -680,162 +703,78 @@ out_bad:
 	return -1;
 }
 
-/* ---- judging, as kfp check judges one search ------------------------------------------- */
-
-static void judge_expectation(const struct merged *m, struct merged_expectation *x)
+/* Judge the whole search as kfp check judges one (scenario/verdict.c). */
+static void judge(struct merged *m)
 {
-	unsigned int p = (unsigned int)x->property;
-	const char *name = kfp_property_name(p);
-	const char *in;
-
-	x->detail[0] = '\0';
-	x->schedule = "";
-	switch (x->kind) {
-	case KFP_EXPECT_NEVER:
-		x->met = !m->violations[p];
-		if (!x->met) {
-			snprintf(x->detail, sizeof(x->detail), "%s violated in %llu executions",
-				 name, (unsigned long long)m->violations[p]);
-			x->schedule = m->witness[p];
-		}
-		return;
-	case KFP_EXPECT_SOMETIMES:
-		x->met = m->violations[p];
-		if (x->met)
-			x->schedule = m->witness[p];
-		else
-			snprintf(x->detail, sizeof(x->detail), "%s never violated", name);
-		return;
-	case KFP_EXPECT_ACCEPTED:
-		x->met = m->accepted[p] && !m->violations[p];
-		if (m->violations[p]) {
-			snprintf(x->detail, sizeof(x->detail), "%s violated, not only accepted",
-				 name);
-			x->schedule = m->witness[p];
-		} else if (!x->met) {
-			snprintf(x->detail, sizeof(x->detail), "no accepted %s report", name);
-		} else {
-			x->schedule = m->accepted_witness[p];
-		}
-		return;
-	case KFP_EXPECT_SOMETIMES_VALUE:
-		x->met = x->held;
-		if (x->met)
-			x->schedule = x->held_schedule;
-		else
-			snprintf(x->detail, sizeof(x->detail), "held in no execution");
-		return;
-	default:
-		x->met = !x->failed;
-		if (x->met)
-			return;
-		/* the first failing shard's detail, with the count of the whole */
-		in = strstr(x->failed_detail, " (in ");
-		snprintf(x->detail, sizeof(x->detail), "%.*s (in %llu executions)",
-			 in ? (int)(in - x->failed_detail) : (int)strlen(x->failed_detail),
-			 x->failed_detail, (unsigned long long)x->failed);
-		x->schedule = x->failed_schedule;
-		return;
-	}
-}
-
-enum cell { CELL_MET, CELL_FAILED, CELL_BOUND, CELL_UNCHECKED };
-
-static bool is_sometimes(int kind)
-{
-	return kind == KFP_EXPECT_SOMETIMES || kind == KFP_EXPECT_SOMETIMES_VALUE;
-}
-
-static enum cell judge(struct merged *m)
-{
-	bool undecided = false;
 	unsigned int i;
 
-	/* as kfp check: nothing written for this variant is nothing judged */
-	if (!m->nr_expectations)
-		return m->complete ? CELL_UNCHECKED : CELL_BOUND;
-
 	for (i = 0; i < m->nr_expectations; i++) {
-		struct merged_expectation *x = &m->expectation[i];
+		const struct merged_expectation *x = &m->expectation[i];
 
-		judge_expectation(m, x);
-		if (!x->met) {
-			/* a counterexample stands even when the search was cut short */
-			if (x->schedule[0] || m->complete)
-				return CELL_FAILED;
-			undecided = true;
-		} else if (!m->complete && !is_sometimes(x->kind)) {
-			undecided = true;
-		}
+		kfp_judge_expectation(&m->found, (unsigned int)x->kind,
+				      x->property < 0 ? KFP_PROPERTY_P1 : x->property, &x->tally,
+				      &m->judgement[i]);
 	}
-	return undecided ? CELL_BOUND : CELL_MET;
+	m->status = kfp_judge_cell(&m->found, m->judgement, m->nr_expectations);
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
 
 /* The fields of kfp check --json, then each expectation's result. */
-static void print_json(const struct merged *m, enum cell cell, bool first)
+static void print_json(const struct merged *m, bool first)
 {
 	char verdict[96];
 	unsigned int i;
 
-	kfp_cli_verdict_text(m->violations, m->accepted, verdict, sizeof(verdict));
+	kfp_cell_verdict_text(&m->found, m->status, verdict, sizeof(verdict));
 	printf("%s{\"scenario\":", first ? "" : ",");
 	kfp_cli_json_string(m->scenario);
 	printf(",\"variant\":");
 	kfp_cli_json_string(m->variant);
 	printf(",\"verdict\":");
-	kfp_cli_json_string(cell == CELL_FAILED ? "expectation failed" :
-			    cell == CELL_BOUND	? "incomplete" :
-						  verdict);
+	kfp_cli_json_string(verdict);
 	printf(",\"violations\":");
-	kfp_cli_json_properties(m->violations);
+	kfp_cli_json_properties(m->found.violated);
 	printf(",\"accepted\":");
-	kfp_cli_json_properties(m->accepted);
+	kfp_cli_json_properties(m->found.accepted);
 	printf(",\"executions\":%llu,\"complete\":%s,\"stop\":", (unsigned long long)m->executions,
-	       m->complete ? "true" : "false");
+	       m->found.complete ? "true" : "false");
 	kfp_cli_json_string(m->stop);
 	printf(",\"step_bound_hits\":%llu,\"status\":", (unsigned long long)m->step_bound_hits);
-	kfp_cli_json_string(cell == CELL_MET	   ? "met" :
-			    cell == CELL_FAILED	   ? "failed" :
-			    cell == CELL_UNCHECKED ? "unchecked" :
-						     "undecided");
-	printf(",\"expectations_met\":%s,\"expectations\":[", cell == CELL_MET ? "true" : "false");
+	kfp_cli_json_string(kfp_cell_status_name(m->status));
+	printf(",\"expectations_met\":%s,\"expectations\":[",
+	       m->status == KFP_CELL_MET ? "true" : "false");
 	for (i = 0; i < m->nr_expectations; i++) {
 		printf("%s{\"line\":%u,\"col\":%u,\"text\":", i ? "," : "", m->expectation[i].line,
 		       m->expectation[i].col);
 		kfp_cli_json_string(m->expectation[i].text);
-		printf(",\"met\":%s}", m->expectation[i].met ? "true" : "false");
+		printf(",\"met\":%s}", m->judgement[i].met ? "true" : "false");
 	}
 	printf("]}");
 }
 
-static void print_text(const char *program_name, const struct merged *m, enum cell cell)
+static void print_text(const char *program_name, const struct merged *m)
 {
 	char verdict[96];
 	unsigned int i;
 
-	kfp_cli_verdict_text(m->violations, m->accepted, verdict, sizeof(verdict));
-	if (cell == CELL_BOUND && !strcmp(verdict, "safe"))
-		snprintf(verdict, sizeof(verdict), "incomplete");
+	kfp_cell_found_text(&m->found, m->status, verdict, sizeof(verdict));
 	printf("%-40s %-9s %-22s %9llu executions  %-8s  %s\n", m->scenario, m->variant, verdict,
-	       (unsigned long long)m->executions, m->complete ? "complete" : m->stop,
-	       cell == CELL_MET	      ? "expectations met" :
-	       cell == CELL_BOUND     ? "undecided: a bound stopped the search" :
-	       cell == CELL_UNCHECKED ? "unchecked: no expectation for this variant" :
-					"EXPECTATION FAILED");
-	if (cell != CELL_FAILED)
+	       (unsigned long long)m->executions, m->found.complete ? "complete" : m->stop,
+	       kfp_cli_status_text(&m->found, m->status));
+	if (m->status != KFP_CELL_FAILED)
 		return;
 	for (i = 0; i < m->nr_expectations; i++) {
 		const struct merged_expectation *x = &m->expectation[i];
+		const struct kfp_judgement *j = &m->judgement[i];
 
-		if (x->met)
+		if (j->met)
 			continue;
 		printf("  expectation failed: %s:%u:%u: %s: %s\n", m->file, x->line, x->col,
-		       x->text, x->detail);
-		if (x->schedule[0])
+		       x->text, j->detail);
+		if (j->schedule)
 			printf("  counterexample (replay: %s replay %s --variant %s --schedule %s)\n",
-			       program_name, m->file, m->variant, x->schedule);
+			       program_name, m->file, m->variant, j->schedule);
 	}
 }
 
@@ -853,23 +792,21 @@ static int merge_all(const char *program_name, struct shard **by_index, unsigned
 		printf("},\"results\":[");
 	}
 	for (c = 0; c < cells; c++) {
-		enum cell cell;
-
 		if (merge_cell(by_index, n, c, &m))
 			return MERGE_USAGE;
-		cell = judge(&m);
-		if (cell == CELL_MET)
+		judge(&m);
+		if (m.status == KFP_CELL_MET)
 			passed++;
-		else if (cell == CELL_FAILED)
+		else if (m.status == KFP_CELL_FAILED)
 			failed++;
-		else if (cell == CELL_UNCHECKED)
+		else if (m.status == KFP_CELL_UNCHECKED)
 			unchecked++;
 		else
 			bounded++;
 		if (json)
-			print_json(&m, cell, !c);
+			print_json(&m, !c);
 		else
-			print_text(program_name, &m, cell);
+			print_text(program_name, &m);
 	}
 	if (json)
 		printf("]}\n");

@@ -1,29 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What kfp check and kfp merge print alike: a cell's verdict as text, and
- * the JSON pieces both emit.  One place, so that a merged verdict reads
- * exactly as the verdict of the whole search would.
+ * What kfp check and kfp merge print alike: a cell's judgement as text
+ * (scenario/verdict.c judges it), and the JSON pieces both emit.  One
+ * place, so that a merged verdict reads exactly as the verdict of the
+ * whole search would.
  */
 #include <stdio.h>
 
 #include "cli.h"
 
-void kfp_cli_verdict_text(const u64 *violations, const u64 *accepted, char *out, size_t size)
+const char *kfp_cli_status_text(const struct kfp_found *found, enum kfp_cell_status status)
 {
-	size_t len = 0;
-	unsigned int p;
-
-	out[0] = '\0';
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (violations[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
-						kfp_property_name(p));
-	for (p = 0; p < KFP_NR_PROPERTIES; p++)
-		if (accepted[p] && !violations[p])
-			len += (size_t)snprintf(out + len, size - len, "%s%s accepted",
-						len ? ", " : "", kfp_property_name(p));
-	if (!len)
-		snprintf(out, size, "safe");
+	switch (status) {
+	case KFP_CELL_MET:
+		return "expectations met";
+	case KFP_CELL_UNDECIDED:
+		return kfp_cell_partial(found, status) ? "partial: kfp merge the shards" :
+							 "undecided: a bound stopped the search";
+	case KFP_CELL_UNCHECKED:
+		return "unchecked: no expectation for this variant";
+	default:
+		return "EXPECTATION FAILED";
+	}
 }
 
 void kfp_cli_json_string(const char *s)

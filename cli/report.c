@@ -311,8 +311,7 @@ static void write_section(struct report *r, FILE *out, const struct kfp_cli_cell
 	char verdict[96], text[16];
 	const char *link;
 
-	kfp_cli_verdict_text(e->executions_with_violation, e->executions_with_accepted, verdict,
-			     sizeof(verdict));
+	kfp_found_text(&cell->run->found, verdict, sizeof(verdict));
 	kfp_matrix_cell_text(cell->matrix, text, sizeof(text));
 	fputs("<div class=\"cell\" id=\"", out);
 	cell_id(out, scenario, design);

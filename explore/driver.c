@@ -367,7 +367,7 @@ bool explorer_account(struct explorer *ex, enum execution_end end)
 {
 	struct kfp_explore_result *result = ex->result;
 	const struct kfp_reports *reports = ex->program->reports;
-	bool violated[KFP_NR_PROPERTIES], accepted[KFP_NR_PROPERTIES];
+	struct kfp_verdict verdict;
 	bool any = false;
 	unsigned int p;
 
@@ -389,19 +389,17 @@ bool explorer_account(struct explorer *ex, enum execution_end end)
 		result->executions++;
 	if (end == END_DEADLOCK)
 		result->deadlocks++;
+	kfp_verdict_of(reports, &verdict);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		/* the counters, not the log, which keeps only the first reports */
-		violated[p] = kfp_reports_violations(reports, p) != 0;
-		accepted[p] = kfp_reports_accepted(reports, p) != 0;
-		if (violated[p] && !result->executions_with_violation[p]++) {
+		if (verdict.violations[p] && !result->executions_with_violation[p]++) {
 			result->witness[p] = explorer_format_schedule(ex, ex->depth);
 			result->witness_reports[p] = *reports;
 		}
-		if (accepted[p] && !result->executions_with_accepted[p]++) {
+		if (verdict.accepted[p] && !result->executions_with_accepted[p]++) {
 			result->accepted_witness[p] = explorer_format_schedule(ex, ex->depth);
 			result->accepted_witness_reports[p] = *reports;
 		}
-		if (violated[p] && (ex->want_property < 0 || ex->want_property == (int)p))
+		if (verdict.violations[p] && (ex->want_property < 0 || ex->want_property == (int)p))
 			any = true;
 	}
 	if (any && !result->has_counterexample) {

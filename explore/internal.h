@@ -14,6 +14,7 @@
 
 #include <time.h>
 
+#include <kfp/check.h> /* kfp_verdict_of(): what an ended execution reported */
 #include <kfp/explore.h>
 
 #include "coroutine.h"

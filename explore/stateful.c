@@ -172,6 +172,7 @@ static void canonical(struct explorer *ex, void *state, struct kfp_reports *repo
 		      struct canonical_saved *saved)
 {
 	const struct kfp_program *program = ex->program;
+	struct kfp_verdict verdict;
 	unsigned int i, p;
 
 	for (i = 0; i < program->nr_history; i++) {
@@ -184,9 +185,10 @@ static void canonical(struct explorer *ex, void *state, struct kfp_reports *repo
 		return;
 	saved->log = *reports;
 	memset(reports, 0, sizeof(*reports));
+	kfp_verdict_of(&saved->log, &verdict);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		reports->by_property[p] = kfp_reports_violations(&saved->log, p) != 0;
-		reports->accepted_by_property[p] = kfp_reports_accepted(&saved->log, p) != 0;
+		reports->by_property[p] = verdict.violations[p] != 0;
+		reports->accepted_by_property[p] = verdict.accepted[p] != 0;
 	}
 }
 

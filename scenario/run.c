@@ -7,7 +7,9 @@
  *
  * Value and outcome expectations are judged per execution, in the
  * program's at_end hook, and accumulated outside the world (which the
- * explorer restores before every execution).
+ * explorer restores before every execution).  What the search found and
+ * those tallies are then judged by scenario/verdict.c, which also gives
+ * the cell its verdict: this file only collects.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ struct runner {
 	const struct kfp_expectation *checked[KFP_SCENARIO_MAX_CHECKED];
 	unsigned int nr_checked;
 	struct tally tally[KFP_SCENARIO_MAX_CHECKED];
+	struct kfp_judgement judgement[KFP_SCENARIO_MAX_CHECKED];
 	u32 outcomes_seen[KFP_SCENARIO_MAX_RESULTS];
 	struct kfp_scenario_seen seen;
 	struct kfp_scenario_price price;
@@ -212,15 +215,17 @@ static void seen_execution(struct scenario_state *s)
 {
 	unsigned int preemptions = kfp_explore_current_preemptions();
 	struct kfp_scenario_seen *seen = &runner.seen;
+	struct kfp_verdict verdict;
 	unsigned int r, p;
 
 	for (r = 0; r < runner.scenario->nr_results; r++)
 		seen_result(seen, r, s->outcome[r],
 			    s->outcome[r] == KFP_OUTCOME_OK ? s->value[r] : 0, preemptions);
+	kfp_verdict_of(&s->world.reports, &verdict);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (kfp_reports_violations(&s->world.reports, p))
+		if (verdict.violations[p])
 			seen_take(&seen->violation[p], preemptions);
-		if (kfp_reports_accepted(&s->world.reports, p))
+		if (verdict.accepted[p])
 			seen_take(&seen->accepted[p], preemptions);
 	}
 }
@@ -405,75 +410,57 @@ static void scenario_at_end(void *arg_state, void *arg)
 	seen_execution(s);
 }
 
-/* @out's schedule: a copy of @schedule (NULL if none), with the reports of its execution. */
-static void take_schedule(struct kfp_expectation_result *out, const char *schedule,
-			  const struct kfp_reports *reports)
+/* The tally of expectation @i as scenario/verdict.c reads it. */
+static void tally_view(unsigned int i, struct kfp_tally *view)
 {
-	if (!schedule)
-		return;
-	out->schedule = strdup(schedule);
-	out->reports = *reports;
+	const struct tally *t = &runner.tally[i];
+	bool once = runner.checked[i]->kind == KFP_EXPECT_SOMETIMES_VALUE;
+
+	/* tally_execution() keeps the first holding execution of a "sometimes", else the first failing */
+	*view = (struct kfp_tally){
+		.held = t->held,
+		.failed = t->failed,
+		.held_schedule = once ? t->schedule : NULL,
+		.failed_schedule = once ? NULL : t->schedule,
+		.failed_detail = t->detail,
+	};
 }
 
-static void judge(const struct kfp_explore_result *explore, unsigned int i,
+/* The reports of the execution @evidence names. */
+static const struct kfp_reports *evidence_reports(const struct kfp_explore_result *explore,
+						  unsigned int i, enum kfp_evidence evidence)
+{
+	unsigned int p = runner.checked[i]->property;
+
+	switch (evidence) {
+	case KFP_EVIDENCE_WITNESS:
+		return &explore->witness_reports[p];
+	case KFP_EVIDENCE_ACCEPTED_WITNESS:
+		return &explore->accepted_witness_reports[p];
+	default:
+		return &runner.tally[i].reports;
+	}
+}
+
+/* Judge expectation @i (scenario/verdict.c) and copy out what the run keeps of it. */
+static void judge(const struct kfp_scenario_run *run, unsigned int i,
 		  struct kfp_expectation_result *out)
 {
 	const struct kfp_expectation *x = runner.checked[i];
-	const struct tally *t = &runner.tally[i];
-	unsigned int p = x->property;
+	struct kfp_judgement *j = &runner.judgement[i];
+	struct kfp_tally view;
 
+	tally_view(i, &view);
+	kfp_judge_expectation(&run->found, x->kind, x->property, &view, j);
 	memset(out, 0, sizeof(*out));
+	out->met = j->met;
 	/* what kfp merge adds up over shards */
-	out->held = t->held;
-	out->failed = t->failed;
-	switch (x->kind) {
-	case KFP_EXPECT_NEVER:
-		out->met = !explore->executions_with_violation[p];
-		if (!out->met) {
-			snprintf(out->detail, sizeof(out->detail), "%s violated in %llu executions",
-				 kfp_property_name(p),
-				 (unsigned long long)explore->executions_with_violation[p]);
-			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
-		}
-		return;
-	case KFP_EXPECT_SOMETIMES:
-		out->met = explore->executions_with_violation[p];
-		if (out->met)
-			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
-		else
-			snprintf(out->detail, sizeof(out->detail), "%s never violated",
-				 kfp_property_name(p));
-		return;
-	case KFP_EXPECT_ACCEPTED:
-		out->met = explore->executions_with_accepted[p] &&
-			   !explore->executions_with_violation[p];
-		if (explore->executions_with_violation[p]) {
-			snprintf(out->detail, sizeof(out->detail), "%s violated, not only accepted",
-				 kfp_property_name(p));
-			take_schedule(out, explore->witness[p], &explore->witness_reports[p]);
-		} else if (!out->met) {
-			snprintf(out->detail, sizeof(out->detail), "no accepted %s report",
-				 kfp_property_name(p));
-		} else {
-			take_schedule(out, explore->accepted_witness[p],
-				      &explore->accepted_witness_reports[p]);
-		}
-		return;
-	case KFP_EXPECT_SOMETIMES_VALUE:
-		out->met = t->held;
-		if (out->met)
-			take_schedule(out, t->schedule, &t->reports);
-		else
-			snprintf(out->detail, sizeof(out->detail), "held in no execution");
-		return;
-	default:
-		out->met = !t->failed;
-		if (!out->met) {
-			snprintf(out->detail, sizeof(out->detail), "%s (in %llu executions)",
-				 t->detail, (unsigned long long)t->failed);
-			take_schedule(out, t->schedule, &t->reports);
-		}
-		return;
+	out->held = view.held;
+	out->failed = view.failed;
+	snprintf(out->detail, sizeof(out->detail), "%s", j->detail);
+	if (j->schedule) {
+		out->schedule = strdup(j->schedule);
+		out->reports = *evidence_reports(&run->explore, i, j->evidence);
 	}
 }
 
@@ -545,6 +532,8 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 	kfp_scenario_run_release(run);
 	memset(run, 0, sizeof(*run));
 	run->design = design;
+	/* a run that cannot finish judges nothing */
+	run->status = KFP_CELL_UNDECIDED;
 	ret = prepare(scenario, design, NULL, &program, run->error, sizeof(run->error));
 	if (ret)
 		return ret;
@@ -555,14 +544,16 @@ int kfp_scenario_run(const struct kfp_scenario *scenario, unsigned int design,
 		release_tally();
 		return ret;
 	}
+	kfp_found_of_search(&run->found, &run->explore, options->shard_count > 1);
 	run->expectations_met = true;
 	run->nr_expectations = runner.nr_checked;
 	for (i = 0; i < runner.nr_checked; i++) {
 		run->checked[i] = runner.checked[i];
-		judge(&run->explore, i, &run->expectation[i]);
+		judge(run, i, &run->expectation[i]);
 		if (!run->expectation[i].met)
 			run->expectations_met = false;
 	}
+	run->status = kfp_judge_cell(&run->found, runner.judgement, runner.nr_checked);
 	memcpy(run->outcomes_seen, runner.outcomes_seen, sizeof(run->outcomes_seen));
 	run->price = runner.price;
 	run->seen = malloc(sizeof(*run->seen));

@@ -29,11 +29,19 @@ void kfp_check_attach(struct kvm *kvm);
 /* End of an execution: the ledger, leaks of KVM owners, balanced counters. */
 void kfp_check_final(struct kvm *kvm);
 
+/* One execution's reports, per property: those the design does not accept, and those it does. */
 struct kfp_verdict {
 	u32 violations[KFP_NR_PROPERTIES]; /* not accepted */
 	u32 accepted[KFP_NR_PROPERTIES];
 };
 
+/*
+ * The only classifier of reports: the explorer counts an execution as
+ * violating P when violations[P] != 0 and as accepting P when
+ * accepted[P] != 0 (both may hold); everything above (scenario/verdict.c)
+ * judges those counts.  From the counters, so that no report past the
+ * log's capacity escapes.
+ */
 void kfp_verdict_of(const struct kfp_reports *reports, struct kfp_verdict *verdict);
 
 #ifdef __cplusplus

@@ -469,7 +469,6 @@ int kvm_hva_to_pfn_remapped(struct kvm *kvm, struct kfp_vma *vma, struct kvm_fol
 kfp_pfn_t __kvm_faultin_pfn(struct kvm *kvm, const struct kvm_memory_slot *slot, gfn_t gfn,
 			    unsigned int foll, bool *writable, kfp_pfn_t *refcounted_page,
 			    kfp_owner_t owner);
-kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
 void kvm_release_page_clean(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
 void kvm_release_page_dirty(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
 void kvm_release_page_unused(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner);
@@ -482,12 +481,12 @@ void kvm_release_lookup(struct kvm *kvm, const struct kvm_caller_policy *policy,
 /* Fill the caller's inputs of @kfp from @policy. */
 void kvm_follow_pfn_policy(struct kvm_follow_pfn *kfp, const struct kvm_caller_policy *policy);
 
-/* ---- the notifier protocol ------------------------------------------------ */
+/* ---- the notifier protocol (kvm/mmu.c) ------------------------------------- */
 
 bool mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 bool mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 
-/* ---- callers ------------------------------------------------------------- */
+/* ---- callers (kvm/mmu.c, kvm/vcpu_map.c, kvm/pfncache.c) -------------------- */
 
 /* arch/x86/kvm/mmu: a guest access to @gfn, faulting as often as needed. */
 enum kvm_outcome kvm_guest_access(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
@@ -507,6 +506,7 @@ bool kvm_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len);
 void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index);
 enum kvm_outcome kvm_gpc_access(struct kvm *kvm, unsigned int index, bool write, u64 *value);
 
+kfp_pfn_t __gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
 int kvm_gfn_to_page(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
 enum kvm_outcome kvm_page_access(struct kvm *kvm, struct kvm_vcpu *vcpu, bool write, u64 *value);
 void kvm_gfn_to_page_release(struct kvm *kvm, struct kvm_vcpu *vcpu, bool dirty);

@@ -376,7 +376,7 @@ unsigned int kfp_ledger_check(struct kfp_mm *mm);
 unsigned int kfp_ledger_check_leaks(struct kfp_mm *mm, enum kfp_owner_kind kind);
 unsigned int kfp_ledger_owner_holds(const struct kfp_mm *mm, kfp_owner_t owner);
 
-/* ---- address space (mm/vma.c, mm/pgtable.c) --------------------------------- */
+/* ---- address space (mm/vma.c) ------------------------------------------- */
 
 struct kfp_vma *vma_lookup(struct kfp_mm *mm, u64 addr);
 int kfp_vma_index(const struct kfp_mm *mm, const struct kfp_vma *vma);
@@ -426,7 +426,7 @@ int follow_pfnmap_start(struct kfp_mm *mm, struct follow_pfnmap_args *args);
 void follow_pfnmap_end(struct follow_pfnmap_args *args);
 int fixup_user_fault(struct kfp_mm *mm, u64 address, unsigned int fault_flags, bool *unlocked);
 
-/* ---- signals ------------------------------------------------------------ */
+/* ---- signals (mm/vma.c) ------------------------------------------------- */
 
 bool signal_pending(const struct kfp_mm *mm);
 bool fatal_signal_pending(const struct kfp_mm *mm);

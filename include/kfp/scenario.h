@@ -12,6 +12,7 @@
 #include <kfp/check.h>
 #include <kfp/explore.h>
 #include <kfp/trace.h>
+#include <kfp/verdict.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -341,6 +342,9 @@ extern const char *const kfp_price_names[KFP_NR_PRICES];
 struct kfp_scenario_run {
 	unsigned int design;
 	struct kfp_explore_result explore;
+	/* what the search found (its schedules are @explore's), and the cell (scenario/verdict.c) */
+	struct kfp_found found;
+	enum kfp_cell_status status;
 	bool expectations_met;
 	unsigned int nr_expectations;
 	struct kfp_expectation_result expectation[KFP_SCENARIO_MAX_CHECKED];

@@ -530,6 +530,27 @@ grep -q ' shard .*partial: kfp merge the shards' "$out"
 ok $? cli_shard_says_it_is_partial
 expect_status 3 cli_shard_1_of_2_is_partial "$KFP" check --shard 1/2 scenarios/races/fault-vs-mprotect.kfp
 expect_status 2 cli_shard_refuses_random "$KFP" check --shard 0/2 --random 5 scenarios/races/fault-vs-mprotect.kfp
+# a shard meets a "sometimes" it saw, and leaves one it did not see to the merge
+nw=tests/cli/shard-sees-no-witness.kfp
+expect_status 0 cli_shard_meets_a_sometimes_it_saw "$KFP" check --variant upstream --shard 0/2 $nw
+expect_status 3 cli_shard_does_not_meet_a_sometimes_it_did_not_see "$KFP" check --variant upstream \
+	--shard 1/2 $nw
+grep -q 'incomplete .* partial: kfp merge the shards' "$out"
+ok $? cli_shard_without_the_witness_says_it_is_partial
+nw_shards=$(mktemp -d)
+"$KFP" check --progress-every 0 --json --variant upstream --shard 0/2 $nw >"$nw_shards/0.json"
+"$KFP" check --progress-every 0 --json --variant upstream --shard 1/2 $nw >"$nw_shards/1.json"
+expect_status 0 cli_merge_meets_the_sometimes_one_shard_saw "$KFP" merge "$nw_shards/0.json" \
+	"$nw_shards/1.json"
+# a cell of more than 64 expectations merges too (66 here; the last one fails)
+"$KFP" check --progress-every 0 --json --variant upstream --shard 0/2 \
+	tests/cli/checks-every-expectation.kfp >"$nw_shards/e0.json"
+"$KFP" check --progress-every 0 --json --variant upstream --shard 1/2 \
+	tests/cli/checks-every-expectation.kfp >"$nw_shards/e1.json"
+expect_status 1 cli_merge_of_66_expectations "$KFP" merge "$nw_shards/e0.json" "$nw_shards/e1.json"
+grep -q 'checks-every-expectation.kfp:93:2: sometimes P1: P1 never violated' "$out"
+ok $? cli_merge_judges_the_66th_expectation
+rm -rf "$nw_shards"
 shards=$(mktemp -d)
 for i in 0 1 2; do
 	"$KFP" check --progress-every 0 --json --shard $i/3 scenarios/bugs >"$shards/b$i.json"

@@ -353,26 +353,54 @@ static vm_fault_t do_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 
 	return 0;
 }
 
+/*
+ * The folio lock a page-cache fault holds from the lookup to finish_fault()
+ * (mm/filemap.c filemap_fault(): lock_folio_maybe_drop_mmap(), then "did it
+ * get truncated?" folio->mapping != mapping -> retry_find; mm/shmem.c
+ * shmem_get_folio_gfp(): folio_lock(), the same check -> repeat).  Reclaim
+ * and migration hold it while they unmap and remove the folio, so a fault
+ * never maps a folio they are taking out of the cache.  The model has one
+ * folio lock (mm->folio_lock) for every folio.  False when the folio left
+ * the cache before the lock was had: the fault drops it and looks up again.
+ */
+static bool lock_cache_folio(struct kfp_mm *mm, struct kfp_vma *vma, unsigned int index,
+			     kfp_pfn_t pfn)
+{
+	kfp_write_lock(&mm->folio_lock);
+	kfp_shared_read(memory_object_id(vma->object), "folio->mapping check");
+	if (vma_memory_object(mm, vma)->pfn[index] == pfn)
+		return true;
+	kfp_write_unlock(&mm->folio_lock);
+	mm->stats.nr_lookup_retries++;
+	put_page(mm, pfn, KFP_OWNER_FAULT);
+	return false;
+}
+
 /* mm/memory.c do_read_fault(), do_cow_fault(), do_shared_fault() */
 static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
 			   const struct kfp_pte *orig)
 {
+	unsigned int index = vma_object_index(vma, addr);
 	bool write = flags & FAULT_FLAG_WRITE;
 	kfp_pfn_t pfn, copy;
 	vm_fault_t ret;
 
-	ret = find_cache_page(mm, vma, vma_object_index(vma, addr), flags, &pfn);
-	if (ret)
-		return ret;
+	do {
+		ret = find_cache_page(mm, vma, index, flags, &pfn);
+		if (ret)
+			return ret;
+	} while (!lock_cache_folio(mm, vma, index, pfn));
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		/* do_cow_fault(): copy, map the copy, then drop the cache page */
 		copy = alloc_anon_page(mm, kfp_pfn_read(mm, pfn));
 		if (copy != KFP_PFN_NONE)
 			finish_fault(mm, addr, copy, true, orig);
+		kfp_write_unlock(&mm->folio_lock);
 		put_page(mm, pfn, KFP_OWNER_FAULT);
 		return copy == KFP_PFN_NONE ? VM_FAULT_OOM : 0;
 	}
 	finish_fault(mm, addr, pfn, write, orig);
+	kfp_write_unlock(&mm->folio_lock);
 	return 0;
 }
 

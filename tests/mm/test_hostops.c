@@ -794,6 +794,43 @@ TEST(madvise_dontneed_on_pfnmap_is_einval_and_keeps_ptes)
 	ASSERT_NO_REPORTS();
 }
 
+/*
+ * mm/madvise.c madvise_dontneed_free_valid_vma() on hugetlb: a start inside
+ * a huge page is -EINVAL; the end is rounded down to a huge page, so a
+ * length that covers part of one leaves it mapped (and one shorter than a
+ * huge page zaps nothing, with no notifier).
+ */
+TEST(madvise_dontneed_on_hugetlb_zaps_whole_huge_pages_only)
+{
+	struct kfp_mm *mm = test_mm();
+	int huge = test_object(KFP_OBJECT_HUGETLB, 8);
+	unsigned int i;
+
+	test_subscribe();
+	test_mmap(PG(32), 8, RW, KFP_MAP_SHARED, KFP_BACKING_HUGETLB, huge, 0);
+	for (i = 0; i < 8; i++)
+		test_write(PG(32 + i), i + 1);
+	/* 32       40    [WWWW|WWWW] */
+	test_draw(PG(32), PG(40));
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(33), PG(3)), -EINVAL);
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(36), PG(3)), 0);
+	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_EQ(pte_at(mm, PG(36))->kind, KFP_PTE_PRESENT);
+	/* [32, 38) -> [32, 36): [....|WWWW] */
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(32), PG(6)), 0);
+	test_draw(PG(32), PG(40));
+	ASSERT_EQ(test_notifier()->nr, 2);
+	assert_bracket(0, MMU_NOTIFY_CLEAR, PG(32), PG(36));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(pte_at(mm, PG(32 + i))->kind, KFP_PTE_NONE);
+	for (i = 4; i < 8; i++)
+		ASSERT_EQ(pte_at(mm, PG(32 + i))->kind, KFP_PTE_PRESENT);
+	/* the page cache keeps the huge page: a refault reads what was written */
+	ASSERT_EQ(test_read(PG(33)), 2);
+	ASSERT_LEDGER_CLEAN();
+	ASSERT_NO_REPORTS();
+}
+
 TEST(madvise_dontneed_misuse_returns_linux_error_codes)
 {
 	struct kfp_mm *mm = test_mm();

@@ -36,6 +36,8 @@ u8 kfp_outcome_of_errno(long ret)
 		return KFP_OUTCOME_ENODEV;
 	case -EIO:
 		return KFP_OUTCOME_EIO;
+	case -ENOENT:
+		return KFP_OUTCOME_ENOENT;
 	case -EHWPOISON:
 		return KFP_OUTCOME_HWPOISON;
 	default:

@@ -82,3 +82,54 @@ TEST(host_model_shmem_reclaim_never_clears_a_refaulted_pte)
 	ASSERT_GT(run.explore.executions, 1);
 	kfp_scenario_run_release(&run);
 }
+
+/*
+ * virt/kvm/kvm_main.c kvm_put_kvm(): closing the VM fd while a vCPU fd is
+ * open does not destroy the VM; the vCPU keeps its memslots until its own
+ * fd goes.  Before the fix the close destroyed the VM at once and a read
+ * after it found no memslot (an MMIO exit).
+ */
+TEST(host_model_vm_outlives_its_fd_while_a_vcpu_runs)
+{
+	static const char text[] = "name test_host_model\n"
+				   "setup {\n"
+				   "\tmmap 0x10000 4 rw anon\n"
+				   "\tmemslot 0 gfn 0 pages 4 hva 0x10000\n"
+				   "\thost-write 0x11000 7\n"
+				   "}\n"
+				   "thread vcpu0 vcpu {\n"
+				   "\tr1 = read gfn 1\n"
+				   "\tr2 = read gfn 1\n"
+				   "}\n"
+				   "thread vmm {\n"
+				   "\tvm-teardown\n"
+				   "}\n"
+				   "expect upstream {\n"
+				   "\toutcome of vcpu0.r1 is ok\n"
+				   "\toutcome of vcpu0.r2 is ok\n"
+				   "\talways vcpu0.r2 == 7\n"
+				   "}\n";
+
+	explore_text(text, "upstream");
+	assert_no_violation();
+	ASSERT_TRUE(run.expectations_met);
+	kfp_scenario_run_release(&run);
+}
+
+/* The last of the VM fd and the vCPU fds destroys the VM, whichever it is. */
+TEST(host_model_last_put_destroys_the_vm)
+{
+	struct kvm *kvm = test_kvm();
+
+	test_world(&kvm_design_upstream);
+	test_setup_anon();
+	ASSERT_EQ(kvm->users_count, 1 + (long)kvm->nr_vcpus);
+	while (kvm->users_count > 1) {
+		kvm_put_kvm(kvm);
+		ASSERT_FALSE(kvm->dead);
+	}
+	kvm_put_kvm(kvm);
+	ASSERT_TRUE(kvm->dead);
+	kfp_check_final(kvm);
+	ASSERT_CLEAN();
+}

@@ -3,9 +3,10 @@
  * make bench:
  *  - the three races of the scale goals (bench/scenarios/: one vCPU,
  *    two vCPUs vs MADV_DONTNEED, two vCPUs vs munmap+remap), upstream
- *    design, searched statefully to the end with sleep sets (the
- *    default), statefully without them, and statelessly (source-DPOR,
- *    what kfp did before) within a time budget, side by side, with the
+ *    design, searched statefully to the end with persistent and sleep
+ *    sets (the default), with sleep sets alone, with neither, and
+ *    statelessly (source-DPOR, what kfp did before) within a time
+ *    budget, side by side, with the
  *    goal of the scale issue and whether this run met it;
  *  - the bundled library under every design, both ways;
  *  - complete executions and executions per second of the stateless
@@ -84,9 +85,10 @@ static void print_cell(const char *search)
 {
 	const struct kfp_explore_result *r = &scenario_run.explore;
 
-	printf("  %-9s %10llu %-10s %9llu steps %8.2f s  %s%s\n", search,
+	printf("  %-10s %10llu %-10s %10llu steps %3llu restarts %8.2f s  %s%s\n", search,
 	       (unsigned long long)(r->stateful ? r->states : r->executions),
-	       r->stateful ? "states" : "executions", (unsigned long long)r->steps, r->seconds,
+	       r->stateful ? "states" : "executions", (unsigned long long)r->steps,
+	       (unsigned long long)r->restarts, r->seconds,
 	       r->complete ? "complete" : kfp_stop_reason_name(r->stop),
 	       r->complete ? (scenario_run.expectations_met ? ", expectations met" :
 							      ", EXPECTATION FAILED") :
@@ -104,11 +106,13 @@ static void scale_races(double budget)
 		{ "bench/scenarios/two-vcpus-vs-munmap-remap.kfp", 10 },
 	};
 	struct kfp_explore_options stateful = { .preemption_bound = -1, .stateful = true };
-	struct kfp_explore_options unreduced = stateful;
+	struct kfp_explore_options sleep_only = stateful, unreduced = stateful;
 	struct kfp_explore_options dpor = { .preemption_bound = -1, .timeout_seconds = budget };
 	unsigned int design = (unsigned int)kfp_design_index("upstream"), i;
 
+	sleep_only.no_persistent_sets = true;
 	unreduced.no_sleep_sets = true;
+	unreduced.no_persistent_sets = true;
 	printf("three races, upstream design (stateless budget %.0f s each)\n", budget);
 	for (i = 0; i < ARRAY_SIZE(races); i++) {
 		printf("%s\n", races[i].path);
@@ -121,8 +125,10 @@ static void scale_races(double budget)
 				       r->complete && r->seconds <= races[i].goal ? "met" :
 										      "NOT MET");
 		}
+		if (run_cell(races[i].path, design, &sleep_only))
+			print_cell("sleep-only");
 		if (run_cell(races[i].path, design, &unreduced))
-			print_cell("no-sleep");
+			print_cell("unreduced");
 		if (run_cell(races[i].path, design, &dpor))
 			print_cell("dpor");
 	}
@@ -142,13 +148,17 @@ static void heavy_races(void)
 		"bench/scenarios/first-touch-by-two-vcpus-vs-reclaim.kfp",
 	};
 	struct kfp_explore_options stateful = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options sleep_only = stateful;
 	unsigned int design = (unsigned int)kfp_design_index("upstream"), i;
 
+	sleep_only.no_persistent_sets = true;
 	printf("three-actor races outside the library, upstream design\n");
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		printf("%s\n", paths[i]);
 		if (run_cell(paths[i], design, &stateful))
 			print_cell("stateful");
+		if (run_cell(paths[i], design, &sleep_only))
+			print_cell("sleep-only");
 	}
 }
 
@@ -159,11 +169,12 @@ static void library(const char *search, double budget)
 	/* the stateless search of a three-actor race does not end: a budget per cell */
 	struct kfp_explore_options options = { .preemption_bound = -1,
 					       .stateful = stateful,
-					       .no_sleep_sets = !strcmp(search, "no-sleep"),
+					       .no_sleep_sets = !strcmp(search, "unreduced"),
+					       .no_persistent_sets = strcmp(search, "stateful") != 0,
 					       .timeout_seconds = stateful ? 0 : budget };
 	static char path[KFP_LIBRARY_MAX][KFP_LIBRARY_PATH_LEN];
 	unsigned int nr = kfp_library_list(path), i, d, cells = 0, met = 0, incomplete = 0;
-	u64 count = 0;
+	u64 count = 0, steps = 0;
 	double start = now();
 
 	for (i = 0; i < nr; i++) {
@@ -175,11 +186,13 @@ static void library(const char *search, double budget)
 			incomplete += !scenario_run.explore.complete;
 			count += stateful ? scenario_run.explore.states :
 					    scenario_run.explore.executions;
+			steps += scenario_run.explore.steps;
 		}
 	}
-	printf("  %-9s %4u cells, %u met expectations, %u incomplete, %11llu %-10s %8.2f s\n",
+	printf("  %-10s %4u cells, %u met expectations, %u incomplete, %10llu %-10s %11llu "
+	       "steps %7.2f s\n",
 	       search, cells, met, incomplete, (unsigned long long)count,
-	       stateful ? "states" : "executions", now() - start);
+	       stateful ? "states" : "executions", (unsigned long long)steps, now() - start);
 }
 
 int main(int argc, char **argv)
@@ -199,7 +212,8 @@ int main(int argc, char **argv)
 	heavy_races();
 	printf("\nthe bundled library, every design\n");
 	library("stateful", 0);
-	library("no-sleep", 0);
+	library("sleep-only", 0);
+	library("unreduced", 0);
 	library("dpor", budget > 0 ? budget : 20);
 	printf("\nstateless search: executions explored and rate (budget without reduction: %llu)\n",
 	       (unsigned long long)full_budget);

@@ -105,10 +105,11 @@ static void usage(FILE *out)
 		"  --shard I/N               explore the I-th of N disjoint parts (docs/explorer.md);\n"
 		"                            a partial result: kfp merge the --json of all N\n"
 		"  --inject NAME             put old code back (kfp list shows the injections)\n"
-		"  --search stateful|stateful-unreduced|dpor\n"
+		"  --search stateful|stateful-sleep-sets|stateful-unreduced|dpor\n"
 		"                            stateful (default): each distinct state once, with\n"
-		"                            sleep sets, counts are states; stateful-unreduced: the\n"
-		"                            same without sleep sets; dpor: stateless source-DPOR,\n"
+		"                            persistent and sleep sets, counts are states;\n"
+		"                            stateful-sleep-sets: without persistent sets;\n"
+		"                            stateful-unreduced: with neither; dpor: stateless source-DPOR,\n"
 		"                            counts are executions (--preemption-bound, --random and\n"
 		"                            --shard always search statelessly)\n"
 		"  --stop-at-first           stop each search at its first violation (counts partial)\n"
@@ -1189,16 +1190,18 @@ static int parse_check_options(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(arg, "--search")) {
-			if (strcmp(next, "stateful") && strcmp(next, "stateful-unreduced") &&
-			    strcmp(next, "dpor")) {
+			if (strcmp(next, "stateful") && strcmp(next, "stateful-sleep-sets") &&
+			    strcmp(next, "stateful-unreduced") && strcmp(next, "dpor")) {
 				fprintf(stderr,
-					"%s: --search wants stateful, stateful-unreduced or dpor, "
-					"not '%s'\n",
+					"%s: --search wants stateful, stateful-sleep-sets, "
+					"stateful-unreduced or dpor, not '%s'\n",
 					program_name, next);
 				return -1;
 			}
 			cli->options.stateful = strcmp(next, "dpor") != 0;
 			cli->options.no_sleep_sets = !strcmp(next, "stateful-unreduced");
+			cli->options.no_persistent_sets = !strcmp(next, "stateful-unreduced") ||
+							  !strcmp(next, "stateful-sleep-sets");
 			continue;
 		}
 		if (!strcmp(arg, "--trace-format")) {

@@ -36,6 +36,8 @@ static void announce(struct explorer *ex, const struct pending *pending, u8 stat
 		return;
 	t = &ex->thread[ex->running];
 	t->pending = *pending;
+	if (ex->masks)
+		access_masks_note(ex->masks, (unsigned int)ex->running, pending);
 	t->status = status;
 	coroutine_yield();
 }

@@ -113,6 +113,8 @@ struct explorer {
 	bool aborted; /* the execution stopped early on purpose */
 	bool full_at_every_node; /* no reduction */
 	bool stateful; /* the stateful search (stateful.c) runs this search */
+	struct access_masks
+		*masks; /* persistent sets (persistent.c): what threads were seen to touch */
 	u32 epoch;
 	struct object_state objects[OBJECT_TABLE_SIZE];
 	u16 live_object[OBJECT_TABLE_SIZE]; /* the slots of objects this epoch */
@@ -242,6 +244,17 @@ void checkpoint_take(struct explorer *ex, unsigned int depth);
 bool checkpoint_restore(struct explorer *ex, unsigned int depth);
 void checkpoints_drop_below(struct explorer *ex, unsigned int depth);
 void checkpoints_release(struct explorer *e);
+
+/* Persistent sets of the stateful search (persistent.c). */
+struct access_masks;
+struct access_masks *access_masks_create(void);
+void access_masks_release(struct access_masks *m);
+void access_masks_note(struct access_masks *m, unsigned int t, const struct pending *pending);
+thread_mask access_masks_persistent_set(struct access_masks *m, struct explorer *ex,
+					thread_mask enabled, thread_mask sleep);
+bool access_masks_goes_on_alone(struct access_masks *m, struct explorer *ex, unsigned int t);
+bool access_masks_start_over(struct access_masks *m);
+bool access_masks_out_of_memory(const struct access_masks *m);
 
 /* The stateful search (stateful.c). */
 bool kfp_stateful_supported(void);

@@ -379,6 +379,7 @@ static struct state_hash hash_state(struct explorer *ex, struct arena_hash *a,
 struct state_slot {
 	struct state_hash key;
 	thread_mask sleep; /* the sleep set the state was explored with */
+	thread_mask persistent; /* the threads a step may be explored for (persistent.c) */
 	bool on_path; /* the state is on the current path */
 };
 
@@ -705,6 +706,50 @@ static thread_mask sleep_after(struct explorer *ex, thread_mask asleep, unsigned
 	return keep;
 }
 
+/*
+ * After @t's step, its next steps that no other thread conflicts with are
+ * taken at once, with no state of their own between them: at each such
+ * state {@t} is a persistent set (persistent.c), so exploring only @t's
+ * step from it is what the search would do, and not hashing, storing or
+ * imaging those states is what makes it cheap.  The sleep set after them
+ * is the one after @t's first step: they conflict with no other thread's
+ * step.  Each is a node of the schedule, so replay takes them as steps.
+ * At most ALONE_RUN of them in a row: then a state is stored, so that a
+ * thread that never stops going on alone (a loop on an object no one
+ * writes) comes back to a state on its path, a cycle, and not only to the
+ * step bound.
+ */
+#define ALONE_RUN 64
+
+static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
+{
+	struct model_thread *thread = &ex->thread[t];
+	unsigned int run = 0;
+
+	while ((thread->status == THREAD_READY ||
+		(thread->status == THREAD_LOCK && (explorer_enabled_threads(ex) & bit(t)))) &&
+	       run++ < ALONE_RUN) {
+		unsigned int depth = ex->depth;
+		struct node *node;
+
+		if (depth >= ex->max_steps || !explorer_grow(ex, depth + 1) ||
+		    !frames_grow(s, depth + 1))
+			return;
+		if (!access_masks_goes_on_alone(ex->masks, ex, t))
+			return;
+		node = &ex->node[depth];
+		node->enabled = explorer_enabled_threads(ex);
+		node->previous = (u8)t;
+		node->chosen = (u8)t;
+		node->preemptions = depth ? ex->node[depth - 1].preemptions : 0;
+		/* no state here: backtracking passes it by */
+		s->frame[depth].todo = 0;
+		s->frame[depth].key = (struct state_hash){ 0, 0 };
+		explorer_run_step(ex, t, false);
+		ex->result->steps++;
+	}
+}
+
 /* Run @t's step from the state at @depth (whose node records what was enabled). */
 static void take_step(struct explorer *ex, struct stateful *s, unsigned int depth, unsigned int t)
 {
@@ -721,6 +766,8 @@ static void take_step(struct explorer *ex, struct stateful *s, unsigned int dept
 	explorer_run_step(ex, t, false);
 	s->threads.stale |= bit(t);
 	ex->result->steps++;
+	if (ex->masks)
+		go_on_alone(ex, s, t);
 }
 
 /*
@@ -829,7 +876,7 @@ static int end_here(struct explorer *ex, struct stateful *s, enum execution_end 
  * that can run, with sleep set @sleep.  Returns as visit() does.
  */
 static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key, thread_mask awake,
-		 thread_mask sleep)
+		 thread_mask sleep, struct state_slot *fresh)
 {
 	thread_mask enabled, todo;
 
@@ -845,6 +892,11 @@ static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key,
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_DEADLOCK, KFP_PFN_NONE, 0, ex->depth,
 			   "no thread can run");
 		return end_here(ex, s, END_DEADLOCK);
+	}
+	/* a new state: the threads whose steps it is explored for, once and for all */
+	if (fresh && ex->masks) {
+		fresh->persistent = access_masks_persistent_set(ex->masks, ex, enabled, sleep);
+		awake &= fresh->persistent;
 	}
 	/* every step from here is asleep: each leads where a sibling's subtree went */
 	todo = enabled & awake;
@@ -893,7 +945,8 @@ static int visit(struct explorer *ex, struct stateful *s)
 		slot->sleep = sleep;
 		if (explorer_all_finished(ex))
 			return end_here(ex, s, END_COMPLETE);
-		return go_on(ex, s, key, (thread_mask)~sleep, sleep);
+		slot->persistent = (thread_mask)~0;
+		return go_on(ex, s, key, (thread_mask)~sleep, sleep, slot);
 	}
 	result->revisits++;
 	/* a schedule came back to where it was: it can loop forever */
@@ -902,11 +955,136 @@ static int visit(struct explorer *ex, struct stateful *s)
 		return 0;
 	}
 	/* steps asleep when it was explored, awake now (Godefroid's revisit) */
-	woke = slot->sleep & (thread_mask)~sleep;
+	woke = slot->sleep & (thread_mask)~sleep & slot->persistent;
 	if (!woke)
 		return 0;
 	slot->sleep &= sleep;
-	return go_on(ex, s, key, woke, slot->sleep);
+	return go_on(ex, s, key, woke, slot->sleep, NULL);
+}
+
+/*
+ * Run one execution to its end, taking at each step the first enabled
+ * thread in @order (a permutation), or a random one when @order is NULL,
+ * only so that the access masks learn what each thread touches (nothing
+ * is judged or counted, and the program's end hook does not run).
+ */
+static void learn_from_one_execution(struct explorer *ex, const u8 *order)
+{
+	unsigned int nr = ex->program->nr_threads, k;
+
+	explorer_start_execution(ex);
+	while (ex->depth < ex->max_steps) {
+		thread_mask enabled = explorer_enabled_threads(ex);
+		unsigned int t = 0;
+
+		if (!enabled)
+			break;
+		if (order) {
+			for (k = 0; k < nr; k++)
+				if (enabled & bit(order[k]))
+					break;
+			t = order[k];
+		} else {
+			unsigned int pick;
+
+			ex->random_state =
+				ex->random_state * 6364136223846793005ULL + 1442695040888963407ULL;
+			pick = (unsigned int)(ex->random_state >> 33) % count_threads(enabled);
+			for (t = lowest(enabled); pick--;)
+				t = lowest(enabled & (thread_mask) ~((bit(t) << 1) - 1));
+		}
+		explorer_run_step(ex, t, false);
+	}
+	/* not finished: the end's checks would count it among the search's results */
+}
+
+/* The next permutation of @order[0..@nr) in lexical order; false after the last. */
+static bool next_order(u8 *order, unsigned int nr)
+{
+	unsigned int i = nr - 1, j = nr - 1;
+	u8 swap;
+
+	while (i > 0 && order[i - 1] >= order[i])
+		i--;
+	if (!i)
+		return false;
+	while (order[j] <= order[i - 1])
+		j--;
+	swap = order[i - 1];
+	order[i - 1] = order[j];
+	order[j] = swap;
+	for (j = nr - 1; i < j; i++, j--) {
+		swap = order[i];
+		order[i] = order[j];
+		order[j] = swap;
+	}
+	return true;
+}
+
+#define LEARNING_RANDOM_EXECUTIONS 32
+#define LEARNING_MAX_ORDERS 24
+
+/*
+ * Before the search, teach the access masks what the threads touch: each
+ * thread running alone in every order of the threads (each one first, and
+ * each one after the others changed the world), and a few random
+ * schedules.  Without it the first execution runs thread 0 alone as far
+ * as it goes, every decision relies on masks that know nothing of the
+ * others yet, and the search starts over a dozen times.  What this misses,
+ * the surprises still catch.
+ */
+static void learn_access_masks(struct explorer *ex)
+{
+	unsigned int nr = ex->program->nr_threads, i, orders = 0;
+	u8 order[KFP_MAX_THREADS];
+
+	for (i = 0; i < nr; i++)
+		order[i] = (u8)i;
+	do
+		learn_from_one_execution(ex, order);
+	while (++orders < LEARNING_MAX_ORDERS && next_order(order, nr));
+	ex->random_state = 0x6b6670; /* fixed: the same search every time */
+	for (i = 0; i < LEARNING_RANDOM_EXECUTIONS; i++)
+		learn_from_one_execution(ex, NULL);
+	access_masks_start_over(ex->masks);
+}
+
+/*
+ * A persistent set relied on an access mask that has grown since
+ * (persistent.c): forget every state and result, and search again from
+ * the start with what was learnt.
+ */
+static void start_over(struct explorer *ex, struct stateful *s)
+{
+	struct kfp_explore_result *result = ex->result;
+	u64 restarts = result->restarts + 1, steps = result->steps;
+
+	kfp_explore_result_release(result);
+	memset(result, 0, sizeof(*result));
+	result->stateful = true;
+	result->stop = KFP_STOP_COMPLETE;
+	result->restarts = restarts;
+	/* the work done, not undone: steps count every start's */
+	result->steps = steps;
+	memset(s->seen.slot, 0, s->seen.capacity * sizeof(*s->seen.slot));
+	s->seen.used = 0;
+	s->ends = 0;
+	s->next_sleep = 0;
+	explorer_start_execution(ex);
+	s->threads.stale = (thread_mask)~0;
+	s->arena.dirty_valid = false;
+}
+
+/* The search ended, or must stop: false when a surprise makes it start over instead. */
+static bool search_ends(struct explorer *ex, struct stateful *s)
+{
+	if (!ex->masks || !access_masks_start_over(ex->masks))
+		return true;
+	/* a violation found, a bound or a signal stands: those executions were real */
+	if (ex->result->stop != KFP_STOP_COMPLETE)
+		return true;
+	start_over(ex, s);
+	return false;
 }
 
 void stateful_search(struct explorer *ex)
@@ -916,6 +1094,14 @@ void stateful_search(struct explorer *ex)
 
 	ex->stateful = true;
 	ex->result->stateful = true;
+	if (!ex->options.no_persistent_sets && !ex->options.no_sleep_sets) {
+		ex->masks = access_masks_create();
+		if (!ex->masks) {
+			ex->result->stop = KFP_STOP_MEMORY;
+			return;
+		}
+		learn_access_masks(ex);
+	}
 	explorer_start_execution(ex);
 	s.threads.stale = (thread_mask)~0;
 	s.threads.stack = malloc(STACK_SIZE);
@@ -926,12 +1112,22 @@ void stateful_search(struct explorer *ex)
 	for (;;) {
 		int next = visit(ex, &s);
 
-		if (next < 0)
+		if (ex->masks && access_masks_out_of_memory(ex->masks)) {
+			ex->result->stop = KFP_STOP_MEMORY;
 			break;
-		if (!next && !backtrack(ex, &s))
+		}
+		if (next >= 0 && ex->masks && access_masks_start_over(ex->masks)) {
+			start_over(ex, &s);
+			continue;
+		}
+		if (next < 0 && search_ends(ex, &s))
+			break;
+		if (!next && !backtrack(ex, &s) && search_ends(ex, &s))
 			break;
 	}
 out_release:
+	access_masks_release(ex->masks);
+	ex->masks = NULL;
 	arena_hash_release(&s.arena);
 	free(s.threads.stack);
 	for (i = 0; i < s.nr_frames; i++) {

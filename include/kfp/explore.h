@@ -93,6 +93,13 @@ struct kfp_explore_options {
 	 */
 	bool no_sleep_sets;
 	/*
+	 * Stateful search without persistent sets: a step that no other
+	 * thread can conflict with is not taken alone, but interleaved with
+	 * every other thread's.  The same final states and answers, more
+	 * states; for validating the persistent sets against.
+	 */
+	bool no_persistent_sets;
+	/*
 	 * Stateless search without checkpoints: every execution replays its
 	 * prefix from the start.  The same search, slower; for validating
 	 * the checkpoints against.
@@ -110,6 +117,14 @@ struct kfp_explore_options {
 	/* polled after every execution: when set (e.g. by a signal handler), stop */
 	const volatile sig_atomic_t *stop;
 };
+
+/*
+ * Failure injection for the test suite: when set, the stateful search's
+ * persistent sets take every step alone, as if no thread conflicted with
+ * any other (an unsound reduction).  tests/explore/test_stateful.c shows
+ * that the library cross-check of the reductions catches it.
+ */
+extern bool kfp_persistent_sets_seeded_bug;
 
 enum kfp_stop_reason {
 	KFP_STOP_COMPLETE, /* the whole search ran */
@@ -140,6 +155,13 @@ struct kfp_explore_result {
 	u64 states;
 	u64 revisits;
 	u64 cycles;
+	/*
+	 * Stateful search: times it started over because a thread touched an
+	 * object in a way a persistent set had relied on no thread doing
+	 * (explore/persistent.c); the counts above are those of the last start,
+	 * but steps, which counts the steps of every start
+	 */
+	u64 restarts;
 	/*
 	 * How much of its tree the stateless exhaustive search has covered,
 	 * estimated from its current path: at each node on it, the children

@@ -38,15 +38,21 @@ static void explore_stateful_sleeping(const struct kfp_program *program, bool sl
 		.preemption_bound = -1,
 		.stateful = true,
 		.no_sleep_sets = !sleep_sets,
+		/* the counts below are those of sleep sets; persistent sets have their own */
+		.no_persistent_sets = true,
 	};
 
 	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
 	ASSERT_TRUE(result.stateful);
 }
 
+/* The default: persistent sets and sleep sets. */
 static void explore_stateful(const struct kfp_program *program)
 {
-	explore_stateful_sleeping(program, true);
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+
+	ASSERT_EQ(kfp_explore(program, &options, &result), 0);
+	ASSERT_TRUE(result.stateful);
 }
 
 /*
@@ -115,6 +121,42 @@ TEST(stateful_racy_counter_states_and_the_lost_update)
 		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
 		if (n > 1)
 			ASSERT_LT(result.steps, unreduced_steps);
+	}
+}
+
+/*
+ * Persistent sets: a step that no other thread conflicts with is taken
+ * alone, at once, with no state of its own.  N disjoint writers: each
+ * write is alone, so the search is one path through N + 1 states (not
+ * 2^N).  One thread's read and write of the counter: both alone, two
+ * states (not three).  Two or three threads racing on it: nothing is
+ * alone, the counts of sleep sets alone, and the lost update still found.
+ */
+TEST(stateful_persistent_sets_take_a_step_no_one_conflicts_with_alone)
+{
+	static const u64 racy_states[] = { 0, 2, 12, 59 };
+	struct kfp_program program;
+	unsigned int n;
+
+	for (n = 1; n <= 5; n++) {
+		toy_program_init(&program, n, toy_write_own);
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, n + 1);
+		ASSERT_EQ(result.executions, 1);
+		ASSERT_EQ(result.steps, n);
+		ASSERT_EQ(result.revisits, 0);
+		ASSERT_EQ(result.restarts, 0);
+	}
+	for (n = 1; n <= 3; n++) {
+		toy_program_init(&program, n, toy_racy_increment);
+		program.at_end = toy_check_counter;
+		program.at_end_arg = (void *)(uintptr_t)n;
+		explore_stateful(&program);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.states, racy_states[n]);
+		ASSERT_EQ(result.executions, n);
+		ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], n - 1);
 	}
 }
 
@@ -269,22 +311,77 @@ TEST(stateful_and_stateless_searches_agree_on_the_library)
 }
 
 /*
- * Sleep sets are validated against the stateful search without them, on
- * every cell of the library: the same answers, the same final states, and
- * never more states.  (Fewer happen: two orders of independent steps that
- * commute in all the model reads can still leave different dead bytes on
- * a stack or in a report's step number, and the unreduced search counts
- * both.)
+ * One reduction of the stateful search against the search without it, on
+ * one cell: the same answers, the same final states, and never more
+ * states.  (Fewer happen: two orders of independent steps that commute in
+ * all the model reads can still leave different dead bytes on a stack or
+ * in a report's step number, and the unreduced search counts both.)
  */
-TEST(sleep_sets_keep_every_answer_and_final_state_of_the_library)
+static bool same_final_states(const char *design, const struct kfp_scenario_run *unreduced,
+			      const char *how)
+{
+	if (stateful.explore.executions == unreduced->explore.executions &&
+	    stateful.explore.states <= unreduced->explore.states)
+		return same_answers(design, unreduced, how);
+	kfp_test_diag("%s under %s: %llu final states of %llu, %llu of %llu %s", scenario.name,
+		      design, (unsigned long long)stateful.explore.executions,
+		      (unsigned long long)stateful.explore.states,
+		      (unsigned long long)unreduced->explore.executions,
+		      (unsigned long long)unreduced->explore.states, how);
+	return false;
+}
+
+/*
+ * The check above catches an unsound reduction: with every step taken
+ * alone (kfp_persistent_sets_seeded_bug), the legacy design's cells of
+ * the library lose final states or answers against sleep sets alone.
+ */
+TEST(persistent_sets_cross_check_catches_a_seeded_unsound_reduction)
 {
 	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
-	struct kfp_explore_options unreduced = options;
-	unsigned int p, d, cells = 0, differ = 0;
-	u64 states = 0, unreduced_states = 0, steps = 0, unreduced_steps = 0;
+	struct kfp_explore_options sleep_only = options;
+	unsigned int p, d = (unsigned int)kfp_design_index("legacy"), cells = 0, differ = 0;
 	char error[KFP_ERROR_LEN];
 
+	sleep_only.no_persistent_sets = true;
+	nr_paths = kfp_library_list(paths);
+	ASSERT_GT(nr_paths, 0);
+	for (p = 0; p < nr_paths && !differ; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		kfp_persistent_sets_seeded_bug = true;
+		ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+		kfp_persistent_sets_seeded_bug = false;
+		ASSERT_EQ(kfp_scenario_run(&scenario, d, &sleep_only, &stateless), 0);
+		cells++;
+		if (!same_final_states("legacy", &stateless, "without persistent sets"))
+			differ++;
+	}
+	kfp_test_diag("the seeded bug shows after %u cells", cells);
+	kfp_scenario_run_release(&stateful);
+	kfp_scenario_run_release(&stateless);
+	ASSERT_EQ(differ, 1);
+}
+
+/*
+ * The stateful search's two reductions are validated, on every cell of
+ * the library, against the search without them: with both (persistent
+ * sets, explore/persistent.c, and sleep sets) against sleep sets alone,
+ * and against no reduction at all.
+ */
+TEST(persistent_and_sleep_sets_keep_every_answer_and_final_state_of_the_library)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options sleep_only = options, unreduced = options;
+	unsigned int p, d, cells = 0, differ = 0;
+	u64 states = 0, sleep_only_states = 0, unreduced_states = 0, restarts = 0;
+	char error[KFP_ERROR_LEN];
+
+	sleep_only.no_persistent_sets = true;
 	unreduced.no_sleep_sets = true;
+	unreduced.no_persistent_sets = true;
 	nr_paths = kfp_library_list(paths);
 	ASSERT_GT(nr_paths, 0);
 	for (p = 0; p < nr_paths; p++) {
@@ -296,36 +393,32 @@ TEST(sleep_sets_keep_every_answer_and_final_state_of_the_library)
 			const char *design = kfp_designs[d]->name;
 
 			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
-			ASSERT_EQ(kfp_scenario_run(&scenario, d, &unreduced, &unslept), 0);
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &sleep_only, &stateless), 0);
 			ASSERT_TRUE(stateful.explore.complete);
-			ASSERT_TRUE(unslept.explore.complete);
+			ASSERT_TRUE(stateless.explore.complete);
 			cells++;
 			states += stateful.explore.states;
+			restarts += stateful.explore.restarts;
+			sleep_only_states += stateless.explore.states;
+			if (!same_final_states(design, &stateless, "without persistent sets"))
+				differ++;
+			/* the sanitised build checks memory, the plain one the third search */
+			if (SLOW_BUILD)
+				continue;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &unreduced, &unslept), 0);
+			ASSERT_TRUE(unslept.explore.complete);
 			unreduced_states += unslept.explore.states;
-			steps += stateful.explore.steps;
-			unreduced_steps += unslept.explore.steps;
-			if (stateful.explore.executions != unslept.explore.executions ||
-			    stateful.explore.states > unslept.explore.states) {
-				kfp_test_diag(
-					"%s under %s: %llu final states of %llu, %llu of %llu "
-					"without sleep sets",
-					scenario.name, design,
-					(unsigned long long)stateful.explore.executions,
-					(unsigned long long)stateful.explore.states,
-					(unsigned long long)unslept.explore.executions,
-					(unsigned long long)unslept.explore.states);
+			if (!same_final_states(design, &unslept, "without any reduction"))
 				differ++;
-			} else if (!same_answers(design, &unslept, "without sleep sets")) {
-				differ++;
-			}
 		}
 	}
-	kfp_test_diag("%u cells: %llu states, %llu steps; without sleep sets %llu states, "
-		      "%llu steps; %u differ",
-		      cells, (unsigned long long)states, (unsigned long long)steps,
-		      (unsigned long long)unreduced_states, (unsigned long long)unreduced_steps,
+	kfp_test_diag("%u cells: %llu states (%llu restarts); with sleep sets alone %llu; "
+		      "unreduced %llu; %u differ",
+		      cells, (unsigned long long)states, (unsigned long long)restarts,
+		      (unsigned long long)sleep_only_states, (unsigned long long)unreduced_states,
 		      differ);
 	kfp_scenario_run_release(&stateful);
+	kfp_scenario_run_release(&stateless);
 	kfp_scenario_run_release(&unslept);
 	ASSERT_EQ(differ, 0);
 }

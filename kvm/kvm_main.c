@@ -411,6 +411,7 @@ int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *d
 	kvm->design = design;
 	kvm->nr_vcpus = (u8)nr_vcpus;
 	kvm->nr_gpcs = (u8)nr_gpcs;
+	kvm->users_count = 1 + (long)nr_vcpus;
 	kvm->mmu_invalidate_range_start = INVALID_GPA;
 	kvm->mmu_invalidate_range_end = INVALID_GPA;
 	kfp_lock_init(&kvm->slots_lock, KFP_LOCK_MUTEX, KVM_LOCK_SLOTS, "slots_lock");
@@ -446,4 +447,18 @@ void kvm_destroy_vm(struct kvm *kvm)
 	kvm->destroyed_mid_invalidation = kvm->mm->active_invalidations > 0;
 	memset(kvm->memslots, 0, sizeof(kvm->memslots));
 	kvm->dead = 1;
+}
+
+/*
+ * virt/kvm/kvm_main.c kvm_put_kvm(): the VM fd and every vCPU fd hold a
+ * reference (kvm_dev_ioctl_create_vm(), kvm_vm_ioctl_create_vcpu()
+ * kvm_get_kvm()); the VM is destroyed when the last one is dropped, so
+ * closing the VM fd while a vCPU still runs only defers kvm_destroy_vm()
+ * to the vCPU fd's release (kvm_vcpu_release()).
+ */
+void kvm_put_kvm(struct kvm *kvm)
+{
+	if (!kfp_atomic_add_return(KFP_OBJECT(KFP_OBJECT_CLASS_KVM_USERS, 0), &kvm->users_count, -1,
+				   "kvm_put_kvm"))
+		kvm_destroy_vm(kvm);
 }

@@ -251,7 +251,7 @@ static vm_fault_t find_cache_page(struct kfp_mm *mm, struct kfp_vma *vma, unsign
  * mm/hugetlb.c hugetlb_no_page()'s huge_pte_none() re-check): a racing
  * fault that mapped first wins and this one drops its reference.
  */
-static void finish_fault(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable,
+static void finish_fault(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable, bool write,
 			 const struct kfp_pte *orig)
 {
 	kfp_write_lock(&mm->page_table_lock);
@@ -262,9 +262,30 @@ static void finish_fault(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writab
 	}
 	kfp_transfer_reference(mm, pfn, KFP_OWNER_FAULT, KFP_OWNER_PAGE_TABLE);
 	set_pte_present(mm, addr, pfn, writable, false);
+	/* set_pte_range(): pte_mkdirty() only for a write fault */
+	kfp_pte_of(mm, addr)->dirty = write;
 	kfp_write_unlock(&mm->page_table_lock);
-	if (writable)
+	if (write)
 		SetPageDirty(mm, pfn);
+}
+
+/*
+ * mm/memory.c set_pte_range(): a read fault maps with vma->vm_page_prot,
+ * which is writable in a shared writable mapping unless the mapping wants
+ * write notification (mm/vma.c vma_wants_writenotify(): page_mkwrite, or
+ * a filesystem that can write back, mapping_can_writeback()).  tmpfs/shmem
+ * has neither, so its read faults map writable; a regular file's read
+ * faults map read-only and its first write faults again
+ * (wp_page_shared()).  hugetlbfs likewise (mm/hugetlb.c hugetlb_no_page():
+ * make_huge_pte(..., VM_WRITE && VM_SHARED)).
+ */
+static bool fault_maps_writable(struct kfp_mm *mm, const struct kfp_vma *vma, bool write)
+{
+	if (write)
+		return true;
+	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+		return false;
+	return vma_memory_object(mm, vma)->kind != KFP_OBJECT_FILE;
 }
 
 /* A new anon folio, held by the fault until a pte maps it. */
@@ -349,30 +370,58 @@ static vm_fault_t do_anonymous_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 
 	pfn = alloc_anon_page(mm, 0);
 	if (pfn == KFP_PFN_NONE)
 		return VM_FAULT_OOM;
-	finish_fault(mm, addr, pfn, true, orig);
+	finish_fault(mm, addr, pfn, true, true, orig);
 	return 0;
+}
+
+/*
+ * The folio lock a page-cache fault holds from the lookup to finish_fault()
+ * (mm/filemap.c filemap_fault(): lock_folio_maybe_drop_mmap(), then "did it
+ * get truncated?" folio->mapping != mapping -> retry_find; mm/shmem.c
+ * shmem_get_folio_gfp(): folio_lock(), the same check -> repeat).  Reclaim
+ * and migration hold it while they unmap and remove the folio, so a fault
+ * never maps a folio they are taking out of the cache.  The model has one
+ * folio lock (mm->folio_lock) for every folio.  False when the folio left
+ * the cache before the lock was had: the fault drops it and looks up again.
+ */
+static bool lock_cache_folio(struct kfp_mm *mm, struct kfp_vma *vma, unsigned int index,
+			     kfp_pfn_t pfn)
+{
+	kfp_write_lock(&mm->folio_lock);
+	kfp_shared_read(memory_object_id(vma->object), "folio->mapping check");
+	if (vma_memory_object(mm, vma)->pfn[index] == pfn)
+		return true;
+	kfp_write_unlock(&mm->folio_lock);
+	mm->stats.nr_lookup_retries++;
+	put_page(mm, pfn, KFP_OWNER_FAULT);
+	return false;
 }
 
 /* mm/memory.c do_read_fault(), do_cow_fault(), do_shared_fault() */
 static vm_fault_t do_fault(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr, unsigned int flags,
 			   const struct kfp_pte *orig)
 {
+	unsigned int index = vma_object_index(vma, addr);
 	bool write = flags & FAULT_FLAG_WRITE;
 	kfp_pfn_t pfn, copy;
 	vm_fault_t ret;
 
-	ret = find_cache_page(mm, vma, vma_object_index(vma, addr), flags, &pfn);
-	if (ret)
-		return ret;
+	do {
+		ret = find_cache_page(mm, vma, index, flags, &pfn);
+		if (ret)
+			return ret;
+	} while (!lock_cache_folio(mm, vma, index, pfn));
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		/* do_cow_fault(): copy, map the copy, then drop the cache page */
 		copy = alloc_anon_page(mm, kfp_pfn_read(mm, pfn));
 		if (copy != KFP_PFN_NONE)
-			finish_fault(mm, addr, copy, true, orig);
+			finish_fault(mm, addr, copy, true, true, orig);
+		kfp_write_unlock(&mm->folio_lock);
 		put_page(mm, pfn, KFP_OWNER_FAULT);
 		return copy == KFP_PFN_NONE ? VM_FAULT_OOM : 0;
 	}
-	finish_fault(mm, addr, pfn, write, orig);
+	finish_fault(mm, addr, pfn, fault_maps_writable(mm, vma, write), write, orig);
+	kfp_write_unlock(&mm->folio_lock);
 	return 0;
 }
 

@@ -34,18 +34,35 @@ static void remove_migration_ptes(struct kfp_mm *mm, const u64 *addrs, unsigned 
 	kfp_write_unlock(&mm->page_table_lock);
 }
 
+/*
+ * mm/migrate.c add_folio_for_migration() -> __add_folio_for_migration()
+ * (6.12+, folio_walk_start() with FW_ZEROPAGE), under the PTL: -EFAULT for
+ * no VMA, a !vma_migratable() one (VM_IO | VM_PFNMAP) or the zero page;
+ * -ENOENT when no normal page is mapped (a none, swap, migration or
+ * hwpoison entry; a special pte, vm_normal_page() NULL) or the page is
+ * ZONE_DEVICE; -EBUSY when folio_isolate_lru() fails (a page on no LRU:
+ * driver, TTM, reserved).  The model does not migrate large folios (THP,
+ * hugetlb), which upstream migrates or splits: -EINVAL, no kernel answer.
+ */
 static int migratable_page_at(struct kfp_mm *mm, u64 addr, kfp_pfn_t *pfn)
 {
+	struct kfp_vma *vma = vma_lookup(mm, addr);
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
 
-	kfp_shared_read(kfp_pte_object(addr), "folio_walk_start");
-	if (!pte || pte->kind != KFP_PTE_PRESENT || pte->special)
+	if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
 		return -EFAULT;
+	kfp_shared_read(kfp_pte_object(addr), "folio_walk_start");
+	if (pte->kind != KFP_PTE_PRESENT)
+		return -ENOENT;
 	*pfn = pte->pfn;
-	/* the model migrates order-0 anon and page-cache pages only */
-	if (PageCompound(mm, *pfn) || PageReserved(mm, *pfn) ||
-	    !(mm->page[*pfn].flags & (PG_anon | PG_pagecache)))
+	if (is_zero_pfn(mm, *pfn))
+		return -EFAULT;
+	if (pte->special || is_zone_device_page(mm, *pfn))
+		return -ENOENT;
+	if (PageCompound(mm, *pfn))
 		return -EINVAL;
+	if (PageReserved(mm, *pfn) || !(mm->page[*pfn].flags & (PG_anon | PG_pagecache)))
+		return -EBUSY;
 	return 0;
 }
 
@@ -71,9 +88,13 @@ static void move_to_new_page(struct kfp_mm *mm, kfp_pfn_t old, kfp_pfn_t new_pfn
 /*
  * Migrate the page mapped at @addr (move_pages(2): mm/migrate.c
  * migrate_pages()).  Each mapping is replaced by a migration entry inside
- * an MMU_NOTIFY_CLEAR bracket (try_to_migrate_one()); a pinned page
- * aborts there (-EBUSY), a page with any other extra reference fails the
- * refcount check (-EAGAIN); both get their old ptes back.
+ * an MMU_NOTIFY_CLEAR bracket (try_to_migrate_one()); a pinned anon page
+ * aborts there (folio_try_share_anon_rmap_pte() fails), a page with any
+ * other extra reference (a pin included) fails the refcount check
+ * (folio_migrate_mapping()); both get their old ptes back and are
+ * -EAGAIN: migrate_pages() retries (NR_MAX_MIGRATE_PAGES_RETRY) and counts
+ * the folio failed, and move_pages() returns the number of pages it did
+ * not move (do_move_pages_to_node()), 1 here.
  */
 int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 {
@@ -99,12 +120,11 @@ int kfp_migrate_page(struct kfp_mm *mm, u64 addr)
 	nr = unmap_all(mm, pfn, addrs, rmap_walk(mm, pfn, addrs), KFP_PTE_MIGRATION);
 	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
-	ret = -EBUSY;
+	ret = -EAGAIN;
 	if (folio_maybe_dma_pinned(mm, pfn))
 		goto out_restore;
 	/* mm/migrate.c folio_migrate_mapping(): isolation + page cache only */
 	expected = 1 + !!(mm->page[pfn].flags & PG_pagecache);
-	ret = -EAGAIN;
 	if (page_count(mm, pfn) != (int)expected)
 		goto out_restore;
 	new_pfn = kfp_alloc_pages(mm, 0, false, KFP_OWNER_MIGRATION);

@@ -81,6 +81,11 @@ int kfp_mprotect(struct kfp_mm *mm, u64 start, u64 len, unsigned int prot)
 			break;
 		}
 		stop = vma->vm_end < end ? vma->vm_end : end;
+		/* mm/mprotect.c mprotect_fixup(): newflags == oldflags is a no-op */
+		if ((vma->vm_flags & (VM_READ | VM_WRITE)) == newflags) {
+			addr = stop;
+			continue;
+		}
 		ret = split_range(mm, addr, stop);
 		if (ret)
 			break;

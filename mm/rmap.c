@@ -41,6 +41,11 @@ static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_k
 		goto out_unlock;
 	if (pte->dirty)
 		SetPageDirty(mm, pte->pfn);
+	/* mm/rmap.c try_to_unmap_one(): a file folio's pte is cleared under the PTL */
+	if (kind == KFP_PTE_NONE) {
+		*pte = (struct kfp_pte){ .kind = KFP_PTE_NONE, .pfn = KFP_NO_PFN32 };
+		goto out_unlock;
+	}
 	/* a swap entry: its content is written out (pageout()), its slot is the swap cache */
 	if (kind == KFP_PTE_SWAP)
 		pte->swap_content = mm->page[pte->pfn].content;

@@ -59,10 +59,18 @@ static void reclaim_anon(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned 
 }
 
 /*
- * Reclaim of a page-cache page: unmapped, then __remove_mapping() freezes
- * the refcount at reclaim's and the page cache's references; a fault
- * holding a folio_try_get() reference (or any mapping left) keeps it.
- * Frozen, it is written back, deleted from the cache and freed.
+ * Reclaim of a page-cache page, the folio locked throughout
+ * (mm/vmscan.c shrink_folio_list(): folio_trylock(); page-cache faults take
+ * the same lock before they map it, mm/fault.c lock_cache_folio()):
+ * try_to_unmap() clears every pte that maps it (under the PTL, inside the
+ * notifier), then __remove_mapping() freezes the refcount at reclaim's and
+ * the page cache's references; a fault holding a folio_try_get() reference
+ * keeps it.  Frozen, it leaves the cache and is freed, its content kept in
+ * the object: a shmem folio goes out through shmem_writeout() to swap; a
+ * dirty folio of a regular file is written back first, which upstream's
+ * MADV_PAGEOUT leaves to the flusher (shrink_folio_list():
+ * folio_is_file_lru() && !current_is_kswapd() -> activate_locked) and the
+ * model folds into this reclaim.
  */
 static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned int nr)
 {
@@ -71,20 +79,19 @@ static void reclaim_file(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs, unsigned 
 	unsigned int i, index = (unsigned int)page->index;
 	int id = page->object;
 
-	/*
-	 * try_to_unmap_one() cleared the ptes under the PTL; one a fault has
-	 * filled since (the folio is still in the page cache) is the fault's
-	 */
+	kfp_write_lock(&mm->folio_lock);
 	nr = unmap_all(mm, pfn, addrs, nr, KFP_PTE_NONE);
 	for (i = 0; i < nr; i++)
 		put_page(mm, pfn, KFP_OWNER_PAGE_TABLE);
 	if (!remove_mapping(mm, pfn, 1))
-		return;
+		goto out_unlock;
 	kfp_shared_write(KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, id), "__filemap_remove_folio");
 	object->stored[index] = page->content;
 	object->pfn[index] = KFP_NO_PFN16;
 	page->flags &= ~PG_pagecache;
 	free_frozen_folio(mm, pfn);
+out_unlock:
+	kfp_write_unlock(&mm->folio_lock);
 }
 
 /*

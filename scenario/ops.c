@@ -36,6 +36,8 @@ u8 kfp_outcome_of_errno(long ret)
 		return KFP_OUTCOME_ENODEV;
 	case -EIO:
 		return KFP_OUTCOME_EIO;
+	case -ENOENT:
+		return KFP_OUTCOME_ENOENT;
 	case -EHWPOISON:
 		return KFP_OUTCOME_HWPOISON;
 	default:
@@ -354,7 +356,8 @@ static u8 run_vm_teardown(const struct kfp_op_env *env, const struct kfp_op *op,
 {
 	(void)op;
 	(void)value;
-	kvm_destroy_vm(env->kvm);
+	/* the VMM closes the VM fd: the VM goes with the last vCPU fd */
+	kvm_put_kvm(env->kvm);
 	return KFP_OUTCOME_OK;
 }
 
@@ -439,7 +442,8 @@ const struct kfp_op_info kfp_ops[KFP_NR_OP_KINDS] = {
 			    "send a signal to vCPU thread THREAD" },
 	[KFP_OP_MEMSLOT] = { "memslot", HOST, "S", 0, run_memslot,
 			     "KVM_SET_USER_MEMORY_REGION: create, move or delete memslot I" },
-	[KFP_OP_VM_TEARDOWN] = { "vm-teardown", HOST, "", 0, run_vm_teardown, "kvm_destroy_vm()" },
+	[KFP_OP_VM_TEARDOWN] = { "vm-teardown", HOST, "", 0, run_vm_teardown,
+				 "close the VM fd: kvm_put_kvm(), the VM goes with the last vCPU fd" },
 	[KFP_OP_MM_TEARDOWN] = { "mm-teardown", HOST, "", 0, run_mm_teardown,
 				 "the VMM's mm goes (exit_mmap())" },
 };

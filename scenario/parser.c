@@ -60,13 +60,14 @@ static int parse_mmap(struct parser *p, struct op_ctx *ctx);
 static int parse_memslot(struct parser *p, struct op_ctx *ctx);
 
 static const char *const outcome_names[KFP_NR_OUTCOMES] = {
-	[KFP_OUTCOME_OK] = "ok",	 [KFP_OUTCOME_EFAULT] = "efault",
-	[KFP_OUTCOME_MMIO] = "mmio",	 [KFP_OUTCOME_HWPOISON] = "hwpoison",
-	[KFP_OUTCOME_EINTR] = "eintr",	 [KFP_OUTCOME_EINVAL] = "einval",
-	[KFP_OUTCOME_EBUSY] = "ebusy",	 [KFP_OUTCOME_EAGAIN] = "eagain",
-	[KFP_OUTCOME_ENOMEM] = "enomem", [KFP_OUTCOME_EEXIST] = "eexist",
-	[KFP_OUTCOME_ENODEV] = "enodev", [KFP_OUTCOME_EIO] = "eio",
-	[KFP_OUTCOME_OTHER] = "other",	 [KFP_OUTCOME_NOT_RUN] = "not-run",
+	[KFP_OUTCOME_OK] = "ok",	   [KFP_OUTCOME_EFAULT] = "efault",
+	[KFP_OUTCOME_MMIO] = "mmio",	   [KFP_OUTCOME_HWPOISON] = "hwpoison",
+	[KFP_OUTCOME_EINTR] = "eintr",	   [KFP_OUTCOME_EINVAL] = "einval",
+	[KFP_OUTCOME_EBUSY] = "ebusy",	   [KFP_OUTCOME_EAGAIN] = "eagain",
+	[KFP_OUTCOME_ENOMEM] = "enomem",   [KFP_OUTCOME_EEXIST] = "eexist",
+	[KFP_OUTCOME_ENODEV] = "enodev",   [KFP_OUTCOME_EIO] = "eio",
+	[KFP_OUTCOME_ENOENT] = "enoent",   [KFP_OUTCOME_OTHER] = "other",
+	[KFP_OUTCOME_NOT_RUN] = "not-run",
 };
 
 static const char *const backing_names[KFP_NR_BACKINGS] = {

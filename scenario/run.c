@@ -45,6 +45,8 @@ struct runner {
 	struct kfp_scenario_seen seen;
 	struct kfp_scenario_price price;
 	FILE *trace;
+	/* the scenario closes the VM fd: each vCPU thread closes its fd at its end */
+	bool vcpu_fds_close;
 };
 
 /* per OS thread: kfp check --jobs runs a scenario on each */
@@ -96,6 +98,25 @@ static void scenario_thread(void *arg_state, void *arg)
 		run_op(s, thread, &t->op[i]);
 	}
 	record_op(thread, KFP_TRACE_NO_OP);
+	/* virt/kvm/kvm_main.c kvm_vcpu_release(): the vCPU fd's reference on the VM */
+	if (t->is_vcpu && runner.vcpu_fds_close)
+		kvm_put_kvm(&s->world.kvm);
+}
+
+/*
+ * Does @scenario close the VM fd (vm-teardown)?  Then the VM must outlive
+ * the vCPUs that still run, and their fds' references are modelled too;
+ * otherwise every fd closes at the end, after the threads.
+ */
+static bool closes_vm_fd(const struct kfp_scenario *scenario)
+{
+	unsigned int t, i;
+
+	for (t = 0; t < scenario->nr_threads; t++)
+		for (i = 0; i < scenario->thread[t].nr_ops; i++)
+			if (scenario->thread[t].op[i].kind == KFP_OP_VM_TEARDOWN)
+				return true;
+	return false;
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -499,6 +520,7 @@ static int prepare(const struct kfp_scenario *scenario, unsigned int design, FIL
 	runner.scenario = scenario;
 	runner.design = design;
 	runner.trace = trace;
+	runner.vcpu_fds_close = closes_vm_fd(scenario);
 	if (setup_world(&state, scenario, design, error, size))
 		return -EINVAL;
 	collect_expectations(scenario, design);
@@ -616,6 +638,10 @@ static void describe_object(struct scenario_state *s, u32 object, char *buf, siz
 	case KFP_OBJECT_CLASS_KVM_MN_COUNT:
 		snprintf(buf, size, "mn_active_invalidate_count %ld",
 			 kvm->mn_active_invalidate_count);
+		return;
+	case KFP_OBJECT_CLASS_KVM_USERS:
+		snprintf(buf, size, "users_count %ld%s", kvm->users_count,
+			 kvm->dead ? ", destroyed" : "");
 		return;
 	case KFP_OBJECT_CLASS_KVM_SPTE: {
 		const struct kvm_spte *spte = &kvm->spte[index / KFP_NR_GFNS][index % KFP_NR_GFNS];

@@ -360,6 +360,8 @@ struct kvm {
 	u8 nr_gpcs;
 	/* destroyed while the mm was inside an invalidation: its end() never came */
 	u8 destroyed_mid_invalidation;
+	/* the VM fd and one per vCPU fd (kvm_vm_ioctl_create_vcpu() takes one) */
+	long users_count;
 
 	struct kvm_memslots memslots[KVM_ADDRESS_SPACE_NUM];
 	struct kfp_lock slots_lock; /* mutex: memslot updates */
@@ -420,6 +422,7 @@ enum {
 	KFP_OBJECT_CLASS_KVM_MN_COUNT, /* mn_active_invalidate_count */
 	KFP_OBJECT_CLASS_KVM_GPC, /* index: gpc */
 	KFP_OBJECT_CLASS_KVM_MAP, /* index: vcpu * KFP_MAX_HOST_MAPS + map */
+	KFP_OBJECT_CLASS_KVM_USERS, /* kvm->users_count */
 };
 
 /* ---- memslots and kvm->srcu (kvm/memslots.c) ----------------------------- */
@@ -443,6 +446,7 @@ u64 __gfn_to_hva_memslot(const struct kvm_memory_slot *slot, gfn_t gfn);
 int kvm_create_vm(struct kvm *kvm, struct kfp_mm *mm, const struct kvm_design *design,
 		  unsigned int nr_vcpus, unsigned int nr_gpcs);
 void kvm_destroy_vm(struct kvm *kvm);
+void kvm_put_kvm(struct kvm *kvm);
 int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
 			  gfn_t base_gfn, u64 npages, u64 userspace_addr);
 

@@ -155,6 +155,7 @@ enum kfp_outcome {
 	KFP_OUTCOME_EEXIST,
 	KFP_OUTCOME_ENODEV,
 	KFP_OUTCOME_EIO,
+	KFP_OUTCOME_ENOENT,
 	KFP_OUTCOME_OTHER, /* any other errno */
 	KFP_OUTCOME_NOT_RUN, /* the op did not run (thread stopped early) */
 	KFP_NR_OUTCOMES,

@@ -189,7 +189,14 @@ TEST(fault_thp_write_falls_back_to_small_page_when_range_not_huge_aligned)
 	ASSERT_NO_REPORTS();
 }
 
-TEST(fault_shmem_read_maps_readonly_then_write_makes_same_page_writable_and_dirty)
+/*
+ * mm/memory.c set_pte_range() maps a read fault with vma->vm_page_prot:
+ * shmem wants no write notification (mm/vma.c vma_wants_writenotify(): no
+ * page_mkwrite, no writeback), so a shared writable mapping's read fault
+ * maps the page writable but clean; the write that follows dirties it in
+ * place, with no second fault and no invalidation.
+ */
+TEST(fault_shmem_read_maps_writable_clean_then_write_dirties_the_same_page)
 {
 	struct kfp_mm *mm = test_mm();
 	int id = test_object(KFP_OBJECT_SHMEM, 2);
@@ -203,27 +210,76 @@ TEST(fault_shmem_read_maps_readonly_then_write_makes_same_page_writable_and_dirt
 	pte = kfp_pte_of(mm, PG(16));
 	pfn = pte->pfn;
 	ASSERT_EQ(pte->kind, KFP_PTE_PRESENT);
-	ASSERT_FALSE(pte->writable);
+	ASSERT_TRUE(pte->writable);
+	ASSERT_FALSE(pte->dirty);
 	ASSERT_FALSE(pte->special);
 	ASSERT_EQ(mm->object[id].pfn[0], pfn);
 	ASSERT_FALSE(mm->page[pfn].flags & PG_dirty);
-	ASSERT_EQ(fault_at(mm, PG(16), FAULT_FLAG_WRITE, &dropped), 0);
+	ASSERT_EQ(kfp_host_write(mm, PG(16), 3), 0);
 	/*
 	 *   0x10000 |W| vma 0  pfn 2    <- shmem page 0, same pfn as the read
 	 *   0x11000 |.| vma 0
 	 */
 	test_draw(PG(16), PG(18));
+	ASSERT_EQ(mm->stats.nr_faults, 1);
 	ASSERT_EQ(pte->pfn, pfn);
 	ASSERT_TRUE(pte->writable);
 	ASSERT_TRUE(pte->dirty);
-	ASSERT_TRUE(mm->page[pfn].flags & PG_dirty);
 	ASSERT_TRUE(mm->page[pfn].flags & PG_pagecache);
 	/* page cache + one pte */
 	ASSERT_EQ(page_count(mm, pfn), 2);
 	ASSERT_EQ(kfp_ledger_refs(mm, pfn, KFP_OWNER_PAGE_CACHE), 1);
 	ASSERT_EQ(kfp_ledger_refs(mm, pfn, KFP_OWNER_PAGE_TABLE), 1);
+	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_MM_LEDGER_CLEAN(mm);
+	ASSERT_NO_REPORTS();
+}
+
+/*
+ * A regular file can write back (vma_wants_writenotify() is true): its
+ * shared read fault maps read-only, and the first write faults again
+ * (do_wp_page() -> wp_page_shared()), making the same pte writable and dirty.
+ */
+TEST(fault_file_shared_read_maps_readonly_then_write_makes_same_page_writable_and_dirty)
+{
+	struct kfp_mm *mm = test_mm();
+	int id = test_object(KFP_OBJECT_FILE, 2);
+	struct kfp_pte *pte;
+	kfp_pfn_t pfn;
+	bool dropped;
+
+	test_subscribe();
+	test_mmap(PG(16), 2, PROT_READ | PROT_WRITE, KFP_MAP_SHARED, KFP_BACKING_FILE, id, 0);
+	ASSERT_EQ(fault_at(mm, PG(16), 0, &dropped), 0);
+	pte = kfp_pte_of(mm, PG(16));
+	pfn = pte->pfn;
+	ASSERT_EQ(pte->kind, KFP_PTE_PRESENT);
+	ASSERT_FALSE(pte->writable);
+	ASSERT_FALSE(mm->page[pfn].flags & PG_dirty);
+	ASSERT_EQ(fault_at(mm, PG(16), FAULT_FLAG_WRITE, &dropped), 0);
+	test_draw(PG(16), PG(18));
+	ASSERT_EQ(pte->pfn, pfn);
+	ASSERT_TRUE(pte->writable);
+	ASSERT_TRUE(pte->dirty);
+	ASSERT_TRUE(mm->page[pfn].flags & PG_dirty);
 	/* making a shared pte writable in place does not invalidate */
 	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_MM_LEDGER_CLEAN(mm);
+	ASSERT_NO_REPORTS();
+}
+
+/* mm/hugetlb.c hugetlb_no_page(): a read fault in a shared writable mapping maps writable. */
+TEST(fault_hugetlb_shared_read_maps_writable)
+{
+	struct kfp_mm *mm = test_mm();
+	int id = test_object(KFP_OBJECT_HUGETLB, KFP_HUGE_NR);
+	bool dropped;
+
+	test_mmap(PG(32), KFP_HUGE_NR, PROT_READ | PROT_WRITE, KFP_MAP_SHARED, KFP_BACKING_HUGETLB,
+		  id, 0);
+	ASSERT_EQ(fault_at(mm, PG(33), 0, &dropped), 0);
+	ASSERT_TRUE(kfp_pte_of(mm, PG(33))->writable);
+	ASSERT_FALSE(kfp_pte_of(mm, PG(33))->dirty);
 	ASSERT_MM_LEDGER_CLEAN(mm);
 	ASSERT_NO_REPORTS();
 }

@@ -642,6 +642,45 @@ TEST(mprotect_none_then_read_write_again_gives_back_the_same_page)
 	ASSERT_NO_REPORTS();
 }
 
+/*
+ * mm/mprotect.c mprotect_fixup(): a VMA that already has the protection is
+ * left alone: no split, no change_protection(), so no mmu notifier and no
+ * pte change.  Only the VMA whose protection changes is split and notified.
+ */
+TEST(mprotect_to_the_same_protection_is_a_no_op)
+{
+	struct kfp_mm *mm = test_mm();
+	kfp_pfn_t pfn;
+
+	test_subscribe();
+	test_mmap(PG(16), 2, RW, 0, KFP_BACKING_ANON, -1, 0);
+	test_mmap(PG(18), 2, PROT_READ, 0, KFP_BACKING_ANON, -1, 0);
+	fill(PG(16), 2);
+	pfn = test_pte_pfn(PG(17));
+	/*
+	 * 16  18  20
+	 * [WW][..]   mprotect([17, 19), RW): [WW][RW][.] -- only 18 changes
+	 */
+	test_draw(PG(16), PG(20));
+	ASSERT_EQ(kfp_mprotect(mm, PG(17), PG(2), RW), 0);
+	test_draw(PG(16), PG(20));
+	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_EQ(vma_lookup(mm, PG(16)), vma_lookup(mm, PG(17)));
+	ASSERT_EQ(vma_lookup(mm, PG(18))->vm_flags, VM_READ | VM_WRITE);
+	ASSERT_EQ(vma_lookup(mm, PG(19))->vm_flags, VM_READ);
+	ASSERT_EQ(vma_count(mm), 3);
+	ASSERT_TRUE(pte_at(mm, PG(17))->writable);
+	ASSERT_EQ(test_pte_pfn(PG(17)), pfn);
+	/* a real change notifies; doing it again does not */
+	ASSERT_EQ(kfp_mprotect(mm, PG(16), PG(2), PROT_READ), 0);
+	ASSERT_EQ(test_notifier()->nr, 2);
+	assert_bracket(0, MMU_NOTIFY_PROTECTION_VMA, PG(16), PG(18));
+	ASSERT_EQ(kfp_mprotect(mm, PG(16), PG(2), PROT_READ), 0);
+	ASSERT_EQ(test_notifier()->nr, 2);
+	ASSERT_LEDGER_CLEAN();
+	ASSERT_NO_REPORTS();
+}
+
 TEST(mprotect_over_a_hole_is_enomem_after_changing_the_vma_before_it)
 {
 	struct kfp_mm *mm = test_mm();
@@ -790,6 +829,43 @@ TEST(madvise_dontneed_on_pfnmap_is_einval_and_keeps_ptes)
 	ASSERT_EQ(test_pte_pfn(PG(16)), mm->object[mmio].pfn[0]);
 	ASSERT_TRUE(pte_at(mm, PG(17))->special);
 	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_LEDGER_CLEAN();
+	ASSERT_NO_REPORTS();
+}
+
+/*
+ * mm/madvise.c madvise_dontneed_free_valid_vma() on hugetlb: a start inside
+ * a huge page is -EINVAL; the end is rounded down to a huge page, so a
+ * length that covers part of one leaves it mapped (and one shorter than a
+ * huge page zaps nothing, with no notifier).
+ */
+TEST(madvise_dontneed_on_hugetlb_zaps_whole_huge_pages_only)
+{
+	struct kfp_mm *mm = test_mm();
+	int huge = test_object(KFP_OBJECT_HUGETLB, 8);
+	unsigned int i;
+
+	test_subscribe();
+	test_mmap(PG(32), 8, RW, KFP_MAP_SHARED, KFP_BACKING_HUGETLB, huge, 0);
+	for (i = 0; i < 8; i++)
+		test_write(PG(32 + i), i + 1);
+	/* 32       40    [WWWW|WWWW] */
+	test_draw(PG(32), PG(40));
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(33), PG(3)), -EINVAL);
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(36), PG(3)), 0);
+	ASSERT_EQ(test_notifier()->nr, 0);
+	ASSERT_EQ(pte_at(mm, PG(36))->kind, KFP_PTE_PRESENT);
+	/* [32, 38) -> [32, 36): [....|WWWW] */
+	ASSERT_EQ(kfp_madvise_dontneed(mm, PG(32), PG(6)), 0);
+	test_draw(PG(32), PG(40));
+	ASSERT_EQ(test_notifier()->nr, 2);
+	assert_bracket(0, MMU_NOTIFY_CLEAR, PG(32), PG(36));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(pte_at(mm, PG(32 + i))->kind, KFP_PTE_NONE);
+	for (i = 4; i < 8; i++)
+		ASSERT_EQ(pte_at(mm, PG(32 + i))->kind, KFP_PTE_PRESENT);
+	/* the page cache keeps the huge page: a refault reads what was written */
+	ASSERT_EQ(test_read(PG(33)), 2);
 	ASSERT_LEDGER_CLEAN();
 	ASSERT_NO_REPORTS();
 }

@@ -51,7 +51,14 @@ TEST(migrate_anon_page_maps_a_new_pfn_and_frees_the_old)
 	ASSERT_NO_REPORTS();
 }
 
-TEST(migrate_pinned_page_is_ebusy_and_restores_the_pte)
+/*
+ * A pinned anon page: try_to_migrate_one() cannot share it
+ * (folio_try_share_anon_rmap_pte()), so it stays mapped and
+ * migrate_pages() gives up after its retries (-EAGAIN; move_pages()
+ * reports the page as not moved).  Never -EBUSY, which is an isolation
+ * failure.
+ */
+TEST(migrate_pinned_page_is_eagain_and_restores_the_pte)
 {
 	struct kfp_mm *mm = test_mm();
 	kfp_pfn_t pfn;
@@ -60,7 +67,7 @@ TEST(migrate_pinned_page_is_ebusy_and_restores_the_pte)
 	pfn = anon_page(PG(16), 5);
 	ASSERT_EQ(try_grab_folio(mm, pfn, FOLL_PIN, KFP_OWNER_HOST_GUP), 0);
 	/* [W pinned] -> m -> [W same pfn] */
-	ASSERT_EQ(kfp_migrate_page(mm, PG(16)), -EBUSY);
+	ASSERT_EQ(kfp_migrate_page(mm, PG(16)), -EAGAIN);
 	test_draw(PG(16), PG(17));
 	ASSERT_EQ(test_pte_pfn(PG(16)), pfn);
 	ASSERT_TRUE(pte_at(mm, PG(16))->writable);
@@ -152,9 +159,17 @@ TEST(migrate_of_special_or_missing_or_huge_mapping_is_refused)
 	test_write(PG(33), 1);
 	/* [p.] ... [WWWW THP] */
 	test_draw(PG(16), PG(18));
-	ASSERT_EQ(kfp_migrate_page(mm, PG(16)), -EFAULT); /* zero page */
-	ASSERT_EQ(kfp_migrate_page(mm, PG(17)), -EFAULT); /* nothing mapped */
+	/* mm/migrate.c __add_folio_for_migration(): the zero page is -EFAULT */
+	ASSERT_EQ(kfp_migrate_page(mm, PG(16)), -EFAULT);
+	/* add_folio_for_migration(): no folio at a mapped address is -ENOENT */
+	ASSERT_EQ(kfp_migrate_page(mm, PG(17)), -ENOENT);
+	/* no VMA: -EFAULT */
+	ASSERT_EQ(kfp_migrate_page(mm, PG(20)), -EFAULT);
 	ASSERT_EQ(kfp_migrate_page(mm, 0), -EFAULT);
+	/* vma_migratable(): never VM_IO | VM_PFNMAP, -EFAULT */
+	test_mmap(PG(40), 1, RW, KFP_MAP_SHARED | KFP_MAP_POPULATE, KFP_BACKING_PFNMAP,
+		  test_object(KFP_OBJECT_DEVICE_MMIO, 1), 0);
+	ASSERT_EQ(kfp_migrate_page(mm, PG(40)), -EFAULT);
 	ASSERT_TRUE(PageCompound(mm, test_pte_pfn(PG(33))));
 	ASSERT_EQ(kfp_migrate_page(mm, PG(33)), -EINVAL);
 	ASSERT_EQ(test_notifier()->nr, 0);

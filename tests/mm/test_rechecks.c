@@ -99,8 +99,13 @@ TEST(recheck_hugetlb_fault_that_loses_drops_its_reference)
 
 	test_mmap(addr, KFP_HUGE_NR, RW, KFP_MAP_SHARED, KFP_BACKING_HUGETLB, huge, 0);
 	head = mm->object[huge].pfn[0];
-	/* thread 0 holds its folio_try_get() reference and is about to take the PTL */
-	test_mm_trigger("ptl", 1, host_writes_6, &addr);
+	/*
+	 * thread 0 holds its folio_try_get() reference and is about to lock the
+	 * folio; the writer maps it first (the folio lock serialises the two
+	 * faults, mm/hugetlb.c hugetlb_no_page()), so thread 0's pte_same()
+	 * check under the PTL fails
+	 */
+	test_mm_trigger("folio_lock", 1, host_writes_6, &addr);
 	ASSERT_EQ(test_read(addr), 6);
 	ASSERT_TRUE(test_mm_trigger_fired());
 	ASSERT_EQ(mm->stats.nr_fault_backouts, 1);

@@ -112,6 +112,7 @@ TEST(outcomes_of_errnos_kvm_outcomes_and_error_pfns)
 	ASSERT_EQ(kfp_outcome_of_errno(-EAGAIN), KFP_OUTCOME_EAGAIN);
 	ASSERT_EQ(kfp_outcome_of_errno(-ENOMEM), KFP_OUTCOME_ENOMEM);
 	ASSERT_EQ(kfp_outcome_of_errno(-EEXIST), KFP_OUTCOME_EEXIST);
+	ASSERT_EQ(kfp_outcome_of_errno(-ENOENT), KFP_OUTCOME_ENOENT);
 	ASSERT_EQ(kfp_outcome_of_errno(-ENODEV), KFP_OUTCOME_ENODEV);
 	ASSERT_EQ(kfp_outcome_of_errno(-EIO), KFP_OUTCOME_EIO);
 	ASSERT_EQ(kfp_outcome_of_errno(-EHWPOISON), KFP_OUTCOME_HWPOISON);

@@ -432,7 +432,7 @@ TEST(parse_expect_counts)
 TEST(parse_expect_text_truncated)
 {
 	ok(VCPU("\tr = read gfn 0\n") "expect upstream {\n\toutcome of v.r is ok|efault|mmio|"
-				      "hwpoison|eintr|einval|ebusy|eagain|enomem|eexist|enodev|eio|"
+				      "hwpoison|eintr|einval|ebusy|eagain|enomem|eexist|enodev|eio|enoent|"
 				      "other|not-run\n}\n");
 	ASSERT_EQ(strlen(sc.block[0].expect[0].text), 95);
 	ASSERT_EQ(sc.block[0].expect[0].outcome_mask, BIT(KFP_NR_OUTCOMES) - 1);

@@ -824,6 +824,7 @@ struct pool {
 	struct cli *cli;
 	struct kfp_scenario **scenarios;
 	struct cell_job *job;
+	unsigned int *order; /* the cells in the order workers take them */
 	unsigned int nr_cells, next;
 	unsigned int nr_workers, exited;
 	unsigned int started; /* workers that took a progress slot */
@@ -849,7 +850,9 @@ static void *pool_worker(void *arg)
 		int ret = -ENOMEM;
 
 		pthread_mutex_lock(&pool->lock);
-		c = pool->failed || stop_signal ? pool->nr_cells : pool->next++;
+		c = pool->failed || stop_signal || pool->next >= pool->nr_cells ?
+			    pool->nr_cells :
+			    pool->order[pool->next++];
 		if (c >= pool->nr_cells) {
 			/* the main thread may be waiting for a cell nobody will search now */
 			pool->exited++;
@@ -900,6 +903,23 @@ static void pool_release(struct cell_job *job)
 	job->run = NULL;
 }
 
+/*
+ * The order the workers take the cells in: scenarios with more threads
+ * first (their searches are the long ones), in file order otherwise, so
+ * that a three-actor race does not start last and finish alone.  The
+ * cells are still reported in file order.
+ */
+static void pool_order(struct pool *pool)
+{
+	unsigned int nr = 0, threads, c;
+
+	for (threads = KFP_MAX_THREADS; threads > 0; threads--)
+		for (c = 0; c < pool->nr_cells; c++)
+			if (pool->scenarios[c / kfp_nr_designs]->nr_threads == threads ||
+			    (threads == 1 && !pool->scenarios[c / kfp_nr_designs]->nr_threads))
+				pool->order[nr++] = c;
+}
+
 /* Search every cell on @cli->jobs threads; returns the first cell error, if any. */
 static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios,
 				struct kfp_matrix_cell (*cells)[KFP_MAX_DESIGNS], char *error,
@@ -917,10 +937,14 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 	const char *failed = NULL;
 
 	pool.job = calloc(pool.nr_cells, sizeof(*pool.job));
-	if (!pool.job) {
+	pool.order = calloc(pool.nr_cells, sizeof(*pool.order));
+	if (!pool.job || !pool.order) {
+		free(pool.job);
+		free(pool.order);
 		snprintf(error, size, "%s: out of memory", program_name);
 		return error;
 	}
+	pool_order(&pool);
 	pool.nr_workers = cli->jobs < MAX_JOBS ? cli->jobs : MAX_JOBS;
 	while (nr_workers < pool.nr_workers &&
 	       !pthread_create(&worker[nr_workers], NULL, pool_worker, &pool))
@@ -953,6 +977,7 @@ static const char *run_parallel(struct cli *cli, struct kfp_scenario **scenarios
 	for (c = 0; c < pool.nr_cells; c++)
 		pool_release(&pool.job[c]);
 	free(pool.job);
+	free(pool.order);
 	return failed;
 }
 

@@ -7,11 +7,15 @@
 #ifndef KFP_CLI_H
 #define KFP_CLI_H
 
+#include <stdio.h>
+
 #include <kfp/scenario.h>
 
 /* cli/output.c: a cell's status as the text lines say it ("expectations met"), and JSON pieces. */
 const char *kfp_cli_status_text(const struct kfp_found *found, enum kfp_cell_status status);
 void kfp_cli_json_string(const char *s);
+/* @text as XML character data or attribute value (JUnit, the report page) */
+void kfp_cli_xml_text(FILE *out, const char *text);
 void kfp_cli_json_properties(const u64 *counts);
 
 /* The expectation kinds as the shard JSON names them. */

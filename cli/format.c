@@ -56,26 +56,6 @@ static void one_line(FILE *out, const char *text)
 		fputc(*text == '\n' || *text == '\r' ? ' ' : *text, out);
 }
 
-static void xml_text(FILE *out, const char *text)
-{
-	for (; *text; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		if (c == '<')
-			fputs("&lt;", out);
-		else if (c == '>')
-			fputs("&gt;", out);
-		else if (c == '&')
-			fputs("&amp;", out);
-		else if (c == '"')
-			fputs("&quot;", out);
-		else if (c < 0x20 && c != '\n' && c != '\t')
-			fputc(' ', out); /* not a character XML 1.0 allows */
-		else
-			fputc(c, out);
-	}
-}
-
 static int format_begin(void *arg, struct kfp_scenario *const *scenarios, unsigned int nr,
 			u32 design_mask, const struct kfp_explore_options *options)
 {
@@ -239,22 +219,22 @@ static void junit_failure(FILE *out, const struct kfp_cli_cell *cell)
 			continue;
 		if (first) {
 			fputs("      <failure type=\"expectation failed\" message=\"", out);
-			xml_text(out, x->text);
+			kfp_cli_xml_text(out, x->text);
 			fputs(": ", out);
-			xml_text(out, run->expectation[i].detail);
+			kfp_cli_xml_text(out, run->expectation[i].detail);
 			fputs("\">", out);
 		}
 		first = false;
 		fprintf(out, "%s:%u:%u: ", cell->path, x->pos.line, x->pos.col);
-		xml_text(out, x->text);
+		kfp_cli_xml_text(out, x->text);
 		fputs(": ", out);
-		xml_text(out, run->expectation[i].detail);
+		kfp_cli_xml_text(out, run->expectation[i].detail);
 		fputc('\n', out);
 		if (run->expectation[i].schedule) {
 			char *command = cell->replay(cell, run->expectation[i].schedule);
 
 			fputs("counterexample: ", out);
-			xml_text(out, command ? command : "(out of memory)");
+			kfp_cli_xml_text(out, command ? command : "(out of memory)");
 			fputc('\n', out);
 			free(command);
 		}
@@ -288,12 +268,12 @@ static void junit_close_suite(struct format *f)
 		return;
 	}
 	fputs("  <testsuite name=\"", f->suite_out);
-	xml_text(f->suite_out, scenario->name);
+	kfp_cli_xml_text(f->suite_out, scenario->name);
 	fprintf(f->suite_out,
 		"\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"%.3f\" "
 		"file=\"",
 		f->suite_tests, f->suite_failures, f->suite_skipped, f->seconds);
-	xml_text(f->suite_out, scenario->path);
+	kfp_cli_xml_text(f->suite_out, scenario->path);
 	fputs("\">\n", f->suite_out);
 	fputs(f->cases, f->suite_out);
 	fputs("  </testsuite>\n", f->suite_out);
@@ -319,7 +299,7 @@ static void junit_cell(void *arg, const struct kfp_cli_cell *cell)
 	f->suite_tests++;
 	f->seconds += r->seconds;
 	fputs("    <testcase classname=\"kfp.", out);
-	xml_text(out, cell->scenario->name);
+	kfp_cli_xml_text(out, cell->scenario->name);
 	fprintf(out, "\" name=\"%s\" time=\"%.3f\">\n", kfp_designs[cell->run->design]->name,
 		r->seconds);
 	if (cell->matrix->mark == KFP_MATRIX_FAILED) {
@@ -334,7 +314,7 @@ static void junit_cell(void *arg, const struct kfp_cli_cell *cell)
 		f->pass++;
 	}
 	fputs("      <system-out>verdict: ", out);
-	xml_text(out, verdict);
+	kfp_cli_xml_text(out, verdict);
 	fprintf(out, ", %llu %s, %s</system-out>\n",
 		(unsigned long long)(r->stateful ? r->states : r->executions),
 		r->stateful ? "states" : "executions",
@@ -379,7 +359,8 @@ static int junit_end(void *arg, struct kfp_scenario *const *scenarios, unsigned 
 		      "skipped=\"0\">\n    <testcase classname=\"kfp\" name=\"run\">\n"
 		      "      <error message=\"",
 		      stdout);
-		xml_text(stdout, totals->error ? totals->error :
+		kfp_cli_xml_text(stdout, totals->error ?
+						 totals->error :
 						 "interrupted by a signal: the results so far");
 		fputs("\"/>\n    </testcase>\n  </testsuite>\n", stdout);
 	}

@@ -24,6 +24,27 @@ const char *kfp_cli_status_text(const struct kfp_found *found, enum kfp_cell_sta
 	}
 }
 
+/* Every markup character escaped, and the control characters XML 1.0 refuses blanked. */
+void kfp_cli_xml_text(FILE *out, const char *text)
+{
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '&')
+			fputs("&amp;", out);
+		else if (c == '"')
+			fputs("&quot;", out);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			fputc(' ', out); /* not a character XML 1.0 allows */
+		else
+			fputc(c, out);
+	}
+}
+
 void kfp_cli_json_string(const char *s)
 {
 	putchar('"');

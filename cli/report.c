@@ -51,27 +51,6 @@ static struct report report;
 
 /* ---- text -------------------------------------------------------------------- */
 
-/* @text as XML character data or attribute value: every markup character escaped. */
-static void html(FILE *out, const char *text)
-{
-	for (; *text; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		if (c == '<')
-			fputs("&lt;", out);
-		else if (c == '>')
-			fputs("&gt;", out);
-		else if (c == '&')
-			fputs("&amp;", out);
-		else if (c == '"')
-			fputs("&quot;", out);
-		else if (c < 0x20 && c != '\n' && c != '\t')
-			fputc(' ', out); /* not a character XML 1.0 allows */
-		else
-			fputc(c, out);
-	}
-}
-
 static char **cell_slot(char **array, unsigned int scenario, unsigned int design)
 {
 	return &array[scenario * KFP_MAX_DESIGNS + design];
@@ -81,7 +60,7 @@ static char **cell_slot(char **array, unsigned int scenario, unsigned int design
 static void cell_id(FILE *out, const struct kfp_scenario *scenario, unsigned int design)
 {
 	fputs("c-", out);
-	html(out, scenario->name);
+	kfp_cli_xml_text(out, scenario->name);
 	fprintf(out, ".%s", kfp_designs[design]->name);
 }
 
@@ -216,19 +195,19 @@ static void chart_item(FILE *out, const struct kfp_cli_cell *cell, const char *w
 	char *command = cell->replay(cell, schedule);
 
 	fputs("<li>", out);
-	html(out, what);
+	kfp_cli_xml_text(out, what);
 	fputs(": ", out);
 	if (link) {
 		fputs("<a class=\"trace\" href=\"", out);
-		html(out, link);
+		kfp_cli_xml_text(out, link);
 		fputs("\">", out);
-		html(out, link);
+		kfp_cli_xml_text(out, link);
 		fputs("</a>", out);
 	} else {
 		fputs("(the chart could not be written)", out);
 	}
 	fputs("<br/><code>", out);
-	html(out, command ? command : "(out of memory)");
+	kfp_cli_xml_text(out, command ? command : "(out of memory)");
 	fputs("</code></li>\n", out);
 	free(command);
 }
@@ -277,9 +256,9 @@ static void expectation_items(struct report *r, struct charts *charts, FILE *out
 
 		fprintf(out, "<li class=\"%s\">line %u:%u: <code>", e->met ? "met" : "failed",
 			x->pos.line, x->pos.col);
-		html(out, x->text);
+		kfp_cli_xml_text(out, x->text);
 		fprintf(out, "</code>: %s%s", e->met ? "met" : "FAILED", e->detail[0] ? ": " : "");
-		html(out, e->detail);
+		kfp_cli_xml_text(out, e->detail);
 		if (e->schedule) {
 			const char *link;
 			char *command = cell->replay(cell, e->schedule);
@@ -290,11 +269,11 @@ static void expectation_items(struct report *r, struct charts *charts, FILE *out
 			fprintf(out, "<br/>%s: ", e->met ? "witness" : "counterexample");
 			if (link) {
 				fputs("<a class=\"trace\" href=\"", out);
-				html(out, link);
+				kfp_cli_xml_text(out, link);
 				fputs("\">chart</a>, ", out);
 			}
 			fputs("<code>", out);
-			html(out, command ? command : "(out of memory)");
+			kfp_cli_xml_text(out, command ? command : "(out of memory)");
 			fputs("</code>", out);
 			free(command);
 		}
@@ -316,19 +295,19 @@ static void write_section(struct report *r, FILE *out, const struct kfp_cli_cell
 	fputs("<div class=\"cell\" id=\"", out);
 	cell_id(out, scenario, design);
 	fputs("\">\n<h4>", out);
-	html(out, scenario->name);
+	kfp_cli_xml_text(out, scenario->name);
 	fprintf(out, " under %s: <span class=\"%s\">", kfp_designs[design]->name,
 		mark_class(cell->matrix));
-	html(out, text);
+	kfp_cli_xml_text(out, text);
 	fputs("</span></h4>\n<p>", out);
-	html(out, verdict);
+	kfp_cli_xml_text(out, verdict);
 	fprintf(out, "; %s; %llu %s, %s. <a href=\"#s-", judgement(cell->matrix),
 		(unsigned long long)(e->stateful ? e->states : e->executions),
 		e->stateful ? "states" : "executions",
 		e->complete ? "complete" : kfp_stop_reason_name(e->stop));
-	html(out, scenario->name);
+	kfp_cli_xml_text(out, scenario->name);
 	fputs("\">the scenario</a>, <a href=\"#x-", out);
-	html(out, scenario->name);
+	kfp_cli_xml_text(out, scenario->name);
 	fputs("\">its expectations</a>.</p>\n<ul>\n", out);
 	link = property_charts(r, charts, out, cell);
 	expectation_items(r, charts, out, cell);
@@ -401,7 +380,7 @@ static void page_summary(const struct report *r, FILE *out, const struct kfp_cli
 		fputs(" <strong>Interrupted by a signal: the results so far.</strong>", out);
 	if (totals->error) {
 		fputs(" <strong>Stopped: ", out);
-		html(out, totals->error);
+		kfp_cli_xml_text(out, totals->error);
 		fputs("</strong>", out);
 	}
 	fputs(" <a href=\"#matrix\">matrix</a>, <a href=\"#settings\">settings</a>, "
@@ -412,9 +391,9 @@ static void page_summary(const struct report *r, FILE *out, const struct kfp_cli
 static void setting(FILE *out, const char *name, const char *value)
 {
 	fputs("<tr><th>", out);
-	html(out, name);
+	kfp_cli_xml_text(out, name);
 	fputs("</th><td>", out);
-	html(out, value);
+	kfp_cli_xml_text(out, value);
 	fputs("</td></tr>\n", out);
 }
 
@@ -523,11 +502,11 @@ static void matrix_cell(const struct report *r, FILE *out, unsigned int i, unsig
 				 "");
 	cell_id(out, r->scenarios[i], d);
 	fputs("\">", out);
-	html(out, text);
+	kfp_cli_xml_text(out, text);
 	fputs("</a>", out);
 	if (chart) {
 		fputs("<a class=\"trace\" title=\"the chart\" href=\"", out);
-		html(out, chart);
+		kfp_cli_xml_text(out, chart);
 		fputs("\">&#9656;chart</a>", out);
 	}
 	fputs("</td>", out);
@@ -547,14 +526,14 @@ static void matrix_group(const struct report *r, FILE *out, u32 inject,
 			kfp_matrix_group_heading(inject, heading, sizeof(heading));
 			fprintf(out, "<tr><th class=\"group\" colspan=\"%d\">",
 				1 + __builtin_popcount(r->design_mask));
-			html(out, heading);
+			kfp_cli_xml_text(out, heading);
 			fputs("</th></tr>\n", out);
 		}
 		any = true;
 		fprintf(out, "<tr><th><a href=\"#s-");
-		html(out, r->scenarios[i]->name);
+		kfp_cli_xml_text(out, r->scenarios[i]->name);
 		fprintf(out, "\">%s", inject ? "* " : "");
-		html(out, r->scenarios[i]->name);
+		kfp_cli_xml_text(out, r->scenarios[i]->name);
 		fputs("</a></th>", out);
 		for (d = 0; d < kfp_nr_designs; d++)
 			if (r->design_mask & BIT(d))
@@ -579,7 +558,7 @@ static void page_matrix(const struct report *r, FILE *out,
 	while ((inject = kfp_matrix_next_injection(r->scenarios, r->nr, inject)))
 		matrix_group(r, out, inject, cells);
 	fputs("</table>\n<pre class=\"legend\">", out);
-	html(out, kfp_matrix_legend);
+	kfp_cli_xml_text(out, kfp_matrix_legend);
 	fputs("</pre>\n", out);
 }
 
@@ -590,15 +569,15 @@ static void page_scenario(const struct report *r, FILE *out, unsigned int i)
 	unsigned int b, x, d;
 
 	fputs("<h3 id=\"s-", out);
-	html(out, s->name);
+	kfp_cli_xml_text(out, s->name);
 	fputs("\">", out);
-	html(out, s->name);
+	kfp_cli_xml_text(out, s->name);
 	fputs("</h3>\n<p>file <code>", out);
-	html(out, s->path);
+	kfp_cli_xml_text(out, s->path);
 	fputs("</code></p>\n<pre class=\"doc\">", out);
-	html(out, s->doc[0] ? s->doc : "(no doc text)");
+	kfp_cli_xml_text(out, s->doc[0] ? s->doc : "(no doc text)");
 	fputs("</pre>\n<div id=\"x-", out);
-	html(out, s->name);
+	kfp_cli_xml_text(out, s->name);
 	fputs("\">\n", out);
 	if (!s->nr_blocks)
 		fputs("<p>No expectations: every cell is unchecked.</p>\n", out);
@@ -612,7 +591,7 @@ static void page_scenario(const struct report *r, FILE *out, unsigned int i)
 		fputs(":</p>\n<ul>\n", out);
 		for (x = 0; x < block->nr; x++) {
 			fprintf(out, "<li>line %u: <code>", block->expect[x].pos.line);
-			html(out, block->expect[x].text);
+			kfp_cli_xml_text(out, block->expect[x].text);
 			fputs("</code></li>\n", out);
 		}
 		fputs("</ul>\n", out);

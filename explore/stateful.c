@@ -1068,6 +1068,8 @@ static void start_over(struct explorer *ex, struct stateful *s)
 	result->restarts = restarts;
 	/* the work done, not undone: steps count every start's */
 	result->steps = steps;
+	if (ex->program->at_start_over)
+		ex->program->at_start_over(ex->program->at_end_arg);
 	memset(s->seen.slot, 0, s->seen.capacity * sizeof(*s->seen.slot));
 	s->seen.used = 0;
 	s->ends = 0;

@@ -290,6 +290,20 @@ static void release_tally(void)
 	memset(runner.tally, 0, sizeof(runner.tally));
 }
 
+/*
+ * The search starts over (explore/persistent.c): forget the executions
+ * tallied so far, as the new start judges every final state again, so
+ * that the tallies count the executions the result counts.
+ */
+static void scenario_start_over(void *arg)
+{
+	(void)arg;
+	release_tally();
+	memset(&runner.seen, 0, sizeof(runner.seen));
+	memset(runner.outcomes_seen, 0, sizeof(runner.outcomes_seen));
+	memset(&runner.price, 0, sizeof(runner.price));
+}
+
 /* Every expectation the parser accepted for @design: the array holds all blocks' worth. */
 static void collect_expectations(const struct kfp_scenario *scenario, unsigned int design)
 {
@@ -501,6 +515,7 @@ static void fill_program(struct kfp_program *program, const struct kfp_scenario 
 		program->thread[i].arg = (void *)(uintptr_t)i;
 	}
 	program->at_end = scenario_at_end;
+	program->at_start_over = scenario_start_over;
 	/* statistics for tests: history, not state */
 	program->history[0].offset = offsetof(struct scenario_state, world.mm.stats);
 	program->history[0].size = sizeof(state.world.mm.stats);

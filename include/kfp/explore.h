@@ -61,6 +61,13 @@ struct kfp_program {
 	void (*at_end)(void *state, void *arg);
 	void *at_end_arg;
 	/*
+	 * The search starts over (the stateful search's persistent sets
+	 * learnt something a decision relied on, explore/persistent.c): what
+	 * at_end gathered so far is to be forgotten, as every final state
+	 * will be reached, and judged, again.  Called with at_end_arg.
+	 */
+	void (*at_start_over)(void *arg);
+	/*
 	 * Bytes of @state that record history, not state: statistics that
 	 * nothing in the model or its checks reads back.  The stateful search
 	 * leaves them out of a state's identity (as it does the reports' step

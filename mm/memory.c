@@ -29,6 +29,24 @@ void batch_release(struct kfp_mm *mm, struct unmap_batch *batch)
 	batch->nr = 0;
 }
 
+/*
+ * mm/swapfile.c free_swap_and_cache() -> __try_to_reclaim_swap() (under the
+ * PTL): the zapped entry's swap-cache folio leaves the cache only if
+ * folio_trylock() gets it.  A folio that reclaim or a swap-in fault holds
+ * locked stays in the swap cache with its reference: reclaim's
+ * folio_ref_freeze() counts it, and a folio left behind waits for a later
+ * reclaim (folio_free_swap() of a folio no entry names), as upstream.
+ * (The model's folio lock is one lock for every folio, so a trylock can
+ * also fail on another folio's holder; the folio then only stays cached.)
+ */
+static void free_swap_and_cache(struct kfp_mm *mm, kfp_pfn_t pfn)
+{
+	if (!kfp_write_trylock(&mm->folio_lock))
+		return;
+	kfp_put_unless_frozen(mm, pfn, KFP_OWNER_SWAP_CACHE);
+	kfp_write_unlock(&mm->folio_lock);
+}
+
 /* mm/memory.c zap_pte_range(): clear one pte, gathering what it held. */
 void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 {
@@ -40,12 +58,7 @@ void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 			SetPageDirty(mm, pte->pfn);
 		batch_add(batch, pte->pfn, KFP_OWNER_PAGE_TABLE);
 	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
-		/*
-		 * mm/swapfile.c free_swap_and_cache(): the entry's swap-cache
-		 * reference goes now, unless reclaim has the folio frozen
-		 * (folio_try_get() fails there; reclaim deletes it from the cache).
-		 */
-		kfp_put_unless_frozen(mm, pte->pfn, KFP_OWNER_SWAP_CACHE);
+		free_swap_and_cache(mm, pte->pfn);
 	}
 	if (pte->kind != KFP_PTE_NONE)
 		pte_clear(mm, addr);

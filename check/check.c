@@ -27,7 +27,8 @@
  *                        page[pfn].kind and the zero pfn never change
  *   design->accepts()    the same ledger entries
  *   check_gfn()          kvm->memslots[as_id]: memslots_object(as_id)
- *                        (kvm_swap_active_memslots() writes it)
+ *                        (kvm_swap_active_memslots() and
+ *                        memslot_update_returns() write it)
  *   check_p3()           the host pte at the hva: kfp_pte_object(hva)
  *                        (set_pte_present(), pte_clear() and every pte
  *                        change of mm/ write it)
@@ -129,18 +130,34 @@ static u64 current_hva_of(const struct kvm *kvm, const struct kvm_access *access
 }
 
 /*
+ * Has the memslot update that took @access's gfn out of every slot returned
+ * to the VMM?  From then on the VMM may use the memory for anything
+ * (virt/kvm/kvm_main.c kvm_set_memslot(): the delete zaps the sptes and
+ * synchronize_srcu_expedited() waits for every reader of the old slot
+ * before the ioctl returns).  Before it, a user between its lookup and its
+ * access (a gpc user under kvm->srcu) legitimately uses the old slot.
+ */
+static bool gfn_removal_returned(const struct kvm *kvm, const struct kvm_access *access)
+{
+	const struct kvm_memslots *slots = &kvm->memslots[access->as_id];
+
+	return slots->returned_generation == slots->generation;
+}
+
+/*
  * P3 as the guest sees it: the translation must be the gfn's, not
- * another's.  An spte must also still be guest memory: the delete of its
- * slot zaps it before KVM_SET_USER_MEMORY_REGION returns
- * (kvm_invalidate_memslot()), after which the VMM may use the memory for
- * anything.  Other translations of a gfn that left every slot are not
- * judged: a gpc user may still be between its check and its access.
+ * another's, and the gfn must still be guest memory.  An spte of a
+ * deleted slot is stale at once: the delete zaps it before
+ * KVM_SET_USER_MEMORY_REGION returns (kvm_invalidate_memslot()).  Any
+ * other translation of a gfn that left every slot is stale once that
+ * update has returned (gfn_removal_returned()).
  */
 static bool check_gfn(struct kvm *kvm, const struct kvm_access *access)
 {
 	u64 hva = current_hva_of(kvm, access);
 
-	if (kvm_is_error_hva(hva) && (access->via != KVM_ACCESS_SPTE || kvm->dead))
+	if (kvm_is_error_hva(hva) &&
+	    (kvm->dead || (access->via != KVM_ACCESS_SPTE && !gfn_removal_returned(kvm, access))))
 		return true;
 	if ((hva & PAGE_MASK) == (access->hva & PAGE_MASK))
 		return true;

@@ -92,6 +92,20 @@ static bool kvm_swap_active_memslots(struct kvm *kvm, unsigned int as_id,
 	return true;
 }
 
+/*
+ * The ioctl is about to return: from here on the VMM may reuse the memory of
+ * a slot it deleted or moved (after synchronize_srcu_expedited() in
+ * kvm_swap_active_memslots() no reader of the old slot is left), so a KVM
+ * user still translating one of its gfns through it is stale.  A model
+ * step of its own, on the memslots' object, so that the checker's reading
+ * of it at an access is ordered against it.
+ */
+static void memslot_update_returns(struct kvm *kvm, unsigned int as_id)
+{
+	kfp_shared_write(memslots_object(as_id), "kvm_set_memory_region returns");
+	kvm->memslots[as_id].returned_generation = kvm->memslots[as_id].generation;
+}
+
 static int check_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot_id, u32 flags,
 			       gfn_t base_gfn, u64 npages, u64 userspace_addr)
 {
@@ -191,6 +205,7 @@ int kvm_set_memory_region(struct kvm *kvm, unsigned int as_id, unsigned int slot
 	 */
 	if (log_dirty_on)
 		kvm_mmu_slot_remove_write_access(kvm, slot);
+	memslot_update_returns(kvm, as_id);
 	ret = 0;
 out_unlock:
 	kfp_write_unlock(&kvm->slots_lock);

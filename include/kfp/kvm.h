@@ -82,6 +82,13 @@ struct kvm_memory_slot {
 
 struct kvm_memslots {
 	u64 generation;
+	/*
+	 * The generation at which the last KVM_SET_USER_MEMORY_REGION
+	 * returned to the VMM (the model's, for the checker): once it equals
+	 * generation, no KVM user may still use a gfn translation of a slot
+	 * that update removed.
+	 */
+	u64 returned_generation;
 	struct kvm_memory_slot slot[KFP_MAX_MEMSLOTS];
 };
 

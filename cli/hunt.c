@@ -38,6 +38,7 @@
 #define _GNU_SOURCE /* strchrnul() */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,7 +281,7 @@ struct hunt {
 	/* the search */
 	unsigned int min_threads, max_threads, max_ops, exhaustive;
 	u32 template_mask;
-	double seconds;
+	double seconds, cpu_seconds;
 	u64 seed, rng, max_scenarios, budget;
 	unsigned int max_findings;
 	const char *dir;
@@ -617,13 +618,20 @@ static int h_explore(struct hunt *h, const char *text, unsigned int design, bool
 	h_options(h, stop_at_first, minimise, &options);
 	if (kfp_scenario_run(&h->scenario, design, &options, &h->run))
 		return -EINVAL;
-	v->complete = r->complete;
+	v->complete = h->run.found.complete;
 	h->work += r->steps + 1;
+	/* scenario/verdict.c's finding, as kfp check judges the same cell */
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (r->executions_with_violation[p])
+		switch (kfp_found_property(&h->run.found, p)) {
+		case KFP_FOUND_VIOLATED:
 			v->violated |= BIT(p);
-		else if (r->executions_with_accepted[p])
+			break;
+		case KFP_FOUND_ACCEPTED:
 			v->accepted |= BIT(p);
+			break;
+		case KFP_FOUND_NOTHING:
+			break;
+		}
 	}
 	v->nr_results = h->scenario.nr_results;
 	for (i = 0; i < h->scenario.nr_results; i++)
@@ -755,134 +763,105 @@ static void h_shrink(struct hunt *h, struct h_cand *c, unsigned int bit)
 
 /* ---- writing a finding ----------------------------------------------------------- */
 
-struct h_step {
-	unsigned int index;
-	char thread[16], access[16], what[40], detail[160];
-};
-
-static void h_trim(char *s)
+/* The reports that name @row's step, under it ("<- P3: ..."). */
+static void h_row_reports(const struct kfp_trace *trace, const struct kfp_trace_row *row,
+			  struct h_buf *b)
 {
-	size_t n = strlen(s);
+	unsigned int i;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
-		s[--n] = '\0';
-}
+	for (i = 0; i < trace->reports.count; i++) {
+		const struct kfp_report *r = &trace->reports.report[i];
 
-/* A line of kfp_scenario_replay()'s trace ("%4u  %-8s %-7s %-32s %s"), or false. */
-static bool h_parse_step(const char *line, struct h_step *s)
-{
-	const char *end;
-	size_t n = strlen(line);
-
-	/* a row the trace marks as reported has '>' in its first column */
-	if (n < 56 ||
-	    sscanf(line + (line[0] == '>'), "%u %15s %15s", &s->index, s->thread, s->access) != 3)
-		return false;
-	snprintf(s->what, sizeof(s->what), "%.32s", line + 23);
-	h_trim(s->what);
-	snprintf(s->detail, sizeof(s->detail), "%s", line + 56);
-	end = strstr(s->detail, "  [thread ends]");
-	if (end)
-		s->detail[end - s->detail] = '\0';
-	h_trim(s->detail);
-	return true;
-}
-
-/* The report lines of the replay that name step @index ("step 15: P1: ..."). */
-static void h_step_reports(const char *trace, unsigned int index, struct h_buf *b)
-{
-	char key[32];
-	const char *p = trace;
-	size_t n = (size_t)snprintf(key, sizeof(key), "step %u: ", index);
-
-	for (; (p = strstr(p, key)); p += n) {
-		const char *eol = strchrnul(p + n, '\n');
-
-		if (p != trace && p[-1] != '\n')
+		if (r->step != row->step)
 			continue;
-		h_put(b, "        <- %.*s\n", (int)(eol - p - n), p + n);
+		h_put(b, "        <- %s%s: %s, pfn %lld, %s (%s)\n", kfp_property_name(r->property),
+		      r->accepted ? " (accepted)" : "", kfp_report_kind_name(r->kind),
+		      (long long)r->pfn, r->owner < KFP_MAX_OWNERS ? trace->owner[r->owner] : "?",
+		      r->what ? r->what : "?");
 	}
-}
-
-/* A release of a lock the trace took (a write of its word, with nothing to say). */
-static bool h_is_unlock(const char *locks, const struct h_step *s)
-{
-	char key[48];
-
-	snprintf(key, sizeof(key), "|%s|", s->what);
-	return !s->detail[0] && strstr(locks, key);
-}
-
-static bool h_reported(const char *trace, unsigned int index)
-{
-	char key[32];
-
-	snprintf(key, sizeof(key), "\nstep %u: ", index);
-	return strstr(trace, key) != NULL;
 }
 
 /*
- * The race step by step, from the replay of @schedule: each thread's run
- * of steps, the steps in it that change something or are reported, and
- * then the reports and results.
+ * Each thread's run of steps, and the steps in it that write or that a
+ * report names, read from the recorded rows (not from the printed trace,
+ * whose columns a long name shifts).
  */
-static void h_narrate(struct hunt *h, unsigned int design, const char *schedule, struct h_buf *b)
+static void h_narrate_rows(const struct kfp_trace *trace, struct h_buf *b)
 {
-	struct kfp_explore_options options;
-	char *trace = NULL, *copy, *line, *save = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&trace, &size);
-	char run_thread[16] = "", locks[512] = "";
-	unsigned int shown = 0, reports = 0;
+	unsigned int i, hidden = 0;
+	int run_thread = -2;
 
-	if (!f)
-		return;
-	h_options(h, false, false, &options);
-	kfp_scenario_replay(&h->scenario, design, schedule, &options, f, NULL);
-	fclose(f);
-	if (!trace)
-		return;
-	copy = strdup(trace);
+	for (i = 0; i < trace->nr_rows; i++) {
+		const struct kfp_trace_row *row = &trace->row[i];
+		bool reported = kfp_trace_row_mark(trace, row) != 0;
+
+		if (row->thread < 0 && !reported)
+			continue;
+		if (row->thread != run_thread) {
+			run_thread = row->thread;
+			if (row->thread < 0)
+				h_put(b, "  at the end of the execution (step %u):\n", row->step);
+			else
+				h_put(b, "  %s runs from step %u:\n",
+				      kfp_trace_thread_name(trace, row->thread), row->step);
+		}
+		if (row->action != KFP_TRACE_WRITE && !reported)
+			continue;
+		if (b->len > KFP_DOC_LEN - 1200) {
+			hidden++;
+			continue;
+		}
+		h_put(b, "    %4u %s%s%s\n", row->step, row->what, row->object[0] ? ": " : "",
+		      row->object);
+		h_row_reports(trace, row, b);
+	}
+	if (hidden)
+		h_put(b, "  (%u more steps that write, not shown: kfp replay prints them)\n",
+		      hidden);
+}
+
+/* The replay's report and result lines: those that start a line of its text. */
+static void h_narrate_results(const char *text, struct h_buf *b)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	unsigned int reports = 0;
 
 	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		struct h_step s;
-
-		if (h_parse_step(line, &s)) {
-			bool reported = h_reported(trace, s.index);
-
-			if (strcmp(s.thread, run_thread)) {
-				snprintf(run_thread, sizeof(run_thread), "%s", s.thread);
-				h_put(b, "  %s runs from step %u:\n", s.thread, s.index);
-			}
-			if (!strcmp(s.access, "lock") &&
-			    strlen(locks) + strlen(s.what) + 3 < sizeof(locks)) {
-				strcat(locks, "|");
-				strcat(locks, s.what);
-				strcat(locks, "|");
-			}
-			if ((strcmp(s.access, "write") || h_is_unlock(locks, &s)) && !reported)
-				continue;
-			if (b->len > KFP_DOC_LEN - 1200) {
-				shown++;
-				continue;
-			}
-			h_put(b, "    %4u %s%s%s\n", s.index, s.what, s.detail[0] ? ": " : "",
-			      s.detail);
-			h_step_reports(trace, s.index, b);
-		} else if (!strncmp(line, "step ", 5)) {
+		if (!strncmp(line, "step ", 5)) {
 			if (!reports++)
 				h_put(b, "Reports:\n");
 			h_put(b, "  %s\n", line);
-		} else if (strstr(line, " = ")) {
+		} else if (line[0] != ' ' && strstr(line, " = ")) {
 			h_put(b, "  %s\n", line);
 		}
 	}
-	if (shown)
-		h_put(b, "  (%u more steps that write, not shown: kfp replay prints them)\n",
-		      shown);
 	free(copy);
-	free(trace);
+}
+
+/* The race step by step, from the replay of @schedule, then its reports and results. */
+static void h_narrate(struct hunt *h, unsigned int design, const char *schedule, struct h_buf *b)
+{
+	struct kfp_explore_options options;
+	struct kfp_trace trace;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	h_options(h, false, false, &options);
+	if (kfp_scenario_record(&h->scenario, design, schedule, &options, &trace) < 0)
+		goto out_release;
+	h_narrate_rows(&trace, b);
+	f = open_memstream(&text, &size);
+	if (!f)
+		goto out_release;
+	kfp_scenario_replay(&h->scenario, design, schedule, &options, f, NULL);
+	fclose(f);
+	if (text)
+		h_narrate_results(text, b);
+	free(text);
+out_release:
+	kfp_trace_release(&trace);
 }
 
 static void h_props_text(u32 mask, char *out, size_t size)
@@ -1162,12 +1141,37 @@ static void h_progress(struct hunt *h, bool force)
 		(unsigned long long)h->partial);
 }
 
+/* Set by SIGINT/SIGTERM: the hunt ends after the scenario it is on, as kfp check does. */
+static volatile sig_atomic_t h_stop_signal;
+
+static void h_on_signal(int signo)
+{
+	h_stop_signal = signo;
+}
+
+/* A second signal kills (SA_RESETHAND); a signal ignored at start stays ignored. */
+static void h_catch_signals(void)
+{
+	struct sigaction action = { .sa_handler = h_on_signal, .sa_flags = SA_RESETHAND };
+	static const int signals[] = { SIGINT, SIGTERM };
+	struct sigaction old;
+	unsigned int i;
+
+	sigemptyset(&action.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(signals); i++)
+		if (!sigaction(signals[i], NULL, &old) && old.sa_handler != SIG_IGN)
+			sigaction(signals[i], &action, NULL);
+}
+
 static bool h_should_stop(struct hunt *h)
 {
 	if (h->stop)
 		return true;
+	if (h_stop_signal)
+		h->stop = true;
 	if ((h->max_scenarios && h->tried >= h->max_scenarios) ||
 	    (h->seconds > 0 && h_elapsed(h) >= h->seconds) ||
+	    (h->cpu_seconds > 0 && h_cpu() >= h->cpu_seconds) ||
 	    (h->max_findings && h->nr_found >= h->max_findings) || h->nr_found >= H_MAX_FINDINGS)
 		h->stop = true;
 	return h->stop;
@@ -1575,6 +1579,7 @@ enum {
 	H_OPT_OPS,
 	H_OPT_EXHAUSTIVE,
 	H_OPT_TIME,
+	H_OPT_CPU_TIME,
 	H_OPT_MAX_SCENARIOS,
 	H_OPT_MAX_FINDINGS,
 	H_OPT_BUDGET,
@@ -1591,6 +1596,7 @@ static const struct option h_option_table[] = {
 	KFP_OPT_VALUE("ops", H_OPT_OPS),
 	KFP_OPT_VALUE("exhaustive", H_OPT_EXHAUSTIVE),
 	KFP_OPT_VALUE("time", H_OPT_TIME),
+	KFP_OPT_VALUE("cpu-time", H_OPT_CPU_TIME),
 	KFP_OPT_VALUE("max-scenarios", H_OPT_MAX_SCENARIOS),
 	KFP_OPT_VALUE("max-findings", H_OPT_MAX_FINDINGS),
 	KFP_OPT_VALUE("budget", H_OPT_BUDGET),
@@ -1614,13 +1620,16 @@ static void h_usage(FILE *out, const char *program_name)
 		"                        device-mmio-ro zone-device anon-noslot shmem file\n"
 		"                        hugetlb smm\n"
 		"  --time S              stop after S seconds (default 60; 0: no limit)\n"
+		"  --cpu-time S          stop after S seconds of CPU time (one core, whatever\n"
+		"                        the machine's load; 0: no limit)\n"
 		"  --max-scenarios N     stop after N scenarios (a deterministic stop)\n"
 		"  --max-findings N      stop after N findings\n"
 		"  --budget N            states explored per scenario (default 20000)\n"
 		"  --seed N              seed of the random phase (default 1)\n"
 		"  -o DIR, --output DIR  write each finding as DIR/NAME.kfp (else on stdout)\n"
 		"  --help, -h            this text\n"
-		"exit: 0 nothing found, 1 findings, 2 usage error, 4 internal error\n",
+		"exit: 0 nothing found, 1 findings, 2 usage error, 4 internal error,\n"
+		"      128+N stopped by signal N (SIGINT, SIGTERM) after the scenario it was on\n",
 		program_name);
 }
 
@@ -1726,6 +1735,9 @@ static int h_option(struct hunt *h, int code, const char *value)
 	case H_OPT_TIME:
 		ret = kfp_opt_seconds(who, "--time", value, true, 1e6, &h->seconds);
 		break;
+	case H_OPT_CPU_TIME:
+		ret = kfp_opt_seconds(who, "--cpu-time", value, true, 1e6, &h->cpu_seconds);
+		break;
 	case H_OPT_MAX_SCENARIOS:
 		ret = kfp_opt_u64(who, "--max-scenarios", value, 0, UINT64_MAX, &h->max_scenarios);
 		break;
@@ -1803,6 +1815,7 @@ int kfp_hunt_command(const char *program_name, int argc, char **argv)
 		return ret > 0 ? H_EXIT_NONE : H_EXIT_USAGE;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &h->start);
+	h_catch_signals();
 	ret = h_search(h);
 	h_progress(h, true);
 	printf("%llu scenarios tried, %u findings (%llu more scenarios shrank to a known bug), %llu searches partial (budget %llu states)\n",
@@ -1810,6 +1823,11 @@ int kfp_hunt_command(const char *program_name, int argc, char **argv)
 	       (unsigned long long)h->partial, (unsigned long long)h->budget);
 	kfp_scenario_run_release(&h->run);
 	ret = ret ? H_EXIT_INTERNAL : h->nr_found ? H_EXIT_FOUND : H_EXIT_NONE;
+	if (h_stop_signal && ret != H_EXIT_INTERNAL) {
+		fprintf(stderr, "%s hunt: interrupted by signal %d: the results so far\n",
+			program_name, (int)h_stop_signal);
+		ret = 128 + h_stop_signal;
+	}
 	free(h);
 	return ret;
 }

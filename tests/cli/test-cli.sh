@@ -695,6 +695,25 @@ found="$hunt/a/hunt-pre-cve-P1+P2-1.kfp"
 grep -q '^	read gfn 1$' "$found" && grep -q '<- P1: reference taken on a refcount-0 page' "$found" &&
 	grep -q '^Result: pre-cve P1+P2; legacy safe; sketch safe; v9 safe; upstream safe; proposal safe.$' "$found"
 ok $? cli_hunt_writes_the_shrunk_scenario_with_its_race
+# SIGTERM ends a hunt after its current scenario, with its totals (exit 143);
+# the first progress line says the handler is in place
+"$KFP" hunt --variant upstream --objects anon --time 0 --seed 1 >"$out" 2>"$err" &
+hunt_pid=$!
+tries=0
+until grep -q '^hunt: ' "$err" || [ $tries -ge 1200 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+kill -TERM "$hunt_pid"
+wait "$hunt_pid"
+status=$?
+[ "$status" = 143 ] && tail -n 1 "$out" | grep -q '^[0-9]* scenarios tried' &&
+	grep -q 'interrupted by signal 15' "$err"
+ok $? cli_hunt_stops_cleanly_on_sigterm
+# --cpu-time ends a hunt that no other bound would end
+expect_status 0 cli_hunt_cpu_time_stops_it "$KFP" hunt --variant upstream --objects anon --threads 1 --time 0 --cpu-time 0.2 --seed 1
+tail -n 1 "$out" | grep -q '^[0-9]* scenarios tried, 0 findings'
+ok $? cli_hunt_cpu_time_reports_what_it_tried
 expect_status 0 cli_hunt_finding_passes_kfp_check "$KFP" check "$found"
 grep -q '^hunt-pre-cve-P1+P2-1  *pre-cve   P1 P2 ' "$out" && tail -n 1 "$out" | grep -q '^6 passed, 0 failed, 0 unchecked$'
 ok $? cli_hunt_finding_reproduces_under_check
@@ -712,6 +731,18 @@ expect_status 1 cli_hunt_rediscovers_the_missing_retry_check "$KFP" hunt --varia
 grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads' "$out" &&
 	"$KFP" check "$hunt"/r/*.kfp >"$err" 2>&1
 ok $? cli_hunt_retry_check_finding_passes_check
+# the narrated race shows every step a report names, with the report under it
+# (the narration once parsed the printed trace by column and lost such steps)
+narrated_steps_ok() { # file
+	awk '/^Reports:/ { r = 1; next }
+	     r && /^  step [0-9]+: / { s = $2; sub(":", "", s); want[s] = 1; next }
+	     !r && /^ +[0-9]+ / { shown[$1] = 1 }
+	     !r && /^        <- / { under++ }
+	     END { n = 0; for (s in want) { n++; if (!(s in shown)) exit 1 }
+		   exit (n && under >= n) ? 0 : 1 }' "$1"
+}
+narrated_steps_ok "$hunt"/r/*.kfp
+ok $? cli_hunt_narration_shows_the_reported_steps
 expect_status 0 cli_hunt_without_the_injection_finds_nothing "$KFP" hunt --variant upstream --objects anon --threads 1..2 --exhaustive 2 --ops 2 --time 0
 # every set-up: a size's races come as early as its one-thread sequences (the
 # classes share the search by work); the old order tried 5994 scenarios first

@@ -194,11 +194,22 @@ static void put_line(FILE *out, char *line, size_t len)
 	fprintf(out, "%s\n", line);
 }
 
+/*
+ * A design's column: CELL_WIDTH, or its name's length where that is longer
+ * (a kernel tree's "tree:6.12.117"), so that the header names it whole.
+ */
+static int column_width(unsigned int design)
+{
+	int len = (int)strlen(kfp_designs[design]->name);
+
+	return len > CELL_WIDTH ? len : CELL_WIDTH;
+}
+
 /* Cells start after @name_width; a longer name takes a line of its own. */
 static void print_row(FILE *out, const char *name, bool injected, int name_width,
 		      const struct kfp_matrix_cell *cells, u32 design_mask)
 {
-	char line[MATRIX_WIDTH * 2], label[96], text[CELL_WIDTH + 1];
+	char line[MATRIX_WIDTH * 3], label[96], text[64];
 	size_t len;
 	unsigned int d;
 
@@ -212,21 +223,23 @@ static void print_row(FILE *out, const char *name, bool injected, int name_width
 		if (!(design_mask & BIT(d)))
 			continue;
 		if (cells)
-			kfp_matrix_cell_text(&cells[d], text, sizeof(text));
+			kfp_matrix_cell_text(&cells[d], text, CELL_WIDTH + 1);
 		else
 			snprintf(text, sizeof(text), "%s", kfp_designs[d]->name);
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%*s%-*s", CELL_GAP, "",
-					CELL_WIDTH, text);
+					column_width(d), text);
 	}
 	put_line(out, line, len);
 }
 
 static int name_column(struct kfp_scenario *const *scenarios, unsigned int nr, u32 design_mask)
 {
-	int room = MATRIX_WIDTH - __builtin_popcount(design_mask) * (CELL_GAP + CELL_WIDTH);
-	int width = (int)strlen("scenario");
-	unsigned int i;
+	int room = MATRIX_WIDTH, width = (int)strlen("scenario");
+	unsigned int i, d;
 
+	for (d = 0; d < kfp_nr_designs; d++)
+		if (design_mask & BIT(d))
+			room -= CELL_GAP + column_width(d);
 	for (i = 0; i < nr; i++) {
 		int len = (int)strlen(scenarios[i]->name) +
 			  (scenarios[i]->inject ? (int)strlen(INJECTED_MARK) : 0);

@@ -685,6 +685,23 @@ for bad in tests/scenario/bad/*.kfp; do
 	fi
 done
 
+# --kernel-tree: the matrix names the tree's column whole, however long its
+# version (cli/matrix.c column_width())
+if [ -r /usr/src/linux-source-6.1.tar.xz ]; then
+	tree=$(mktemp -d)
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$tree" linux-source-6.1/Makefile \
+		linux-source-6.1/virt/kvm linux-source-6.1/include/linux/kvm_host.h &&
+		KFP_CACHE_DIR="$tree/cache" "$KFP" check --matrix \
+			--kernel-tree "$tree/linux-source-6.1" scenarios/thread/p3-is-not-p2.kfp \
+			>"$out" 2>"$err"
+	sublevel=$(sed -n 's/^SUBLEVEL = //p' "$tree/linux-source-6.1/Makefile")
+	head -n 1 "$out" | grep -Eq "^scenario +pre-cve .* proposal +tree:6\.1\.$sublevel\$"
+	ok $? cli_matrix_names_a_kernel_tree_column_whole
+	rm -rf "$tree"
+else
+	skip cli_matrix_names_a_kernel_tree_column_whole "linux-source-6.1 not installed"
+fi
+
 # kfp hunt: bounded by counts, not time, so that every run is the same run.
 hunt=$(mktemp -d)
 expect_status 1 cli_hunt_finds_cve_2021_22543_at_size_1 "$KFP" hunt --variant pre-cve --objects ttm --threads 1 --ops 1 --exhaustive 1 --max-findings 1 --time 0 --seed 1 -o "$hunt/a"

@@ -51,6 +51,7 @@ static const struct wanted wanted61[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_page" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_is_zone_device_page" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_pfn_to_refcounted_page" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
@@ -72,10 +73,20 @@ static const struct wanted wanted61[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_dirty" },
 };
 
-/* The configuration the extractor chooses #if branches with (x86-64 KVM). */
+/*
+ * The configuration the extractor chooses #if branches with (x86-64 KVM;
+ * arch/x86/include/asm/kvm_host.h defines KVM_ARCH_WANT_MMU_NOTIFIER).
+ */
 static const char *const config61[] = {
-	"CONFIG_KVM",	 "CONFIG_MMU_NOTIFIER", "CONFIG_64BIT", "CONFIG_X86",
-	"CONFIG_X86_64", "CONFIG_HAS_IOMEM",	"CONFIG_MMU",	NULL,
+	"CONFIG_KVM",
+	"CONFIG_MMU_NOTIFIER",
+	"CONFIG_64BIT",
+	"CONFIG_X86",
+	"CONFIG_X86_64",
+	"CONFIG_HAS_IOMEM",
+	"CONFIG_MMU",
+	"KVM_ARCH_WANT_MMU_NOTIFIER",
+	NULL,
 };
 
 /* tree/shim/6.1/kernel.h struct kvm_memory_slot, as kfp fills it */
@@ -99,11 +110,13 @@ struct tree61 {
 			  bool *writable);
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
+	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
 	void (*constants)(u64 *v);
+	void (*kvm_layout)(u64 *v);
 };
 
-/* A patched copy beside the tree it came from: room for a few */
-#define KT_MAX_TREES 2
+/* Patched copies beside the tree they came from: room for a few */
+#define KT_MAX_TREES 3
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -471,6 +484,31 @@ static bool tree61_pfn_is_refcounted(const struct kvm *kvm, kfp_pfn_t pfn)
 	return r;
 }
 
+/* include/linux/kvm_host.h mmu_invalidate_retry_hva() of the tree, under mmu_lock */
+static bool tree61_mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 hva)
+{
+	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
+	int r;
+
+	r = tree_of(kvm)->mmu_invalidate_retry_hva(kts_kvm_of(), (unsigned long)mmu_seq, hva);
+	kts_leave(saved);
+	return r != 0;
+}
+
+/* The tree's struct kvm must be the shape kfp's mirror has (tree/shim61.c). */
+static int check_kvm_layout(struct tree61 *tree, const char *version, struct kt_buf *err)
+{
+	u64 theirs[5], ours[5];
+
+	tree->kvm_layout(theirs);
+	kts_kvm_layout(ours);
+	if (memcmp(theirs, ours, sizeof(ours))) {
+		kt_buf_printf(err, "%s: the shim's struct kvm differs from kfp's mirror", version);
+		return -1;
+	}
+	return 0;
+}
+
 static int load61(struct tree61 *tree, const char *so, const char *version, struct kt_buf *err)
 {
 	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT,	KVM_PFN_ERR_HWPOISON,
@@ -489,9 +527,12 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 	*(void **)&tree->hva_to_pfn = dlsym(h, "kts61_hva_to_pfn");
 	*(void **)&tree->release_pfn = dlsym(h, "kts61_release_pfn");
 	*(void **)&tree->pfn_is_refcounted = dlsym(h, "kts61_pfn_is_refcounted");
+	*(void **)&tree->mmu_invalidate_retry_hva = dlsym(h, "kts61_mmu_invalidate_retry_hva");
 	*(void **)&tree->constants = dlsym(h, "kts61_constants");
+	*(void **)&tree->kvm_layout = dlsym(h, "kts61_kvm_layout");
 	if (!tree->gfn_to_pfn_memslot || !tree->hva_to_pfn || !tree->release_pfn ||
-	    !tree->pfn_is_refcounted || !tree->constants) {
+	    !tree->pfn_is_refcounted || !tree->mmu_invalidate_retry_hva || !tree->constants ||
+	    !tree->kvm_layout) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
@@ -506,7 +547,7 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 			return -1;
 		}
 	}
-	return 0;
+	return check_kvm_layout(tree, version, err);
 }
 
 /* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
@@ -527,6 +568,8 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	d->hva_to_pfn = tree61_hva_to_pfn;
 	d->release_pfn = tree61_release_pfn;
 	d->pfn_is_refcounted = tree61_pfn_is_refcounted;
+	/* legacy's mmu_invalidate_by_hva: the fault's check under mmu_lock is the tree's */
+	d->mmu_invalidate_retry_hva = tree61_mmu_invalidate_retry_hva;
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;

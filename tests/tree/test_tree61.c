@@ -273,8 +273,10 @@ TEST(tree61_retry_check_is_the_trees)
 	setup();
 	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
 	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
-	snprintf(want, sizeof(want), "\"%s/include/linux/kvm_host.h\"\nstatic inline int "
-		 "mmu_invalidate_retry_hva(", TREE);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int "
+		 "mmu_invalidate_retry_hva(",
+		 TREE);
 	ASSERT_TRUE(strstr(tu.s, want) != NULL);
 	kt_tree_close(&t);
 	kt_buf_free(&tu);

@@ -51,7 +51,6 @@ static const struct wanted wanted61[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_page" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_is_zone_device_page" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_pfn_to_refcounted_page" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
@@ -72,6 +71,19 @@ static const struct wanted wanted61[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_clean" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_dirty" },
 };
+
+/* What 6.1 needs beyond the lookup path: the fault's retry check, by hva (6.1 .. 6.7) */
+static const struct wanted more61[] = {
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
+};
+
+static const struct wanted *wanted61_at(unsigned int i)
+{
+	const unsigned int n =
+		sizeof(wanted61) / sizeof(wanted61[0]) + sizeof(more61) / sizeof(more61[0]);
+
+	return i < n ? &wanted61[i] : &more61[i - n];
+}
 
 /*
  * The configuration the extractor chooses #if branches with (x86-64 KVM;
@@ -223,10 +235,11 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 		exit(4);
 	}
 	for (i = 0; i < n; i++) {
-		pieces[i].src = source_of(t, wanted61[i].file);
+		const struct wanted *w = wanted61_at(i);
+
+		pieces[i].src = source_of(t, w->file);
 		pieces[i].rank = pieces[i].src == &t->kvm_main;
-		if (kt_extract(pieces[i].src, wanted61[i].kind, wanted61[i].name, config61,
-			       &pieces[i].text, err))
+		if (kt_extract(pieces[i].src, w->kind, w->name, config61, &pieces[i].text, err))
 			goto out_free;
 		pieces[i].line = strtoul(pieces[i].text.s + strlen("#line "), NULL, 10);
 	}
@@ -530,9 +543,10 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 	*(void **)&tree->mmu_invalidate_retry_hva = dlsym(h, "kts61_mmu_invalidate_retry_hva");
 	*(void **)&tree->constants = dlsym(h, "kts61_constants");
 	*(void **)&tree->kvm_layout = dlsym(h, "kts61_kvm_layout");
+	/* the hva retry check and its struct kvm come together, or not at all */
 	if (!tree->gfn_to_pfn_memslot || !tree->hva_to_pfn || !tree->release_pfn ||
-	    !tree->pfn_is_refcounted || !tree->mmu_invalidate_retry_hva || !tree->constants ||
-	    !tree->kvm_layout) {
+	    !tree->pfn_is_refcounted || !tree->constants ||
+	    !tree->mmu_invalidate_retry_hva != !tree->kvm_layout) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
@@ -547,7 +561,7 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 			return -1;
 		}
 	}
-	return check_kvm_layout(tree, version, err);
+	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
 }
 
 /* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
@@ -568,8 +582,13 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	d->hva_to_pfn = tree61_hva_to_pfn;
 	d->release_pfn = tree61_release_pfn;
 	d->pfn_is_refcounted = tree61_pfn_is_refcounted;
-	/* legacy's mmu_invalidate_by_hva: the fault's check under mmu_lock is the tree's */
-	d->mmu_invalidate_retry_hva = tree61_mmu_invalidate_retry_hva;
+	/*
+	 * A unit with the hva retry check (6.1 .. 6.7) runs it under mmu_lock;
+	 * one without it retries by gfn, with the model's check.
+	 */
+	d->mmu_invalidate_by_hva = tree->mmu_invalidate_retry_hva != NULL;
+	d->mmu_invalidate_retry_hva =
+		d->mmu_invalidate_by_hva ? tree61_mmu_invalidate_retry_hva : NULL;
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;

@@ -79,8 +79,7 @@ static const struct wanted more61[] = {
 
 static const struct wanted *wanted61_at(unsigned int i)
 {
-	const unsigned int n =
-		sizeof(wanted61) / sizeof(wanted61[0]) + sizeof(more61) / sizeof(more61[0]);
+	const unsigned int n = sizeof(wanted61) / sizeof(wanted61[0]);
 
 	return i < n ? &wanted61[i] : &more61[i - n];
 }
@@ -219,7 +218,8 @@ static int by_source_then_line(const void *a, const void *b)
 
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 {
-	const unsigned int n = sizeof(wanted61) / sizeof(wanted61[0]);
+	const unsigned int n =
+		sizeof(wanted61) / sizeof(wanted61[0]) + sizeof(more61) / sizeof(more61[0]);
 	struct piece *pieces;
 	unsigned int i;
 	int r = -1;

@@ -118,6 +118,13 @@ struct kvm {
 };
 struct kvm_vcpu;
 
+/*
+ * kfp's model has a mmu_invalidate_retry_hva() of its own, which the
+ * binary exports: the tree's is renamed, so that a unit without it fails
+ * to load instead of calling kfp's.
+ */
+#define mmu_invalidate_retry_hva kts61_tree_mmu_invalidate_retry_hva
+
 /* include/linux/lockdep.h: an assertion on the model's lock */
 void kts_lockdep_assert_held(const void *lock);
 #define lockdep_assert_held(l) kts_lockdep_assert_held(l)

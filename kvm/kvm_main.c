@@ -214,8 +214,28 @@ out_unlock:
 
 /* ---- the notifier protocol -------------------------------------------- */
 
+/*
+ * virt/kvm/kvm_main.c kvm_mmu_invalidate_begin(kvm, start, end) (6.1):
+ * the notifier's whole hva range, widened to cover every invalidation in
+ * progress.  Only designs that retry by hva keep it.
+ */
+static void kvm_mmu_invalidate_begin_hva(struct kvm *kvm, u64 start, u64 end)
+{
+	if (!kvm->design->mmu_invalidate_by_hva)
+		return;
+	if (kvm->mmu_invalidate_in_progress == 1) {
+		kvm->mmu_invalidate_hva_start = start;
+		kvm->mmu_invalidate_hva_end = end;
+		return;
+	}
+	if (start < kvm->mmu_invalidate_hva_start)
+		kvm->mmu_invalidate_hva_start = start;
+	if (end > kvm->mmu_invalidate_hva_end)
+		kvm->mmu_invalidate_hva_end = end;
+}
+
 /* virt/kvm/kvm_main.c kvm_mmu_invalidate_begin() */
-static void kvm_mmu_invalidate_begin(struct kvm *kvm)
+static void kvm_mmu_invalidate_begin(struct kvm *kvm, u64 start, u64 end)
 {
 	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
 	kfp_shared_write(seq_object(), "mmu_invalidate_begin");
@@ -224,6 +244,7 @@ static void kvm_mmu_invalidate_begin(struct kvm *kvm)
 		kvm->mmu_invalidate_range_start = INVALID_GPA;
 		kvm->mmu_invalidate_range_end = INVALID_GPA;
 	}
+	kvm_mmu_invalidate_begin_hva(kvm, start, end);
 }
 
 /* virt/kvm/kvm_main.c kvm_mmu_invalidate_range_add() */
@@ -298,7 +319,7 @@ static bool kvm_handle_hva_range(struct kvm *kvm, u64 start, u64 end, bool begin
 				locked = true;
 				kfp_write_lock(&kvm->mmu_lock);
 				if (begin)
-					kvm_mmu_invalidate_begin(kvm);
+					kvm_mmu_invalidate_begin(kvm, start, end);
 				else
 					kvm_mmu_invalidate_end(kvm);
 			}

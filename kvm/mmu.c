@@ -61,6 +61,60 @@ bool mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn)
 	return kvm->mmu_invalidate_seq != mmu_seq;
 }
 
+/*
+ * include/linux/kvm_host.h mmu_invalidate_retry_hva() (6.1 .. 6.7):
+ * mmu_lock held; the range is the notifier's hvas (design->mmu_invalidate_by_hva)
+ */
+bool mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 hva)
+{
+	kfp_lockdep_assert_held(&kvm->mmu_lock);
+	kfp_shared_read(seq_object(), "mmu_invalidate_retry_hva");
+	if (kvm->mmu_invalidate_in_progress && hva >= kvm->mmu_invalidate_hva_start &&
+	    hva < kvm->mmu_invalidate_hva_end)
+		return true;
+	return kvm->mmu_invalidate_seq != mmu_seq;
+}
+
+/* mmu_invalidate_retry_gfn_unsafe() on the hva range: the same check without mmu_lock */
+bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva)
+{
+	kfp_shared_read(seq_object(), "mmu_invalidate_retry_hva_unsafe");
+	if (kvm->mmu_invalidate_in_progress && hva >= kvm->mmu_invalidate_hva_start &&
+	    hva < kvm->mmu_invalidate_hva_end)
+		return true;
+	return kvm->mmu_invalidate_seq != mmu_seq;
+}
+
+/*
+ * The fault's lockless checks, by hva where the design keeps hva ranges.
+ * 6.1 has neither (it checks only in is_page_fault_stale()); kfp's fault
+ * keeps them for every design, and the check under mmu_lock decides.
+ */
+static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fault)
+{
+	if (kvm->design->mmu_invalidate_by_hva)
+		return mmu_invalidate_retry_hva_unsafe(
+			kvm, fault->mmu_seq, __gfn_to_hva_memslot(fault->slot, fault->gfn));
+	return mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);
+}
+
+/*
+ * arch/x86/kvm/mmu/mmu.c is_page_fault_stale(): the check under mmu_lock,
+ * mmu_invalidate_retry_hva(kvm, fault->mmu_seq, fault->hva) in 6.1,
+ * mmu_invalidate_retry_gfn() since 6.8.  A --kernel-tree design runs the
+ * tree's own.
+ */
+static bool is_page_fault_stale(struct kvm *kvm, const struct kvm_page_fault *fault)
+{
+	const struct kvm_design *d = kvm->design;
+
+	if (!d->mmu_invalidate_by_hva)
+		return mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn);
+	if (d->mmu_invalidate_retry_hva)
+		return d->mmu_invalidate_retry_hva(kvm, fault->mmu_seq, fault->hva);
+	return mmu_invalidate_retry_hva(kvm, fault->mmu_seq, fault->hva);
+}
+
 /* arch/x86/kvm/mmu/mmu.c kvm_handle_error_pfn(): errors become exits */
 static int kvm_handle_error_pfn(struct kvm *kvm, struct kvm_page_fault *fault)
 {
@@ -156,7 +210,7 @@ static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kv
 	if (fault->slot->flags & KVM_MEMSLOT_INVALID)
 		return RET_PF_RETRY;
 	/* mmu.c kvm_mmu_faultin_pfn(): the pre-check needs the snapshot; a late one has none yet */
-	if (snapshot_first && mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn))
+	if (snapshot_first && fault_retry_unsafe(kvm, fault))
 		return RET_PF_RETRY;
 	fault->hva = __gfn_to_hva_memslot(fault->slot, fault->gfn);
 	__kvm_mmu_faultin_pfn(kvm, vcpu, fault);
@@ -166,8 +220,7 @@ static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kv
 		return kvm_handle_error_pfn(kvm, fault);
 	if (is_noslot_pfn(fault->pfn))
 		return RET_PF_EMULATE;
-	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) &&
-	    mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn)) {
+	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) && fault_retry_unsafe(kvm, fault)) {
 		kvm_mmu_finish_page_fault(kvm, vcpu, fault, RET_PF_RETRY);
 		return RET_PF_RETRY;
 	}
@@ -233,8 +286,7 @@ int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool w
 
 	r = RET_PF_RETRY;
 	kfp_read_lock(&kvm->mmu_lock);
-	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) &&
-	    mmu_invalidate_retry_gfn(kvm, fault.mmu_seq, gfn))
+	if (!(kvm->inject & KVM_INJECT_SKIP_RETRY_CHECK) && is_page_fault_stale(kvm, &fault))
 		goto out_unlock;
 	r = kvm_tdp_mmu_map(kvm, &fault);
 out_unlock:

@@ -72,10 +72,32 @@ static const struct wanted wanted61[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_dirty" },
 };
 
-/* The configuration the extractor chooses #if branches with (x86-64 KVM). */
+/* What 6.1 needs beyond the lookup path: the fault's retry check, by hva (6.1 .. 6.7) */
+static const struct wanted more61[] = {
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
+};
+
+static const struct wanted *wanted61_at(unsigned int i)
+{
+	const unsigned int n = sizeof(wanted61) / sizeof(wanted61[0]);
+
+	return i < n ? &wanted61[i] : &more61[i - n];
+}
+
+/*
+ * The configuration the extractor chooses #if branches with (x86-64 KVM;
+ * arch/x86/include/asm/kvm_host.h defines KVM_ARCH_WANT_MMU_NOTIFIER).
+ */
 static const char *const config61[] = {
-	"CONFIG_KVM",	 "CONFIG_MMU_NOTIFIER", "CONFIG_64BIT", "CONFIG_X86",
-	"CONFIG_X86_64", "CONFIG_HAS_IOMEM",	"CONFIG_MMU",	NULL,
+	"CONFIG_KVM",
+	"CONFIG_MMU_NOTIFIER",
+	"CONFIG_64BIT",
+	"CONFIG_X86",
+	"CONFIG_X86_64",
+	"CONFIG_HAS_IOMEM",
+	"CONFIG_MMU",
+	"KVM_ARCH_WANT_MMU_NOTIFIER",
+	NULL,
 };
 
 /* tree/shim/6.1/kernel.h struct kvm_memory_slot, as kfp fills it */
@@ -99,11 +121,13 @@ struct tree61 {
 			  bool *writable);
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
+	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
 	void (*constants)(u64 *v);
+	void (*kvm_layout)(u64 *v);
 };
 
-/* A patched copy beside the tree it came from: room for a few */
-#define KT_MAX_TREES 2
+/* Patched copies beside the trees they came from (6.1 and 6.12): room for a few */
+#define KT_MAX_TREES 6
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -194,7 +218,8 @@ static int by_source_then_line(const void *a, const void *b)
 
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 {
-	const unsigned int n = sizeof(wanted61) / sizeof(wanted61[0]);
+	const unsigned int n =
+		sizeof(wanted61) / sizeof(wanted61[0]) + sizeof(more61) / sizeof(more61[0]);
 	struct piece *pieces;
 	unsigned int i;
 	int r = -1;
@@ -210,10 +235,11 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 		exit(4);
 	}
 	for (i = 0; i < n; i++) {
-		pieces[i].src = source_of(t, wanted61[i].file);
+		const struct wanted *w = wanted61_at(i);
+
+		pieces[i].src = source_of(t, w->file);
 		pieces[i].rank = pieces[i].src == &t->kvm_main;
-		if (kt_extract(pieces[i].src, wanted61[i].kind, wanted61[i].name, config61,
-			       &pieces[i].text, err))
+		if (kt_extract(pieces[i].src, w->kind, w->name, config61, &pieces[i].text, err))
 			goto out_free;
 		pieces[i].line = strtoul(pieces[i].text.s + strlen("#line "), NULL, 10);
 	}
@@ -471,6 +497,31 @@ static bool tree61_pfn_is_refcounted(const struct kvm *kvm, kfp_pfn_t pfn)
 	return r;
 }
 
+/* include/linux/kvm_host.h mmu_invalidate_retry_hva() of the tree, under mmu_lock */
+static bool tree61_mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 hva)
+{
+	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
+	int r;
+
+	r = tree_of(kvm)->mmu_invalidate_retry_hva(kts_kvm_of(), (unsigned long)mmu_seq, hva);
+	kts_leave(saved);
+	return r != 0;
+}
+
+/* The tree's struct kvm must be the shape kfp's mirror has (tree/shim61.c). */
+static int check_kvm_layout(struct tree61 *tree, const char *version, struct kt_buf *err)
+{
+	u64 theirs[5], ours[5];
+
+	tree->kvm_layout(theirs);
+	kts_kvm_layout(ours);
+	if (memcmp(theirs, ours, sizeof(ours))) {
+		kt_buf_printf(err, "%s: the shim's struct kvm differs from kfp's mirror", version);
+		return -1;
+	}
+	return 0;
+}
+
 static int load61(struct tree61 *tree, const char *so, const char *version, struct kt_buf *err)
 {
 	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT,	KVM_PFN_ERR_HWPOISON,
@@ -489,9 +540,13 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 	*(void **)&tree->hva_to_pfn = dlsym(h, "kts61_hva_to_pfn");
 	*(void **)&tree->release_pfn = dlsym(h, "kts61_release_pfn");
 	*(void **)&tree->pfn_is_refcounted = dlsym(h, "kts61_pfn_is_refcounted");
+	*(void **)&tree->mmu_invalidate_retry_hva = dlsym(h, "kts61_mmu_invalidate_retry_hva");
 	*(void **)&tree->constants = dlsym(h, "kts61_constants");
+	*(void **)&tree->kvm_layout = dlsym(h, "kts61_kvm_layout");
+	/* the hva retry check and its struct kvm come together, or not at all */
 	if (!tree->gfn_to_pfn_memslot || !tree->hva_to_pfn || !tree->release_pfn ||
-	    !tree->pfn_is_refcounted || !tree->constants) {
+	    !tree->pfn_is_refcounted || !tree->constants ||
+	    !tree->mmu_invalidate_retry_hva != !tree->kvm_layout) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
@@ -506,7 +561,7 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 			return -1;
 		}
 	}
-	return 0;
+	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
 }
 
 /* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
@@ -527,6 +582,13 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	d->hva_to_pfn = tree61_hva_to_pfn;
 	d->release_pfn = tree61_release_pfn;
 	d->pfn_is_refcounted = tree61_pfn_is_refcounted;
+	/*
+	 * A unit with the hva retry check (6.1 .. 6.7) runs it under mmu_lock;
+	 * one without it retries by gfn, with the model's check.
+	 */
+	d->mmu_invalidate_by_hva = tree->mmu_invalidate_retry_hva != NULL;
+	d->mmu_invalidate_retry_hva =
+		d->mmu_invalidate_by_hva ? tree61_mmu_invalidate_retry_hva : NULL;
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;

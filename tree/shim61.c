@@ -12,6 +12,7 @@
  * kvm->tree_frame[thread], inside the world, so that the stateful search,
  * which restores a state by copying it back, restores that too.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include <kfp/seam.h>
 
 #include "shim61.h"
+#include "tsan.h"
 
 /* The world the tree's code runs in: one per OS thread (kfp check --jobs). */
 static __thread struct kvm *kts_kvm;
@@ -274,4 +276,90 @@ void *kts_vma_lookup(void *mm_struct, unsigned long addr)
 bool kts_remapped(void)
 {
 	return frame()->remapped;
+}
+
+/*
+ * include/linux/kvm_host.h struct kvm (6.1), as tree/shim/6.1/kernel.h
+ * declares it: the fields mmu_invalidate_retry_hva() reads.  One mirror
+ * per OS thread; the vCPUs of a world are coroutines of that thread.
+ */
+struct kts_kvm {
+	struct {
+		int kts_unused;
+	} mmu_lock;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	unsigned long mmu_invalidate_range_start;
+	unsigned long mmu_invalidate_range_end;
+};
+
+static __thread struct kts_kvm kts_kvm_mirror;
+
+void kts_kvm_layout(u64 *v)
+{
+	v[0] = sizeof(struct kts_kvm);
+	v[1] = offsetof(struct kts_kvm, mmu_invalidate_seq);
+	v[2] = offsetof(struct kts_kvm, mmu_invalidate_in_progress);
+	v[3] = offsetof(struct kts_kvm, mmu_invalidate_range_start);
+	v[4] = offsetof(struct kts_kvm, mmu_invalidate_range_end);
+}
+
+/* After the scheduling point of a load: the model's values, hva range included. */
+static void kvm_mirror_refresh(struct kts_tsan_range *range)
+{
+	struct kts_kvm *m = range->data;
+
+	m->mmu_invalidate_seq = (unsigned long)kts_kvm->mmu_invalidate_seq;
+	m->mmu_invalidate_in_progress = kts_kvm->mmu_invalidate_in_progress;
+	m->mmu_invalidate_range_start = kts_kvm->mmu_invalidate_hva_start;
+	m->mmu_invalidate_range_end = kts_kvm->mmu_invalidate_hva_end;
+}
+
+/*
+ * The TSan field mapping: each of the four fields is a registered range of
+ * the seam object the model's notifier writes (kvm/internal.h
+ * seq_object()), so each plain load of them in the tree's code is a
+ * shared read, a scheduling point, of that object.
+ */
+void *kts_kvm_of(void)
+{
+	struct kts_kvm *m = &kts_kvm_mirror;
+	const struct {
+		const void *field;
+		size_t len;
+		const char *what;
+	} fields[] = {
+		{ &m->mmu_invalidate_seq, sizeof(m->mmu_invalidate_seq), "mmu_invalidate_seq" },
+		{ &m->mmu_invalidate_in_progress, sizeof(m->mmu_invalidate_in_progress),
+		  "mmu_invalidate_in_progress" },
+		{ &m->mmu_invalidate_range_start, sizeof(m->mmu_invalidate_range_start),
+		  "mmu_invalidate_range_start" },
+		{ &m->mmu_invalidate_range_end, sizeof(m->mmu_invalidate_range_end),
+		  "mmu_invalidate_range_end" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct kts_tsan_range r = {
+			.start = (uintptr_t)fields[i].field,
+			.len = fields[i].len,
+			.object = KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SEQ, 0),
+			.what = fields[i].what,
+			.refresh = kvm_mirror_refresh,
+			.data = m,
+		};
+
+		kts_tsan_register(&r);
+	}
+	return m;
+}
+
+/* include/linux/lockdep.h lockdep_assert_held(): the mirror's lock is kvm->mmu_lock */
+void kts_lockdep_assert_held(const void *lock)
+{
+	if (lock != &kts_kvm_mirror.mmu_lock) {
+		kts_warn(__FILE__, __LINE__, "lockdep_assert_held() of a lock kfp does not map");
+		return;
+	}
+	kfp__lockdep_assert_held(&kts_kvm->mmu_lock, "lockdep_assert_held in the tree's code");
 }

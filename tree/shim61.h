@@ -46,6 +46,12 @@ void kts_mmap_read_lock(void *mm_struct);
 void kts_mmap_read_unlock(void *mm_struct);
 void *kts_vma_lookup(void *mm_struct, unsigned long addr);
 
+/* The kernel-shaped struct kvm the retry check reads, its fields registered as shared. */
+void *kts_kvm_of(void);
+/* Its size and the offsets of the four fields, to check against the tree's unit. */
+void kts_kvm_layout(u64 *v);
+void kts_lockdep_assert_held(const void *lock);
+
 /* Was the remapped path taken since kts_enter()? */
 bool kts_remapped(void);
 

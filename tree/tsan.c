@@ -16,6 +16,8 @@
  * alone: it is not shared.  A store to a registered range is a shared
  * write of its object but is not written back to the model: no function
  * the 6.1-era shim extracts stores to kernel state that kfp mirrors.
+ * What the 6.1-era shim registers: struct kvm's mmu_invalidate_seq,
+ * _in_progress and _range_start/_end (tree/shim61.c kts_kvm_of()).
  */
 #include <stdint.h>
 #include <string.h>
@@ -28,8 +30,17 @@ static __thread struct kts_tsan_range ranges[KTS_TSAN_MAX_RANGES];
 static __thread unsigned int nr_ranges;
 __thread struct kts_tsan_counts kts_tsan_counts;
 
+/* A range registered again at the same address replaces the first. */
 int kts_tsan_register(const struct kts_tsan_range *range)
 {
+	unsigned int i;
+
+	for (i = 0; i < nr_ranges; i++) {
+		if (ranges[i].start == range->start) {
+			ranges[i] = *range;
+			return 0;
+		}
+	}
 	if (nr_ranges == KTS_TSAN_MAX_RANGES)
 		return -1;
 	ranges[nr_ranges++] = *range;

@@ -282,6 +282,13 @@ struct kvm_design {
 	 * kvm_vcpu_unmap() marks dirty through the vCPU's.
 	 */
 	bool vcpu_map_vm_memslots;
+	/*
+	 * The invalidation is recorded and checked by hva range, not gfn
+	 * range (virt/kvm/kvm_main.c kvm_mmu_invalidate_begin(kvm, start,
+	 * end) and include/linux/kvm_host.h mmu_invalidate_retry_hva(), until
+	 * "KVM: Use gfn instead of hva for mmu_notifier_retry", 6.8).
+	 */
+	bool mmu_invalidate_by_hva;
 	/* the caller policies */
 	struct kvm_caller_policy fault, vcpu_map, gfn_to_page, gpc;
 	/*
@@ -292,6 +299,8 @@ struct kvm_design {
 	kfp_pfn_t (*follow_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	kfp_pfn_t (*hva_to_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	void (*release_pfn)(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner);
+	/* the fault's check under mmu_lock, by hva (NULL: the model's mmu_invalidate_retry_hva()) */
+	bool (*mmu_invalidate_retry_hva)(struct kvm *kvm, long mmu_seq, u64 hva);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
 	const char *kernel_tree;
 };
@@ -304,7 +313,7 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-#define KFP_MAX_DESIGNS 8
+#define KFP_MAX_DESIGNS 12
 extern const struct kvm_design *kfp_designs[];
 extern unsigned int kfp_nr_designs;
 /* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */
@@ -383,6 +392,13 @@ struct kvm {
 	long mmu_invalidate_in_progress;
 	gfn_t mmu_invalidate_range_start;
 	gfn_t mmu_invalidate_range_end;
+	/*
+	 * Designs that retry by hva (design->mmu_invalidate_by_hva): the
+	 * notifier's hva range, which 6.1's kvm_mmu_invalidate_begin() keeps
+	 * in mmu_invalidate_range_start/_end.  Zero in the other designs.
+	 */
+	u64 mmu_invalidate_hva_start;
+	u64 mmu_invalidate_hva_end;
 	/* under mn_invalidate_lock */
 	long mn_active_invalidate_count;
 
@@ -496,6 +512,8 @@ void kvm_follow_pfn_policy(struct kvm_follow_pfn *kfp, const struct kvm_caller_p
 
 bool mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 bool mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+bool mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 hva);
+bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva);
 
 /* ---- callers (kvm/mmu.c, kvm/vcpu_map.c, kvm/pfncache.c) -------------------- */
 

@@ -44,6 +44,8 @@ const struct kvm_design kvm_design_legacy = {
 	.gfn_to_page_by_pfn = true,
 	/* kvm_vcpu_map(): gfn_to_pfn(vcpu->kvm, gfn) / gfn_to_memslot(vcpu->kvm, gfn) */
 	.vcpu_map_vm_memslots = true,
+	/* kvm_mmu_invalidate_begin(kvm, start, end); is_page_fault_stale(): mmu_invalidate_retry_hva() */
+	.mmu_invalidate_by_hva = true,
 	/* direct_page_fault(): kvm_release_pfn_clean(fault->pfn) after unlocking mmu_lock */
 	.fault = { .release = KVM_RELEASE_PFN },
 	/* kvm_vcpu_map(): gfn_to_pfn(); kvm_vcpu_unmap(): kvm_release_pfn(map->pfn, dirty) */

@@ -302,6 +302,32 @@ TEST(race_in_progress_invalidation_retries_only_its_own_gfns)
 	finish_clean();
 }
 
+/*
+ * The same under legacy (~6.5), which records the notifier's hva range
+ * (kvm_mmu_invalidate_begin(kvm, start, end), not clipped to the memslot)
+ * and checks the fault's hva (mmu_invalidate_retry_hva()).
+ *  expected: range = [0x13000, 0x16000) as the notifier gave it; gfn 1
+ *  (hva 0x11000) installs, gfn 3 (hva 0x13000) retries until the end
+ */
+TEST(race_in_progress_invalidation_retries_only_its_own_hvas)
+{
+	struct kvm *kvm = test_kvm();
+	struct mmu_notifier_range range = { PG(19), PG(22), MMU_NOTIFY_CLEAR, 1 };
+
+	test_world(&kvm_design_legacy);
+	test_setup_anon();
+	test_trigger("mmu_lock", 1, host_start_invalidation, &range);
+	ASSERT_EQ(kvm_tdp_page_fault(kvm, test_vcpu(0), 1, false), RET_PF_FIXED);
+	ASSERT_EQ(kvm->mmu_invalidate_in_progress, 1);
+	ASSERT_EQ(kvm->mmu_invalidate_hva_start, PG(19));
+	ASSERT_EQ(kvm->mmu_invalidate_hva_end, PG(22));
+	ASSERT_EQ(kvm_tdp_page_fault(kvm, test_vcpu(0), 3, false), RET_PF_RETRY);
+	ASSERT_FALSE(kvm->spte[0][3].present);
+	mmu_notifier_invalidate_range_end(test_kvm_mm(), &range);
+	ASSERT_EQ(kvm_tdp_page_fault(kvm, test_vcpu(0), 3, false), RET_PF_FIXED);
+	finish_clean();
+}
+
 /* ---- (c) after the spte is installed ---------------------------------------- */
 
 /*

@@ -40,7 +40,7 @@ static const char *const files[] = {
 	"include/linux/kvm_host.h",
 };
 
-static int tree_design = -1, noref_design = -1;
+static int tree_design = -1, noref_design = -1, noretry_design = -1;
 
 /*
  * The files the tests read, unpacked once; SKIP without the package.  The
@@ -72,19 +72,32 @@ static void unpack(void)
 	ASSERT_EQ(system(cmd), 0);
 }
 
-/* A copy of the tree under @dir, kvm_main.c edited: @from becomes @to (once). */
-static void patched_copy(const char *dir, const char *extraversion, const char *from,
-			 const char *to)
+/*
+ * A copy of the tree under @dir, its @file edited by the sed script @edit,
+ * which must change it.  The script names only short patterns: no kernel
+ * text is in kfp.
+ */
+static void patched_copy(const char *dir, const char *extraversion, const char *file,
+			 const char *edit)
 {
-	char cmd[1024];
+	char cmd[1536];
 
 	snprintf(cmd, sizeof(cmd),
 		 "rm -rf %s && mkdir -p %s && cp -r " TREE "/. %s && "
 		 "sed -i 's/^EXTRAVERSION =.*/EXTRAVERSION = %s/' %s/Makefile && "
-		 "grep -q '%s' %s/virt/kvm/kvm_main.c && "
-		 "sed -i 's/%s/%s/' %s/virt/kvm/kvm_main.c",
-		 dir, dir, dir, extraversion, dir, from, dir, from, to, dir);
+		 "sed -i '%s' %s/%s && ! cmp -s " TREE "/%s %s/%s",
+		 dir, dir, dir, extraversion, dir, edit, dir, file, file, dir, file);
 	ASSERT_EQ(system(cmd), 0);
+}
+
+/* In kvm_main.c: @from becomes @to (once). */
+static void patched_main(const char *dir, const char *extraversion, const char *from,
+			 const char *to)
+{
+	char edit[256];
+
+	snprintf(edit, sizeof(edit), "s/%s/%s/", from, to);
+	patched_copy(dir, extraversion, "virt/kvm/kvm_main.c", edit);
 }
 
 static int load_tree(const char *dir)
@@ -235,13 +248,91 @@ TEST(tree61_patched_to_take_no_reference_is_caught)
 
 	setup();
 	if (noref_design < 0) {
-		patched_copy(dir, "-noref" BUILD, "if (!kvm_try_get_pfn(pfn))", "if (0)");
+		patched_main(dir, "-noref" BUILD, "if (!kvm_try_get_pfn(pfn))", "if (0)");
 		noref_design = load_tree(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noref_design]->name, "-noref") != NULL);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		ASSERT_FALSE(verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
 		ASSERT_TRUE(verdict(paths[i], noref_design) & (1u << KFP_PROPERTY_P1));
+	}
+}
+
+/*
+ * The fault's check under mmu_lock is the tree's mmu_invalidate_retry_hva()
+ * (kvm_host.h), behind its #line, and its loads of struct kvm's
+ * invalidation fields are shared reads of the seam (the TSan mapping).
+ */
+TEST(tree61_retry_check_is_the_trees)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	unsigned long shared;
+	char want[256];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int "
+		 "mmu_invalidate_retry_hva(",
+		 TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_by_hva);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_hva != NULL);
+	shared = kts_tsan_counts.shared;
+	verdict("scenarios/races/fault-vs-munmap.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.shared, shared);
+}
+
+/* @path without its "param inject" lines, as TREES/uninjected/NAME. */
+static const char *uninjected(const char *path, char *out, size_t size)
+{
+	char cmd[2048];
+
+	snprintf(out, size, TREES "/uninjected%s/%s", BUILD, strrchr(path, '/') + 1);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p " TREES "/uninjected%s && grep -v '^param inject' %s > %s.tmp && "
+		 "mv %s.tmp %s",
+		 BUILD, path, out, out, out);
+	ASSERT_EQ(system(cmd), 0);
+	return out;
+}
+
+/*
+ * The patched tree: mmu_invalidate_retry_hva() never asks for a retry.
+ * Without the injection, the unpatched tree is safe; the patched one shows
+ * what the skip-retry-check injection shows today (P2 and P3): the fault
+ * maps a page the host freed and no longer maps.
+ */
+TEST(tree61_patched_to_skip_the_retry_check_is_caught)
+{
+	static const char *const paths[] = {
+		"scenarios/bugs/missing-retry-check.kfp",
+		"scenarios/found/missing-retry-check-read-vs-munmap.kfp",
+	};
+	const unsigned int p2p3 = 1u << KFP_PROPERTY_P2 | 1u << KFP_PROPERTY_P3;
+	const char *dir = TREES "/linux-source-6.1-noretry" BUILD;
+	char plain[512];
+	unsigned int i;
+
+	setup();
+	if (noretry_design < 0) {
+		patched_copy(dir, "-noretry" BUILD, "include/linux/kvm_host.h",
+			     "/int mmu_invalidate_retry_hva(/,/^}/s/return 1;/return 0;/");
+		noretry_design = load_tree(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		unsigned int injected = verdict(paths[i], tree_design) & p2p3;
+
+		uninjected(paths[i], plain, sizeof(plain));
+		ASSERT_EQ(injected, p2p3);
+		ASSERT_EQ(verdict(plain, tree_design) & p2p3, 0);
+		ASSERT_EQ(verdict(plain, noretry_design) & p2p3, injected);
 	}
 }
 
@@ -256,7 +347,7 @@ TEST(tree61_compile_error_points_into_the_tree)
 	char *at;
 
 	setup();
-	patched_copy(dir, "-broken" BUILD, "if (!kvm_try_get_pfn(pfn))",
+	patched_main(dir, "-broken" BUILD, "if (!kvm_try_get_pfn(pfn))",
 		     "if (!kvm_try_get_pfn(pfn, 1))");
 	snprintf(want, sizeof(want), "%s/virt/kvm/kvm_main.c", dir);
 	ASSERT_EQ(kt_source_load(&src, want, &err), 0);

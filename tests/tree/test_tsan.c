@@ -86,3 +86,26 @@ TEST(tsan_instrumented_loads_of_a_registered_range_are_shared_accesses)
 	ASSERT_EQ(refreshes, 1);
 	kt_buf_free(&err);
 }
+
+/*
+ * The shim registers its struct kvm's fields at every entry
+ * (tree/shim61.c kts_kvm_of()): a range registered again at the same
+ * address replaces the first instead of filling the table.
+ */
+TEST(tsan_registering_a_range_again_replaces_it)
+{
+	static u64 field;
+	struct kts_tsan_range range = {
+		.start = (uintptr_t)&field,
+		.len = sizeof(field),
+		.what = "field",
+	};
+	unsigned int i;
+
+	kts_tsan_unregister_all();
+	for (i = 0; i < 2 * KTS_TSAN_MAX_RANGES; i++) {
+		range.object = i;
+		ASSERT_EQ(kts_tsan_register(&range), 0);
+	}
+	kts_tsan_unregister_all();
+}

@@ -99,8 +99,35 @@ struct kvm_memory_slot {
 	short id;
 	u16 as_id;
 };
-struct kvm;
+/*
+ * include/linux/kvm_host.h struct kvm: the fields mmu_invalidate_retry_hva()
+ * reads.  kfp hands the tree one of these (tree/shim61.c kts_kvm_of()),
+ * its four fields registered with kfp's TSan runtime: each load of them
+ * is a shared read of the model's invalidation state.  The notifier's
+ * range_start/_end are hvas at this level.
+ */
+typedef struct {
+	int kts_unused;
+} rwlock_t;
+struct kvm {
+	rwlock_t mmu_lock;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	unsigned long mmu_invalidate_range_start;
+	unsigned long mmu_invalidate_range_end;
+};
 struct kvm_vcpu;
+
+/*
+ * kfp's model has a mmu_invalidate_retry_hva() of its own, which the
+ * binary exports: the tree's is renamed, so that a unit without it fails
+ * to load instead of calling kfp's.
+ */
+#define mmu_invalidate_retry_hva kts61_tree_mmu_invalidate_retry_hva
+
+/* include/linux/lockdep.h: an assertion on the model's lock */
+void kts_lockdep_assert_held(const void *lock);
+#define lockdep_assert_held(l) kts_lockdep_assert_held(l)
 
 /* mm, renamed onto kfp's model */
 #define get_user_page_fast_only kts_get_user_page_fast_only

@@ -173,8 +173,8 @@ struct tree61 {
 	void (*constants)(u64 *v);
 };
 
-/* A patched copy beside the tree it came from: room for a few */
-#define KT_MAX_TREES 2
+/* Patched copies beside the trees they came from (6.1 and 6.12): room for a few */
+#define KT_MAX_TREES 6
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -272,7 +272,8 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 	int r = -1;
 
 	if (!shim) {
-		kt_buf_printf(err, "%s: level %s: kfp has no shim for it yet (6.1-era and 6.12 only)",
+		kt_buf_printf(err,
+			      "%s: level %s: kfp has no shim for it yet (6.1-era and 6.12 only)",
 			      t->dir, kt_level_name(t->level));
 		return -1;
 	}
@@ -510,10 +511,9 @@ static kfp_pfn_t tree61_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 			kfp->flags & FOLL_NOWAIT, &async, kfp->flags & FOLL_WRITE,
 			kfp->map_writable, &hva);
 	else
-		pfn = tree_of(kvm)->gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
-						       kfp->flags & FOLL_NOWAIT, &async,
-						       kfp->flags & FOLL_WRITE, kfp->map_writable,
-						       &hva);
+		pfn = tree_of(kvm)->gfn_to_pfn_memslot(
+			kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags & FOLL_NOWAIT, &async,
+			kfp->flags & FOLL_WRITE, kfp->map_writable, &hva);
 	kfp->hva = hva;
 	return tree61_finish(kfp, pfn, async, saved);
 }

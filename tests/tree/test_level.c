@@ -52,17 +52,16 @@ TEST(level_6_1_from_follow_pte_and_retry_by_hva)
 }
 
 /* kvm_main.c of a made-up 6.12 tree: every marker, as empty definitions. */
-static const char main612[] =
-	"static int hva_to_pfn_fast(void) { return 0; }\n"
-	"static int hva_to_pfn_slow(void) { return 0; }\n"
-	"static int kvm_try_get_pfn(void) { return 0; }\n"
-	"static int hva_to_pfn_remapped(void)\n"
-	"{\n\tfollow_pfnmap_end(0);\n\treturn follow_pfnmap_start(0);\n}\n"
-	"int hva_to_pfn(void) { return 0; }\n"
-	"int __gfn_to_pfn_memslot(void) { return 0; }\n"
-	"void *kvm_pfn_to_refcounted_page(void) { return 0; }\n"
-	"void kvm_release_pfn_clean(void) { }\n"
-	"void kvm_release_pfn_dirty(void) { }\n";
+static const char main612[] = "static int hva_to_pfn_fast(void) { return 0; }\n"
+			      "static int hva_to_pfn_slow(void) { return 0; }\n"
+			      "static int kvm_try_get_pfn(void) { return 0; }\n"
+			      "static int hva_to_pfn_remapped(void)\n"
+			      "{\n\tfollow_pfnmap_end(0);\n\treturn follow_pfnmap_start(0);\n}\n"
+			      "int hva_to_pfn(void) { return 0; }\n"
+			      "int __gfn_to_pfn_memslot(void) { return 0; }\n"
+			      "void *kvm_pfn_to_refcounted_page(void) { return 0; }\n"
+			      "void kvm_release_pfn_clean(void) { }\n"
+			      "void kvm_release_pfn_dirty(void) { }\n";
 static const char host612[] = "static inline int mmu_invalidate_retry_gfn(void) { return 0; }\n";
 
 TEST(level_6_12_from_follow_pfnmap_and_retry_by_gfn)

@@ -72,62 +72,34 @@ static const struct wanted wanted61[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_dirty" },
 };
 
-/* 6.12: 6.1's list (follow_pfnmap_start() is in mm/) with the SIGPENDING error */
-static const struct wanted wanted612[] = {
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_MEMSLOT_INVALID" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_MASK" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_NOSLOT_MASK" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_NOSLOT" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_FAULT" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_HWPOISON" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_RO_FAULT" },
+/* What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not KVM) */
+static const struct wanted more612[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_pfn" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_noslot_pfn" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_BAD" },
-	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_RO_BAD" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_page" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_is_zone_device_page" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_pfn_to_refcounted_page" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_hva_many" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "check_user_page_hwpoison" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_fast" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_slow" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "vma_is_valid" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_try_get_pfn" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_remapped" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_pfn_memslot" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_is_ad_tracked_page" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_set_page_dirty" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_set_page_accessed" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_page_clean" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_page_dirty" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_clean" },
-	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn_dirty" },
 };
 
 /* The shim of each level kfp handles: what to extract, its text, its entry points. */
 struct level_shim {
 	enum kt_level level;
 	const char *dir; /* tree/shim/DIR/ */
-	const struct wanted *wanted;
-	unsigned int nr_wanted;
+	const struct wanted *wanted, *more; /* 6.1's list, then what the level adds */
+	unsigned int nr_wanted, nr_more;
 	const char *kernel_h, *entry_h;
 	const char *prefix; /* of the entry points */
 	unsigned int nr_constants; /* that kts*_constants() reports */
 };
 
-#define KT_WANTED(w) w, sizeof(w) / sizeof(w[0])
+#define KT_NR(w) (sizeof(w) / sizeof(w[0]))
 static const struct level_shim shims[] = {
-	{ KT_LEVEL_6_1, "6.1", KT_WANTED(wanted61), kts_shim61_kernel_h, kts_shim61_entry_h,
-	  "kts61_", 7 },
-	{ KT_LEVEL_6_12, "6.12", KT_WANTED(wanted612), kts_shim612_kernel_h, kts_shim612_entry_h,
-	  "kts612_", 8 },
+	{ KT_LEVEL_6_1, "6.1", wanted61, NULL, KT_NR(wanted61), 0, kts_shim61_kernel_h,
+	  kts_shim61_entry_h, "kts61_", 7 },
+	{ KT_LEVEL_6_12, "6.12", wanted61, more612, KT_NR(wanted61), KT_NR(more612),
+	  kts_shim612_kernel_h, kts_shim612_entry_h, "kts612_", 8 },
 };
+
+static const struct wanted *wanted_at(const struct level_shim *shim, unsigned int i)
+{
+	return i < shim->nr_wanted ? &shim->wanted[i] : &shim->more[i - shim->nr_wanted];
+}
 
 static const struct level_shim *shim_of(enum kt_level level)
 {
@@ -277,17 +249,18 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 			      t->dir, kt_level_name(t->level));
 		return -1;
 	}
-	n = shim->nr_wanted;
+	n = shim->nr_wanted + shim->nr_more;
 	pieces = calloc(n, sizeof(*pieces));
 	if (!pieces) {
 		perror("kfp");
 		exit(4);
 	}
 	for (i = 0; i < n; i++) {
-		pieces[i].src = source_of(t, shim->wanted[i].file);
+		const struct wanted *w = wanted_at(shim, i);
+
+		pieces[i].src = source_of(t, w->file);
 		pieces[i].rank = pieces[i].src == &t->kvm_main;
-		if (kt_extract(pieces[i].src, shim->wanted[i].kind, shim->wanted[i].name, config61,
-			       &pieces[i].text, err))
+		if (kt_extract(pieces[i].src, w->kind, w->name, config61, &pieces[i].text, err))
 			goto out_free;
 		pieces[i].line = strtoul(pieces[i].text.s + strlen("#line "), NULL, 10);
 	}

@@ -77,11 +77,43 @@ static const struct wanted more61[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
 };
 
-static const struct wanted *wanted61_at(unsigned int i)
-{
-	const unsigned int n = sizeof(wanted61) / sizeof(wanted61[0]);
+/* What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not KVM) */
+static const struct wanted more612[] = {
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
+};
 
-	return i < n ? &wanted61[i] : &more61[i - n];
+/* The shim of each level kfp handles: what to extract, its text, its entry points. */
+struct level_shim {
+	enum kt_level level;
+	const char *dir; /* tree/shim/DIR/ */
+	const struct wanted *wanted, *more; /* 6.1's list, then what the level adds */
+	unsigned int nr_wanted, nr_more;
+	const char *kernel_h, *entry_h;
+	const char *prefix; /* of the entry points */
+	unsigned int nr_constants; /* that kts*_constants() reports */
+};
+
+#define KT_NR(w) (sizeof(w) / sizeof(w[0]))
+static const struct level_shim shims[] = {
+	{ KT_LEVEL_6_1, "6.1", wanted61, more61, KT_NR(wanted61), KT_NR(more61),
+	  kts_shim61_kernel_h, kts_shim61_entry_h, "kts61_", 7 },
+	{ KT_LEVEL_6_12, "6.12", wanted61, more612, KT_NR(wanted61), KT_NR(more612),
+	  kts_shim612_kernel_h, kts_shim612_entry_h, "kts612_", 8 },
+};
+
+static const struct wanted *wanted_at(const struct level_shim *shim, unsigned int i)
+{
+	return i < shim->nr_wanted ? &shim->wanted[i] : &shim->more[i - shim->nr_wanted];
+}
+
+static const struct level_shim *shim_of(enum kt_level level)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(shims) / sizeof(shims[0]); i++)
+		if (shims[i].level == level)
+			return &shims[i];
+	return NULL;
 }
 
 /*
@@ -117,6 +149,10 @@ struct tree61 {
 	u64 (*gfn_to_pfn_memslot)(const struct kts61_slot *slot, u64 gfn, bool want_async,
 				  bool *async, bool write_fault, bool *writable,
 				  unsigned long *hva);
+	/* 6.12: with @interruptible */
+	u64 (*gfn_to_pfn_memslot612)(const struct kts61_slot *slot, u64 gfn, bool interruptible,
+				     bool want_async, bool *async, bool write_fault, bool *writable,
+				     unsigned long *hva);
 	u64 (*hva_to_pfn)(unsigned long addr, bool want_async, bool *async, bool write_fault,
 			  bool *writable);
 	void (*release_pfn)(u64 pfn, bool dirty);
@@ -184,6 +220,7 @@ static void prelude(struct kt_buf *tu)
 	KT_CONST(FOLL_HWPOISON);
 	KT_CONST(FOLL_PIN);
 	KT_CONST(FOLL_INTERRUPTIBLE);
+	KT_CONST(FOLL_HONOR_NUMA_FAULT);
 	KT_CONST(FAULT_FLAG_WRITE);
 	KT_CONST(VM_READ);
 	KT_CONST(VM_WRITE);
@@ -218,24 +255,25 @@ static int by_source_then_line(const void *a, const void *b)
 
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 {
-	const unsigned int n =
-		sizeof(wanted61) / sizeof(wanted61[0]) + sizeof(more61) / sizeof(more61[0]);
+	const struct level_shim *shim = shim_of(t->level);
 	struct piece *pieces;
-	unsigned int i;
+	unsigned int i, n;
 	int r = -1;
 
-	if (t->level != KT_LEVEL_6_1) {
-		kt_buf_printf(err, "%s: level %s: kfp has no shim for it yet (6.1-era only)",
+	if (!shim) {
+		kt_buf_printf(err,
+			      "%s: level %s: kfp has no shim for it yet (6.1-era and 6.12 only)",
 			      t->dir, kt_level_name(t->level));
 		return -1;
 	}
+	n = shim->nr_wanted + shim->nr_more;
 	pieces = calloc(n, sizeof(*pieces));
 	if (!pieces) {
 		perror("kfp");
 		exit(4);
 	}
 	for (i = 0; i < n; i++) {
-		const struct wanted *w = wanted61_at(i);
+		const struct wanted *w = wanted_at(shim, i);
 
 		pieces[i].src = source_of(t, w->file);
 		pieces[i].rank = pieces[i].src == &t->kvm_main;
@@ -246,12 +284,12 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 	/* a file's definitions in the file's order: each uses only those above it */
 	qsort(pieces, n, sizeof(*pieces), by_source_then_line);
 	prelude(tu);
-	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/6.1/kernel.h\"\n");
-	kt_buf_add(tu, kts_shim61_kernel_h, strlen(kts_shim61_kernel_h));
+	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/kernel.h\"\n", shim->dir);
+	kt_buf_add(tu, shim->kernel_h, strlen(shim->kernel_h));
 	for (i = 0; i < n; i++)
 		kt_buf_add(tu, pieces[i].text.s, pieces[i].text.len);
-	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/6.1/entry.h\"\n");
-	kt_buf_add(tu, kts_shim61_entry_h, strlen(kts_shim61_entry_h));
+	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/entry.h\"\n", shim->dir);
+	kt_buf_add(tu, shim->entry_h, strlen(shim->entry_h));
 	r = 0;
 out_free:
 	for (i = 0; i < n; i++)
@@ -457,9 +495,15 @@ static kfp_pfn_t tree61_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 	if (kfp->slot)
 		slot_of(kfp->slot, &slot);
 	saved = kts_enter(kvm, kfp->owner);
-	pfn = tree_of(kvm)->gfn_to_pfn_memslot(kfp->slot ? &slot : NULL, kfp->gfn,
-					       kfp->flags & FOLL_NOWAIT, &async,
-					       kfp->flags & FOLL_WRITE, kfp->map_writable, &hva);
+	if (tree_of(kvm)->gfn_to_pfn_memslot612)
+		pfn = tree_of(kvm)->gfn_to_pfn_memslot612(
+			kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags & FOLL_INTERRUPTIBLE,
+			kfp->flags & FOLL_NOWAIT, &async, kfp->flags & FOLL_WRITE,
+			kfp->map_writable, &hva);
+	else
+		pfn = tree_of(kvm)->gfn_to_pfn_memslot(
+			kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags & FOLL_NOWAIT, &async,
+			kfp->flags & FOLL_WRITE, kfp->map_writable, &hva);
 	kfp->hva = hva;
 	return tree61_finish(kfp, pfn, async, saved);
 }
@@ -522,13 +566,23 @@ static int check_kvm_layout(struct tree61 *tree, const char *version, struct kt_
 	return 0;
 }
 
-static int load61(struct tree61 *tree, const char *so, const char *version, struct kt_buf *err)
+/* The entry point @name of @shim's level in @h. */
+static void *entry(void *h, const struct level_shim *shim, const char *name)
+{
+	char symbol[64];
+
+	snprintf(symbol, sizeof(symbol), "%s%s", shim->prefix, name);
+	return dlsym(h, symbol);
+}
+
+static int load61(struct tree61 *tree, const struct level_shim *shim, const char *so,
+		  const char *version, struct kt_buf *err)
 {
 	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT,	KVM_PFN_ERR_HWPOISON,
 					  KVM_PFN_ERR_RO_FAULT, KVM_PFN_NOSLOT,
 					  KVM_HVA_ERR_BAD,	KVM_HVA_ERR_RO_BAD,
-					  KVM_MEMSLOT_INVALID };
-	u64 values[7];
+					  KVM_MEMSLOT_INVALID,	KVM_PFN_ERR_SIGPENDING };
+	u64 values[8];
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	unsigned int i;
 
@@ -536,22 +590,25 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 		kt_buf_printf(err, "%s: %s", so, dlerror());
 		return -1;
 	}
-	*(void **)&tree->gfn_to_pfn_memslot = dlsym(h, "kts61_gfn_to_pfn_memslot");
-	*(void **)&tree->hva_to_pfn = dlsym(h, "kts61_hva_to_pfn");
-	*(void **)&tree->release_pfn = dlsym(h, "kts61_release_pfn");
-	*(void **)&tree->pfn_is_refcounted = dlsym(h, "kts61_pfn_is_refcounted");
-	*(void **)&tree->mmu_invalidate_retry_hva = dlsym(h, "kts61_mmu_invalidate_retry_hva");
-	*(void **)&tree->constants = dlsym(h, "kts61_constants");
-	*(void **)&tree->kvm_layout = dlsym(h, "kts61_kvm_layout");
+	if (shim->level == KT_LEVEL_6_12)
+		*(void **)&tree->gfn_to_pfn_memslot612 = entry(h, shim, "gfn_to_pfn_memslot");
+	else
+		*(void **)&tree->gfn_to_pfn_memslot = entry(h, shim, "gfn_to_pfn_memslot");
+	*(void **)&tree->hva_to_pfn = entry(h, shim, "hva_to_pfn");
+	*(void **)&tree->release_pfn = entry(h, shim, "release_pfn");
+	*(void **)&tree->pfn_is_refcounted = entry(h, shim, "pfn_is_refcounted");
+	*(void **)&tree->mmu_invalidate_retry_hva = entry(h, shim, "mmu_invalidate_retry_hva");
+	*(void **)&tree->constants = entry(h, shim, "constants");
+	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
 	/* the hva retry check and its struct kvm come together, or not at all */
-	if (!tree->gfn_to_pfn_memslot || !tree->hva_to_pfn || !tree->release_pfn ||
-	    !tree->pfn_is_refcounted || !tree->constants ||
+	if ((!tree->gfn_to_pfn_memslot && !tree->gfn_to_pfn_memslot612) || !tree->hva_to_pfn ||
+	    !tree->release_pfn || !tree->pfn_is_refcounted || !tree->constants ||
 	    !tree->mmu_invalidate_retry_hva != !tree->kvm_layout) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
 	tree->constants(values);
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < shim->nr_constants; i++) {
 		if (values[i] != kfp_values[i]) {
 			kt_buf_printf(err,
 				      "%s: the tree encodes an error pfn, hva or memslot flag "
@@ -564,7 +621,7 @@ static int load61(struct tree61 *tree, const char *so, const char *version, stru
 	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
 }
 
-/* The caller policies are legacy's: 6.1 and ~6.5 share the pfn-only API (docs/kernel-tree.md). */
+/* The caller policies are legacy's: 6.1, ~6.5 and 6.12 share the pfn-only API (docs/kernel-tree.md). */
 static const struct kvm_design *make_design61(struct tree61 *tree, const char *dir,
 					      const char *version)
 {
@@ -614,7 +671,7 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 		kt_buf_printf(&err, "%s: at most %d kernel trees at a time", dir, KT_MAX_TREES);
 		goto out_close;
 	}
-	if (load61(&trees[nr_trees], so, t.version, &err))
+	if (load61(&trees[nr_trees], shim_of(t.level), so, t.version, &err))
 		goto out_close;
 	snprintf(so, sizeof(so), "tree:%s", t.version);
 	if (kfp_design_index(so) >= 0) {

@@ -17,3 +17,5 @@
 
 KTS_INCBIN(kts_shim61_kernel_h, "tree/shim/6.1/kernel.h");
 KTS_INCBIN(kts_shim61_entry_h, "tree/shim/6.1/entry.h");
+KTS_INCBIN(kts_shim612_kernel_h, "tree/shim/6.12/kernel.h");
+KTS_INCBIN(kts_shim612_entry_h, "tree/shim/6.12/entry.h");

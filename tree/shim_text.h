@@ -5,5 +5,8 @@
 /* tree/shim/6.1/kernel.h and entry.h, NUL-terminated (tree/shim_text.c) */
 extern const char kts_shim61_kernel_h[];
 extern const char kts_shim61_entry_h[];
+/* tree/shim/6.12/kernel.h and entry.h */
+extern const char kts_shim612_kernel_h[];
+extern const char kts_shim612_entry_h[];
 
 #endif /* KFP_TREE_SHIM_TEXT_H */

@@ -51,16 +51,41 @@ TEST(level_6_1_from_follow_pte_and_retry_by_hva)
 	kt_buf_free(&err);
 }
 
+/* kvm_main.c of a made-up 6.12 tree: every marker, as empty definitions. */
+static const char main612[] = "static int hva_to_pfn_fast(void) { return 0; }\n"
+			      "static int hva_to_pfn_slow(void) { return 0; }\n"
+			      "static int kvm_try_get_pfn(void) { return 0; }\n"
+			      "static int hva_to_pfn_remapped(void)\n"
+			      "{\n\tfollow_pfnmap_end(0);\n\treturn follow_pfnmap_start(0);\n}\n"
+			      "int hva_to_pfn(void) { return 0; }\n"
+			      "int __gfn_to_pfn_memslot(void) { return 0; }\n"
+			      "void *kvm_pfn_to_refcounted_page(void) { return 0; }\n"
+			      "void kvm_release_pfn_clean(void) { }\n"
+			      "void kvm_release_pfn_dirty(void) { }\n";
+static const char host612[] = "static inline int mmu_invalidate_retry_gfn(void) { return 0; }\n";
+
 TEST(level_6_12_from_follow_pfnmap_and_retry_by_gfn)
 {
-	static const char m[] = "static int hva_to_pfn_remapped(void)\n"
-				"{\n\treturn follow_pfnmap_start(0);\n}\n";
-	static const char h[] = "static inline int mmu_invalidate_retry_gfn(void) { return 0; }\n";
 	struct kt_buf err = { 0 };
 	enum kt_level level = KT_LEVEL_6_1;
 
-	ASSERT_EQ(detect(m, h, &level, &err), 0);
+	ASSERT_EQ(detect(main612, host612, &level, &err), 0);
 	ASSERT_EQ(level, KT_LEVEL_6_12);
+	kt_buf_free(&err);
+}
+
+TEST(level_6_12_names_the_missing_symbol)
+{
+	char *m = strdup(main612);
+	struct kt_buf err = { 0 };
+	enum kt_level level;
+
+	/* no kvm_try_get_pfn(): the 6.12 level is recognised, then refused */
+	memcpy(strstr(m, "kvm_try_get_pfn"), "kvm_try_got_pfn", 15);
+	ASSERT_EQ(detect(m, host612, &level, &err), -1);
+	ASSERT_TRUE(strstr(err.s, "virt/kvm/kvm_main.c: looks like level 6.12") == err.s);
+	ASSERT_TRUE(strstr(err.s, "does not define kvm_try_get_pfn") != NULL);
+	free(m);
 	kt_buf_free(&err);
 }
 

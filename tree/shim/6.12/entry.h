@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kfp's shim for the 6.12 lookup path, part 3: the entry points kfp finds
+ * with dlsym() after the tree's definitions.  The translation unit is
+ * compiled with -fvisibility=hidden, so the tree's own global functions
+ * (hva_to_pfn(), kvm_release_pfn_clean()...) bind to each other and never
+ * to kfp's functions of the same names; only these are exported.
+ */
+#define KTS_ENTRY __attribute__((visibility("default")))
+
+/* virt/kvm/kvm_main.c __gfn_to_pfn_memslot() (6.12: @interruptible) as kvm_follow_pfn() uses it */
+KTS_ENTRY kvm_pfn_t kts612_gfn_to_pfn_memslot(const struct kvm_memory_slot *slot, gfn_t gfn,
+					      bool interruptible, bool want_async, bool *async,
+					      bool write_fault, bool *writable, hva_t *hva)
+{
+	return __gfn_to_pfn_memslot(slot, gfn, false, interruptible, want_async ? async : NULL,
+				    write_fault, writable, hva);
+}
+
+/* virt/kvm/kvm_main.c kvm_release_pfn_clean()/kvm_release_pfn_dirty() */
+KTS_ENTRY void kts612_release_pfn(kvm_pfn_t pfn, bool dirty)
+{
+	if (dirty)
+		kvm_release_pfn_dirty(pfn);
+	else
+		kvm_release_pfn_clean(pfn);
+}
+
+/* virt/kvm/kvm_main.c kvm_pfn_to_refcounted_page(): the release heuristic */
+KTS_ENTRY bool kts612_pfn_is_refcounted(kvm_pfn_t pfn)
+{
+	return kvm_pfn_to_refcounted_page(pfn) != NULL;
+}
+
+/* virt/kvm/pfncache.c hva_to_pfn_retry(): hva_to_pfn(uhva, false, false, NULL, true, NULL) */
+KTS_ENTRY kvm_pfn_t kts612_hva_to_pfn(unsigned long addr, bool want_async, bool *async,
+				      bool write_fault, bool *writable)
+{
+	return hva_to_pfn(addr, false, false, want_async ? async : NULL, write_fault, writable);
+}
+
+/* The tree's encodings kfp must share: checked when the tree is loaded. */
+KTS_ENTRY void kts612_constants(u64 *v)
+{
+	v[0] = KVM_PFN_ERR_FAULT;
+	v[1] = KVM_PFN_ERR_HWPOISON;
+	v[2] = KVM_PFN_ERR_RO_FAULT;
+	v[3] = KVM_PFN_NOSLOT;
+	v[4] = KVM_HVA_ERR_BAD;
+	v[5] = KVM_HVA_ERR_RO_BAD;
+	v[6] = KVM_MEMSLOT_INVALID;
+	v[7] = KVM_PFN_ERR_SIGPENDING;
+}

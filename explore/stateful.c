@@ -726,21 +726,23 @@ static thread_mask sleep_after(struct explorer *ex, thread_mask asleep, unsigned
 static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
 {
 	struct model_thread *thread = &ex->thread[t];
-	unsigned int run = 0;
+	unsigned int run;
 
-	while ((thread->status == THREAD_READY ||
-		(thread->status == THREAD_LOCK && (explorer_enabled_threads(ex) & bit(t)))) &&
-	       run++ < ALONE_RUN) {
+	for (run = 0; run < ALONE_RUN; run++) {
 		unsigned int depth = ex->depth;
+		thread_mask enabled = explorer_enabled_threads(ex);
 		struct node *node;
 
+		/* a step to take, not a wait: a woken waiter's step is a decision */
+		if (!(enabled & bit(t)) || thread->status == THREAD_WAIT)
+			return;
 		if (depth >= ex->max_steps || !explorer_grow(ex, depth + 1) ||
 		    !frames_grow(s, depth + 1))
 			return;
 		if (!access_masks_goes_on_alone(ex->masks, ex, t))
 			return;
 		node = &ex->node[depth];
-		node->enabled = explorer_enabled_threads(ex);
+		node->enabled = enabled;
 		node->previous = (u8)t;
 		node->chosen = (u8)t;
 		node->preemptions = depth ? ex->node[depth - 1].preemptions : 0;
@@ -987,13 +989,14 @@ static void learn_from_one_execution(struct explorer *ex, const u8 *order)
 					break;
 			t = order[k];
 		} else {
-			unsigned int pick;
-
+			/*
+			 * An LCG of its own, not dpor.c's splitmix64: the
+			 * schedules it draws decide what the masks learn,
+			 * and so the state counts of the search after them.
+			 */
 			ex->random_state =
 				ex->random_state * 6364136223846793005ULL + 1442695040888963407ULL;
-			pick = (unsigned int)(ex->random_state >> 33) % count_threads(enabled);
-			for (t = lowest(enabled); pick--;)
-				t = lowest(enabled & (thread_mask) ~((bit(t) << 1) - 1));
+			t = nth_thread(enabled, (ex->random_state >> 33) % count_threads(enabled));
 		}
 		explorer_run_step(ex, t, false);
 	}
@@ -1079,16 +1082,15 @@ static void start_over(struct explorer *ex, struct stateful *s)
 	s->arena.dirty_valid = false;
 }
 
-/* The search ended, or must stop: false when a surprise makes it start over instead. */
-static bool search_ends(struct explorer *ex, struct stateful *s)
+/*
+ * A thread broke an access mask a decision relied on: the search must
+ * start over, unless it stopped (a violation found, a bound or a signal
+ * stands: those executions were real; visit() returns -1 with the stop).
+ */
+static bool surprised(struct explorer *ex)
 {
-	if (!ex->masks || !access_masks_start_over(ex->masks))
-		return true;
-	/* a violation found, a bound or a signal stands: those executions were real */
-	if (ex->result->stop != KFP_STOP_COMPLETE)
-		return true;
-	start_over(ex, s);
-	return false;
+	return ex->masks && ex->result->stop == KFP_STOP_COMPLETE &&
+	       access_masks_start_over(ex->masks);
 }
 
 void stateful_search(struct explorer *ex)
@@ -1120,13 +1122,12 @@ void stateful_search(struct explorer *ex)
 			ex->result->stop = KFP_STOP_MEMORY;
 			break;
 		}
-		if (next >= 0 && ex->masks && access_masks_start_over(ex->masks)) {
+		if (surprised(ex)) {
 			start_over(ex, &s);
 			continue;
 		}
-		if (next < 0 && search_ends(ex, &s))
-			break;
-		if (!next && !backtrack(ex, &s) && search_ends(ex, &s))
+		/* backtracking takes no step before the next visit: no surprise here */
+		if (next < 0 || (!next && !backtrack(ex, &s)))
 			break;
 	}
 out_release:

@@ -275,12 +275,7 @@ static int new_node(struct explorer *ex, thread_mask enabled, int previous)
 			return -1;
 		}
 	} else if (ex->options.random_executions) {
-		unsigned int n = (unsigned int)__builtin_popcount(candidates);
-		unsigned int k = (unsigned int)(random_next(ex) % n);
-
-		for (pick = 0;; pick++)
-			if ((candidates & bit(pick)) && !k--)
-				break;
+		pick = nth_thread(candidates, random_next(ex) % count_threads(candidates));
 	} else if (previous >= 0 && (candidates & bit((unsigned int)previous))) {
 		pick = (unsigned int)previous;
 	} else {

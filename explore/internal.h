@@ -191,6 +191,16 @@ static inline unsigned int count_threads(thread_mask mask)
 	return (unsigned int)__builtin_popcount(mask);
 }
 
+/* The thread of @mask with @k threads of @mask below it (k < count_threads(mask)). */
+static inline unsigned int nth_thread(thread_mask mask, u64 k)
+{
+	unsigned int t;
+
+	for (t = 0;; t++)
+		if ((mask & bit(t)) && !k--)
+			return t;
+}
+
 /*
  * The estimate of explore.h: @path_fraction of the tree is covered, and
  * @count of its leaves (or states) were seen.

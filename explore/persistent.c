@@ -27,11 +27,27 @@
  * the masks, so the reduction only moved steps of other threads ahead of
  * it), so a search that ends without a surprise it relied on used masks
  * that every execution obeys.
+ *
+ * Locks widen "no other thread": each object also learns, per thread, the
+ * locks that thread held at every one of its accesses (in any mode, and
+ * for write).  A thread u that only ever touched the object holding lock
+ * L cannot touch it while t holds L for write (or for read, when u always
+ * held L for write): u would first have to take L, and t lets L go only by
+ * a step of its own after the one taken alone.  So t's step commutes with
+ * everything u can do before it, as if u never touched the object; this
+ * holds for an acquisition too (nobody else can take a lock only taken
+ * under one t holds).  A lockset that shrinks is a surprise like a mask
+ * that grows.  On the library: 2.06 M states against 2.67 M without the
+ * locks (kfp check --json scenarios, 462 cells, the same final states).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The locks a thread holds, as bits of the masks' lock table (lock_set). */
+typedef u64 lock_set;
+#define MAX_LOCKS 64
 
 struct access_mask {
 	u32 object;
@@ -39,6 +55,14 @@ struct access_mask {
 	thread_mask readers;
 	thread_mask writers;
 	thread_mask relied_by; /* threads whose steps were taken alone on its masks */
+	/*
+	 * The locks each thread held at every one of its accesses: in any
+	 * mode, and for write.  A thread that only touches the object inside
+	 * a lock that another thread holds now cannot touch it before that
+	 * thread lets the lock go.
+	 */
+	lock_set held[KFP_MAX_THREADS];
+	lock_set held_for_write[KFP_MAX_THREADS];
 };
 
 struct access_masks {
@@ -47,7 +71,43 @@ struct access_masks {
 	unsigned int used;
 	bool surprise; /* a relied-on mask grew: the search must start over */
 	bool out_of_memory;
+	/* the locks seen acquired so far, each a bit of a lock_set */
+	const struct kfp_lock *lock[MAX_LOCKS];
+	unsigned int nr_locks;
 };
+
+/* A lock whose acquisition @pending announces gets a bit (beyond MAX_LOCKS: none, never held). */
+static void learn_lock(struct access_masks *m, const struct pending *pending)
+{
+	unsigned int i;
+
+	if (!pending->is_lock || !pending->lock)
+		return;
+	for (i = 0; i < m->nr_locks; i++)
+		if (m->lock[i] == pending->lock)
+			return;
+	if (m->nr_locks < MAX_LOCKS)
+		m->lock[m->nr_locks++] = pending->lock;
+}
+
+/* The locks of the table thread @t holds now, in any mode (*@held) and for write. */
+static void locks_held(const struct access_masks *m, unsigned int t, lock_set *held,
+		       lock_set *for_write)
+{
+	unsigned int i;
+
+	*held = 0;
+	*for_write = 0;
+	for (i = 0; i < m->nr_locks; i++) {
+		const struct kfp_lock *lock = m->lock[i];
+
+		if (lock->writer == (s8)t)
+			*for_write |= 1ULL << i;
+		else if (!lock->read_depth[t])
+			continue;
+		*held |= 1ULL << i;
+	}
+}
 
 struct access_masks *access_masks_create(void)
 {
@@ -122,44 +182,93 @@ static struct access_mask *entry(struct access_masks *m, u32 object)
 	return e;
 }
 
+/* @e learns that thread @t touched it holding @held (@for_write of them for write). */
+static bool learn_locks(struct access_mask *e, unsigned int t, bool first, lock_set held,
+			lock_set for_write)
+{
+	lock_set was = e->held[t], was_for_write = e->held_for_write[t];
+
+	if (first) {
+		e->held[t] = held;
+		e->held_for_write[t] = for_write;
+		return false;
+	}
+	e->held[t] &= held;
+	e->held_for_write[t] &= for_write;
+	return e->held[t] != was || e->held_for_write[t] != was_for_write;
+}
+
 /* Thread @t announced @pending: learn its accesses, and note a surprise that matters. */
 void access_masks_note(struct access_masks *m, unsigned int t, const struct pending *pending)
 {
 	thread_mask self = bit(t);
+	lock_set held, for_write;
 	unsigned int k;
 
+	learn_lock(m, pending);
+	locks_held(m, t, &held, &for_write);
 	for (k = 0; k < pending->fp.nr && k < KFP_FOOTPRINT_MAX; k++) {
 		struct access_mask *e = entry(m, pending->fp.object[k]);
 		thread_mask *mask;
+		bool first, grew;
 
 		if (!e)
 			return;
+		first = !((e->readers | e->writers) & self);
+		grew = learn_locks(e, t, first, held, for_write);
 		mask = pending->fp.access[k] == KFP_ACCESS_WRITE ? &e->writers : &e->readers;
-		if (*mask & self)
-			continue;
-		*mask |= self;
-		if (e->relied_by & (thread_mask)~self)
+		if (!(*mask & self)) {
+			*mask |= self;
+			grew = true;
+		}
+		if (grew && (e->relied_by & (thread_mask)~self))
 			m->surprise = true;
 	}
 }
 
-/* Thread @t's access to @object conflicts with nothing another thread was seen to do. */
-static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u8 access)
+bool kfp_persistent_sets_seeded_bug;
+bool kfp_persistent_sets_seeded_lock_bug;
+
+/*
+ * Thread @u, which was seen touching @e only with the locks noted there,
+ * cannot touch it while thread @t holds @held (@for_write of them for
+ * write): a lock @t holds for write that @u always held, or one @t holds
+ * for read that @u always held for write.
+ */
+static bool shut_out(const struct access_mask *e, unsigned int u, lock_set held, lock_set for_write)
+{
+	lock_set read_only = held & ~for_write;
+
+	if (kfp_persistent_sets_seeded_lock_bug)
+		return (e->held[u] & held) != 0;
+	return (e->held[u] & for_write) || (e->held_for_write[u] & read_only);
+}
+
+/* Thread @t's access to @object conflicts with nothing another thread can do now. */
+static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u8 access,
+		     lock_set held, lock_set for_write)
 {
 	const struct access_mask *e = lookup(m, object);
-	thread_mask others = (thread_mask)~bit(t);
+	thread_mask others;
+	unsigned int u;
 
 	if (!e->used)
 		return false;
-	if (access == KFP_ACCESS_WRITE)
-		return !((e->readers | e->writers) & others);
-	return !(e->writers & others);
+	others = (access == KFP_ACCESS_WRITE ? e->readers | e->writers : e->writers) &
+		 (thread_mask)~bit(t);
+	for (u = 0; others; u++) {
+		if (!(others & bit(u)))
+			continue;
+		others &= (thread_mask)~bit(u);
+		if (!shut_out(e, u, held, for_write))
+			return false;
+	}
+	return true;
 }
-
-bool kfp_persistent_sets_seeded_bug;
 
 static bool step_alone(const struct access_masks *m, unsigned int t, const struct pending *pending)
 {
+	lock_set held, for_write;
 	unsigned int k;
 
 	/* a wait's enabling write is another thread's: never alone */
@@ -167,8 +276,9 @@ static bool step_alone(const struct access_masks *m, unsigned int t, const struc
 		return false;
 	if (kfp_persistent_sets_seeded_bug)
 		return true;
+	locks_held(m, t, &held, &for_write);
 	for (k = 0; k < pending->fp.nr; k++)
-		if (!alone_on(m, t, pending->fp.object[k], pending->fp.access[k]))
+		if (!alone_on(m, t, pending->fp.object[k], pending->fp.access[k], held, for_write))
 			return false;
 	return true;
 }

@@ -210,8 +210,10 @@ static void restore(struct explorer *ex, void *state, struct kfp_reports *report
 /*
  * The arena is hashed as the sum of its 64-byte blocks' hashes, each seeded
  * with its index; a step changes a few blocks of a 37 KB arena.  So the
- * sum is kept relative to the arena as set up: only the blocks that differ
- * from it are hashed (comparing is much cheaper than hashing).
+ * sum is kept relative to the arena last hashed (a copy of it, and each
+ * block's hash): only the blocks that differ from it are hashed again
+ * (comparing is much cheaper than hashing).  Which blocks differ from the
+ * arena as set up (the ones an image keeps) is kept along with it.
  */
 #define BLOCK 64
 
@@ -220,6 +222,18 @@ struct arena_hash {
 	struct state_hash *base; /* each block's hash in the arena as set up */
 	struct state_hash total; /* their sum */
 	size_t nr_blocks;
+	/*
+	 * The arena last hashed, in canonical form, each of its blocks' hash,
+	 * their sum, and which of its blocks differ from the arena as set up:
+	 * a step changes a few blocks, so only those that differ from the
+	 * last hashed arena are hashed again.
+	 */
+	unsigned char *last;
+	struct state_hash *last_hash;
+	struct state_hash last_total;
+	u32 *last_dirty; /* its blocks that differ from the arena as set up, in no order */
+	u32 nr_last_dirty;
+	u32 *last_dirty_at; /* each block's place in last_dirty, NOT_DIRTY if none */
 	/*
 	 * The blocks where the arena last hashed differs from the arena as
 	 * set up (in canonical form: the reports and the history ranges are
@@ -263,8 +277,14 @@ static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
 	a->initial = malloc(size);
 	a->base = calloc(a->nr_blocks, sizeof(*a->base));
 	a->dirty = calloc(a->nr_blocks, sizeof(*a->dirty));
-	if (!a->initial || !a->base || !a->dirty)
+	a->last = malloc(size);
+	a->last_hash = calloc(a->nr_blocks, sizeof(*a->last_hash));
+	a->last_dirty = calloc(a->nr_blocks, sizeof(*a->last_dirty));
+	a->last_dirty_at = malloc(a->nr_blocks * sizeof(*a->last_dirty_at));
+	if (!a->initial || !a->base || !a->dirty || !a->last || !a->last_hash || !a->last_dirty ||
+	    !a->last_dirty_at)
 		return false;
+	memset(a->last_dirty_at, 0xff, a->nr_blocks * sizeof(*a->last_dirty_at));
 	memcpy(a->initial, program->state, size);
 	if (program->reports)
 		reports = (struct kfp_reports *)(a->initial + ((char *)program->reports -
@@ -276,6 +296,9 @@ static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
 		a->total.lo += a->base[i].lo;
 		a->total.hi += a->base[i].hi;
 	}
+	memcpy(a->last, a->initial, size);
+	memcpy(a->last_hash, a->base, a->nr_blocks * sizeof(*a->base));
+	a->last_total = a->total;
 	return true;
 }
 
@@ -284,43 +307,67 @@ static void arena_hash_release(struct arena_hash *a)
 	free(a->initial);
 	free(a->base);
 	free(a->dirty);
+	free(a->last);
+	free(a->last_hash);
+	free(a->last_dirty);
+	free(a->last_dirty_at);
 }
 
 /* Blocks are compared a chunk at a time with the C library's memcmp, the fastest compare there is. */
 #define CHUNK_BLOCKS 8
+
+#define NOT_DIRTY ((u32)~0U)
+
+/* Block @i of the arena differs from the last hashed one: hash it again and keep it. */
+static void rehash_block(struct arena_hash *a, const unsigned char *state, size_t size, size_t i)
+{
+	size_t at = i * BLOCK, len = block_len(size, i);
+	struct state_hash h = block_hash(i, state + at, len);
+	bool dirty;
+	u32 place;
+
+	a->last_total.lo += h.lo - a->last_hash[i].lo;
+	a->last_total.hi += h.hi - a->last_hash[i].hi;
+	a->last_hash[i] = h;
+	memcpy(a->last + at, state + at, len);
+	dirty = memcmp(state + at, a->initial + at, len) != 0;
+	place = a->last_dirty_at[i];
+	if (dirty && place == NOT_DIRTY) {
+		a->last_dirty_at[i] = a->nr_last_dirty;
+		a->last_dirty[a->nr_last_dirty++] = (u32)i;
+	} else if (!dirty && place != NOT_DIRTY) {
+		u32 moved = a->last_dirty[--a->nr_last_dirty];
+
+		a->last_dirty[place] = moved;
+		a->last_dirty_at[moved] = place;
+		a->last_dirty_at[i] = NOT_DIRTY;
+	}
+}
 
 static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 {
 	const struct kfp_program *program = ex->program;
 	const unsigned char *state = program->state;
 	size_t size = program->state_size, i, end;
-	struct state_hash sum = a->total;
 	struct canonical_saved saved;
 
 	canonical(ex, program->state, program->reports, &saved);
-	a->nr_dirty = 0;
 	for (i = 0; i < a->nr_blocks; i = end) {
 		size_t at = i * BLOCK;
 
 		end = i + CHUNK_BLOCKS < a->nr_blocks ? i + CHUNK_BLOCKS : a->nr_blocks;
-		if (!memcmp(state + at, a->initial + at,
+		if (!memcmp(state + at, a->last + at,
 			    end * BLOCK < size ? end * BLOCK - at : size - at))
 			continue;
-		for (; i < end; i++) {
-			size_t len = block_len(size, i);
-			struct state_hash h;
-
-			if (!memcmp(state + i * BLOCK, a->initial + i * BLOCK, len))
-				continue;
-			a->dirty[a->nr_dirty++] = (u32)i;
-			h = block_hash(i, state + i * BLOCK, len);
-			sum.lo += h.lo - a->base[i].lo;
-			sum.hi += h.hi - a->base[i].hi;
-		}
+		for (; i < end; i++)
+			if (memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
+				rehash_block(a, state, size, i);
 	}
 	restore(ex, program->state, program->reports, &saved);
+	memcpy(a->dirty, a->last_dirty, a->nr_last_dirty * sizeof(*a->dirty));
+	a->nr_dirty = a->nr_last_dirty;
 	a->dirty_valid = true;
-	return sum;
+	return a->last_total;
 }
 
 /*
@@ -726,21 +773,23 @@ static thread_mask sleep_after(struct explorer *ex, thread_mask asleep, unsigned
 static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
 {
 	struct model_thread *thread = &ex->thread[t];
-	unsigned int run = 0;
+	unsigned int run;
 
-	while ((thread->status == THREAD_READY ||
-		(thread->status == THREAD_LOCK && (explorer_enabled_threads(ex) & bit(t)))) &&
-	       run++ < ALONE_RUN) {
+	for (run = 0; run < ALONE_RUN; run++) {
 		unsigned int depth = ex->depth;
+		thread_mask enabled = explorer_enabled_threads(ex);
 		struct node *node;
 
+		/* a step to take, not a wait: a woken waiter's step is a decision */
+		if (!(enabled & bit(t)) || thread->status == THREAD_WAIT)
+			return;
 		if (depth >= ex->max_steps || !explorer_grow(ex, depth + 1) ||
 		    !frames_grow(s, depth + 1))
 			return;
 		if (!access_masks_goes_on_alone(ex->masks, ex, t))
 			return;
 		node = &ex->node[depth];
-		node->enabled = explorer_enabled_threads(ex);
+		node->enabled = enabled;
 		node->previous = (u8)t;
 		node->chosen = (u8)t;
 		node->preemptions = depth ? ex->node[depth - 1].preemptions : 0;
@@ -987,13 +1036,14 @@ static void learn_from_one_execution(struct explorer *ex, const u8 *order)
 					break;
 			t = order[k];
 		} else {
-			unsigned int pick;
-
+			/*
+			 * An LCG of its own, not dpor.c's splitmix64: the
+			 * schedules it draws decide what the masks learn,
+			 * and so the state counts of the search after them.
+			 */
 			ex->random_state =
 				ex->random_state * 6364136223846793005ULL + 1442695040888963407ULL;
-			pick = (unsigned int)(ex->random_state >> 33) % count_threads(enabled);
-			for (t = lowest(enabled); pick--;)
-				t = lowest(enabled & (thread_mask) ~((bit(t) << 1) - 1));
+			t = nth_thread(enabled, (ex->random_state >> 33) % count_threads(enabled));
 		}
 		explorer_run_step(ex, t, false);
 	}
@@ -1079,16 +1129,15 @@ static void start_over(struct explorer *ex, struct stateful *s)
 	s->arena.dirty_valid = false;
 }
 
-/* The search ended, or must stop: false when a surprise makes it start over instead. */
-static bool search_ends(struct explorer *ex, struct stateful *s)
+/*
+ * A thread broke an access mask a decision relied on: the search must
+ * start over, unless it stopped (a violation found, a bound or a signal
+ * stands: those executions were real; visit() returns -1 with the stop).
+ */
+static bool surprised(struct explorer *ex)
 {
-	if (!ex->masks || !access_masks_start_over(ex->masks))
-		return true;
-	/* a violation found, a bound or a signal stands: those executions were real */
-	if (ex->result->stop != KFP_STOP_COMPLETE)
-		return true;
-	start_over(ex, s);
-	return false;
+	return ex->masks && ex->result->stop == KFP_STOP_COMPLETE &&
+	       access_masks_start_over(ex->masks);
 }
 
 void stateful_search(struct explorer *ex)
@@ -1120,13 +1169,12 @@ void stateful_search(struct explorer *ex)
 			ex->result->stop = KFP_STOP_MEMORY;
 			break;
 		}
-		if (next >= 0 && ex->masks && access_masks_start_over(ex->masks)) {
+		if (surprised(ex)) {
 			start_over(ex, &s);
 			continue;
 		}
-		if (next < 0 && search_ends(ex, &s))
-			break;
-		if (!next && !backtrack(ex, &s) && search_ends(ex, &s))
+		/* backtracking takes no step before the next visit: no surprise here */
+		if (next < 0 || (!next && !backtrack(ex, &s)))
 			break;
 	}
 out_release:

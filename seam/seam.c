@@ -157,10 +157,23 @@ bool kfp_write_trylock(struct kfp_lock *lock)
 	return true;
 }
 
+/*
+ * A thread that already holds @lock for read takes it again at once: no
+ * writer can hold it meanwhile, and the other threads' chances to take it
+ * do not change (reader_mask already names the thread).  So the nested
+ * take is a read of the lock's object, not an acquisition: an acquisition
+ * is where the search reverses the race with a writer's, and that race is
+ * with the outermost one, when the read section began.
+ */
 void kfp_read_lock(struct kfp_lock *lock)
 {
 	int self = kfp_current_thread();
 
+	if (lock->read_depth[self]) {
+		kfp_shared_access(lock->object, KFP_ACCESS_READ, lock->name);
+		lock->read_depth[self]++;
+		return;
+	}
 	acquire_point(lock, false);
 	wait_for_lock(lock, false);
 	lock->read_depth[self]++;

@@ -136,6 +136,11 @@ struct kfp_explore_options {
  * that the library cross-check of the reductions catches it.
  */
 extern bool kfp_persistent_sets_seeded_bug;
+/*
+ * The same for the locks of persistent sets: a lock another thread always
+ * held at an object shuts it out even when both hold it only for read.
+ */
+extern bool kfp_persistent_sets_seeded_lock_bug;
 
 enum kfp_stop_reason {
 	KFP_STOP_COMPLETE, /* the whole search ran */

@@ -142,6 +142,48 @@ TEST(explore_racy_counter_finds_the_lost_update_and_replays_it)
 	ASSERT_EQ(replayed.executions_with_violation[KFP_PROPERTY_P1], 1);
 }
 
+/* at_end: a P1 report when the nested reader saw the writer's store. */
+static void saw_the_write(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	if (t->seen)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0, t->seen,
+			   "saw the write");
+}
+
+/*
+ * A reader that takes a reader-writer lock twice (SRCU and rwsem readers
+ * nest) against a writer: two traces, the read section before the write
+ * section or after it.  The race to reverse is between the writer's
+ * acquisition and the reader's outermost one; DPOR used to find it with
+ * the nested acquisition, where the writer cannot run, and missed the
+ * write first (gpc-vs-memslot-replace with a nested kvm->srcu).
+ */
+TEST(explore_nested_read_lock_against_a_writer_both_orders)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int search;
+
+	for (search = 0; search < 3; search++) {
+		toy_program_init(&program, 2, toy_nested_reader);
+		program.thread[1].fn = toy_exclusive_writer;
+		program.at_end = saw_the_write;
+		options.no_reduction = search == 1;
+		options.stateful = search == 2;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_TRUE(result.complete);
+		ASSERT_EQ(result.deadlocks, 0);
+		ASSERT_GT(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+		ASSERT_LT(result.executions_with_violation[KFP_PROPERTY_P1], result.executions);
+		if (search == 0)
+			ASSERT_EQ(result.executions, 2);
+	}
+}
+
 static void lock_ab(void *state, void *arg)
 {
 	struct toy *t = state;

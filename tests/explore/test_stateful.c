@@ -366,6 +366,45 @@ TEST(persistent_sets_cross_check_catches_a_seeded_unsound_reduction)
 }
 
 /*
+ * The same check catches an unsound use of locks in persistent sets: with
+ * a lock that two threads only ever hold for read taken to shut one out
+ * of the objects the other touches under it
+ * (kfp_persistent_sets_seeded_lock_bug), some cell of the library loses
+ * final states or answers against sleep sets alone.
+ */
+TEST(persistent_sets_cross_check_catches_a_seeded_unsound_use_of_locks)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options sleep_only = options;
+	unsigned int p, d, cells = 0, differ = 0;
+	char error[KFP_ERROR_LEN];
+
+	sleep_only.no_persistent_sets = true;
+	nr_paths = kfp_library_list(paths);
+	ASSERT_GT(nr_paths, 0);
+	for (p = 0; p < nr_paths && !differ; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		for (d = 0; d < kfp_nr_designs && !differ; d++) {
+			kfp_persistent_sets_seeded_lock_bug = true;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+			kfp_persistent_sets_seeded_lock_bug = false;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &sleep_only, &stateless), 0);
+			cells++;
+			if (!same_final_states(kfp_designs[d]->name, &stateless,
+					       "without persistent sets"))
+				differ++;
+		}
+	}
+	kfp_test_diag("the seeded bug shows after %u cells", cells);
+	kfp_scenario_run_release(&stateful);
+	kfp_scenario_run_release(&stateless);
+	ASSERT_EQ(differ, 1);
+}
+
+/*
  * The stateful search's two reductions are validated, on every cell of
  * the library, against the search without them: with both (persistent
  * sets, explore/persistent.c, and sleep sets) against sleep sets alone,

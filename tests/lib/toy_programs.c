@@ -19,6 +19,7 @@ void toy_program_init(struct kfp_program *program, unsigned int n,
 	memset(&toy, 0, sizeof(toy));
 	kfp_lock_init(&toy.lock, KFP_LOCK_MUTEX, 100, "lock");
 	kfp_lock_init(&toy.other, KFP_LOCK_MUTEX, 101, "other");
+	kfp_lock_init(&toy.shared, KFP_LOCK_RWLOCK, 102, "shared");
 	memset(program, 0, sizeof(*program));
 	program->state = &toy;
 	program->state_size = sizeof(toy);
@@ -55,6 +56,30 @@ void toy_check_counter(void *state, void *arg)
 	if (t->counter != (long)(uintptr_t)arg)
 		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0,
 			   t->counter, "lost update");
+}
+
+void toy_nested_reader(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	kfp_read_lock(&t->shared);
+	kfp_read_lock(&t->shared);
+	kfp_shared_read(toy_object(1), "read counter");
+	t->seen = t->counter;
+	kfp_read_unlock(&t->shared);
+	kfp_read_unlock(&t->shared);
+}
+
+void toy_exclusive_writer(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	kfp_write_lock(&t->shared);
+	kfp_shared_write(toy_object(1), "write counter");
+	t->counter = 1;
+	kfp_write_unlock(&t->shared);
 }
 
 void toy_spin_forever(void *state, void *arg)

@@ -13,7 +13,9 @@
 struct toy {
 	struct kfp_reports reports;
 	struct kfp_lock lock, other;
+	struct kfp_lock shared; /* a reader-writer lock */
 	long counter;
+	long seen; /* what toy_nested_reader read */
 	unsigned int spins;
 };
 
@@ -31,6 +33,10 @@ void toy_write_own(void *state, void *arg);
 void toy_racy_increment(void *state, void *arg);
 /* at_end: a P1 report when the counter is not (long)arg. */
 void toy_check_counter(void *state, void *arg);
+/* Reads toy.counter into toy.seen inside two nested read holds of toy.shared. */
+void toy_nested_reader(void *state, void *arg);
+/* Sets toy.counter to 1 under toy.shared held for write. */
+void toy_exclusive_writer(void *state, void *arg);
 /* Reads one object forever. */
 void toy_spin_forever(void *state, void *arg);
 

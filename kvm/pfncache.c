@@ -487,18 +487,14 @@ static enum kvm_outcome __kvm_gpc_access(struct kvm *kvm, unsigned int index, bo
 		kfp_shared_read(gpc_object(index), "gpc active");
 		if (!gpc->active)
 			return KVM_OUTCOME_EINVAL;
-		/* callers loop until the check passes (arch/x86/kvm/xen.c kvm_xen_update_runstate_guest()) */
 		/*
-		 * kvm_gpc_refresh() takes kvm->srcu itself: the read section
-		 * has to cover each check and the access after it, not the
-		 * refresh, and the model's SRCU is a lock held once
+		 * callers loop until the check passes (arch/x86/kvm/xen.c
+		 * kvm_xen_update_runstate_guest()); kvm_gpc_refresh() takes
+		 * kvm->srcu itself, nested in the caller's read section as
+		 * SRCU allows (virt/kvm/pfncache.c kvm_gpc_refresh())
 		 */
-		kvm_srcu_read_unlock(kvm);
-		if (kvm_gpc_refresh(kvm, index, sizeof(u64))) {
-			kvm_srcu_read_lock(kvm);
+		if (kvm_gpc_refresh(kvm, index, sizeof(u64)))
 			return KVM_OUTCOME_EFAULT;
-		}
-		kvm_srcu_read_lock(kvm);
 		kfp_read_lock(&gpc->lock);
 		kvm->stats.nr_access_locks++;
 	}

@@ -1354,18 +1354,16 @@ static bool gfn_covered(const struct kfp_scenario *s, u64 gfn)
 	return false;
 }
 
+/* Does @op name a guest address (operand G, gfn, or g, gpa) that a memslot must cover? */
 static bool op_has_gfn(const struct kfp_op *op)
 {
-	switch (op->kind) {
-	case KFP_OP_GUEST_READ:
-	case KFP_OP_GUEST_WRITE:
-	case KFP_OP_LOOKUP:
-	case KFP_OP_VCPU_MAP:
-	case KFP_OP_GFN_TO_PAGE:
-	case KFP_OP_GPC_ACTIVATE:
-		return true;
-	}
-	return false;
+	return strpbrk(kfp_ops[op->kind].args, "Gg");
+}
+
+/* Does @op use a gfn->pfn cache (operand j, its index)? */
+static bool op_uses_gpc(const struct kfp_op *op)
+{
+	return strchr(kfp_ops[op->kind].args, 'j');
 }
 
 static int check_gfns(struct parser *p)
@@ -1377,11 +1375,8 @@ static int check_gfns(struct parser *p)
 	for (t = 0; t < s->nr_threads; t++) {
 		for (i = 0; i < s->thread[t].nr_ops; i++) {
 			op = &s->thread[t].op[i];
-			if (op->kind == KFP_OP_GPC_ACTIVATE || op->kind == KFP_OP_GPC_READ ||
-			    op->kind == KFP_OP_GPC_WRITE || op->kind == KFP_OP_GPC_REFRESH ||
-			    op->kind == KFP_OP_GPC_DEACTIVATE)
-				if (op->index + 1 > s->nr_gpcs)
-					s->nr_gpcs = op->index + 1;
+			if (op_uses_gpc(op) && op->index + 1 > s->nr_gpcs)
+				s->nr_gpcs = op->index + 1;
 			if (!op_has_gfn(op) || p->noslot[t][i] || gfn_covered(s, op->gfn))
 				continue;
 			return error_at(

@@ -110,11 +110,20 @@ TEST(parse_doc_block)
 TEST(parse_params)
 {
 	ok("name t\nparam allow_unsafe_mappings 1\nparam inject skip-retry-check\n"
-	   "param inject = gpc-no-invalidate\nparam inject double-release\n"
+	   "param inject = gpc-no-invalidate\nparam inject gpc-double-put\n"
 	   "thread v vcpu {\n\tread gfn 1 noslot\n}\n");
 	ASSERT_EQ(sc.allow_unsafe_mappings, 1);
 	ASSERT_EQ(sc.inject, KVM_INJECT_SKIP_RETRY_CHECK | KVM_INJECT_GPC_NO_INVALIDATE |
-				     KVM_INJECT_DOUBLE_RELEASE);
+				     KVM_INJECT_GPC_DOUBLE_PUT);
+}
+
+/* A bug seeded only for unit tests (tests/lib/seeded.h) has no injection name. */
+TEST(parse_seeded_bugs_are_not_injections)
+{
+	bad("name t\nparam inject double-release\n",
+	    PATH ":2:14: unknown injection 'double-release'");
+	bad("name t\nparam inject snapshot-after-gup\n",
+	    PATH ":2:14: unknown injection 'snapshot-after-gup'");
 }
 
 TEST(parse_objects)

@@ -677,6 +677,11 @@ for bad in tests/scenario/bad/*.kfp; do
 	"$KFP" check "$bad" >"$out" 2>"$err"
 	status=$?
 	got=$(head -n 1 "$err")
+	# a message ending in "..." is a prefix (tests/scenario/test_parser.c)
+	case $want in
+	*...) got_prefix=$(printf '%s' "$got" | cut -c1-$((${#want} - 3))) && want=${want%...} &&
+		got=$got_prefix ;;
+	esac
 	if [ "$status" = 2 ] && [ "$got" = "$want" ]; then
 		ok 0 "cli_bad_file $(basename "$bad")"
 	else

@@ -844,7 +844,10 @@ static unsigned int list_kfp(const char *dir, char names[][256], unsigned int ma
 
 static char names[256][256];
 
-/* First line "# error: LINE:COL: MESSAGE" -> "path:LINE:COL: MESSAGE". */
+/*
+ * First line "# error: LINE:COL: MESSAGE" -> "path:LINE:COL: MESSAGE"; a
+ * MESSAGE ending in "..." is matched as a prefix.
+ */
 static bool expected_error(const char *path, char *want, size_t size)
 {
 	char line[KFP_ERROR_LEN];
@@ -885,6 +888,10 @@ TEST(parse_bad_files)
 			kfp_test_fail();
 		}
 		ASSERT_EQ(kfp_scenario_load(names[i], &sc, err, sizeof(err)), -EINVAL);
+		/* a message ending in "..." is a prefix, e.g. before a list that grows */
+		if (strlen(want) > 3 && !strcmp(want + strlen(want) - 3, "...") &&
+		    !strncmp(err, want, strlen(want) - 3))
+			continue;
 		assert_str(names[i], err, want);
 	}
 }

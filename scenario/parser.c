@@ -859,20 +859,47 @@ static int take_result_ref(struct parser *p, s8 *slot)
 	return ret ?: take_name(p, "a result name", ref->result, sizeof(ref->result));
 }
 
+/* "P1, P2, P3 or invariant": every property a scenario can name */
+static void property_names(char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < KFP_NR_PROPERTIES && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					!i			  ? "" :
+					i + 1 < KFP_NR_PROPERTIES ? ", " :
+								    " or ",
+					kfp_property_name(i));
+}
+
+static bool tok_is_property(const struct parser *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < KFP_NR_PROPERTIES; i++)
+		if (tok_is(p, kfp_property_name(i)))
+			return true;
+	return false;
+}
+
 static int take_property(struct parser *p, struct kfp_expectation *e)
 {
-	char buf[16];
+	char buf[16], names[64], what[80];
 	int i;
 
-	if (p->tok.kind != TOK_WORD)
-		return expected(p, "a property (P1, P2, P3 or invariant)");
+	property_names(names, sizeof(names));
+	if (p->tok.kind != TOK_WORD) {
+		snprintf(what, sizeof(what), "a property (%s)", names);
+		return expected(p, what);
+	}
 	tok_text(p, buf, sizeof(buf));
 	i = p->tok.len < sizeof(buf) ? name_by_function(property_name_of, KFP_NR_PROPERTIES, buf) :
 				       -1;
 	if (i < 0)
-		return error_at(p, p->tok.pos,
-				"unknown property '%.*s' (expected P1, P2, P3 or invariant)",
-				(int)(p->tok.len > 32 ? 32 : p->tok.len), p->tok.start);
+		return error_at(p, p->tok.pos, "unknown property '%.*s' (expected %s)",
+				(int)(p->tok.len > 32 ? 32 : p->tok.len), p->tok.start, names);
 	e->property = (u8)i;
 	return advance(p);
 }
@@ -967,8 +994,7 @@ static int parse_expect_kind(struct parser *p, struct kfp_expectation *e)
 		ret = advance(p);
 		if (ret)
 			return ret;
-		if (sometimes && p->tok.kind == TOK_WORD && !tok_is(p, "P1") && !tok_is(p, "P2") &&
-		    !tok_is(p, "P3") && !tok_is(p, "invariant")) {
+		if (sometimes && p->tok.kind == TOK_WORD && !tok_is_property(p)) {
 			e->kind = KFP_EXPECT_SOMETIMES_VALUE;
 			return take_value_test(p, e);
 		}

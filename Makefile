@@ -179,7 +179,7 @@ clean:
 # libFuzzer: fuzz-scenario feeds the parser, fuzz-explore explores what
 # parses under every design with a small bound and replays every schedule
 # it hands out.  make fuzz [FUZZ_SECONDS=600] runs both in turn; make check
-# runs each for a few seconds (tests/fuzz/run-fuzz.sh) where $(FUZZ_CC)
+# runs each for a fixed number of runs (tests/fuzz/run-fuzz.sh) where $(FUZZ_CC)
 # links -fsanitize=fuzzer, and says SKIP where it does not.
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang

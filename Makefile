@@ -18,6 +18,7 @@ CFLAGS_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 LIB_DIRS := seam mm kvm kvm/design check explore scenario tree
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TEST_SRCS := $(filter-out tests/fuzz/%,$(wildcard tests/lib/*.c tests/*/*.c))
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 CLI_SRCS := $(wildcard cli/*.c)
 
 OUT := build
@@ -66,7 +67,8 @@ $(ASAN)/kfp-test: $(call objs,$(ASAN),$(TEST_SRCS)) $(ASAN)/libkfp.a
 		$(LDFLAGS_TREE_END) -o $@
 
 # the shim's kernel-side text is built into the binaries (.incbin)
-$(NORMAL)/tree/shim_text.o $(ASAN)/tree/shim_text.o: $(wildcard tree/shim/*/*.h)
+$(NORMAL)/tree/shim_text.o $(ASAN)/tree/shim_text.o $(OUT)/fuzz/tree/shim_text.o: \
+	$(wildcard tree/shim/*/*.h)
 
 run: $(NORMAL)/kfp
 	./$(NORMAL)/kfp
@@ -79,9 +81,13 @@ check-asan: $(ASAN)/kfp-test
 		./$(ASAN)/kfp-test
 
 # Both builds, the CLI and the layering (tests/layers.sh); the last line totals them.
+# The fuzz targets run where $(FUZZ_CC) links libFuzzer (tests/fuzz/run-fuzz.sh
+# says SKIP where it does not).
 check: $(NORMAL)/kfp-test $(ASAN)/kfp-test $(NORMAL)/kfp
+	@if sh tests/fuzz/have-libfuzzer.sh $(FUZZ_CC); then \
+		$(MAKE) --no-print-directory fuzz-targets; else rm -f $(FUZZ_TARGETS); fi
 	@sh tests/run-all.sh ./$(NORMAL)/kfp-test ./$(ASAN)/kfp-test ./tests/cli/test-cli.sh \
-		./tests/layers.sh ./tests/cli/test-install.sh
+		./tests/layers.sh ./tests/cli/test-install.sh ./tests/fuzz/run-fuzz.sh
 
 $(NORMAL)/kfp-bench: $(call objs,$(NORMAL),bench/bench_explore.c tests/lib/race_programs.c tests/lib/library.c) $(NORMAL)/libkfp.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS_OPT) $^ -o $@
@@ -160,33 +166,53 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/kfp $(DESTDIR)$(DATADIR)/kfp
 
 format:
-	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
+	clang-format -i $(LIB_SRCS) $(TEST_SRCS) $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRCS) $(TEST_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
+	clang-format --dry-run --Werror $(LIB_SRCS) $(TEST_SRCS) $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/kfp/*.h */*.h tests/lib/*.h)
 
 clean:
 	rm -rf $(OUT)
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
-# libFuzzer on the scenario parser: make fuzz [FUZZ_SECONDS=600]
+# libFuzzer: fuzz-scenario feeds the parser, fuzz-explore explores what
+# parses under every design with a small bound and replays every schedule
+# it hands out.  make fuzz [FUZZ_SECONDS=600] runs both in turn; make check
+# runs each for a fixed number of runs (tests/fuzz/run-fuzz.sh) where $(FUZZ_CC)
+# links -fsanitize=fuzzer, and says SKIP where it does not.
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
 FUZZ := $(OUT)/fuzz
-FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_TARGETS := $(FUZZ)/fuzz-scenario $(FUZZ)/fuzz-explore
 FUZZ_SEEDS = $(wildcard scenarios/*.kfp scenarios/*/*.kfp tests/scenario/good/*.kfp \
 	tests/scenario/bad/*.kfp)
 
-.PHONY: fuzz
+.PHONY: fuzz fuzz-targets
 
-$(FUZZ)/fuzz-scenario: $(LIB_SRCS) tests/fuzz/fuzz_scenario.c $(wildcard include/kfp/*.h scenario/*.h)
+$(FUZZ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIB_SRCS) tests/fuzz/fuzz_scenario.c -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-fuzz: $(FUZZ)/fuzz-scenario
-	@mkdir -p $(FUZZ)/corpus
-	@for f in $(FUZZ_SEEDS); do cp -f $$f $(FUZZ)/corpus/seed-$$(echo $$f | tr / _); done
-	./$(FUZZ)/fuzz-scenario -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		-artifact_prefix=$(FUZZ)/ $(FUZZ)/corpus
+$(FUZZ)/libkfp.a: $(call objs,$(FUZZ),$(LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_TARGETS): $(FUZZ)/fuzz-%: $(FUZZ)/tests/fuzz/fuzz_%.o $(FUZZ)/libkfp.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) $^ -o $@
+
+fuzz-targets: $(FUZZ_TARGETS)
+
+$(FUZZ)/corpus: $(FUZZ_SEEDS)
+	@rm -rf $@ && mkdir -p $@
+	@for f in $(FUZZ_SEEDS); do cp -f $$f $@/seed-$$(echo $$f | tr / _); done
+
+fuzz: $(FUZZ_TARGETS) $(FUZZ)/corpus
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $$t.corpus && \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=$$t- \
+			$$t.corpus $(FUZZ)/corpus || exit 1; \
+	done

@@ -238,7 +238,7 @@ void kvm_gfn_to_page_invalidate(struct kvm *kvm, unsigned int as_id, gfn_t start
 	unsigned int v, hits = 0;
 
 	kfp_lockdep_assert_held_write(&kvm->mmu_lock);
-	if (as_id || !kvm->nr_vcpus || (kvm->inject & KVM_INJECT_GFN_TO_PAGE_NO_RELOAD))
+	if (as_id || !kvm->nr_vcpus || !kvm_seam_gfn_to_page_reload(kvm))
 		return;
 	for (v = 0; v < kvm->nr_vcpus; v++)
 		kfp_footprint_add(&fp, gfn_page_object(&kvm->vcpu[v]), KFP_ACCESS_READ);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Named injections: old or broken code put back into a design that has
- * the fix, each citing what it renders.  The first group are the model's
- * seeded bugs (what each property's checker must catch); the second are
- * historical bugs that predate the designs the model renders.
+ * the fix, each citing what it renders.  The first group are seeded bugs
+ * that bundled scenarios name; the second are historical bugs that
+ * predate the designs the model renders.  Bugs seeded only for unit tests
+ * are in tests/lib/seeded.c, behind kvm/seams.c (docs/model.md, "Failure
+ * injection").
  */
 #include <string.h>
 
@@ -12,21 +14,12 @@
 const struct kvm_injection_info kvm_injections[] = {
 	{ "skip-retry-check", KVM_INJECT_SKIP_RETRY_CHECK,
 	  "seeded: the fault installs its spte without mmu_invalidate_retry_gfn()" },
-	{ "snapshot-after-gup", KVM_INJECT_SNAPSHOT_AFTER_GUP,
-	  "seeded: the fault reads mmu_invalidate_seq after the lookup (reference §3.5 #7)" },
-	{ "release-before-spte", KVM_INJECT_RELEASE_BEFORE_SPTE,
-	  "seeded: the fault puts its page before taking mmu_lock" },
 	{ "vcpu-map-no-pin", KVM_INJECT_VCPU_MAP_NO_PIN,
 	  "seeded: kvm_vcpu_map() drops its pin at once" },
-	{ "double-release", KVM_INJECT_DOUBLE_RELEASE,
-	  "seeded: the fault releases its page twice" },
 	{ "memslot-no-srcu-sync", KVM_INJECT_MEMSLOT_NO_SRCU_SYNC,
 	  "seeded: kvm_swap_active_memslots() skips synchronize_srcu_expedited(), so a fault that "
 	  "looked the old slot up outlives its zap (kvm->srcu has guarded memslots since "
 	  "41ee8e8690fb, 2009)" },
-	{ "gfn-to-page-no-reload", KVM_INJECT_GFN_TO_PAGE_NO_RELOAD,
-	  "seeded: the proposal's invalidation leaves __gfn_to_page() pages valid (no "
-	  "KVM_REQ_APIC_PAGE_RELOAD-style mark), while they hold no reference" },
 	{ "gpc-no-retry", KVM_INJECT_GPC_NO_RETRY,
 	  "hva_to_pfn_retry() without its retry loop: the 2022 gpc refresh race "
 	  "(\"KVM: Fix multiple races in gfn=>pfn cache refresh\")" },

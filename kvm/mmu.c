@@ -188,8 +188,9 @@ static void release_faultin(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_p
 static void kvm_mmu_finish_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu,
 				      struct kvm_page_fault *fault, int r)
 {
-	release_faultin(kvm, vcpu, fault, r == RET_PF_RETRY);
-	if (kvm->inject & KVM_INJECT_DOUBLE_RELEASE)
+	unsigned int releases = kvm_seam_faultin_releases(kvm);
+
+	while (releases--)
 		release_faultin(kvm, vcpu, fault, r == RET_PF_RETRY);
 	fault->refcounted_page = KFP_PFN_NONE;
 	fault->is_refcounted = false;
@@ -201,7 +202,7 @@ static void kvm_mmu_finish_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu,
  */
 static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 {
-	bool snapshot_first = !(kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP);
+	bool snapshot_first = kvm_seam_faultin_snapshot_first(kvm);
 
 	if (snapshot_first)
 		fault->mmu_seq = read_mmu_invalidate_seq(kvm);
@@ -214,7 +215,7 @@ static int kvm_mmu_faultin_pfn(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kv
 		return RET_PF_RETRY;
 	fault->hva = __gfn_to_hva_memslot(fault->slot, fault->gfn);
 	__kvm_mmu_faultin_pfn(kvm, vcpu, fault);
-	if (kvm->inject & KVM_INJECT_SNAPSHOT_AFTER_GUP)
+	if (!snapshot_first)
 		fault->mmu_seq = read_mmu_invalidate_seq(kvm);
 	if (is_error_pfn(fault->pfn))
 		return kvm_handle_error_pfn(kvm, fault);
@@ -265,8 +266,8 @@ int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool w
 		.as_id = vcpu->in_smm,
 		.refcounted_page = KFP_PFN_NONE,
 	};
-	bool early_release = kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE ||
-			     !kvm->design->release_faultin_under_mmu_lock;
+	bool after_map = kvm_seam_faultin_release_after_map(kvm);
+	bool early_release = !after_map || !kvm->design->release_faultin_under_mmu_lock;
 	int r;
 
 	if (gfn >= KFP_NR_GFNS)
@@ -279,8 +280,8 @@ int kvm_tdp_page_fault(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bool w
 	r = kvm_mmu_faultin_pfn(kvm, vcpu, &fault);
 	if (r != RET_PF_CONTINUE)
 		return r;
-	/* the seeded bug: a clean release before mmu_lock (the dirty bit is lost too) */
-	if (kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE)
+	/* a seam's broken answer: a clean release before mmu_lock (the dirty bit is lost too) */
+	if (!after_map)
 		kvm_release_lookup(kvm, &kvm->design->fault, fault.pfn, fault.refcounted_page,
 				   fault.is_refcounted, false, false, vcpu->fault_owner);
 
@@ -293,7 +294,7 @@ out_unlock:
 	if (!early_release)
 		kvm_mmu_finish_page_fault(kvm, vcpu, &fault, r);
 	kfp_read_unlock(&kvm->mmu_lock);
-	if (early_release && !(kvm->inject & KVM_INJECT_RELEASE_BEFORE_SPTE))
+	if (early_release && after_map)
 		kvm_mmu_finish_page_fault(kvm, vcpu, &fault, r);
 	return r;
 }

@@ -859,20 +859,47 @@ static int take_result_ref(struct parser *p, s8 *slot)
 	return ret ?: take_name(p, "a result name", ref->result, sizeof(ref->result));
 }
 
+/* "P1, P2, P3 or invariant": every property a scenario can name */
+static void property_names(char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < KFP_NR_PROPERTIES && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					!i			  ? "" :
+					i + 1 < KFP_NR_PROPERTIES ? ", " :
+								    " or ",
+					kfp_property_name(i));
+}
+
+static bool tok_is_property(const struct parser *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < KFP_NR_PROPERTIES; i++)
+		if (tok_is(p, kfp_property_name(i)))
+			return true;
+	return false;
+}
+
 static int take_property(struct parser *p, struct kfp_expectation *e)
 {
-	char buf[16];
+	char buf[16], names[64], what[80];
 	int i;
 
-	if (p->tok.kind != TOK_WORD)
-		return expected(p, "a property (P1, P2, P3 or invariant)");
+	property_names(names, sizeof(names));
+	if (p->tok.kind != TOK_WORD) {
+		snprintf(what, sizeof(what), "a property (%s)", names);
+		return expected(p, what);
+	}
 	tok_text(p, buf, sizeof(buf));
 	i = p->tok.len < sizeof(buf) ? name_by_function(property_name_of, KFP_NR_PROPERTIES, buf) :
 				       -1;
 	if (i < 0)
-		return error_at(p, p->tok.pos,
-				"unknown property '%.*s' (expected P1, P2, P3 or invariant)",
-				(int)(p->tok.len > 32 ? 32 : p->tok.len), p->tok.start);
+		return error_at(p, p->tok.pos, "unknown property '%.*s' (expected %s)",
+				(int)(p->tok.len > 32 ? 32 : p->tok.len), p->tok.start, names);
 	e->property = (u8)i;
 	return advance(p);
 }
@@ -967,8 +994,7 @@ static int parse_expect_kind(struct parser *p, struct kfp_expectation *e)
 		ret = advance(p);
 		if (ret)
 			return ret;
-		if (sometimes && p->tok.kind == TOK_WORD && !tok_is(p, "P1") && !tok_is(p, "P2") &&
-		    !tok_is(p, "P3") && !tok_is(p, "invariant")) {
+		if (sometimes && p->tok.kind == TOK_WORD && !tok_is_property(p)) {
 			e->kind = KFP_EXPECT_SOMETIMES_VALUE;
 			return take_value_test(p, e);
 		}
@@ -1354,18 +1380,16 @@ static bool gfn_covered(const struct kfp_scenario *s, u64 gfn)
 	return false;
 }
 
+/* Does @op name a guest address (operand G, gfn, or g, gpa) that a memslot must cover? */
 static bool op_has_gfn(const struct kfp_op *op)
 {
-	switch (op->kind) {
-	case KFP_OP_GUEST_READ:
-	case KFP_OP_GUEST_WRITE:
-	case KFP_OP_LOOKUP:
-	case KFP_OP_VCPU_MAP:
-	case KFP_OP_GFN_TO_PAGE:
-	case KFP_OP_GPC_ACTIVATE:
-		return true;
-	}
-	return false;
+	return strpbrk(kfp_ops[op->kind].args, "Gg");
+}
+
+/* Does @op use a gfn->pfn cache (operand j, its index)? */
+static bool op_uses_gpc(const struct kfp_op *op)
+{
+	return strchr(kfp_ops[op->kind].args, 'j');
 }
 
 static int check_gfns(struct parser *p)
@@ -1377,11 +1401,8 @@ static int check_gfns(struct parser *p)
 	for (t = 0; t < s->nr_threads; t++) {
 		for (i = 0; i < s->thread[t].nr_ops; i++) {
 			op = &s->thread[t].op[i];
-			if (op->kind == KFP_OP_GPC_ACTIVATE || op->kind == KFP_OP_GPC_READ ||
-			    op->kind == KFP_OP_GPC_WRITE || op->kind == KFP_OP_GPC_REFRESH ||
-			    op->kind == KFP_OP_GPC_DEACTIVATE)
-				if (op->index + 1 > s->nr_gpcs)
-					s->nr_gpcs = op->index + 1;
+			if (op_uses_gpc(op) && op->index + 1 > s->nr_gpcs)
+				s->nr_gpcs = op->index + 1;
 			if (!op_has_gfn(op) || p->noslot[t][i] || gfn_covered(s, op->gfn))
 				continue;
 			return error_at(

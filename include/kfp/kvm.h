@@ -321,16 +321,20 @@ int kfp_design_add(const struct kvm_design *design);
 /* Index of the design named @name, or -1. */
 int kfp_design_index(const char *name);
 
-/* Old code put back (tools/testing/vma-style global switches, per VM). */
+/*
+ * Old code put back, per VM, by name (kvm/injection.c; docs/model.md,
+ * "Failure injection"): each renders a historical design or bug, or is a
+ * seeded bug that a bundled scenario names.  Bugs seeded only for unit
+ * tests are not here but behind the test seams below (bits 1, 2, 5 and
+ * 17 were theirs).
+ */
 enum kvm_injection {
-	/* the model's seeded bugs */
+	/* seeded bugs that bundled scenarios name */
 	KVM_INJECT_SKIP_RETRY_CHECK = BIT(0),
-	KVM_INJECT_SNAPSHOT_AFTER_GUP = BIT(1),
-	KVM_INJECT_RELEASE_BEFORE_SPTE = BIT(2),
 	KVM_INJECT_VCPU_MAP_NO_PIN = BIT(3),
-	KVM_INJECT_GPC_NO_RETRY = BIT(4),
-	KVM_INJECT_DOUBLE_RELEASE = BIT(5),
+	KVM_INJECT_MEMSLOT_NO_SRCU_SYNC = BIT(16),
 	/* historical code (kvm/injection.c says which) */
+	KVM_INJECT_GPC_NO_RETRY = BIT(4),
 	KVM_INJECT_GPC_NO_INVALIDATE = BIT(6),
 	KVM_INJECT_ZERO_PAGE_RESERVED = BIT(7),
 	KVM_INJECT_ZONE_DEVICE_RESERVED = BIT(8),
@@ -341,8 +345,6 @@ enum kvm_injection {
 	KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0 = BIT(13),
 	KVM_INJECT_GPC_NO_REFRESH_LOCK = BIT(14),
 	KVM_INJECT_GPC_REUSE_LEAK = BIT(15),
-	KVM_INJECT_MEMSLOT_NO_SRCU_SYNC = BIT(16),
-	KVM_INJECT_GFN_TO_PAGE_NO_RELOAD = BIT(17),
 };
 
 struct kvm_injection_info {
@@ -354,6 +356,23 @@ struct kvm_injection_info {
 extern const struct kvm_injection_info kvm_injections[];
 extern const unsigned int kvm_nr_injections;
 const struct kvm_injection_info *kvm_injection_by_name(const char *name);
+
+/*
+ * Test seams (kvm/seams.c; docs/model.md, "Failure injection"): each
+ * answers how one step of upstream's code goes.  The library's weak
+ * definitions answer as upstream does; tests/lib/seeded.c overrides them
+ * at link time to seed a bug that only the unit tests use, as
+ * tools/testing/vma's shims customise what mm/vma.c calls.
+ */
+struct kvm;
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn(): mmu_invalidate_seq is read before the lookup */
+bool kvm_seam_faultin_snapshot_first(const struct kvm *kvm);
+/* arch/x86/kvm/mmu/mmu.c kvm_tdp_mmu_page_fault(): the page is released only once mapped */
+bool kvm_seam_faultin_release_after_map(const struct kvm *kvm);
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault(): how often the page is released (once) */
+unsigned int kvm_seam_faultin_releases(const struct kvm *kvm);
+/* the proposal's invalidation marks the __gfn_to_page() pages it hits for reload */
+bool kvm_seam_gfn_to_page_reload(const struct kvm *kvm);
 
 /* Guest-visible outcome of an access (SPEC §2). */
 enum kvm_outcome {

@@ -294,7 +294,7 @@ states=$(grep -o '[0-9]* states' "$out" | head -n 1 | cut -d' ' -f1)
 grep -q ' timeout ' "$out" && [ "${states:-999999}" -lt 200000 ]
 ok $? cli_timeout_stops_a_stateful_search_between_ends
 # ... also with an injection on the command line, and in random mode with a step bound
-"$KFP" check --variant upstream --inject double-release scenarios/races/fault-vs-munmap.kfp \
+"$KFP" check --variant upstream --inject skip-retry-check scenarios/races/fault-vs-munmap.kfp \
 	scenarios/bugs/gpc-double-put.kfp >"$out" 2>"$err"
 result=$(round_trip "$out" 2>>"$err")
 echo "$result" | grep -q '^replays [1-9][0-9]* failed 0$'
@@ -334,7 +334,7 @@ rm -f "$out.jobs"
 expect_status 2 cli_jobs_zero "$KFP" check --jobs 0 scenarios
 # a mutant is answered at its first violation: the search says it stopped, the cell fails
 expect_status 1 cli_stop_at_first "$KFP" check --stop-at-first --variant upstream \
-	--inject double-release scenarios/races/fault-vs-munmap.kfp
+	--inject skip-retry-check scenarios/races/fault-vs-munmap.kfp
 grep -q 'stopped at first violation' "$out"
 ok $? cli_stop_at_first_says_so
 expect_status 0 cli_json "$KFP" check --json --variant upstream scenarios/races/fault-vs-mprotect.kfp
@@ -508,7 +508,8 @@ expect_status 2 cli_replay_refuses_a_schedule_past_the_step_bound "$KFP" replay 
 
 # 16 accepted P2 reports fill the log; the double put (P1) after them still counts
 expect_status 0 cli_report_log_overflow_hides_nothing "$KFP" check --variant upstream tests/cli/report-log-overflow.kfp
-grep -q '^report-log-overflow  *upstream  *P1 P2 ' "$out"
+grep -q '^report-log-overflow  *upstream  *P1, P2 accepted ' "$out" &&
+	grep -q '1 more reports not kept' "$out"
 ok $? cli_report_log_overflow_verdict_is_p1_p2
 
 expect_status 2 cli_replay_bad_schedule "$KFP" replay tests/cli/fails-an-expectation.kfp --variant upstream --schedule 7,7,7
@@ -676,6 +677,11 @@ for bad in tests/scenario/bad/*.kfp; do
 	"$KFP" check "$bad" >"$out" 2>"$err"
 	status=$?
 	got=$(head -n 1 "$err")
+	# a message ending in "..." is a prefix (tests/scenario/test_parser.c)
+	case $want in
+	*...) got_prefix=$(printf '%s' "$got" | cut -c1-$((${#want} - 3))) && want=${want%...} &&
+		got=$got_prefix ;;
+	esac
 	if [ "$status" = 2 ] && [ "$got" = "$want" ]; then
 		ok 0 "cli_bad_file $(basename "$bad")"
 	else

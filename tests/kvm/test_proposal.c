@@ -8,6 +8,7 @@
  * skips the walk the mappings are on) and watch P2 and P3 come back.
  */
 #include "../lib/kvm_fixture.h"
+#include "../lib/seeded.h"
 
 /*
  *  hva 0x10000 .. 0x14000  private anon, rw; 0x11000 holds 7
@@ -307,14 +308,14 @@ TEST(proposal_gfn_to_page_after_memslot_delete_is_efault)
 	ASSERT_CLEAN();
 }
 
-/* the seeded gfn-to-page-no-reload: no mark, no reference, so P2 and P3 */
+/* the seeded TEST_SEED_GFN_TO_PAGE_NO_RELOAD: no mark, no reference, so P2 and P3 */
 TEST(proposal_gfn_to_page_without_reload_is_p2_and_p3_after_munmap)
 {
 	struct kfp_verdict verdict;
 	u64 value = 0;
 
 	setup_anon();
-	test_kvm()->inject |= KVM_INJECT_GFN_TO_PAGE_NO_RELOAD;
+	test_seed(TEST_SEED_GFN_TO_PAGE_NO_RELOAD);
 	ASSERT_EQ(kvm_gfn_to_page(test_kvm(), test_vcpu(0), 1, true), 0);
 	ASSERT_EQ(kfp_munmap(test_kvm_mm(), PG(16), PG(4)), 0);
 	ASSERT_TRUE(test_vcpu(0)->page_valid);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Seeded bugs (enum kvm_injection): for each property, old or broken code
- * put back into the upstream design, and a race that makes it visible.
+ * Seeded bugs (enum kvm_injection, and tests/lib/seeded.h's enum
+ * test_seed for those only these tests use): for each property, old or
+ * broken code put back into the upstream design, and a race that makes it
+ * visible.
  * Every scenario runs twice, with and without the injection: the checker
  * must catch the bug and must stay silent on the same interleaving
  * without it.
  */
 #include "../lib/kvm_fixture.h"
+#include "../lib/seeded.h"
 
 static void finish_clean(void)
 {
@@ -122,7 +125,7 @@ TEST(seeded_skip_retry_check_mprotect_scenario_without_injection_is_clean)
 	finish_clean();
 }
 
-/* ---- P3 and P2: KVM_INJECT_SNAPSHOT_AFTER_GUP ------------------------------ */
+/* ---- P3 and P2: TEST_SEED_SNAPSHOT_AFTER_GUP ------------------------------- */
 
 /*
  *  vCPU                                   host
@@ -134,15 +137,15 @@ TEST(seeded_skip_retry_check_mprotect_scenario_without_injection_is_clean)
  *  expected with the bug: STALE_PFN + ACCESS_FREED; without (snapshot
  *  first, same landing right after the lookup): retry, 99, clean
  */
-static u64 snapshot_after_gup_scenario(unsigned int inject)
+static u64 snapshot_after_gup_scenario(unsigned int seed)
 {
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = inject;
+	test_seed(seed);
 	test_setup_anon();
 	/* the step right after the lookup: the late snapshot, or the lockless re-check */
-	if (inject)
+	if (seed)
 		test_trigger("mmu_invalidate_seq", 1, host_map_fixed, NULL);
 	else
 		test_trigger("mmu_invalidate_retry_gfn_unsafe", 2, host_map_fixed, NULL);
@@ -153,7 +156,7 @@ static u64 snapshot_after_gup_scenario(unsigned int inject)
 
 TEST(seeded_snapshot_after_gup_misses_invalidation_during_lookup)
 {
-	ASSERT_EQ(snapshot_after_gup_scenario(KVM_INJECT_SNAPSHOT_AFTER_GUP), KFP_POISON_FREE);
+	ASSERT_EQ(snapshot_after_gup_scenario(TEST_SEED_SNAPSHOT_AFTER_GUP), KFP_POISON_FREE);
 	ASSERT_VIOLATION(KFP_REPORT_STALE_PFN);
 	ASSERT_VIOLATION(KFP_REPORT_ACCESS_FREED);
 }
@@ -170,7 +173,7 @@ TEST(seeded_snapshot_after_gup_faults_normally_after_earlier_invalidations)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_SNAPSHOT_AFTER_GUP;
+	test_seed(TEST_SEED_SNAPSHOT_AFTER_GUP);
 	test_setup_anon();
 	host_map_fixed(NULL);
 	ASSERT_GT(test_kvm()->mmu_invalidate_seq, 0);
@@ -394,14 +397,14 @@ TEST(check_the_accessors_own_pin_is_protection)
 	finish_clean();
 }
 
-/* ---- P1: KVM_INJECT_DOUBLE_RELEASE and a leak -------------------------------- */
+/* ---- P1: TEST_SEED_DOUBLE_RELEASE and a leak --------------------------------- */
 
-static void double_release_scenario(unsigned int inject)
+static void double_release_scenario(unsigned int seed)
 {
 	u64 value = 5;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = inject;
+	test_seed(seed);
 	test_setup_anon();
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_OK);
 	test_finish();
@@ -409,7 +412,7 @@ static void double_release_scenario(unsigned int inject)
 
 TEST(seeded_double_release_puts_a_reference_kvm_does_not_own)
 {
-	double_release_scenario(KVM_INJECT_DOUBLE_RELEASE);
+	double_release_scenario(TEST_SEED_DOUBLE_RELEASE);
 	ASSERT_TRUE(test_count(KFP_REPORT_PUT_NOT_OWNED, false) +
 			    test_count(KFP_REPORT_UNDERFLOW, false) >
 		    0);
@@ -446,7 +449,7 @@ TEST(seeded_gfn_to_page_with_release_is_clean)
 	finish_clean();
 }
 
-/* ---- KVM_INJECT_RELEASE_BEFORE_SPTE: what the retry protocol still guarantees --- */
+/* ---- TEST_SEED_RELEASE_BEFORE_SPTE: what the retry protocol still guarantees --- */
 
 /*
  * Finding: putting the GUP'd page *before* mmu_lock (as V1 and v9 did
@@ -483,7 +486,7 @@ TEST(seeded_release_before_spte_race_at_mmu_lock_is_still_clean)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
+	test_seed(TEST_SEED_RELEASE_BEFORE_SPTE);
 	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_map_fixed_noting_kvm_refs, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
@@ -498,7 +501,7 @@ TEST(seeded_release_before_spte_lets_migration_win_and_retry_catches_it)
 	kfp_pfn_t old_pfn;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
+	test_seed(TEST_SEED_RELEASE_BEFORE_SPTE);
 	test_setup_anon();
 	old_pfn = test_host_pfn(PG(17));
 	migrate_ret = -1;
@@ -531,7 +534,7 @@ TEST(seeded_release_before_spte_munmap_after_release_is_clean)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
+	test_seed(TEST_SEED_RELEASE_BEFORE_SPTE);
 	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_munmap, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_EFAULT);
@@ -548,7 +551,8 @@ TEST(seeded_release_before_spte_is_only_unsafe_without_the_retry_check)
 	u64 value = 0;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE | KVM_INJECT_SKIP_RETRY_CHECK;
+	test_seed(TEST_SEED_RELEASE_BEFORE_SPTE);
+	test_kvm()->inject = KVM_INJECT_SKIP_RETRY_CHECK;
 	test_setup_anon();
 	test_trigger("mmu_lock", 1, host_munmap, NULL);
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, false, &value), KVM_OUTCOME_OK);
@@ -563,7 +567,7 @@ TEST(seeded_release_before_spte_after_install_invalidation_is_clean)
 	u64 value = 5;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = KVM_INJECT_RELEASE_BEFORE_SPTE;
+	test_seed(TEST_SEED_RELEASE_BEFORE_SPTE);
 	test_setup_anon();
 	ASSERT_EQ(kvm_guest_access(test_kvm(), test_vcpu(0), 1, true, &value), KVM_OUTCOME_OK);
 	ASSERT_EQ(kfp_ledger_owner_holds(test_kvm_mm(), test_vcpu(0)->fault_owner), 0);
@@ -579,14 +583,14 @@ TEST(seeded_release_before_spte_after_install_invalidation_is_clean)
  * write to a shmem page leaves it clean (writeback would miss it).  Not one
  * of P1-P3, so the checker is silent; the page flag shows it.
  */
-static bool guest_write_leaves_shmem_page_dirty(unsigned int inject)
+static bool guest_write_leaves_shmem_page_dirty(unsigned int seed)
 {
 	u64 value = 3;
 	kfp_pfn_t pfn;
 	int id;
 
 	test_world(&kvm_design_upstream);
-	test_kvm()->inject = inject;
+	test_seed(seed);
 	id = test_object_of(KFP_OBJECT_SHMEM, 1);
 	test_map(PG(16), 1, PROT_READ | PROT_WRITE, KFP_MAP_SHARED, KFP_BACKING_SHARED, id);
 	test_memslot(0, 0, 1, PG(16), 0);
@@ -600,7 +604,7 @@ static bool guest_write_leaves_shmem_page_dirty(unsigned int inject)
 
 TEST(seeded_release_before_spte_loses_dirty_bit_but_no_property)
 {
-	ASSERT_FALSE(guest_write_leaves_shmem_page_dirty(KVM_INJECT_RELEASE_BEFORE_SPTE));
+	ASSERT_FALSE(guest_write_leaves_shmem_page_dirty(TEST_SEED_RELEASE_BEFORE_SPTE));
 }
 
 TEST(seeded_release_before_spte_upstream_marks_written_page_dirty)

@@ -110,11 +110,20 @@ TEST(parse_doc_block)
 TEST(parse_params)
 {
 	ok("name t\nparam allow_unsafe_mappings 1\nparam inject skip-retry-check\n"
-	   "param inject = gpc-no-invalidate\nparam inject double-release\n"
+	   "param inject = gpc-no-invalidate\nparam inject gpc-double-put\n"
 	   "thread v vcpu {\n\tread gfn 1 noslot\n}\n");
 	ASSERT_EQ(sc.allow_unsafe_mappings, 1);
 	ASSERT_EQ(sc.inject, KVM_INJECT_SKIP_RETRY_CHECK | KVM_INJECT_GPC_NO_INVALIDATE |
-				     KVM_INJECT_DOUBLE_RELEASE);
+				     KVM_INJECT_GPC_DOUBLE_PUT);
+}
+
+/* A bug seeded only for unit tests (tests/lib/seeded.h) has no injection name. */
+TEST(parse_seeded_bugs_are_not_injections)
+{
+	bad("name t\nparam inject double-release\n",
+	    PATH ":2:14: unknown injection 'double-release'");
+	bad("name t\nparam inject snapshot-after-gup\n",
+	    PATH ":2:14: unknown injection 'snapshot-after-gup'");
 }
 
 TEST(parse_objects)
@@ -835,7 +844,10 @@ static unsigned int list_kfp(const char *dir, char names[][256], unsigned int ma
 
 static char names[256][256];
 
-/* First line "# error: LINE:COL: MESSAGE" -> "path:LINE:COL: MESSAGE". */
+/*
+ * First line "# error: LINE:COL: MESSAGE" -> "path:LINE:COL: MESSAGE"; a
+ * MESSAGE ending in "..." is matched as a prefix.
+ */
 static bool expected_error(const char *path, char *want, size_t size)
 {
 	char line[KFP_ERROR_LEN];
@@ -876,6 +888,10 @@ TEST(parse_bad_files)
 			kfp_test_fail();
 		}
 		ASSERT_EQ(kfp_scenario_load(names[i], &sc, err, sizeof(err)), -EINVAL);
+		/* a message ending in "..." is a prefix, e.g. before a list that grows */
+		if (strlen(want) > 3 && !strcmp(want + strlen(want) - 3, "...") &&
+		    !strncmp(err, want, strlen(want) - 3))
+			continue;
 		assert_str(names[i], err, want);
 	}
 }

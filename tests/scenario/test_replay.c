@@ -13,6 +13,7 @@
 #include <kfp/scenario.h>
 
 #include "../lib/harness.h"
+#include "../lib/seeded.h"
 
 static struct kfp_scenario sc;
 static struct kfp_scenario_run run;
@@ -116,8 +117,9 @@ TEST(scenario_replay_round_trip_exhaustive)
 
 	n = round_trip("tests/cli/fails-an-expectation.kfp", 0, &options);
 	n += round_trip("scenarios/bugs/gpc-double-put.kfp", 0, &options);
-	n += round_trip("scenarios/races/fault-vs-mprotect.kfp", KVM_INJECT_DOUBLE_RELEASE,
-			&options);
+	test_seed(TEST_SEED_DOUBLE_RELEASE);
+	n += round_trip("scenarios/races/fault-vs-mprotect.kfp", 0, &options);
+	test_seed(0);
 	kfp_test_diag("%u schedules replayed", n);
 	ASSERT_GT(n, 10);
 	kfp_scenario_run_release(&run);
@@ -144,7 +146,7 @@ TEST(scenario_replay_round_trip_random_and_bounded)
 	kfp_scenario_run_release(&run);
 }
 
-/* The comparison catches a replay that misses an option: the injection left out. */
+/* The comparison catches a replay that misses an option: the seeded bug left out. */
 TEST(scenario_replay_without_the_injection_differs)
 {
 	struct kfp_explore_options options = { .preemption_bound = -1, .minimize = true };
@@ -153,10 +155,10 @@ TEST(scenario_replay_without_the_injection_differs)
 	int ret;
 
 	load("scenarios/races/fault-vs-munmap.kfp");
-	sc.inject |= KVM_INJECT_DOUBLE_RELEASE;
+	test_seed(TEST_SEED_DOUBLE_RELEASE);
 	ASSERT_EQ(kfp_scenario_run(&sc, d, &options, &run), 0);
 	ASSERT_TRUE(run.explore.has_counterexample);
-	sc.inject &= ~(u32)KVM_INJECT_DOUBLE_RELEASE;
+	test_seed(0);
 	ret = replay(d, run.explore.counterexample, &options, &got);
 	ASSERT_TRUE(ret < 0 || !same_reports(&run.explore.counterexample_reports, &got));
 	kfp_scenario_run_release(&run);

@@ -20,20 +20,14 @@
 #include <kfp/tree.h>
 
 #include "../lib/harness.h"
+#include "../lib/kernel_tree.h"
 #include "../lib/library.h"
 #include "../../tree/level.h"
 #include "../../tree/tsan.h"
 
-#define TARBALL "/usr/src/linux-source-6.12.tar.xz"
-#define TREES "build/kernel-trees"
-#define TREE TREES "/linux-source-6.12"
-#define CACHE TREES "/cache"
-/* the patched copies of each build, so that two builds never edit the same one */
-#if SLOW_BUILD
-#define BUILD "-san"
-#else
-#define BUILD ""
-#endif
+#define TREE KERNEL_TREES "/linux-source-6.12"
+#define TREES KERNEL_TREES
+#define BUILD KERNEL_TREE_BUILD
 
 static const char *const files[] = {
 	"Makefile",
@@ -43,90 +37,11 @@ static const char *const files[] = {
 
 static int tree_design = -1, noref_design = -1;
 
-/*
- * The files the tests read, unpacked once; SKIP without the package.  The
- * plain and the sanitizer builds run side by side (make check): each
- * unpacks into a directory of its own and renames it in, and the first
- * rename wins.
- */
-static void unpack(void)
-{
-	char cmd[1024], path[512], tmp[256];
-	unsigned int i;
-	size_t n;
-
-	if (access(TARBALL, R_OK))
-		SKIP(TARBALL " not installed (apt-get install linux-source-6.12)");
-	snprintf(path, sizeof(path), TREE "/%s", files[1]);
-	if (!access(path, R_OK))
-		return;
-	snprintf(tmp, sizeof(tmp), TREES "/unpack612.%d", (int)getpid());
-	n = (size_t)snprintf(cmd, sizeof(cmd), "mkdir -p %s && tar -xJf " TARBALL " -C %s", tmp,
-			     tmp);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " linux-source-6.12/%s", files[i]);
-	ASSERT_EQ(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/linux-source-6.12", tmp);
-	if (rename(path, TREE))
-		ASSERT_TRUE(errno == ENOTEMPTY || errno == EEXIST);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	ASSERT_EQ(system(cmd), 0);
-}
-
-/* A copy of the tree under @dir, kvm_main.c edited: @from becomes @to. */
-static void patched_copy(const char *dir, const char *extraversion, const char *from,
-			 const char *to)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "rm -rf %s && mkdir -p %s && cp -r " TREE "/. %s && "
-		 "sed -i 's/^EXTRAVERSION =.*/EXTRAVERSION = %s/' %s/Makefile && "
-		 "grep -q '%s' %s/virt/kvm/kvm_main.c && "
-		 "sed -i 's/%s/%s/' %s/virt/kvm/kvm_main.c",
-		 dir, dir, dir, extraversion, dir, from, dir, from, to, dir);
-	ASSERT_EQ(system(cmd), 0);
-}
-
-static int load_tree(const char *dir)
-{
-	char msg[8192];
-	int d = kfp_kernel_tree_load(dir, CACHE, msg, sizeof(msg));
-
-	if (d < 0)
-		kfp_test_diag("%s", msg);
-	ASSERT_TRUE(d >= 0);
-	return d;
-}
-
 static void setup(void)
 {
-	unpack();
+	kernel_tree_unpack("6.12", files, sizeof(files) / sizeof(files[0]));
 	if (tree_design < 0)
-		tree_design = load_tree(TREE);
-}
-
-/* Which properties some execution of @path violates (bit per property) and accepts (<< 8). */
-static unsigned int verdict(const char *path, int design)
-{
-	static struct kfp_scenario sc;
-	static struct kfp_scenario_run run;
-	struct kfp_explore_options options = { .preemption_bound = -1 };
-	unsigned int p, bits = 0;
-	char err[KFP_ERROR_LEN];
-
-	if (kfp_scenario_load(path, &sc, err, sizeof(err)))
-		SKIP("scenario files not found (run from the top directory)");
-	ASSERT_EQ(kfp_scenario_run(&sc, (unsigned int)design, &options, &run), 0);
-	ASSERT_TRUE(run.explore.complete);
-	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (run.explore.executions_with_violation[p])
-			bits |= 1u << p;
-		if (run.explore.executions_with_accepted[p])
-			bits |= 1u << (p + 8);
-	}
-	kfp_scenario_run_release(&run);
-	return bits;
+		tree_design = kernel_tree_load(TREE);
 }
 
 TEST(tree612_loads_as_the_design_tree_6_12)
@@ -171,7 +86,7 @@ TEST(tree612_runs_instrumented)
 
 	setup();
 	calls = kts_tsan_counts.calls;
-	verdict("scenarios/races/pfnmap-revoke-vs-fault.kfp", tree_design);
+	kernel_tree_verdict("scenarios/races/pfnmap-revoke-vs-fault.kfp", tree_design);
 	ASSERT_GT(kts_tsan_counts.calls, calls);
 	ASSERT_GT(kts_tsan_counts.reads, 0);
 }
@@ -202,7 +117,8 @@ TEST(tree612_verdicts_are_legacys)
 
 	setup();
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		unsigned int a = verdict(paths[i], legacy), b = verdict(paths[i], tree_design);
+		unsigned int a = kernel_tree_verdict(paths[i], legacy),
+			     b = kernel_tree_verdict(paths[i], tree_design);
 
 		if (a != b)
 			kfp_test_diag("%s: legacy 0x%x, tree 0x%x", paths[i], a, b);
@@ -217,8 +133,8 @@ TEST(tree612_zero_page_injection_does_not_reach_the_tree)
 	int legacy = kfp_design_index("legacy");
 
 	setup();
-	ASSERT_TRUE(verdict(path, legacy) & (1u << KFP_PROPERTY_P1));
-	ASSERT_FALSE(verdict(path, tree_design) & (1u << KFP_PROPERTY_P1));
+	ASSERT_TRUE(kernel_tree_verdict(path, legacy) & (1u << KFP_PROPERTY_P1));
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & (1u << KFP_PROPERTY_P1));
 }
 
 /*
@@ -238,13 +154,14 @@ TEST(tree612_patched_to_take_no_reference_is_caught)
 
 	setup();
 	if (noref_design < 0) {
-		patched_copy(dir, "-noref" BUILD, "if (!kvm_try_get_pfn(pfn))", "if (0)");
-		noref_design = load_tree(dir);
+		kernel_tree_patched_main(TREE, dir, "-noref" BUILD, "if (!kvm_try_get_pfn(pfn))",
+					 "if (0)");
+		noref_design = kernel_tree_load(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noref_design]->name, "6.12") != NULL);
 	ASSERT_TRUE(strstr(kfp_designs[noref_design]->name, "-noref") != NULL);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		ASSERT_FALSE(verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
-		ASSERT_TRUE(verdict(paths[i], noref_design) & (1u << KFP_PROPERTY_P1));
+		ASSERT_FALSE(kernel_tree_verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
+		ASSERT_TRUE(kernel_tree_verdict(paths[i], noref_design) & (1u << KFP_PROPERTY_P1));
 	}
 }

@@ -708,6 +708,12 @@ else
 	skip cli_matrix_names_a_kernel_tree_column_whole "linux-source-6.1 not installed"
 fi
 
+# The benchmark's scenarios (make bench) keep their expectations, as the
+# library's do: a model change that moves one of their outcomes shows here,
+# not only in a benchmark nobody reads
+expect_status 0 cli_bench_scenarios_meet_their_expectations "$KFP" check --jobs 2 \
+	--variant upstream --progress-every 0 bench/scenarios
+
 # kfp hunt: bounded by counts, not time, so that every run is the same run.
 hunt=$(mktemp -d)
 expect_status 1 cli_hunt_finds_cve_2021_22543_at_size_1 "$KFP" hunt --variant pre-cve --objects ttm --threads 1 --ops 1 --exhaustive 1 --max-findings 1 --time 0 --seed 1 -o "$hunt/a"

@@ -209,8 +209,8 @@ struct tree61 {
 	void (*kvm_layout)(u64 *v);
 };
 
-/* Patched copies beside the trees they came from (6.1 and 6.12): room for a few */
-#define KT_MAX_TREES 6
+/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
+#define KT_MAX_TREES 10
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 

@@ -207,6 +207,10 @@ static bool kvm_is_ad_tracked_page(struct kvm *kvm, kfp_pfn_t page)
 /* virt/kvm/kvm_main.c kvm_release_page_clean(): NULL is a no-op */
 void kvm_release_page_clean(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner)
 {
+	if (kvm->design->release_page) {
+		kvm->design->release_page(kvm, page, false, owner);
+		return;
+	}
 	if (page == KFP_PFN_NONE)
 		return;
 	if (kvm_is_ad_tracked_page(kvm, page))
@@ -216,6 +220,10 @@ void kvm_release_page_clean(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner)
 
 void kvm_release_page_dirty(struct kvm *kvm, kfp_pfn_t page, kfp_owner_t owner)
 {
+	if (kvm->design->release_page) {
+		kvm->design->release_page(kvm, page, true, owner);
+		return;
+	}
 	if (page == KFP_PFN_NONE)
 		return;
 	if (kvm_is_ad_tracked_page(kvm, page))

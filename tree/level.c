@@ -29,8 +29,16 @@ struct level_spec {
 static const struct level_spec levels[] = {
 	{ KT_LEVEL_6_13,
 	  "6.13+ (kvm_follow_pfn with refcounted_page)",
-	  { { IN_KVM_MAIN, false, "__kvm_follow_pfn" },
+	  { { IN_KVM_MAIN, false, "kvm_resolve_pfn" },
+	    { IN_KVM_MAIN, false, "kvm_follow_pfn" },
+	    { IN_KVM_MAIN, false, "hva_to_pfn" },
+	    { IN_KVM_MAIN, false, "hva_to_pfn_fast" },
+	    { IN_KVM_MAIN, false, "hva_to_pfn_slow" },
+	    { IN_KVM_MAIN, false, "hva_to_pfn_remapped" },
 	    { IN_KVM_MAIN, true, "refcounted_page" },
+	    { IN_KVM_MAIN, true, "follow_pfnmap_start" },
+	    { IN_KVM_MAIN, false, "kvm_release_page_clean" },
+	    { IN_KVM_MAIN, false, "kvm_release_page_dirty" },
 	    { IN_KVM_HOST, false, "mmu_invalidate_retry_gfn" } } },
 	{ KT_LEVEL_6_12,
 	  "6.12 (follow_pfnmap_start, notifier by gfn range)",
@@ -120,7 +128,7 @@ int kt_detect_level(const struct kt_source *kvm_main, const struct kt_source *kv
 		return 0;
 	}
 	kt_buf_printf(err,
-		      "%s: unknown level: none of __kvm_follow_pfn (6.13+), follow_pfnmap_start "
+		      "%s: unknown level: none of kvm_resolve_pfn (6.13+), follow_pfnmap_start "
 		      "(6.12) or follow_pte (6.1-era) is used",
 		      kvm_main->path);
 	return -1;

@@ -24,6 +24,7 @@ struct kt_tree {
 	char version[32];
 	enum kt_level level;
 	struct kt_source kvm_main, kvm_host;
+	struct kt_source kvm_mm; /* virt/kvm/kvm_mm.h: 6.13+ only (struct kvm_follow_pfn) */
 };
 
 /* Read DIR's files, version and level; -1 with @err saying what is wrong. */

@@ -24,6 +24,7 @@
 
 #include "level.h"
 #include "shim61.h"
+#include "shim613.h"
 #include "shim_text.h"
 #include "tree.h"
 
@@ -82,6 +83,44 @@ static const struct wanted more612[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
 };
 
+/*
+ * 6.13+ (kvm_follow_pfn with refcounted_page): the pfn-based helpers are
+ * gone; the lookup takes a struct kvm_follow_pfn (virt/kvm/kvm_mm.h) and
+ * hands back the struct page it holds, which the caller releases.
+ */
+static const struct wanted wanted613[] = {
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_MEMSLOT_INVALID" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_MASK" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_NOSLOT_MASK" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_NOSLOT" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_FAULT" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_HWPOISON" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_RO_FAULT" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_NEEDS_IO" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_pfn" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "is_error_noslot_pfn" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_BAD" },
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_RO_BAD" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
+	{ "virt/kvm/kvm_mm.h", KT_STRUCT, "kvm_follow_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_hva_many" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_is_ad_tracked_page" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_set_page_dirty" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_set_page_accessed" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_page_clean" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_page_dirty" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_resolve_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_fast" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_slow" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "vma_is_valid" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_remapped" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_follow_pfn" },
+};
+
 /* The shim of each level kfp handles: what to extract, its text, its entry points. */
 struct level_shim {
 	enum kt_level level;
@@ -99,6 +138,8 @@ static const struct level_shim shims[] = {
 	  kts_shim61_kernel_h, kts_shim61_entry_h, "kts61_", 7 },
 	{ KT_LEVEL_6_12, "6.12", wanted61, more612, KT_NR(wanted61), KT_NR(more612),
 	  kts_shim612_kernel_h, kts_shim612_entry_h, "kts612_", 8 },
+	{ KT_LEVEL_6_13, "6.13", wanted613, NULL, KT_NR(wanted613), 0, kts_shim613_kernel_h,
+	  kts_shim613_entry_h, "kts613_", 9 },
 };
 
 static const struct wanted *wanted_at(const struct level_shim *shim, unsigned int i)
@@ -158,12 +199,18 @@ struct tree61 {
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
 	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
+	/* 6.13+: kvm_follow_pfn()/hva_to_pfn() on a struct kvm_follow_pfn, release by page */
+	u64 (*follow_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int flags, bool pin,
+			     bool *map_writable, u64 *refcounted_page, unsigned long *hva);
+	u64 (*hva_to_pfn613)(unsigned long addr, unsigned int flags, bool pin, bool *map_writable,
+			     u64 *refcounted_page);
+	void (*release_page)(u64 page, bool dirty);
 	void (*constants)(u64 *v);
 	void (*kvm_layout)(u64 *v);
 };
 
-/* Patched copies beside the trees they came from (6.1 and 6.12): room for a few */
-#define KT_MAX_TREES 6
+/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
+#define KT_MAX_TREES 10
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -190,6 +237,9 @@ int kt_tree_open(struct kt_tree *t, const char *dir, struct kt_buf *err)
 		goto out_kvm_host;
 	if (kt_detect_level(&t->kvm_main, &t->kvm_host, &t->level, err))
 		goto out_kvm_host;
+	snprintf(path, sizeof(path), "%s/virt/kvm/kvm_mm.h", dir);
+	if (t->level == KT_LEVEL_6_13 && kt_source_load(&t->kvm_mm, path, err))
+		goto out_kvm_host;
 	return 0;
 out_kvm_host:
 	kt_source_free(&t->kvm_host);
@@ -202,6 +252,7 @@ void kt_tree_close(struct kt_tree *t)
 {
 	kt_source_free(&t->kvm_main);
 	kt_source_free(&t->kvm_host);
+	kt_source_free(&t->kvm_mm);
 }
 
 /* ---- the translation unit ---- */
@@ -234,12 +285,14 @@ static void prelude(struct kt_buf *tu)
 
 static const struct kt_source *source_of(const struct kt_tree *t, const char *file)
 {
+	if (strstr(file, "kvm_mm.h"))
+		return &t->kvm_mm;
 	return strstr(file, "kvm_host.h") ? &t->kvm_host : &t->kvm_main;
 }
 
 struct piece {
 	const struct kt_source *src;
-	int rank; /* kvm_host.h before kvm_main.c */
+	int rank; /* kvm_host.h, then kvm_mm.h, then kvm_main.c */
 	size_t line;
 	struct kt_buf text;
 };
@@ -261,9 +314,10 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 	int r = -1;
 
 	if (!shim) {
-		kt_buf_printf(err,
-			      "%s: level %s: kfp has no shim for it yet (6.1-era and 6.12 only)",
-			      t->dir, kt_level_name(t->level));
+		kt_buf_printf(
+			err,
+			"%s: level %s: kfp has no shim for it yet (6.1-era, 6.12 and 6.13+ only)",
+			t->dir, kt_level_name(t->level));
 		return -1;
 	}
 	n = shim->nr_wanted + shim->nr_more;
@@ -276,7 +330,7 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 		const struct wanted *w = wanted_at(shim, i);
 
 		pieces[i].src = source_of(t, w->file);
-		pieces[i].rank = pieces[i].src == &t->kvm_main;
+		pieces[i].rank = pieces[i].src == &t->kvm_main ? 2 : pieces[i].src == &t->kvm_mm;
 		if (kt_extract(pieces[i].src, w->kind, w->name, config61, &pieces[i].text, err))
 			goto out_free;
 		pieces[i].line = strtoul(pieces[i].text.s + strlen("#line "), NULL, 10);
@@ -552,6 +606,65 @@ static bool tree61_mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 h
 	return r != 0;
 }
 
+/*
+ * 6.13+: the tree's kvm_follow_pfn() fills kfp's struct kvm_follow_pfn's
+ * outputs itself (kvm_resolve_pfn()); the model's extras are read back:
+ * remapped from the shim's follow_pfnmap_start(), is_refcounted_page from
+ * whether a page was handed out.
+ */
+static kfp_pfn_t tree613_finish(struct kvm_follow_pfn *kfp, kfp_pfn_t pfn, u64 page,
+				struct kts_saved saved)
+{
+	bool remapped = kts_remapped();
+
+	kts_leave(saved);
+	*kfp->refcounted_page = page;
+	if (is_error_noslot_pfn(pfn))
+		return pfn;
+	kfp->remapped = remapped;
+	kfp->is_refcounted_page = page != KFP_PFN_NONE;
+	return pfn;
+}
+
+/* virt/kvm/kvm_main.c kvm_follow_pfn() of the tree (6.13+) */
+static kfp_pfn_t tree613_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
+{
+	struct kts61_slot slot;
+	struct kts_saved saved;
+	unsigned long hva = 0;
+	u64 page = KFP_PFN_NONE;
+	kfp_pfn_t pfn;
+
+	if (kfp->slot)
+		slot_of(kfp->slot, &slot);
+	saved = kts_enter(kvm, kfp->owner);
+	pfn = tree_of(kvm)->follow_pfn613(kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags, kfp->pin,
+					  kfp->map_writable, &page, &hva);
+	kfp->hva = hva;
+	return tree613_finish(kfp, pfn, page, saved);
+}
+
+/* virt/kvm/kvm_main.c hva_to_pfn() of the tree (6.13+), for the gfn->pfn cache */
+static kfp_pfn_t tree613_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
+{
+	struct kts_saved saved;
+	u64 page = KFP_PFN_NONE;
+	kfp_pfn_t pfn;
+
+	saved = kts_enter(kvm, kfp->owner);
+	pfn = tree_of(kvm)->hva_to_pfn613(kfp->hva, kfp->flags, kfp->pin, kfp->map_writable, &page);
+	return tree613_finish(kfp, pfn, page, saved);
+}
+
+/* virt/kvm/kvm_main.c kvm_release_page_clean()/_dirty() of the tree (6.13+) */
+static void tree613_release_page(struct kvm *kvm, kfp_pfn_t page, bool dirty, kfp_owner_t owner)
+{
+	struct kts_saved saved = kts_enter(kvm, owner);
+
+	tree_of(kvm)->release_page(page, dirty);
+	kts_leave(saved);
+}
+
 /* The tree's struct kvm must be the shape kfp's mirror has (tree/shim61.c). */
 static int check_kvm_layout(struct tree61 *tree, const char *version, struct kt_buf *err)
 {
@@ -575,21 +688,61 @@ static void *entry(void *h, const struct level_shim *shim, const char *name)
 	return dlsym(h, symbol);
 }
 
+/* The error pfns, hvas and memslot flag, in the order of kts*_constants() */
+static const u64 kfp_values[] = {
+	KVM_PFN_ERR_FAULT,   KVM_PFN_ERR_HWPOISON,   KVM_PFN_ERR_RO_FAULT,
+	KVM_PFN_NOSLOT,	     KVM_HVA_ERR_BAD,	     KVM_HVA_ERR_RO_BAD,
+	KVM_MEMSLOT_INVALID, KVM_PFN_ERR_SIGPENDING, KVM_PFN_ERR_NEEDS_IO
+};
+
+/* The tree's encodings must be kfp's: the first @n of kfp_values. */
+static int check_constants(struct tree61 *tree, unsigned int n, const char *version,
+			   struct kt_buf *err)
+{
+	u64 values[9];
+	unsigned int i;
+
+	tree->constants(values);
+	for (i = 0; i < n; i++) {
+		if (values[i] != kfp_values[i]) {
+			kt_buf_printf(err,
+				      "%s: the tree encodes an error pfn, hva or memslot flag "
+				      "(#%u: 0x%llx) unlike kfp (0x%llx)",
+				      version, i, (unsigned long long)values[i],
+				      (unsigned long long)kfp_values[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 6.13+: the lookup on a struct kvm_follow_pfn, the release by page */
+static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, const char *version,
+		   struct kt_buf *err)
+{
+	*(void **)&tree->follow_pfn613 = entry(h, shim, "follow_pfn");
+	*(void **)&tree->hva_to_pfn613 = entry(h, shim, "hva_to_pfn");
+	*(void **)&tree->release_page = entry(h, shim, "release_page");
+	*(void **)&tree->constants = entry(h, shim, "constants");
+	if (!tree->follow_pfn613 || !tree->hva_to_pfn613 || !tree->release_page ||
+	    !tree->constants) {
+		kt_buf_printf(err, "%s: an entry point is missing", version);
+		return -1;
+	}
+	return check_constants(tree, shim->nr_constants, version, err);
+}
+
 static int load61(struct tree61 *tree, const struct level_shim *shim, const char *so,
 		  const char *version, struct kt_buf *err)
 {
-	static const u64 kfp_values[] = { KVM_PFN_ERR_FAULT,	KVM_PFN_ERR_HWPOISON,
-					  KVM_PFN_ERR_RO_FAULT, KVM_PFN_NOSLOT,
-					  KVM_HVA_ERR_BAD,	KVM_HVA_ERR_RO_BAD,
-					  KVM_MEMSLOT_INVALID,	KVM_PFN_ERR_SIGPENDING };
-	u64 values[8];
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	unsigned int i;
 
 	if (!h) {
 		kt_buf_printf(err, "%s: %s", so, dlerror());
 		return -1;
 	}
+	if (shim->level == KT_LEVEL_6_13)
+		return load613(tree, shim, h, version, err);
 	if (shim->level == KT_LEVEL_6_12)
 		*(void **)&tree->gfn_to_pfn_memslot612 = entry(h, shim, "gfn_to_pfn_memslot");
 	else
@@ -607,17 +760,8 @@ static int load61(struct tree61 *tree, const struct level_shim *shim, const char
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
-	tree->constants(values);
-	for (i = 0; i < shim->nr_constants; i++) {
-		if (values[i] != kfp_values[i]) {
-			kt_buf_printf(err,
-				      "%s: the tree encodes an error pfn, hva or memslot flag "
-				      "(#%u: 0x%llx) unlike kfp (0x%llx)",
-				      version, i, (unsigned long long)values[i],
-				      (unsigned long long)kfp_values[i]);
-			return -1;
-		}
-	}
+	if (check_constants(tree, shim->nr_constants, version, err))
+		return -1;
 	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
 }
 
@@ -651,6 +795,32 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	return d;
 }
 
+/*
+ * 6.13+: the caller policies are upstream's (kvm/design/upstream.c renders
+ * 6.13+): kvm_vcpu_map() pins, a pin of remapped memory needs
+ * allow_unsafe_mappings, every caller releases the refcounted_page.
+ */
+static const struct kvm_design *make_design613(struct tree61 *tree, const char *dir,
+					       const char *version)
+{
+	struct kvm_design *d = &tree->design;
+
+	snprintf(tree->name, sizeof(tree->name), "tree:%s", version);
+	snprintf(tree->renders, sizeof(tree->renders),
+		 "Linux %s, its own lookup and release (--kernel-tree)", version);
+	*d = kvm_design_upstream;
+	d->name = tree->name;
+	d->summary = "the tree's kvm_follow_pfn, hva_to_pfn*, kvm_release_page_*; "
+		     "upstream's callers";
+	d->renders = tree->renders;
+	d->follow_pfn = tree613_follow_pfn;
+	d->hva_to_pfn = tree613_hva_to_pfn;
+	d->release_page = tree613_release_page;
+	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
+	d->kernel_tree = tree->dir;
+	return d;
+}
+
 int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size_t msg_size)
 {
 	struct kt_buf tu = { 0 }, err = { 0 };
@@ -678,7 +848,9 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 		kt_buf_printf(&err, "%s: a design named %s is already loaded", dir, so);
 		goto out_close;
 	}
-	r = kfp_design_add(make_design61(&trees[nr_trees], dir, t.version));
+	r = kfp_design_add(t.level == KT_LEVEL_6_13 ?
+				   make_design613(&trees[nr_trees], dir, t.version) :
+				   make_design61(&trees[nr_trees], dir, t.version));
 	if (r < 0)
 		kt_buf_printf(&err, "%s: no room for another design", dir);
 	else

@@ -106,6 +106,17 @@ void kts_warn(const char *file, int line, const char *what)
 	(void)file;
 }
 
+/* The world and the reference owner of the thread in the tree's code (tree/shim613.c) */
+struct kvm *kts_world(void)
+{
+	return kts_kvm;
+}
+
+kfp_owner_t kts_owner(void)
+{
+	return frame()->owner;
+}
+
 void *kts_current(void)
 {
 	return frame()->task;

@@ -22,6 +22,9 @@ struct kts_saved {
 struct kts_saved kts_enter(struct kvm *kvm, kfp_owner_t owner);
 void kts_leave(struct kts_saved saved);
 
+/* The world and the reference owner of the thread in the tree's code */
+struct kvm *kts_world(void);
+kfp_owner_t kts_owner(void);
 void kts_warn(const char *file, int line, const char *what);
 void *kts_current(void);
 bool kts_get_user_page_fast_only(unsigned long addr, unsigned int gup_flags, void **pagep);

@@ -19,3 +19,5 @@ KTS_INCBIN(kts_shim61_kernel_h, "tree/shim/6.1/kernel.h");
 KTS_INCBIN(kts_shim61_entry_h, "tree/shim/6.1/entry.h");
 KTS_INCBIN(kts_shim612_kernel_h, "tree/shim/6.12/kernel.h");
 KTS_INCBIN(kts_shim612_entry_h, "tree/shim/6.12/entry.h");
+KTS_INCBIN(kts_shim613_kernel_h, "tree/shim/6.13/kernel.h");
+KTS_INCBIN(kts_shim613_entry_h, "tree/shim/6.13/entry.h");

@@ -8,5 +8,8 @@ extern const char kts_shim61_entry_h[];
 /* tree/shim/6.12/kernel.h and entry.h */
 extern const char kts_shim612_kernel_h[];
 extern const char kts_shim612_entry_h[];
+/* tree/shim/6.13/kernel.h and entry.h */
+extern const char kts_shim613_kernel_h[];
+extern const char kts_shim613_entry_h[];
 
 #endif /* KFP_TREE_SHIM_TEXT_H */

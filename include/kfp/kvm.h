@@ -299,6 +299,8 @@ struct kvm_design {
 	kfp_pfn_t (*follow_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	kfp_pfn_t (*hva_to_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	void (*release_pfn)(struct kvm *kvm, kfp_pfn_t pfn, bool dirty, kfp_owner_t owner);
+	/* 6.13+: kvm_release_page_clean()/_dirty() (NULL: the model's) */
+	void (*release_page)(struct kvm *kvm, kfp_pfn_t page, bool dirty, kfp_owner_t owner);
 	/* the fault's check under mmu_lock, by hva (NULL: the model's mmu_invalidate_retry_hva()) */
 	bool (*mmu_invalidate_retry_hva)(struct kvm *kvm, long mmu_seq, u64 hva);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
@@ -313,7 +315,7 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-#define KFP_MAX_DESIGNS 12
+#define KFP_MAX_DESIGNS 16
 extern const struct kvm_design *kfp_designs[];
 extern unsigned int kfp_nr_designs;
 /* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */

@@ -89,18 +89,41 @@ TEST(level_6_12_names_the_missing_symbol)
 	kt_buf_free(&err);
 }
 
+/* kvm_main.c of a made-up 6.13+ tree: every marker, as empty definitions. */
+static const char main613[] = "static int kvm_resolve_pfn(struct kvm_follow_pfn *kfp)\n"
+			      "{\n\t*kfp->refcounted_page = 0;\n"
+			      "\treturn follow_pfnmap_start(0);\n}\n"
+			      "static int hva_to_pfn_fast(void) { return 0; }\n"
+			      "static int hva_to_pfn_slow(void) { return 0; }\n"
+			      "static int hva_to_pfn_remapped(void) { return 0; }\n"
+			      "int hva_to_pfn(void) { return 0; }\n"
+			      "static int kvm_follow_pfn(void) { return 0; }\n"
+			      "void kvm_release_page_clean(void) { }\n"
+			      "void kvm_release_page_dirty(void) { }\n";
+static const char host613[] = "static inline int mmu_invalidate_retry_gfn(void) { return 0; }\n";
+
 TEST(level_6_13_from_kvm_follow_pfn_with_refcounted_page)
 {
-	static const char m[] = "static int __kvm_follow_pfn(struct kvm_follow_pfn *kfp)\n"
-				"{\n\t*kfp->refcounted_page = 0;\n"
-				"\treturn follow_pfnmap_start(0);\n}\n"
-				"static int hva_to_pfn_remapped(void) { return 0; }\n";
-	static const char h[] = "static inline int mmu_invalidate_retry_gfn(void) { return 0; }\n";
 	struct kt_buf err = { 0 };
 	enum kt_level level = KT_LEVEL_6_1;
 
-	ASSERT_EQ(detect(m, h, &level, &err), 0);
+	ASSERT_EQ(detect(main613, host613, &level, &err), 0);
 	ASSERT_EQ(level, KT_LEVEL_6_13);
+	kt_buf_free(&err);
+}
+
+TEST(level_6_13_names_the_missing_symbol)
+{
+	char *m = strdup(main613);
+	struct kt_buf err = { 0 };
+	enum kt_level level;
+
+	/* no kvm_follow_pfn(): the 6.13+ level is recognised, then refused */
+	memcpy(strstr(m, "int kvm_follow_pfn"), "int kvm_follow_pfx", 18);
+	ASSERT_EQ(detect(m, host613, &level, &err), -1);
+	ASSERT_TRUE(strstr(err.s, "virt/kvm/kvm_main.c: looks like level 6.13+") == err.s);
+	ASSERT_TRUE(strstr(err.s, "does not define kvm_follow_pfn") != NULL);
+	free(m);
 	kt_buf_free(&err);
 }
 
@@ -127,7 +150,7 @@ TEST(level_names_the_missing_symbol)
 TEST(level_a_marker_in_a_comment_does_not_count)
 {
 	static const char m[] = "/* follow_pte() and follow_pfnmap_start() */\n"
-				"static const char *s = \"__kvm_follow_pfn\";\n";
+				"static const char *s = \"kvm_resolve_pfn\";\n";
 	struct kt_buf err = { 0 };
 	enum kt_level level;
 

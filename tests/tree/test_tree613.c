@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --kernel-tree on a 6.13+ tree (docs/kernel-tree.md "The 6.13+ column"):
+ * the lookup path on a struct kvm_follow_pfn (kvm_follow_pfn(),
+ * hva_to_pfn*(), kvm_resolve_pfn(), kvm_release_page_*()) compiled against
+ * tree/shim/6.13, instrumented, loaded as a design with upstream's caller
+ * policies; its verdicts beside upstream's; patched copies caught.  No
+ * distribution ships a 6.13+ source package kfp's CI can install, so the
+ * tree is the one $KFP_TREE_613 names (its Makefile, virt/kvm and
+ * include/linux/kvm_host.h), and the tests SKIP without it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kfp/scenario.h>
+#include <kfp/tree.h>
+
+#include "../lib/harness.h"
+#include "../lib/library.h"
+#include "../../tree/level.h"
+#include "../../tree/tsan.h"
+
+#define TREES "build/kernel-trees"
+#define CACHE TREES "/cache"
+/* the patched copies of each build, so that two builds never edit the same one */
+#if SLOW_BUILD
+#define BUILD "-san"
+#else
+#define BUILD ""
+#endif
+
+static int tree_design = -1, asref_design = -1, unsafe_design = -1;
+
+/* $KFP_TREE_613, or SKIP */
+static const char *tree_dir(void)
+{
+	const char *dir = getenv("KFP_TREE_613");
+	char path[4096];
+
+	if (!dir || !*dir)
+		SKIP("KFP_TREE_613 not set (a 6.13+ kernel tree)");
+	snprintf(path, sizeof(path), "%s/virt/kvm/kvm_mm.h", dir);
+	if (access(path, R_OK))
+		SKIP("KFP_TREE_613 has no virt/kvm/kvm_mm.h");
+	return dir;
+}
+
+/* A copy of the tree under @dir, kvm_main.c edited: @from becomes @to. */
+static void patched_copy(const char *dir, const char *extraversion, const char *from,
+			 const char *to)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf %s && mkdir -p %s && cp -r %s/. %s && "
+		 "sed -i 's/^EXTRAVERSION =.*/EXTRAVERSION = %s/' %s/Makefile && "
+		 "grep -q '%s' %s/virt/kvm/kvm_main.c && "
+		 "sed -i 's/%s/%s/' %s/virt/kvm/kvm_main.c",
+		 dir, dir, tree_dir(), dir, extraversion, dir, from, dir, from, to, dir);
+	ASSERT_EQ(system(cmd), 0);
+}
+
+static int load_tree(const char *dir)
+{
+	char msg[8192];
+	int d = kfp_kernel_tree_load(dir, CACHE, msg, sizeof(msg));
+
+	if (d < 0)
+		kfp_test_diag("%s", msg);
+	ASSERT_TRUE(d >= 0);
+	return d;
+}
+
+static void setup(void)
+{
+	const char *dir = tree_dir();
+
+	if (tree_design < 0)
+		tree_design = load_tree(dir);
+}
+
+/* Which properties some execution of @path violates (bit per property) and accepts (<< 8). */
+static unsigned int verdict(const char *path, int design)
+{
+	static struct kfp_scenario sc;
+	static struct kfp_scenario_run run;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int p, bits = 0;
+	char err[KFP_ERROR_LEN];
+
+	if (kfp_scenario_load(path, &sc, err, sizeof(err)))
+		SKIP("scenario files not found (run from the top directory)");
+	ASSERT_EQ(kfp_scenario_run(&sc, (unsigned int)design, &options, &run), 0);
+	ASSERT_TRUE(run.explore.complete);
+	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
+		if (run.explore.executions_with_violation[p])
+			bits |= 1u << p;
+		if (run.explore.executions_with_accepted[p])
+			bits |= 1u << (p + 8);
+	}
+	kfp_scenario_run_release(&run);
+	return bits;
+}
+
+TEST(tree613_loads_at_level_6_13)
+{
+	struct kt_buf err = { 0 };
+	struct kt_tree t;
+
+	setup();
+	ASSERT_TRUE(!strncmp(kfp_designs[tree_design]->name, "tree:", 5));
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(t.level, KT_LEVEL_6_13);
+	kt_tree_close(&t);
+	kt_buf_free(&err);
+}
+
+/* The unit holds the tree's kvm_follow_pfn path, its struct from kvm_mm.h, the 6.13 shim. */
+TEST(tree613_code_is_the_trees_behind_its_line)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[4200];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_mm.h\"\nstruct kvm_follow_pfn {",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nstatic int hva_to_pfn_remapped(",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	ASSERT_TRUE(strstr(tu.s, "\"<kfp>/tree/shim/6.13/kernel.h\"") != NULL);
+	ASSERT_TRUE(strstr(tu.s, "kts613_follow_pfn") != NULL);
+	ASSERT_TRUE(strstr(tu.s, "kts612_gfn_to_pfn_memslot") == NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+}
+
+/* The tree's code runs instrumented, and its remapped path is the model's pfnmap walk. */
+TEST(tree613_runs_instrumented)
+{
+	unsigned long calls;
+
+	setup();
+	calls = kts_tsan_counts.calls;
+	verdict("scenarios/races/pfnmap-revoke-vs-fault.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.calls, calls);
+	ASSERT_GT(kts_tsan_counts.reads, 0);
+}
+
+/*
+ * Under the tree's code, the library's verdicts are upstream's: remapped
+ * pages never referenced, kvm_vcpu_map()'s pin and allow_unsafe_mappings,
+ * the release of the refcounted_page, the races of the lookup.
+ */
+TEST(tree613_verdicts_are_upstreams)
+{
+	static const char *const paths[] = {
+		"scenarios/bugs/cve-2021-22543-refcount-zero-tail.kfp",
+		"scenarios/bugs/pfnmap-writability-ignored.kfp",
+		"scenarios/bugs/vcpu-map-of-mmio-unprotected.kfp",
+		"scenarios/bugs/vcpu-map-of-mmio-unsafe-allowed.kfp",
+		"scenarios/bugs/vcpu-map-unpinned-anon-not-unsafe-allowed.kfp",
+		"scenarios/races/fault-vs-munmap.kfp",
+		"scenarios/races/gpc-on-readonly-memslot.kfp",
+		"scenarios/races/pfnmap-revoke-vs-fault.kfp",
+		"scenarios/races/vcpu-map-vs-munmap.kfp",
+		"scenarios/thread/sean-snippet-corrupts-refcount.kfp",
+		"scenarios/thread/vcpu-map-stale-but-not-freed.kfp",
+	};
+	int upstream = kfp_design_index("upstream");
+	unsigned int i;
+
+	setup();
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		unsigned int a = verdict(paths[i], upstream), b = verdict(paths[i], tree_design);
+
+		if (a != b)
+			kfp_test_diag("%s: upstream 0x%x, tree 0x%x", paths[i], a, b);
+		ASSERT_EQ(a, b);
+	}
+}
+
+/*
+ * Patched: hva_to_pfn_remapped() hands the remapped pfn's page out as the
+ * refcounted_page although it took no reference, so the caller's
+ * kvm_release_page_*() puts a reference it never held.  The unpatched
+ * tree is P1-clean on the same scenarios.
+ */
+TEST(tree613_patched_remapped_page_as_refcounted_is_caught)
+{
+	static const char *const paths[] = {
+		"scenarios/thread/sean-snippet-corrupts-refcount.kfp",
+		"scenarios/bugs/cve-2021-22543-refcount-zero-tail.kfp",
+	};
+	const char *dir = TREES "/linux-source-613-asref" BUILD;
+	unsigned int i;
+
+	setup();
+	if (asref_design < 0) {
+		patched_copy(dir, "-asref" BUILD,
+			     "kvm_resolve_pfn(kfp, NULL, [&]args, args.writable)",
+			     "kvm_resolve_pfn(kfp, pfn_to_page(args.pfn), NULL, args.writable)");
+		asref_design = load_tree(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[asref_design]->name, "-asref") != NULL);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ASSERT_FALSE(verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
+		ASSERT_TRUE(verdict(paths[i], asref_design) & (1u << KFP_PROPERTY_P1));
+	}
+}
+
+/*
+ * Patched: hva_to_pfn_remapped() without its allow_unsafe_mappings check,
+ * so kvm_vcpu_map() maps MMIO it cannot pin: the unprotected mapping that
+ * upstream refuses (and accepts only when the parameter is set) is a
+ * violation nobody asked for.
+ */
+TEST(tree613_patched_unsafe_pin_of_remapped_is_caught)
+{
+	const char *path = "scenarios/bugs/vcpu-map-of-mmio-unprotected.kfp";
+	const char *dir = TREES "/linux-source-613-unsafe" BUILD;
+	unsigned int mask = (1u << KFP_NR_PROPERTIES) - 1;
+
+	setup();
+	if (unsafe_design < 0) {
+		patched_copy(dir, "-unsafe" BUILD, "if (kfp->pin [&][&] !allow_unsafe_mappings)",
+			     "if (0)");
+		unsafe_design = load_tree(dir);
+	}
+	ASSERT_FALSE(verdict(path, tree_design) & mask);
+	ASSERT_TRUE(verdict(path, unsafe_design) & mask);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kfp's shim for the 6.13+ lookup path, part 3: the entry points kfp finds
+ * with dlsym() after the tree's definitions.  The translation unit is
+ * compiled with -fvisibility=hidden, so the tree's own global functions
+ * (hva_to_pfn(), kvm_release_page_clean()...) bind to each other and never
+ * to kfp's functions of the same names; only these are exported.  A
+ * struct page * crosses as its pfn, KFP_PFN_NONE (all ones) for NULL.
+ */
+#define KTS_ENTRY __attribute__((visibility("default")))
+
+static u64 kts613_pfn_of(struct page *page)
+{
+	return page ? page_to_pfn(page) : ~0ULL;
+}
+
+/* virt/kvm/kvm_main.c kvm_follow_pfn(): what __kvm_faultin_pfn(), __gfn_to_page() and __kvm_vcpu_map() call */
+KTS_ENTRY kvm_pfn_t kts613_follow_pfn(const struct kvm_memory_slot *slot, gfn_t gfn,
+				      unsigned int flags, bool pin, bool *map_writable,
+				      u64 *refcounted_page, hva_t *hva)
+{
+	struct page *page = NULL;
+	struct kvm_follow_pfn kfp = {
+		.slot = slot,
+		.gfn = gfn,
+		.flags = flags,
+		.pin = pin,
+		.map_writable = map_writable,
+		.refcounted_page = &page,
+	};
+	kvm_pfn_t pfn = kvm_follow_pfn(&kfp);
+
+	*hva = kfp.hva;
+	*refcounted_page = kts613_pfn_of(page);
+	return pfn;
+}
+
+/* virt/kvm/pfncache.c hva_to_pfn_retry(): hva_to_pfn() on a kvm_follow_pfn of its own */
+KTS_ENTRY kvm_pfn_t kts613_hva_to_pfn(unsigned long addr, unsigned int flags, bool pin,
+				      bool *map_writable, u64 *refcounted_page)
+{
+	struct page *page = NULL;
+	struct kvm_follow_pfn kfp = {
+		.hva = addr,
+		.flags = flags,
+		.pin = pin,
+		.map_writable = map_writable,
+		.refcounted_page = &page,
+	};
+	kvm_pfn_t pfn = hva_to_pfn(&kfp);
+
+	*refcounted_page = kts613_pfn_of(page);
+	return pfn;
+}
+
+/* virt/kvm/kvm_main.c kvm_release_page_clean()/kvm_release_page_dirty(): NULL is a no-op */
+KTS_ENTRY void kts613_release_page(u64 pfn, bool dirty)
+{
+	struct page *page = pfn == ~0ULL ? NULL : pfn_to_page(pfn);
+
+	if (dirty)
+		kvm_release_page_dirty(page);
+	else
+		kvm_release_page_clean(page);
+}
+
+/* The tree's encodings kfp must share: checked when the tree is loaded. */
+KTS_ENTRY void kts613_constants(u64 *v)
+{
+	v[0] = KVM_PFN_ERR_FAULT;
+	v[1] = KVM_PFN_ERR_HWPOISON;
+	v[2] = KVM_PFN_ERR_RO_FAULT;
+	v[3] = KVM_PFN_NOSLOT;
+	v[4] = KVM_HVA_ERR_BAD;
+	v[5] = KVM_HVA_ERR_RO_BAD;
+	v[6] = KVM_MEMSLOT_INVALID;
+	v[7] = KVM_PFN_ERR_SIGPENDING;
+	v[8] = KVM_PFN_ERR_NEEDS_IO;
+}

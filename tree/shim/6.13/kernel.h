@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kfp's shim for the 6.13+ lookup path, part 1: the kernel-shaped
+ * declarations the tree's code compiles against (in the manner of Linux's
+ * tools/testing/vma/vma_internal.h).  kfp writes the constants it shares
+ * with the model (FOLL_*, VM_*, PAGE_OFFSET...) above this text; the
+ * tree's definitions, each behind its #line, follow it; entry.h closes
+ * the translation unit.
+ *
+ * Every call the tree's code makes into mm is renamed onto a kts_*
+ * function that the kfp binary exports (tree/shim61.c, for what 6.12
+ * calls as 6.1 did, tree/shim612.c for follow_pfnmap_start(), and
+ * tree/shim613.c for what only 6.13+ calls): kfp's model has
+ * functions of the same names with other signatures, and the two must
+ * never meet at link time.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef u64 kvm_pfn_t;
+typedef u64 gfn_t;
+typedef u64 gpa_t;
+typedef u64 hpa_t;
+typedef unsigned long hva_t;
+
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __always_inline inline __attribute__((always_inline))
+#define might_sleep() \
+	do {          \
+	} while (0)
+#define array_index_nospec(index, size) ((index) < (size) ? (index) : 0)
+
+#define MAX_ERRNO 4095
+#define IS_ERR_VALUE(x) ((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+#define IS_ERR(ptr) IS_ERR_VALUE((unsigned long)(ptr))
+#define POISON_POINTER_DELTA 0
+
+/* include/asm-generic/bug.h: a WARN or BUG is a report of the model */
+void kts_warn(const char *file, int line, const char *what);
+#define WARN_ON(condition)                                      \
+	({                                                      \
+		int __ret_warn_on = !!(condition);              \
+		if (unlikely(__ret_warn_on))                    \
+			kts_warn(__FILE__, __LINE__, #condition); \
+		unlikely(__ret_warn_on);                        \
+	})
+#define WARN_ON_ONCE(condition) WARN_ON(condition)
+#define BUG_ON(condition) ((void)WARN_ON(condition))
+
+/* struct page: an address kfp maps to the pfn (no field of it is ever read) */
+struct page;
+extern char kts_pages[];
+#define pfn_to_page(pfn) ((struct page *)(kts_pages + (pfn)))
+#define page_to_pfn(page) ((kvm_pfn_t)((const char *)(page)-kts_pages))
+
+struct mm_struct;
+/* the fields the lookup path reads; kfp fills them at vma_lookup() (tree/shim61.c) */
+struct vm_area_struct {
+	struct mm_struct *vm_mm;
+	unsigned long vm_start, vm_end, vm_flags;
+	void *kfp_vma;
+};
+struct task_struct {
+	struct mm_struct *mm;
+};
+struct task_struct *kts_current(void);
+#define current (kts_current())
+
+typedef struct {
+	int kts_unused;
+} spinlock_t;
+/*
+ * include/linux/mm.h struct follow_pfnmap_args (6.12): the inputs and
+ * outputs the lookup path uses.  The page-table lock held between
+ * follow_pfnmap_start() and follow_pfnmap_end() is kfp's, in the thread's
+ * frame (tree/shim612.c), not here.
+ */
+struct follow_pfnmap_args {
+	struct vm_area_struct *vma;
+	unsigned long address;
+	unsigned long pfn;
+	bool writable;
+	bool special;
+};
+
+/* include/linux/kvm_host.h: the fields of a memslot the lookup reads */
+struct kvm_memory_slot {
+	gfn_t base_gfn;
+	unsigned long npages;
+	unsigned long userspace_addr;
+	u32 flags;
+	short id;
+	u16 as_id;
+};
+struct kvm;
+struct kvm_vcpu;
+
+/* mm, renamed onto kfp's model */
+#define get_user_page_fast_only kts_get_user_page_fast_only
+#define get_user_pages_unlocked kts_get_user_pages_unlocked
+#define get_page_unless_zero kts_get_page_unless_zero
+#define put_page kts_put_page
+#define pfn_valid kts_pfn_valid
+#define PageReserved kts_PageReserved
+#define is_zero_pfn kts_is_zero_pfn
+#define is_zone_device_page kts_is_zone_device_page
+#define page_count kts_page_count
+#define mark_page_accessed kts_mark_page_accessed
+#define SetPageDirty kts_SetPageDirty
+#define follow_pfnmap_start kts612_follow_pfnmap_start
+#define follow_pfnmap_end kts612_follow_pfnmap_end
+#define fixup_user_fault kts_fixup_user_fault
+#define mmap_read_lock kts_mmap_read_lock
+#define mmap_read_unlock kts_mmap_read_unlock
+#define vma_lookup kts_vma_lookup
+#define pin_user_pages_fast kts613_pin_user_pages_fast
+#define pin_user_pages_unlocked kts613_pin_user_pages_unlocked
+
+bool get_user_page_fast_only(unsigned long addr, unsigned int gup_flags, struct page **pagep);
+long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
+			     unsigned int gup_flags);
+bool get_page_unless_zero(struct page *page);
+void put_page(struct page *page);
+int pfn_valid(unsigned long pfn);
+int PageReserved(const struct page *page);
+int is_zero_pfn(unsigned long pfn);
+bool is_zone_device_page(const struct page *page);
+int page_count(const struct page *page);
+void mark_page_accessed(struct page *page);
+void SetPageDirty(struct page *page);
+int follow_pfnmap_start(struct follow_pfnmap_args *args);
+void follow_pfnmap_end(struct follow_pfnmap_args *args);
+int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int fault_flags,
+		     bool *unlocked);
+void mmap_read_lock(struct mm_struct *mm);
+void mmap_read_unlock(struct mm_struct *mm);
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
+			struct page **pages);
+long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
+			     unsigned int gup_flags);
+
+/*
+ * virt/kvm/kvm_main.c's allow_unsafe_mappings module parameter (6.13):
+ * the model's kvm->allow_unsafe_mappings of the world the thread is in
+ */
+bool kts613_allow_unsafe_mappings(void);
+#define allow_unsafe_mappings (kts613_allow_unsafe_mappings())

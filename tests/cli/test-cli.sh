@@ -581,11 +581,12 @@ ok $? cli_merge_of_a_whole_run_is_kfp_check
 # so a prefix lost or explored twice shows even in a safe cell.  Shards
 # split the stateless search, so the whole search is that one, over the
 # library less the races it cannot finish in minutes (millions of
-# executions: what the stateful search is for): the two three-actor races,
-# and the kvm_vcpu_map races, whose proposal cells re-validate at every
-# access (about 9x the states of upstream's; docs/proposal.md).
+# executions: what the stateful search is for): the three-actor races of a
+# fault, and the kvm_vcpu_map races, whose proposal cells re-validate at
+# every access (about 9x the states of upstream's; docs/proposal.md).
 dpor_library=$(find scenarios -name '*.kfp' | sort |
 	grep -v -e two-vcpu-faults-vs-munmap-remap -e vcpu-map-and-fault-vs-munmap \
+		-e anon-fault-vs-dontneed-vs-reclaim \
 		-e 'races/vcpu-map' -e 'review/vcpu-map-vs-fork')
 # shellcheck disable=SC2086
 "$KFP" check --json --search dpor $dpor_library >"$library_json" 2>"$err"

@@ -31,19 +31,28 @@ void batch_release(struct kfp_mm *mm, struct unmap_batch *batch)
 
 /*
  * mm/swapfile.c free_swap_and_cache() -> __try_to_reclaim_swap() (under the
- * PTL): the zapped entry's swap-cache folio leaves the cache only if
- * folio_trylock() gets it.  A folio that reclaim or a swap-in fault holds
- * locked stays in the swap cache with its reference: reclaim's
- * folio_ref_freeze() counts it, and a folio left behind waits for a later
- * reclaim (folio_free_swap() of a folio no entry names), as upstream.
- * (The model's folio lock is one lock for every folio, so a trylock can
- * also fail on another folio's holder; the folio then only stays cached.)
+ * PTL) for the swap entry at @addr: the entry's swap-cache folio leaves the
+ * cache only if folio_trylock() gets it, and only if it is still the
+ * entry's once locked (folio_test_swapcache() and the entry checked under
+ * the folio lock).  Reclaim deletes a folio from the swap cache under the
+ * folio lock but not the PTL, so the slot the zap read before may be gone,
+ * and its pfn freed and reused, by the time the lock is taken.  A folio
+ * that reclaim or a swap-in holds locked stays in the swap cache with its
+ * reference: reclaim's folio_ref_freeze() counts it, and a folio left
+ * behind waits for a later reclaim (folio_free_swap() of a folio no entry
+ * names), as upstream.  (The model's folio lock is one lock for every
+ * folio, so a trylock can also fail on another folio's holder; the folio
+ * then only stays cached.)
  */
-static void free_swap_and_cache(struct kfp_mm *mm, kfp_pfn_t pfn)
+static void free_swap_and_cache(struct kfp_mm *mm, u64 addr)
 {
+	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+
 	if (!kfp_write_trylock(&mm->folio_lock))
 		return;
-	kfp_put_unless_frozen(mm, pfn, KFP_OWNER_SWAP_CACHE);
+	kfp_shared_read(kfp_pte_object(addr), "__try_to_reclaim_swap");
+	if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32)
+		kfp_put_unless_frozen(mm, pte->pfn, KFP_OWNER_SWAP_CACHE);
 	kfp_write_unlock(&mm->folio_lock);
 }
 
@@ -58,7 +67,7 @@ void zap_pte(struct kfp_mm *mm, u64 addr, struct unmap_batch *batch)
 			SetPageDirty(mm, pte->pfn);
 		batch_add(batch, pte->pfn, KFP_OWNER_PAGE_TABLE);
 	} else if (pte->kind == KFP_PTE_SWAP && pte->pfn != KFP_NO_PFN32) {
-		free_swap_and_cache(mm, pte->pfn);
+		free_swap_and_cache(mm, addr);
 	}
 	if (pte->kind != KFP_PTE_NONE)
 		pte_clear(mm, addr);

@@ -783,6 +783,7 @@ ok $? cli_hunt_finds_the_retry_check_race_at_scenario_360
 # every search of it ends, and the full one meets its expectations
 expect_status 0 cli_shmem_map_vs_reclaim_does_not_crash_dpor "$KFP" check --variant upstream --stop-at-first --search dpor tests/cli/shmem-map-vs-reclaim.kfp
 expect_status 0 cli_shmem_map_vs_reclaim_meets_its_expectations "$KFP" check --variant upstream tests/cli/shmem-map-vs-reclaim.kfp
+expect_status 0 cli_dontneed_vs_reclaim_puts_only_the_swap_cache_reference_it_holds "$KFP" check --variant upstream tests/cli/vcpu-map-vs-dontneed-vs-reclaim.kfp
 # the random phase is the same for a seed
 "$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s1" 2>/dev/null
 "$KFP" hunt --variant legacy --objects anon --exhaustive 0 --ops 4 --max-scenarios 60 --time 0 --seed 7 >"$hunt/s2" 2>/dev/null

@@ -18,18 +18,13 @@
 #include <kfp/tree.h>
 
 #include "../lib/harness.h"
+#include "../lib/kernel_tree.h"
 #include "../lib/library.h"
 #include "../../tree/level.h"
 #include "../../tree/tsan.h"
 
-#define TREES "build/kernel-trees"
-#define CACHE TREES "/cache"
-/* the patched copies of each build, so that two builds never edit the same one */
-#if SLOW_BUILD
-#define BUILD "-san"
-#else
-#define BUILD ""
-#endif
+#define TREES KERNEL_TREES
+#define BUILD KERNEL_TREE_BUILD
 
 static int tree_design = -1, asref_design = -1, unsafe_design = -1;
 
@@ -47,61 +42,12 @@ static const char *tree_dir(void)
 	return dir;
 }
 
-/* A copy of the tree under @dir, kvm_main.c edited: @from becomes @to. */
-static void patched_copy(const char *dir, const char *extraversion, const char *from,
-			 const char *to)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd),
-		 "rm -rf %s && mkdir -p %s && cp -r %s/. %s && "
-		 "sed -i 's/^EXTRAVERSION =.*/EXTRAVERSION = %s/' %s/Makefile && "
-		 "grep -q '%s' %s/virt/kvm/kvm_main.c && "
-		 "sed -i 's/%s/%s/' %s/virt/kvm/kvm_main.c",
-		 dir, dir, tree_dir(), dir, extraversion, dir, from, dir, from, to, dir);
-	ASSERT_EQ(system(cmd), 0);
-}
-
-static int load_tree(const char *dir)
-{
-	char msg[8192];
-	int d = kfp_kernel_tree_load(dir, CACHE, msg, sizeof(msg));
-
-	if (d < 0)
-		kfp_test_diag("%s", msg);
-	ASSERT_TRUE(d >= 0);
-	return d;
-}
-
 static void setup(void)
 {
 	const char *dir = tree_dir();
 
 	if (tree_design < 0)
-		tree_design = load_tree(dir);
-}
-
-/* Which properties some execution of @path violates (bit per property) and accepts (<< 8). */
-static unsigned int verdict(const char *path, int design)
-{
-	static struct kfp_scenario sc;
-	static struct kfp_scenario_run run;
-	struct kfp_explore_options options = { .preemption_bound = -1 };
-	unsigned int p, bits = 0;
-	char err[KFP_ERROR_LEN];
-
-	if (kfp_scenario_load(path, &sc, err, sizeof(err)))
-		SKIP("scenario files not found (run from the top directory)");
-	ASSERT_EQ(kfp_scenario_run(&sc, (unsigned int)design, &options, &run), 0);
-	ASSERT_TRUE(run.explore.complete);
-	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
-		if (run.explore.executions_with_violation[p])
-			bits |= 1u << p;
-		if (run.explore.executions_with_accepted[p])
-			bits |= 1u << (p + 8);
-	}
-	kfp_scenario_run_release(&run);
-	return bits;
+		tree_design = kernel_tree_load(dir);
 }
 
 TEST(tree613_loads_at_level_6_13)
@@ -148,7 +94,7 @@ TEST(tree613_runs_instrumented)
 
 	setup();
 	calls = kts_tsan_counts.calls;
-	verdict("scenarios/races/pfnmap-revoke-vs-fault.kfp", tree_design);
+	kernel_tree_verdict("scenarios/races/pfnmap-revoke-vs-fault.kfp", tree_design);
 	ASSERT_GT(kts_tsan_counts.calls, calls);
 	ASSERT_GT(kts_tsan_counts.reads, 0);
 }
@@ -178,7 +124,8 @@ TEST(tree613_verdicts_are_upstreams)
 
 	setup();
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		unsigned int a = verdict(paths[i], upstream), b = verdict(paths[i], tree_design);
+		unsigned int a = kernel_tree_verdict(paths[i], upstream),
+			     b = kernel_tree_verdict(paths[i], tree_design);
 
 		if (a != b)
 			kfp_test_diag("%s: upstream 0x%x, tree 0x%x", paths[i], a, b);
@@ -203,15 +150,16 @@ TEST(tree613_patched_remapped_page_as_refcounted_is_caught)
 
 	setup();
 	if (asref_design < 0) {
-		patched_copy(dir, "-asref" BUILD,
-			     "kvm_resolve_pfn(kfp, NULL, [&]args, args.writable)",
-			     "kvm_resolve_pfn(kfp, pfn_to_page(args.pfn), NULL, args.writable)");
-		asref_design = load_tree(dir);
+		kernel_tree_patched_main(
+			tree_dir(), dir, "-asref" BUILD,
+			"kvm_resolve_pfn(kfp, NULL, [&]args, args.writable)",
+			"kvm_resolve_pfn(kfp, pfn_to_page(args.pfn), NULL, args.writable)");
+		asref_design = kernel_tree_load(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[asref_design]->name, "-asref") != NULL);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		ASSERT_FALSE(verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
-		ASSERT_TRUE(verdict(paths[i], asref_design) & (1u << KFP_PROPERTY_P1));
+		ASSERT_FALSE(kernel_tree_verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
+		ASSERT_TRUE(kernel_tree_verdict(paths[i], asref_design) & (1u << KFP_PROPERTY_P1));
 	}
 }
 
@@ -229,10 +177,10 @@ TEST(tree613_patched_unsafe_pin_of_remapped_is_caught)
 
 	setup();
 	if (unsafe_design < 0) {
-		patched_copy(dir, "-unsafe" BUILD, "if (kfp->pin [&][&] !allow_unsafe_mappings)",
-			     "if (0)");
-		unsafe_design = load_tree(dir);
+		kernel_tree_patched_main(tree_dir(), dir, "-unsafe" BUILD,
+					 "if (kfp->pin [&][&] !allow_unsafe_mappings)", "if (0)");
+		unsafe_design = kernel_tree_load(dir);
 	}
-	ASSERT_FALSE(verdict(path, tree_design) & mask);
-	ASSERT_TRUE(verdict(path, unsafe_design) & mask);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & mask);
+	ASSERT_TRUE(kernel_tree_verdict(path, unsafe_design) & mask);
 }

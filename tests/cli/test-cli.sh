@@ -726,17 +726,23 @@ grep -q '^	read gfn 1$' "$found" && grep -q '<- P1: reference taken on a refcoun
 	grep -q '^Result: pre-cve P1+P2; legacy safe; sketch safe; v9 safe; upstream safe; proposal safe.$' "$found"
 ok $? cli_hunt_writes_the_shrunk_scenario_with_its_race
 # SIGTERM ends a hunt after its current scenario, with its totals (exit 143);
-# the first progress line says the handler is in place
-"$KFP" hunt --variant upstream --objects anon --time 0 --seed 1 >"$out" 2>"$err" &
+# the first progress line says the handler is in place.  The progress goes
+# to a file of its own, empty before the hunt starts: in $err the wait could
+# see the last test's progress lines and signal a kfp that had not yet
+# caught SIGTERM (so it died by the signal, with no totals).
+progress="$hunt/progress"
+: >"$progress"
+"$KFP" hunt --variant upstream --objects anon --time 0 --seed 1 >"$out" 2>"$progress" &
 hunt_pid=$!
 tries=0
-until grep -q '^hunt: ' "$err" || [ $tries -ge 1200 ]; do
+until grep -q '^hunt: ' "$progress" || [ $tries -ge 1200 ]; do
 	sleep 0.1
 	tries=$((tries + 1))
 done
 kill -TERM "$hunt_pid"
 wait "$hunt_pid"
 status=$?
+cp "$progress" "$err"
 [ "$status" = 143 ] && tail -n 1 "$out" | grep -q '^[0-9]* scenarios tried' &&
 	grep -q 'interrupted by signal 15' "$err"
 ok $? cli_hunt_stops_cleanly_on_sigterm

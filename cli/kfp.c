@@ -112,6 +112,9 @@ static void check_options_help(FILE *out)
 	      "  --stop-at-first           stop each search at its first violation (counts partial)\n"
 	      "  --jobs N                  search N cells at once (default: one per online CPU);\n"
 	      "                            the output is the same for every N\n"
+	      "  --kernel-tree DIR         one more design, tree:VERSION: the KVM lookup path of\n"
+	      "                            the kernel tree DIR, compiled and run (any command;\n"
+	      "                            docs/kernel-tree.md)\n"
 	      "  --help, -h                this text\n",
 	      out);
 }

@@ -14,6 +14,22 @@
 #include <ucontext.h>
 #endif
 
+/*
+ * Under AddressSanitizer the live frames hold their redzones, so a live
+ * stack is read only through coroutine_copy_live(); elsewhere it is read
+ * in place.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define COROUTINE_STACKS_POISONED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COROUTINE_STACKS_POISONED 1
+#endif
+#endif
+#ifndef COROUTINE_STACKS_POISONED
+#define COROUTINE_STACKS_POISONED 0
+#endif
+
 struct coroutine {
 #if defined(__x86_64__)
 	void *sp;

@@ -379,20 +379,25 @@ static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 struct thread_hashes {
 	struct state_hash of[KFP_MAX_THREADS];
 	thread_mask stale;
-	u64 *stack; /* a live stack, copied out to be hashed */
+	u64 *stack; /* a live stack, copied out to be hashed (COROUTINE_STACKS_POISONED) */
 };
 
+/* Its pending step and its live stack, read in place where the stack is not poisoned. */
 static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 {
+	const void *live;
 	struct hasher h;
 	size_t len;
 
 	hasher_init(&h);
 	hash_pending(&h, &t->pending);
-	coroutine_live_stack(&t->co, &len);
-	coroutine_copy_live(&t->co, stack);
+	live = coroutine_live_stack(&t->co, &len);
+	if (COROUTINE_STACKS_POISONED) {
+		coroutine_copy_live(&t->co, stack);
+		live = stack;
+	}
 	hasher_add_u64(&h, len);
-	hasher_add(&h, stack, len);
+	hasher_add(&h, live, len);
 	return hasher_end(&h);
 }
 

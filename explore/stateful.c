@@ -649,14 +649,18 @@ static bool image_take(struct explorer *ex, struct image *image, const struct ar
 }
 
 /*
- * Back to the arena as set up where it differs now (all of it, if an end's
- * checks changed it since it was hashed), then the image's blocks on top.
+ * Back to the arena the search started from where it differs now (all of
+ * it, if an end's checks changed it since it was hashed), then the image's
+ * blocks on top, then its reports and history ranges.  That arena is
+ * a->initial, the root state: the snapshot as set up plus what each thread
+ * wrote before its first visible step (explorer_start_execution()), which
+ * a block an image leaves out, as equal to the root's, must get back.
  */
 static void image_restore(struct explorer *ex, const struct image *image, struct arena_hash *a,
 			  struct thread_hashes *threads, unsigned int depth)
 {
 	const struct kfp_program *program = ex->program;
-	const char *initial = ex->snapshot;
+	const char *initial = (const char *)a->initial;
 	char *state = program->state;
 	size_t at = 0;
 	unsigned int i;

@@ -82,6 +82,31 @@ void toy_exclusive_writer(void *state, void *arg)
 	kfp_write_unlock(&t->shared);
 }
 
+void toy_mode_read_in_place(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	if ((uintptr_t)arg) {
+		kfp_shared_write(toy_object(1), "write");
+		return;
+	}
+	t->mode = 1;
+	kfp_shared_read(toy_object(1), "read in the mode");
+	kfp_shared_write(toy_object(2), "leave the mode");
+	t->seen = t->mode;
+	t->mode = 0;
+}
+
+void toy_check_mode_seen(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	if (t->seen != 1)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0, t->seen,
+			   "read outside the mode");
+}
+
 void toy_spin_forever(void *state, void *arg)
 {
 	(void)state;

@@ -15,7 +15,8 @@ struct toy {
 	struct kfp_lock lock, other;
 	struct kfp_lock shared; /* a reader-writer lock */
 	long counter;
-	long seen; /* what toy_nested_reader read */
+	long seen; /* what toy_nested_reader and toy_mode_read_in_place read */
+	long mode; /* set by toy_mode_read_in_place before its first step */
 	unsigned int spins;
 };
 
@@ -37,6 +38,15 @@ void toy_check_counter(void *state, void *arg);
 void toy_nested_reader(void *state, void *arg);
 /* Sets toy.counter to 1 under toy.shared held for write. */
 void toy_exclusive_writer(void *state, void *arg);
+/*
+ * Thread 0 enters a mode with no step of its own (as enter-smm sets
+ * vcpu->in_smm), reads object 1 in it, records the mode it read in and
+ * leaves the mode; every other thread writes object 1.  toy.seen is 1 in
+ * every execution.
+ */
+void toy_mode_read_in_place(void *state, void *arg);
+/* at_end: a P1 report when toy.seen is not 1. */
+void toy_check_mode_seen(void *state, void *arg);
 /* Reads one object forever. */
 void toy_spin_forever(void *state, void *arg);
 

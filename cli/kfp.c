@@ -377,8 +377,7 @@ static void json_shard_cell(const struct kfp_scenario_run *run)
 		printf("%s{\"line\":%u,\"col\":%u,\"kind\":", i ? "," : "", x->pos.line,
 		       x->pos.col);
 		kfp_cli_json_string(kfp_merge_kind_name(x->kind));
-		if (x->kind == KFP_EXPECT_NEVER || x->kind == KFP_EXPECT_SOMETIMES ||
-		    x->kind == KFP_EXPECT_ACCEPTED) {
+		if (kfp_expect_has_property(x->kind)) {
 			printf(",\"property\":");
 			kfp_cli_json_string(kfp_property_name(x->property));
 		}

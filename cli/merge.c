@@ -40,6 +40,7 @@ static const char *const kind_names[] = {
 	[KFP_EXPECT_OUTCOME] = "outcome",
 	[KFP_EXPECT_REFCOUNT] = "refcount",
 	[KFP_EXPECT_PINS] = "pins",
+	[KFP_EXPECT_NEVER_ACCEPTED] = "never-accepted",
 };
 
 const char *kfp_merge_kind_name(unsigned int kind)
@@ -616,8 +617,7 @@ static int read_found(const struct json *cell, const char *stop, struct kfp_foun
 
 static bool has_property(int kind)
 {
-	return kind == KFP_EXPECT_NEVER || kind == KFP_EXPECT_SOMETIMES ||
-	       kind == KFP_EXPECT_ACCEPTED;
+	return kind >= 0 && kfp_expect_has_property((unsigned int)kind);
 }
 
 /*

@@ -21,10 +21,34 @@ unsigned int rmap_walk(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs)
 }
 
 /*
+ * mm/rmap.c try_to_unmap_one() and try_to_migrate_one(): an exclusive anon
+ * page is made shared before its pte becomes a swap or migration entry
+ * (folio_try_share_anon_rmap_pte()), which fails on a folio that may be
+ * pinned (__folio_try_share_anon_rmap(): folio_maybe_dma_pinned()): the
+ * pte is put back and the walk aborts.  Under the PTL, after the clear, so
+ * a GUP that pinned since the caller's own check is seen here (GUP-fast
+ * re-reads the pte after its pin and backs out if it changed).  The model
+ * keeps PG_anon_exclusive on the page: upstream carries it in the entry
+ * (pte_swp_mkexclusive(), make_readable_exclusive_migration_entry()) and
+ * puts it back with the pte.
+ */
+static bool pinned_exclusive_anon(const struct kfp_mm *mm, kfp_pfn_t pfn,
+				  enum kfp_pte_kind kind)
+{
+	const struct kfp_page *page = &mm->page[pfn];
+
+	if (kind != KFP_PTE_SWAP && kind != KFP_PTE_MIGRATION)
+		return false;
+	return (page->flags & PG_anon) && (page->flags & PG_anon_exclusive) &&
+	       folio_maybe_dma_pinned(mm, pfn);
+}
+
+/*
  * Install a non-present entry of @kind in place of the pte that maps @pfn,
  * in a bracket (mm/rmap.c try_to_unmap_one()).  The rmap walk ran without
  * the PTL; page_vma_mapped_walk() checks under it that the pte still maps
- * the folio, and a pte zapped meanwhile is left alone (false).
+ * the folio, and a pte zapped meanwhile is left alone (false), as is the
+ * pte of a maybe-pinned exclusive anon page (pinned_exclusive_anon()).
  */
 static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_kind kind,
 		      enum mmu_notifier_event event)
@@ -36,7 +60,8 @@ static bool unmap_one(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, enum kfp_pte_k
 	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "try_to_unmap_one");
-	mapped = pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn;
+	mapped = pte->kind == KFP_PTE_PRESENT && !pte->special && pte->pfn == pfn &&
+		 !pinned_exclusive_anon(mm, pfn, kind);
 	if (!mapped)
 		goto out_unlock;
 	if (pte->dirty)

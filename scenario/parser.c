@@ -994,6 +994,13 @@ static int parse_expect_kind(struct parser *p, struct kfp_expectation *e)
 		ret = advance(p);
 		if (ret)
 			return ret;
+		/* never accepted P: not even a report the design accepts */
+		if (e->kind == KFP_EXPECT_NEVER && tok_is(p, "accepted")) {
+			e->kind = KFP_EXPECT_NEVER_ACCEPTED;
+			ret = advance(p);
+			if (ret)
+				return ret;
+		}
 		if (sometimes && p->tok.kind == TOK_WORD && !tok_is_property(p)) {
 			e->kind = KFP_EXPECT_SOMETIMES_VALUE;
 			return take_value_test(p, e);

@@ -163,6 +163,18 @@ static void judge_accepted(const struct kfp_found *found, enum kfp_property p,
 	}
 }
 
+/* never accepted P: no execution reports P as accepted (unaccepted ones are never P's). */
+static void judge_never_accepted(const struct kfp_found *found, enum kfp_property p,
+				 struct kfp_judgement *out)
+{
+	out->met = !found->accepted[p];
+	if (out->met)
+		return;
+	snprintf(out->detail, sizeof(out->detail), "%s accepted in %llu executions",
+		 kfp_property_name(p), (unsigned long long)found->accepted[p]);
+	show(out, KFP_EVIDENCE_ACCEPTED_WITNESS, found->accepted_witness[p]);
+}
+
 /* sometimes VALUE: it held in some execution. */
 static void judge_held_once(const struct kfp_tally *tally, struct kfp_judgement *out)
 {
@@ -200,6 +212,9 @@ void kfp_judge_expectation(const struct kfp_found *found, unsigned int kind,
 		return;
 	case KFP_EXPECT_ACCEPTED:
 		judge_accepted(found, property, out);
+		return;
+	case KFP_EXPECT_NEVER_ACCEPTED:
+		judge_never_accepted(found, property, out);
 		return;
 	case KFP_EXPECT_SOMETIMES_VALUE:
 		judge_held_once(tally, out);

@@ -173,11 +173,19 @@ enum kfp_expect_kind {
 	KFP_EXPECT_OUTCOME, /* outcome of R is o1|o2|...: in every execution */
 	KFP_EXPECT_REFCOUNT, /* final refcount of OBJECT[I] == V (at the end of the threads) */
 	KFP_EXPECT_PINS, /* final pins of OBJECT[I] == V */
+	KFP_EXPECT_NEVER_ACCEPTED, /* never accepted P: no execution reports P as accepted */
 };
+
+/* The expectations about a property (P1..P3, invariant), not a value. */
+static inline bool kfp_expect_has_property(unsigned int kind)
+{
+	return kind == KFP_EXPECT_NEVER || kind == KFP_EXPECT_SOMETIMES ||
+	       kind == KFP_EXPECT_ACCEPTED || kind == KFP_EXPECT_NEVER_ACCEPTED;
+}
 
 struct kfp_expectation {
 	u8 kind; /* enum kfp_expect_kind */
-	u8 property; /* NEVER/SOMETIMES/ACCEPTED: enum kfp_property (P1..P3, invariant) */
+	u8 property; /* kfp_expect_has_property(): enum kfp_property (P1..P3, invariant) */
 	u8 negate; /* VALUE: != instead of == */
 	s8 result; /* VALUE/OUTCOME: scenario->result[] index */
 	s8 object; /* REFCOUNT/PINS */

@@ -384,6 +384,20 @@ TEST(parse_expect_properties)
 	ASSERT_EQ(b->expect[3].pos.col, 2);
 }
 
+/* never accepted P: "accepted" after "never" is a word of the expectation, not a property */
+TEST(parse_expect_never_accepted)
+{
+	const struct kfp_expect_block *b;
+
+	ok(VCPU("\tread gfn 0\n") "expect all {\n\tnever P3\n\tnever accepted P3\n}\n");
+	b = &sc.block[0];
+	ASSERT_EQ(b->nr, 2);
+	ASSERT_EQ(b->expect[0].kind, KFP_EXPECT_NEVER);
+	ASSERT_EQ(b->expect[1].kind, KFP_EXPECT_NEVER_ACCEPTED);
+	ASSERT_EQ(b->expect[1].property, KFP_PROPERTY_P3);
+	ASSERT_TRUE(kfp_expect_has_property(b->expect[1].kind));
+}
+
 TEST(parse_expect_values)
 {
 	const struct kfp_expect_block *b;

@@ -155,6 +155,31 @@ TEST(verdict_accepted_only_is_not_a_violation)
 	ASSERT_EQ(kfp_judge_cell(&found, &x[1], 1), KFP_CELL_FAILED);
 }
 
+/* never accepted P: what "never P" lets through, an accepted report, fails it */
+TEST(verdict_never_accepted_fails_on_an_accepted_report)
+{
+	struct kfp_judgement x[2];
+	struct kfp_found found;
+
+	whole(&found);
+	judge(&found, KFP_EXPECT_NEVER_ACCEPTED, P3, &x[0]);
+	ASSERT_TRUE(x[0].met);
+	accepted(&found, P3, 2, "0:3,1:5");
+	judge(&found, KFP_EXPECT_NEVER, P3, &x[0]);
+	ASSERT_TRUE(x[0].met);
+	judge(&found, KFP_EXPECT_NEVER_ACCEPTED, P3, &x[1]);
+	ASSERT_FALSE(x[1].met);
+	assert_str("detail", x[1].detail, "P3 accepted in 2 executions");
+	ASSERT_EQ(x[1].evidence, KFP_EVIDENCE_ACCEPTED_WITNESS);
+	assert_str("its witness", x[1].schedule, "0:3,1:5");
+	ASSERT_EQ(kfp_judge_cell(&found, x, 2), KFP_CELL_FAILED);
+	/* an unaccepted violation is never P3's to judge, not this one's */
+	whole(&found);
+	violated(&found, P3, 1, "0:2");
+	judge(&found, KFP_EXPECT_NEVER_ACCEPTED, P3, &x[1]);
+	ASSERT_TRUE(x[1].met);
+}
+
 TEST(verdict_text_lists_violations_then_accepted)
 {
 	struct kfp_found found;

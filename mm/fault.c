@@ -76,7 +76,7 @@ static enum io_wait fault_wait_for_io(struct kfp_mm *mm, unsigned int flags)
  * without the lock, as the hardware does); a swap entry is its contents, its
  * swap-cache slot (pte->pfn) comes and goes without the pte changing.
  */
-static bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
+static bool orig_pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -97,7 +97,7 @@ static bool pte_unchanged(struct kfp_mm *mm, u64 addr, const struct kfp_pte *ori
 {
 	kfp_lockdep_assert_held(&mm->page_table_lock);
 	kfp_shared_read(kfp_pte_object(addr), "pte_same");
-	if (pte_same(kfp_pte_of(mm, addr), orig))
+	if (orig_pte_same(kfp_pte_of(mm, addr), orig))
 		return true;
 	mm->stats.nr_fault_backouts++;
 	return false;
@@ -512,7 +512,7 @@ static bool swap_in(struct kfp_mm *mm, u64 addr, const struct kfp_pte *orig)
 	mm->page[pfn].content = orig->swap_content;
 	kfp_write_lock(&mm->page_table_lock);
 	kfp_shared_write(kfp_pte_object(addr), "add_to_swap_cache");
-	if (pte_same(pte, orig) && pte->pfn == KFP_NO_PFN32) {
+	if (orig_pte_same(pte, orig) && pte->pfn == KFP_NO_PFN32) {
 		pte->pfn = (u32)pfn;
 		pfn = KFP_PFN_NONE;
 	}
@@ -545,7 +545,7 @@ static enum swap_lookup swap_cache_get_folio(struct kfp_mm *mm, u64 addr,
 
 	for (;;) {
 		lookup_point(mm, kfp_pte_object(addr), failed, "swap_cache_get_folio");
-		if (!pte_same(pte, orig))
+		if (!orig_pte_same(pte, orig))
 			return SWAP_GONE;
 		if (pte->pfn == KFP_NO_PFN32)
 			return SWAP_MISS;

@@ -218,7 +218,7 @@ static void gup_put_folio(struct kfp_mm *mm, kfp_pfn_t pfn, unsigned int flags, 
 }
 
 /* include/linux/pgtable.h pte_same(): every bit of the entry, not just the pfn. */
-static bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
+bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b)
 {
 	return a->kind == b->kind && a->pfn == b->pfn && a->writable == b->writable &&
 	       a->special == b->special && a->protnone == b->protnone && a->dirty == b->dirty &&

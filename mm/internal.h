@@ -35,6 +35,8 @@ static inline u32 write_protect_seq_object(void)
 
 void set_pte_present(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, bool writable, bool special);
 void pte_clear(struct kfp_mm *mm, u64 addr);
+/* include/linux/pgtable.h pte_same(): every bit of the entry (mm/gup.c) */
+bool pte_same(const struct kfp_pte *a, const struct kfp_pte *b);
 
 /* ---- shared by the host operations ---- */
 

@@ -90,6 +90,7 @@ enum {
 	KFP_OWNER_HOST_GUP,
 	KFP_OWNER_FAULT, /* the folio reference a fault holds while it works (vmf->page) */
 	KFP_OWNER_RECLAIM, /* reclaim's isolation reference (isolate_lru_folios()) */
+	KFP_OWNER_KSM, /* ksmd's reference on the page it scans (get_next_rmap_item()) */
 	KFP_NR_FIXED_OWNERS,
 };
 

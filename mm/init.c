@@ -19,7 +19,7 @@ static const char *const fixed_owner_names[KFP_NR_FIXED_OWNERS] = {
 	[KFP_OWNER_SWAP_CACHE] = "swap-cache", [KFP_OWNER_DRIVER] = "driver",
 	[KFP_OWNER_CHILD_MM] = "child-mm",     [KFP_OWNER_MIGRATION] = "migration",
 	[KFP_OWNER_HOST_GUP] = "host-gup",     [KFP_OWNER_FAULT] = "fault",
-	[KFP_OWNER_RECLAIM] = "reclaim",	       [KFP_OWNER_KSM] = "ksm",
+	[KFP_OWNER_RECLAIM] = "reclaim",       [KFP_OWNER_KSM] = "ksm",
 };
 
 static const u8 fixed_owner_kinds[KFP_NR_FIXED_OWNERS] = {
@@ -28,7 +28,7 @@ static const u8 fixed_owner_kinds[KFP_NR_FIXED_OWNERS] = {
 	[KFP_OWNER_SWAP_CACHE] = KFP_OWNER_KIND_MM, [KFP_OWNER_DRIVER] = KFP_OWNER_KIND_DRIVER,
 	[KFP_OWNER_CHILD_MM] = KFP_OWNER_KIND_MM,   [KFP_OWNER_MIGRATION] = KFP_OWNER_KIND_MM,
 	[KFP_OWNER_HOST_GUP] = KFP_OWNER_KIND_HOST, [KFP_OWNER_FAULT] = KFP_OWNER_KIND_MM,
-	[KFP_OWNER_RECLAIM] = KFP_OWNER_KIND_MM,   [KFP_OWNER_KSM] = KFP_OWNER_KIND_MM,
+	[KFP_OWNER_RECLAIM] = KFP_OWNER_KIND_MM,    [KFP_OWNER_KSM] = KFP_OWNER_KIND_MM,
 };
 
 kfp_owner_t kfp_owner_register(struct kfp_mm *mm, const char *name, enum kfp_owner_kind kind)

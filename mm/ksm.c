@@ -39,8 +39,7 @@ static kfp_pfn_t ksm_get_page(struct kfp_mm *mm, struct kfp_vma *vma, u64 addr)
  * PG_anon_exclusive goes); it comes back read-only and clean.  The pte is
  * then @orig, which replace_page() checks.  False when the page is left.
  */
-static bool ksm_write_protect_page(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn,
-				   struct kfp_pte *orig)
+static bool ksm_write_protect_page(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, struct kfp_pte *orig)
 {
 	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, MMU_NOTIFY_CLEAR, 1 };
 	struct kfp_pte *pte = kfp_pte_of(mm, addr);
@@ -76,8 +75,7 @@ out_unlock:
  * page stays; it becomes the zero page (special, and dirty: a KSM-placed
  * zero page) and the mapping's reference goes (folio_put()).
  */
-static bool ksm_replace_page(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn,
-			     const struct kfp_pte *orig)
+static bool ksm_replace_page(struct kfp_mm *mm, u64 addr, kfp_pfn_t pfn, const struct kfp_pte *orig)
 {
 	struct mmu_notifier_range range = { addr, addr + PAGE_SIZE, MMU_NOTIFY_CLEAR, 1 };
 	bool replaced = false;

@@ -32,8 +32,7 @@ unsigned int rmap_walk(struct kfp_mm *mm, kfp_pfn_t pfn, u64 *addrs)
  * (pte_swp_mkexclusive(), make_readable_exclusive_migration_entry()) and
  * puts it back with the pte.
  */
-static bool pinned_exclusive_anon(const struct kfp_mm *mm, kfp_pfn_t pfn,
-				  enum kfp_pte_kind kind)
+static bool pinned_exclusive_anon(const struct kfp_mm *mm, kfp_pfn_t pfn, enum kfp_pte_kind kind)
 {
 	const struct kfp_page *page = &mm->page[pfn];
 

@@ -133,7 +133,7 @@ static void free_one_page(struct kfp_mm *mm, kfp_pfn_t pfn)
 {
 	struct kfp_page *page = &mm->page[pfn];
 
-	page->flags = PG_free | (page->flags & PG_hwpoison);
+	page->flags = PG_free | (page->flags & (PG_hwpoison | PG_kvm_corrupted));
 	page->refcount = 0;
 	page->pincount = 0;
 	page->head = (u16)pfn;
@@ -219,10 +219,31 @@ enum kfp_property kfp_ref_blame(const struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owne
 	return KFP_PROPERTY_INVARIANT;
 }
 
-/* A count the ledger disagrees with: P1 if a KVM owner has any stake in the folio. */
+/*
+ * kfp_ref_blame() for a report about to be made on @pfn: a P1 also marks
+ * the folio (PG_kvm_corrupted), whose later ledger disagreements follow
+ * from it.
+ */
+static enum kfp_property ref_blame_mark(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
+{
+	enum kfp_property property = kfp_ref_blame(mm, pfn, owner);
+
+	if (property == KFP_PROPERTY_P1 && pfn < KFP_NR_PFNS)
+		mm->page[compound_head_pfn(mm, pfn)].flags |= PG_kvm_corrupted;
+	return property;
+}
+
+/*
+ * A count the ledger disagrees with: P1 if a KVM owner has any stake in the
+ * folio, or corrupted its count before (a balanced get and put of a page it
+ * had no right to leave no stake, and the mismatch comes after).
+ */
 enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn)
 {
-	if (kvm_involved(mm, compound_head_pfn(mm, pfn), false))
+	kfp_pfn_t head = compound_head_pfn(mm, pfn);
+
+	if (kvm_involved(mm, head, false) ||
+	    ((mm->page[head].flags | mm->page[pfn].flags) & PG_kvm_corrupted))
 		return KFP_PROPERTY_P1;
 	return KFP_PROPERTY_INVARIANT;
 }
@@ -246,7 +267,7 @@ static bool folio_ref_update(struct kfp_mm *mm, kfp_pfn_t head, kfp_owner_t owne
 	}
 	kfp_ledger_add(mm, head, owner, refs, pins);
 	if (page->refcount < 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_UNDERFLOW, head, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_UNDERFLOW, head, owner,
 			   page->refcount, "folio_put");
 	else if (page->refcount == 0 && (refs < 0 || pins < 0))
 		return true;
@@ -265,7 +286,7 @@ static bool check_struct_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owne
 {
 	if (pfn_valid(mm, pfn))
 		return true;
-	kfp_report(kfp_ref_blame(mm, pfn, owner), KFP_REPORT_REF_ON_NO_PAGE, pfn, owner, 0, what);
+	kfp_report(ref_blame_mark(mm, pfn, owner), KFP_REPORT_REF_ON_NO_PAGE, pfn, owner, 0, what);
 	return false;
 }
 
@@ -288,7 +309,7 @@ void get_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "get_page", &head))
 		return;
 	if (mm->page[head].refcount <= 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_GET_ON_ZERO, pfn, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_GET_ON_ZERO, pfn, owner,
 			   mm->page[head].refcount, "get_page");
 	folio_ref_change(mm, head, owner, 1, 0);
 }
@@ -371,7 +392,7 @@ bool kfp_put_unless_frozen(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (mm->page[head].refcount == 0)
 		return false;
 	if (kfp_ledger_refs(mm, head, owner) <= 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "free_swap_and_cache");
 	folio_ref_change(mm, head, owner, -1, 0);
 	return true;
@@ -406,7 +427,7 @@ void put_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "put_page", &head))
 		return;
 	if (kfp_ledger_refs(mm, head, owner) <= 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "put_page");
 	folio_ref_change(mm, head, owner, -1, 0);
 }
@@ -449,7 +470,7 @@ void unpin_user_page(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	if (!ref_folio(mm, pfn, owner, "unpin_user_page", &head))
 		return;
 	if (kfp_ledger_pins(mm, head, owner) <= 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "unpin_user_page");
 	folio_ref_change(mm, head, owner, 0, -1);
 }
@@ -464,7 +485,7 @@ void kfp_transfer_reference(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t from, 
 	head = compound_head_pfn(mm, pfn);
 
 	if (kfp_ledger_refs(mm, head, from) <= 0)
-		kfp_report(kfp_ref_blame(mm, head, from), KFP_REPORT_PUT_NOT_OWNED, pfn, from,
+		kfp_report(ref_blame_mark(mm, head, from), KFP_REPORT_PUT_NOT_OWNED, pfn, from,
 			   mm->page[head].refcount, "transfer");
 	kfp_ledger_add(mm, head, from, -1, 0);
 	kfp_ledger_add(mm, head, to, 1, 0);
@@ -519,7 +540,7 @@ static void prep_new_run(struct kfp_mm *mm, kfp_pfn_t first, unsigned int order,
 	for (i = 0; i < nr; i++) {
 		struct kfp_page *page = &mm->page[first + i];
 
-		page->flags = 0;
+		page->flags &= PG_kvm_corrupted;
 		page->refcount = 0;
 		page->pincount = 0;
 		page->head = (u16)(compound ? first : first + i);
@@ -606,7 +627,7 @@ void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner)
 	order = mm->page[pfn].order;
 	high_order = mm->page[pfn].flags & PG_high_order;
 	if (kfp_ledger_refs(mm, head, owner) <= 0)
-		kfp_report(kfp_ref_blame(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
+		kfp_report(ref_blame_mark(mm, head, owner), KFP_REPORT_PUT_NOT_OWNED, pfn, owner,
 			   mm->page[head].refcount, "__free_pages");
 	if (folio_ref_update(mm, head, owner, -1, 0)) {
 		zone_lock_step(pfn, 1U << order, "free_pages");

@@ -49,6 +49,13 @@ enum kfp_page_kind {
 #define PG_hugetlb BIT(11)
 #define PG_released BIT(12) /* device memory given back by its driver */
 #define PG_high_order BIT(13) /* first page of a non-compound order>0 allocation */
+/*
+ * The model's, not the kernel's: a KVM owner corrupted this page's count
+ * (a P1 report on it), so a disagreement the ledger finds later is that
+ * corruption's consequence, P1 too (kfp_mismatch_blame()).  Kept through
+ * the page's free and its next allocation.
+ */
+#define PG_kvm_corrupted BIT(14)
 
 struct kfp_page {
 	u32 flags;

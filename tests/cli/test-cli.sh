@@ -714,6 +714,10 @@ fi
 # not only in a benchmark nobody reads
 expect_status 0 cli_bench_scenarios_meet_their_expectations "$KFP" check --jobs 2 \
 	--variant upstream --progress-every 0 bench/scenarios
+# An independent audit's scenarios (tests/audit/README.md) keep the verdicts
+# found correct, the model fixes it led to included
+expect_status 0 cli_audit_scenarios_meet_their_expectations "$KFP" check --jobs 2 \
+	--progress-every 0 tests/audit
 
 # kfp hunt: bounded by counts, not time, so that every run is the same run.
 hunt=$(mktemp -d)

@@ -583,10 +583,11 @@ ok $? cli_merge_of_a_whole_run_is_kfp_check
 # library less the races it cannot finish in minutes (millions of
 # executions: what the stateful search is for): the three-actor races of a
 # fault, and the kvm_vcpu_map races, whose proposal cells re-validate at
-# every access (about 9x the states of upstream's; docs/proposal.md).
+# every access (about 9x the states of upstream's; docs/proposal.md), and
+# gfn-to-page-vs-ksm-merge (647,000 executions: ksmd's two brackets).
 dpor_library=$(find scenarios -name '*.kfp' | sort |
 	grep -v -e two-vcpu-faults-vs-munmap-remap -e vcpu-map-and-fault-vs-munmap \
-		-e anon-fault-vs-dontneed-vs-reclaim \
+		-e anon-fault-vs-dontneed-vs-reclaim -e gfn-to-page-vs-ksm-merge \
 		-e 'races/vcpu-map' -e 'review/vcpu-map-vs-fork')
 # shellcheck disable=SC2086
 "$KFP" check --json --search dpor $dpor_library >"$library_json" 2>"$err"

@@ -99,6 +99,11 @@ static int gfn_to_page_try(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, bo
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
+	if (kvm_mm_released(kvm)) {
+		kvm_release_page_unused(kvm, page, vcpu->page_owner);
+		ret = -EFAULT;
+		goto out_unlock;
+	}
 	page_mark(vcpu, "gfn_to_page valid");
 	vcpu->page = page;
 	vcpu->page_generation = generation;

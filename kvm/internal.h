@@ -58,6 +58,7 @@ static inline u32 page_generation(const struct kfp_mm *mm, kfp_pfn_t pfn)
 
 void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);
 bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy);
+bool kvm_mm_released(struct kvm *kvm);
 /* the proposal's notifier-protected kvm_vcpu_map() (kvm/vcpu_map_notifier.c) */
 int kvm_vcpu_map_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
 			 bool writable);

@@ -378,7 +378,13 @@ static void kvm_mmu_notifier_invalidate_range_end(struct kfp_mm *mm, void *priva
 	kfp_write_unlock(&kvm->mn_invalidate_lock);
 }
 
-/* virt/kvm/kvm_main.c kvm_mmu_notifier_release() -> kvm_flush_shadow_all() */
+/*
+ * virt/kvm/kvm_main.c kvm_mmu_notifier_release() -> kvm_flush_shadow_all().
+ * exit_mmap() unhooks the notifier right after this (mm/mmu_notifier.c
+ * mn_hlist_release()) and then frees every page with no invalidation, so
+ * upstream's gfn->pfn caches stay valid over freed pages.  The proposal
+ * invalidates them here, and refuses any later publication.
+ */
 static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
 {
 	struct kvm *kvm = private;
@@ -386,9 +392,28 @@ static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
 
 	(void)mm;
 	kfp_write_lock(&kvm->mmu_lock);
+	if (kvm->design->invalidate_on_release) {
+		kfp_shared_write(seq_object(), "mm released");
+		kvm->mm_released = 1;
+	}
 	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++)
 		kvm_zap_gfn_range(kvm, as_id, 0, KFP_NR_GFNS);
 	kfp_write_unlock(&kvm->mmu_lock);
+	if (kvm->design->invalidate_on_release && kvm_seam_release_invalidates(kvm))
+		gfn_to_pfn_cache_invalidate_start(kvm, 0, ~(u64)0);
+}
+
+/*
+ * The proposal: after ->release nothing may publish a translation, since
+ * no invalidation will reach it.  Read where a refresh is about to publish,
+ * under the lock that the release's invalidation of it takes.
+ */
+bool kvm_mm_released(struct kvm *kvm)
+{
+	if (!kvm->design->invalidate_on_release)
+		return false;
+	kfp_shared_read(seq_object(), "mm released");
+	return kvm->mm_released;
 }
 
 static const struct mmu_notifier_ops kvm_mmu_notifier_ops = {

@@ -130,6 +130,11 @@ static int hva_to_pfn_retry(struct kvm *kvm, unsigned int index)
 		}
 	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
 
+	if (kvm_mm_released(kvm)) {
+		kvm_release_lookup(kvm, policy, new_pfn, page, kfp.is_refcounted_page, true, false,
+				   gpc->owner);
+		return -EFAULT;
+	}
 	/* read before the cache is published valid: no user may see it without */
 	generation = page_generation(kvm->mm, new_pfn);
 	gpc_mark(index, "gpc valid");

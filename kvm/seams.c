@@ -35,3 +35,10 @@ __attribute__((weak)) bool kvm_seam_gfn_to_page_reload(const struct kvm *kvm)
 	(void)kvm;
 	return true;
 }
+
+/* kvm/design/proposal.c (e): ->release invalidates every cache and kept mapping */
+__attribute__((weak)) bool kvm_seam_release_invalidates(const struct kvm *kvm)
+{
+	(void)kvm;
+	return true;
+}

@@ -112,6 +112,11 @@ static int map_refresh(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int inde
 		}
 	} while (mmu_notifier_retry_cache(kvm, mmu_seq, &busy));
 
+	if (kvm_mm_released(kvm)) {
+		kvm_release_lookup(kvm, policy, pfn, page, kfp.is_refcounted_page, true, false,
+				   vcpu->map_owner);
+		return -EINVAL;
+	}
 	generation = page_generation(kvm->mm, pfn);
 	map_mark(vcpu, index, "map valid");
 	map->valid = 1;

@@ -276,6 +276,13 @@ struct kvm_design {
 	 */
 	bool gfn_to_page_notifier;
 	/*
+	 * The notifier's ->release (exit_mmap(), before it unmaps everything
+	 * with the notifier already unhooked) invalidates every gfn->pfn cache
+	 * and every notifier-kept mapping, and no lookup may publish one after
+	 * it (the proposal, kvm/kvm_main.c kvm_mmu_notifier_release()).
+	 */
+	bool invalidate_on_release;
+	/*
 	 * kvm_vcpu_map() resolves through the VM's memslots, address space 0
 	 * (gfn_to_pfn(vcpu->kvm, gfn), 357a18ad230f 5.17 .. "KVM: Use vCPU
 	 * specific memslots in __kvm_vcpu_map()", 2025-11), while
@@ -375,6 +382,8 @@ bool kvm_seam_faultin_release_after_map(const struct kvm *kvm);
 unsigned int kvm_seam_faultin_releases(const struct kvm *kvm);
 /* the proposal's invalidation marks the __gfn_to_page() pages it hits for reload */
 bool kvm_seam_gfn_to_page_reload(const struct kvm *kvm);
+/* the proposal's ->release invalidates every gfn->pfn cache and kept mapping */
+bool kvm_seam_release_invalidates(const struct kvm *kvm);
 
 /* Guest-visible outcome of an access (SPEC §2). */
 enum kvm_outcome {
@@ -397,6 +406,8 @@ struct kvm {
 	u8 nr_gpcs;
 	/* destroyed while the mm was inside an invalidation: its end() never came */
 	u8 destroyed_mid_invalidation;
+	/* design->invalidate_on_release: ->release ran; under mmu_lock */
+	u8 mm_released;
 	/* the VM fd and one per vCPU fd (kvm_vm_ioctl_create_vcpu() takes one) */
 	long users_count;
 

@@ -37,6 +37,21 @@
  *      mmu_lock for read, re-validates, and looks the page up again when
  *      marked.  kvm_release_page_clean/dirty() of a kept page puts
  *      nothing.  Remapped pfns still give NULL, as upstream's.
+ *  (e) virt/kvm/kvm_main.c kvm_mmu_notifier_release(): exit_mmap() calls
+ *      ->release and unhooks the notifier (mm/mmu_notifier.c
+ *      mn_hlist_release()) before unmap_vmas() frees the pages, so no
+ *      invalidate_range_start() follows.  Upstream's release only zaps
+ *      the sptes: a gfn->pfn cache stays valid over pages exit_mmap()
+ *      frees, and a user outside the VMM's threads (arch/x86/kvm/xen.c
+ *      xen_timer_callback() -> kvm_xen_set_evtchn_fast(), an irqfd)
+ *      writes through it before the vCPU fds close in exit_files(), which
+ *      kernel/exit.c do_exit() runs after exit_mm().  The proposal's
+ *      release invalidates every cache and notifier-kept mapping, as
+ *      gfn_to_pfn_cache_invalidate_start() does for the whole address
+ *      space, and marks the VM so that no refresh publishes afterwards
+ *      (kvm_mm_released(): in the kernel no refresh can run then, since
+ *      its task holds mm_users, but the model lets one race the teardown
+ *      and the check keeps the argument local).
  *
  * Is a pin still needed?  No, for what kfp checks:
  *  - P2 (no access to freed memory): the host frees or reuses a page only
@@ -90,6 +105,7 @@ const struct kvm_design kvm_design_proposal = {
 	/* nothing is accepted: no hook */
 	.vcpu_map_notifier = true,
 	.gfn_to_page_notifier = true,
+	.invalidate_on_release = true,
 	.fault = { .release = KVM_RELEASE_PAGE },
 	/* __kvm_vcpu_map(): no pin; the lookup's reference is released once published */
 	.vcpu_map = { .release = KVM_RELEASE_PAGE },

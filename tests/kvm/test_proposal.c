@@ -326,3 +326,46 @@ TEST(proposal_gfn_to_page_without_reload_is_p2_and_p3_after_munmap)
 	kvm_gfn_to_page_release(test_kvm(), test_vcpu(0), false);
 	test_finish();
 }
+
+/*
+ * exit_mmap(): ->release, then every page freed with the notifier unhooked.
+ *
+ *   hva  PG(16)  PG(17)  PG(18)  PG(19)      gpc0 -> gfn 1 (PG(17), 7)
+ *        [ anon, memslot 0, gfn 0..3 ]  ->  torn down, pages freed
+ *
+ * The proposal's release invalidated the cache: the access re-validates,
+ * finds no VMA, and fails.
+ */
+TEST(proposal_gpc_after_exit_mmap_is_efault)
+{
+	u64 value = 0;
+
+	setup_anon();
+	ASSERT_EQ(kvm_gpc_activate(test_kvm(), 0, PG(1), 8), 0);
+	ASSERT_TRUE(test_kvm()->gpc[0].valid);
+	kfp_mm_teardown(test_kvm_mm());
+	ASSERT_FALSE(test_kvm()->gpc[0].valid);
+	ASSERT_EQ(kvm_gpc_access(test_kvm(), 0, false, &value), KVM_OUTCOME_EFAULT);
+	kvm_gpc_deactivate(test_kvm(), 0);
+	test_finish();
+	ASSERT_CLEAN();
+}
+
+/* the seeded TEST_SEED_RELEASE_KEEPS_CACHES: upstream's release, so P2 and P3 */
+TEST(proposal_gpc_kept_valid_by_release_is_p2_and_p3_after_exit_mmap)
+{
+	struct kfp_verdict verdict;
+	u64 value = 0;
+
+	setup_anon();
+	test_seed(TEST_SEED_RELEASE_KEEPS_CACHES);
+	ASSERT_EQ(kvm_gpc_activate(test_kvm(), 0, PG(1), 8), 0);
+	kfp_mm_teardown(test_kvm_mm());
+	ASSERT_TRUE(test_kvm()->gpc[0].valid);
+	ASSERT_EQ(kvm_gpc_access(test_kvm(), 0, false, &value), KVM_OUTCOME_OK);
+	kfp_verdict_of(test_kvm_reports(), &verdict);
+	ASSERT_GT(verdict.violations[KFP_PROPERTY_P2], 0);
+	ASSERT_GT(verdict.violations[KFP_PROPERTY_P3], 0);
+	kvm_gpc_deactivate(test_kvm(), 0);
+	test_finish();
+}

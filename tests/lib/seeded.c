@@ -41,3 +41,9 @@ bool kvm_seam_gfn_to_page_reload(const struct kvm *kvm)
 	(void)kvm;
 	return !(seeded & TEST_SEED_GFN_TO_PAGE_NO_RELOAD);
 }
+
+bool kvm_seam_release_invalidates(const struct kvm *kvm)
+{
+	(void)kvm;
+	return !(seeded & TEST_SEED_RELEASE_KEEPS_CACHES);
+}

@@ -22,6 +22,8 @@ enum test_seed {
 	 * KVM_REQ_APIC_PAGE_RELOAD-style mark), while they hold no reference
 	 */
 	TEST_SEED_GFN_TO_PAGE_NO_RELOAD = BIT(3),
+	/* the proposal's ->release leaves gfn->pfn caches valid, as upstream's */
+	TEST_SEED_RELEASE_KEEPS_CACHES = BIT(4),
 };
 
 /*

@@ -19,6 +19,7 @@
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
+#include "gpc.h"
 #include "shim61.h"
 #include "tsan.h"
 
@@ -368,6 +369,13 @@ void *kts_kvm_of(void)
 /* include/linux/lockdep.h lockdep_assert_held(): the mirror's lock is kvm->mmu_lock */
 void kts_lockdep_assert_held(const void *lock)
 {
+	/* the gfn->pfn cache's locks (tree/gpc.c) */
+	struct kfp_lock *l = kts_gpc_lock_of(lock);
+
+	if (l) {
+		kfp__lockdep_assert_held(l, "lockdep_assert_held in the tree's code");
+		return;
+	}
 	if (lock != &kts_kvm_mirror.mmu_lock) {
 		kts_warn(__FILE__, __LINE__, "lockdep_assert_held() of a lock kfp does not map");
 		return;

@@ -21,3 +21,5 @@ KTS_INCBIN(kts_shim612_kernel_h, "tree/shim/6.12/kernel.h");
 KTS_INCBIN(kts_shim612_entry_h, "tree/shim/6.12/entry.h");
 KTS_INCBIN(kts_shim613_kernel_h, "tree/shim/6.13/kernel.h");
 KTS_INCBIN(kts_shim613_entry_h, "tree/shim/6.13/entry.h");
+KTS_INCBIN(kts_shimgpc_kernel_h, "tree/shim/gpc/kernel.h");
+KTS_INCBIN(kts_shimgpc_entry_h, "tree/shim/gpc/entry.h");

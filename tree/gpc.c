@@ -301,6 +301,24 @@ void *kts_gpc_gfn_to_memslot(u64 gfn)
 	return NULL;
 }
 
+/*
+ * include/linux/sched.h cond_resched(), which hva_to_pfn_retry() calls
+ * after an iteration lost to an invalidation: the kernel's loop ends
+ * because the invalidating thread runs meanwhile.  The explorer would
+ * otherwise follow the loop forever, so while an invalidation is active
+ * the thread waits for mn_active_invalidate_count to change, as
+ * kvm/pfncache.c hva_to_pfn_retry() does at the same place.
+ */
+void kts_gpc_cond_resched(void)
+{
+	struct kvm *kvm = kts_world();
+
+	gpc_sync();
+	kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
+	if (kvm->mn_active_invalidate_count)
+		kfp_wait_for_change(mn_count_object(), "invalidation");
+}
+
 /* ---- entering the tree's code ---- */
 
 static void refresh_mn_count(struct kts_tsan_range *r)

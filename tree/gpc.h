@@ -38,5 +38,6 @@ void kts_gpc_list_del(void *entry);
 void *kts_gpc_list_next(void *gpc);
 void *kts_gpc_memslots(void *kvm);
 void *kts_gpc_gfn_to_memslot(u64 gfn);
+void kts_gpc_cond_resched(void);
 
 #endif /* KFP_TREE_GPC_H */

@@ -61,9 +61,12 @@ struct kvm {
 #define PAGE_ALIGN_DOWN(addr) ((addr) & PAGE_MASK)
 #define smp_rmb() __asm__ __volatile__("" : : : "memory")
 #define smp_wmb() __asm__ __volatile__("" : : : "memory")
-#define cond_resched() \
-	do {           \
-	} while (0)
+/*
+ * cond_resched() in hva_to_pfn_retry()'s loop: the thread yields until the
+ * invalidation it retries on has moved on (tree/gpc.c)
+ */
+void kts_gpc_cond_resched(void);
+#define cond_resched() kts_gpc_cond_resched()
 #define __user
 #define KVM_BUG_ON(cond, kvm) WARN_ON(cond)
 

@@ -33,6 +33,7 @@
 #include "../kvm/internal.h"
 #include "gpc.h"
 #include "shim61.h"
+#include "shim_text.h"
 #include "tsan.h"
 
 /* tree/shim/gpc/kernel.h struct gfn_to_pfn_cache, as kfp sees it */
@@ -45,7 +46,9 @@ struct kts_gpc {
 	u64 pfn;
 	bool active;
 	bool valid;
+	int usage;
 	void *kvm;
+	void *vcpu;
 	void *list[2];
 	int lock;
 	int refresh_lock;
@@ -53,7 +56,7 @@ struct kts_gpc {
 
 _Static_assert(sizeof(struct kts_gpc) <= sizeof(((struct kvm *)0)->tree_gpc[0]), "tree_gpc");
 
-/* tree/shim/gpc/kernel.h struct kvm */
+/* tree/shim/gpc/kvm612.h struct kvm (6.1's is tree/shim61.c's mirror) */
 struct kts_gpc_kvm {
 	int gpc_lock;
 	void *gpc_list[2];
@@ -77,19 +80,23 @@ static __thread struct {
 	u64 generation;
 } memslots_mirror;
 static __thread struct kts_slot slot_mirror[KFP_MAX_MEMSLOTS];
+/* The level's struct kvm the thread's pfncache code runs on, and its gpc fields */
+static __thread void *cur_kvm, *cur_gpc_lock;
+static __thread long *cur_mn_count;
 
 /* The entry points of each loaded unit that has them, by design */
 struct gpc_tree {
 	const struct kvm_design *design;
+	enum kt_level level;
 	int (*activate)(void *gpc, u64 gpa, unsigned long len);
-	int (*refresh)(void *gpc, unsigned long len);
-	bool (*check)(void *gpc, unsigned long len);
+	int (*refresh)(void *gpc, u64 gpa, unsigned long len);
+	bool (*check)(void *gpc, u64 gpa, unsigned long len);
 	void (*deactivate)(void *gpc);
 	void (*invalidate_start)(void *kvm, unsigned long start, unsigned long end);
 	void (*layout)(u64 *v);
 };
 
-#define GPC_MAX_TREES 16
+#define GPC_MAX_TREES 24
 static struct gpc_tree gpc_trees[GPC_MAX_TREES];
 static unsigned int nr_gpc_trees;
 
@@ -145,7 +152,6 @@ static void gpc_sync(void)
 		gpc->active = t->active;
 		gpc->valid = t->valid;
 		gpc->gpa = t->gpa;
-		gpc->requested_gpa = t->gpa;
 		gpc->uhva = t->uhva;
 		gpc->generation = t->generation;
 		gpc->pfn = t->pfn;
@@ -164,7 +170,7 @@ struct kfp_lock *kts_gpc_lock_of(const void *lock)
 
 	if (!kvm)
 		return NULL;
-	if (lock == &kvm_mirror.gpc_lock)
+	if (lock == cur_gpc_lock)
 		return &kvm->gpc_lock;
 	for (i = 0; i < kvm->nr_gpcs; i++) {
 		if (lock == &tree_gpc(kvm, (unsigned int)i)->lock)
@@ -323,8 +329,7 @@ void kts_gpc_cond_resched(void)
 
 static void refresh_mn_count(struct kts_tsan_range *r)
 {
-	(void)r;
-	kvm_mirror.mn_active_invalidate_count = kts_world()->mn_active_invalidate_count;
+	*(long *)r->data = kts_world()->mn_active_invalidate_count;
 }
 
 static void refresh_seq(struct kts_tsan_range *r)
@@ -339,14 +344,36 @@ static void refresh_generation(struct kts_tsan_range *r)
 	memslots_mirror.generation = kts_world()->memslots[0].generation;
 }
 
+/*
+ * 6.12+: the thread's struct kvm of tree/shim/gpc/kvm612.h.  6.1: the 6.1
+ * shim's mirror, whose mmu_invalidate_seq it registers itself.
+ */
+static void use_kvm(const struct gpc_tree *g)
+{
+	const struct kts_tsan_range seq = { (uintptr_t)&kvm_mirror.mmu_invalidate_seq,
+					    sizeof(kvm_mirror.mmu_invalidate_seq),
+					    seq_object(),
+					    "mmu_invalidate_seq",
+					    refresh_seq,
+					    NULL };
+
+	if (g->level == KT_LEVEL_6_1) {
+		cur_kvm = kts_kvm_of();
+		cur_gpc_lock = kts61_gpc_lock();
+		cur_mn_count = kts61_mn_active_invalidate_count();
+		return;
+	}
+	cur_kvm = &kvm_mirror;
+	cur_gpc_lock = &kvm_mirror.gpc_lock;
+	cur_mn_count = &kvm_mirror.mn_active_invalidate_count;
+	kts_tsan_register(&seq);
+}
+
 static void register_ranges(struct kvm *kvm)
 {
 	const struct kts_tsan_range fixed[] = {
-		{ (uintptr_t)&kvm_mirror.mn_active_invalidate_count,
-		  sizeof(kvm_mirror.mn_active_invalidate_count), mn_count_object(),
-		  "mn_active_invalidate_count", refresh_mn_count, NULL },
-		{ (uintptr_t)&kvm_mirror.mmu_invalidate_seq, sizeof(kvm_mirror.mmu_invalidate_seq),
-		  seq_object(), "mmu_invalidate_seq", refresh_seq, NULL },
+		{ (uintptr_t)cur_mn_count, sizeof(*cur_mn_count), mn_count_object(),
+		  "mn_active_invalidate_count", refresh_mn_count, cur_mn_count },
 		{ (uintptr_t)&memslots_mirror.generation, sizeof(memslots_mirror.generation),
 		  memslots_object(0), "memslots generation", refresh_generation, NULL },
 	};
@@ -364,8 +391,27 @@ static void register_ranges(struct kvm *kvm)
 
 		kts_tsan_unregister_object(gpc_object(i));
 		kts_tsan_register(&r);
-		tree_gpc(kvm, i)->kvm = &kvm_mirror;
+		tree_gpc(kvm, i)->kvm = cur_kvm;
 	}
+}
+
+struct kvm *kts_gpc_kvm(void)
+{
+	return cur_kvm;
+}
+
+/*
+ * virt/kvm/kvm_main.c kvm_make_vcpus_request_mask(), which 6.1's
+ * invalidation calls for caches a vCPU uses in guest mode: kfp activates
+ * none (tree/shim/gpc/entry61.h), so reaching it is a report.
+ */
+bool kts_gpc_make_vcpus_request_mask(void *kvm, unsigned int req, unsigned long *vcpu_bitmap)
+{
+	(void)kvm;
+	(void)req;
+	(void)vcpu_bitmap;
+	kts_warn(__FILE__, __LINE__, "a vCPU request kfp does not model");
+	return false;
 }
 
 struct gpc_saved {
@@ -378,6 +424,7 @@ static struct gpc_saved gpc_enter(struct kvm *kvm, kfp_owner_t owner)
 	struct gpc_saved saved;
 
 	saved.kts = kts_enter(kvm, owner);
+	use_kvm(gpc_tree_of(kvm));
 	register_ranges(kvm);
 	saved.before = kts_tsan_before;
 	kts_tsan_before = gpc_sync;
@@ -393,12 +440,17 @@ static void gpc_leave(struct gpc_saved saved)
 
 /* ---- the design's hooks ---- */
 
-/* virt/kvm/pfncache.c kvm_gpc_init(): rendered, not run (no lock is needed yet) */
+/*
+ * virt/kvm/pfncache.c kvm_gpc_init(): rendered, not run (no lock is needed
+ * yet).  6.1's initialises the locks only: activation sets the rest.
+ */
 static void tree_gpc_init(struct kvm *kvm, unsigned int index)
 {
 	struct kts_gpc *t = tree_gpc(kvm, index);
 
 	memset(kvm->tree_gpc[index], 0, sizeof(kvm->tree_gpc[index]));
+	if (gpc_tree_of(kvm)->level == KT_LEVEL_6_1)
+		return;
 	t->kvm = &kvm_mirror;
 	t->pfn = KVM_PFN_ERR_FAULT;
 	t->gpa = INVALID_GPA;
@@ -407,8 +459,13 @@ static void tree_gpc_init(struct kvm *kvm, unsigned int index)
 
 static int tree_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned long len)
 {
-	struct gpc_saved saved = gpc_enter(kvm, kvm->gpc[index].owner);
-	int r = gpc_tree_of(kvm)->activate(tree_gpc(kvm, index), gpa, len);
+	struct gpc_saved saved;
+	int r;
+
+	/* model: what the caller asked for, which 6.1's callers pass back (entry61.h) */
+	kvm->gpc[index].requested_gpa = gpa;
+	saved = gpc_enter(kvm, kvm->gpc[index].owner);
+	r = gpc_tree_of(kvm)->activate(tree_gpc(kvm, index), gpa, len);
 
 	gpc_leave(saved);
 	return r;
@@ -417,7 +474,7 @@ static int tree_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, uns
 static int tree_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 {
 	struct gpc_saved saved = gpc_enter(kvm, kvm->gpc[index].owner);
-	int r = gpc_tree_of(kvm)->refresh(tree_gpc(kvm, index), len);
+	int r = gpc_tree_of(kvm)->refresh(tree_gpc(kvm, index), kvm->gpc[index].requested_gpa, len);
 
 	if (!r)
 		kvm->stats.nr_refreshes++;
@@ -428,7 +485,7 @@ static int tree_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long l
 static bool tree_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len)
 {
 	struct gpc_saved saved = gpc_enter(kvm, kvm->gpc[index].owner);
-	bool r = gpc_tree_of(kvm)->check(tree_gpc(kvm, index), len);
+	bool r = gpc_tree_of(kvm)->check(tree_gpc(kvm, index), kvm->gpc[index].requested_gpa, len);
 
 	gpc_leave(saved);
 	return r;
@@ -446,75 +503,134 @@ static void tree_gpc_invalidate_start(struct kvm *kvm, u64 start, u64 end)
 {
 	struct gpc_saved saved = gpc_enter(kvm, KFP_OWNER_NONE);
 
-	gpc_tree_of(kvm)->invalidate_start(&kvm_mirror, start, end);
+	gpc_tree_of(kvm)->invalidate_start(cur_kvm, start, end);
 	gpc_leave(saved);
 }
 
 /* ---- loading ---- */
 
+#define PFNCACHE "virt/kvm/pfncache.c"
+#define KVM_HOST "include/linux/kvm_host.h"
+#define KVM_MAIN "virt/kvm/kvm_main.c"
+
+/* 6.1's pfncache.c (the API on kvm and gpa, the usage flags, no guard()) */
+static const struct kt_wanted gpc61[] = {
+	{ KVM_HOST, KT_FUNCTION, "gpa_to_gfn" },
+	{ KVM_HOST, KT_FUNCTION, "pfn_to_hpa" },
+	{ KVM_MAIN, KT_FUNCTION, "gfn_to_hva_many" },
+	{ KVM_MAIN, KT_FUNCTION, "gfn_to_hva_memslot" },
+	{ PFNCACHE, KT_FUNCTION, "gfn_to_pfn_cache_invalidate_start" },
+	{ PFNCACHE, KT_FUNCTION, "kvm_gfn_to_pfn_cache_check" },
+	{ PFNCACHE, KT_FUNCTION, "gpc_unmap_khva" },
+	{ PFNCACHE, KT_FUNCTION, "mmu_notifier_retry_cache" },
+	{ PFNCACHE, KT_FUNCTION, "hva_to_pfn_retry" },
+	{ PFNCACHE, KT_FUNCTION, "kvm_gfn_to_pfn_cache_refresh" },
+	{ PFNCACHE, KT_FUNCTION, "kvm_gfn_to_pfn_cache_unmap" },
+	{ PFNCACHE, KT_FUNCTION, "kvm_gpc_activate" },
+	{ PFNCACHE, KT_FUNCTION, "kvm_gpc_deactivate" },
+};
+
 /*
- * What pfncache.c of 6.12 and 6.13+ needs beyond the lookup path, in each
- * file's order.  6.13+'s hva_to_pfn_retry() drops an unused page with
- * kvm_host.h's kvm_release_page_unused().
+ * 6.12's and 6.13+'s, in each file's order.  6.13+'s hva_to_pfn_retry()
+ * drops an unused page with kvm_host.h's kvm_release_page_unused().
  */
-#define GPC_WANTED_COMMON                                                                    \
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_gpa" },                     \
-		{ "include/linux/kvm_host.h", KT_FUNCTION, "gpa_to_gfn" },                   \
-		{ "include/linux/kvm_host.h", KT_FUNCTION, "pfn_to_hpa" },                   \
-		{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_hva_many" },                   \
-		{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_hva_memslot" },                \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "gfn_to_pfn_cache_invalidate_start" }, \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "kvm_gpc_is_valid_len" },              \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "kvm_gpc_check" },                     \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "gpc_map" },                           \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "gpc_unmap" },                         \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "mmu_notifier_retry_cache" },          \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "hva_to_pfn_retry" },                  \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "__kvm_gpc_refresh" },                 \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "kvm_gpc_refresh" },                   \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "__kvm_gpc_activate" },                \
-		{ "virt/kvm/pfncache.c", KT_FUNCTION, "kvm_gpc_activate" },                  \
-	{                                                                                    \
-		"virt/kvm/pfncache.c", KT_FUNCTION, "kvm_gpc_deactivate"                     \
+#define GPC_WANTED_612                                                                            \
+	{ KVM_HOST, KT_FUNCTION, "kvm_is_error_gpa" }, { KVM_HOST, KT_FUNCTION, "gpa_to_gfn" },   \
+		{ KVM_HOST, KT_FUNCTION, "pfn_to_hpa" },                                          \
+		{ KVM_MAIN, KT_FUNCTION, "gfn_to_hva_many" },                                     \
+		{ KVM_MAIN, KT_FUNCTION, "gfn_to_hva_memslot" },                                  \
+		{ PFNCACHE, KT_FUNCTION, "gfn_to_pfn_cache_invalidate_start" },                   \
+		{ PFNCACHE, KT_FUNCTION, "kvm_gpc_is_valid_len" },                                \
+		{ PFNCACHE, KT_FUNCTION, "kvm_gpc_check" }, { PFNCACHE, KT_FUNCTION, "gpc_map" }, \
+		{ PFNCACHE, KT_FUNCTION, "gpc_unmap" },                                           \
+		{ PFNCACHE, KT_FUNCTION, "mmu_notifier_retry_cache" },                            \
+		{ PFNCACHE, KT_FUNCTION, "hva_to_pfn_retry" },                                    \
+		{ PFNCACHE, KT_FUNCTION, "__kvm_gpc_refresh" },                                   \
+		{ PFNCACHE, KT_FUNCTION, "kvm_gpc_refresh" },                                     \
+		{ PFNCACHE, KT_FUNCTION, "__kvm_gpc_activate" },                                  \
+		{ PFNCACHE, KT_FUNCTION, "kvm_gpc_activate" },                                    \
+	{                                                                                         \
+		PFNCACHE, KT_FUNCTION, "kvm_gpc_deactivate"                                       \
 	}
 
-static const struct kt_wanted gpc612[] = { GPC_WANTED_COMMON };
+static const struct kt_wanted gpc612[] = { GPC_WANTED_612 };
 static const struct kt_wanted gpc613[] = {
-	GPC_WANTED_COMMON,
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_release_page_unused" },
+	GPC_WANTED_612,
+	{ KVM_HOST, KT_FUNCTION, "kvm_release_page_unused" },
 };
+
+#define KT_NR(w) (sizeof(w) / sizeof(w[0]))
 
 const struct kt_wanted *kt_gpc_wanted(enum kt_level level, unsigned int *n)
 {
 	switch (level) {
+	case KT_LEVEL_6_1:
+		*n = KT_NR(gpc61);
+		return gpc61;
 	case KT_LEVEL_6_12:
-		*n = sizeof(gpc612) / sizeof(gpc612[0]);
+		*n = KT_NR(gpc612);
 		return gpc612;
 	case KT_LEVEL_6_13:
-		*n = sizeof(gpc613) / sizeof(gpc613[0]);
+		*n = KT_NR(gpc613);
 		return gpc613;
-	default:
-		*n = 0;
-		return NULL;
 	}
+	*n = 0;
+	return NULL;
 }
 
-/* The unit's struct gfn_to_pfn_cache, struct kvm and memslot must be kfp's shapes above. */
+/* The shim's texts: after the level's kernel.h, and after its entry.h */
+static const struct kt_gpc_text kernel61[] = {
+	{ "gpc/kernel.h", kts_shimgpc_kernel_h },
+	{ "gpc/kernel61.h", kts_shimgpc_kernel61_h },
+};
+static const struct kt_gpc_text kernel612[] = {
+	{ "gpc/kernel.h", kts_shimgpc_kernel_h },
+	{ "gpc/kvm612.h", kts_shimgpc_kvm612_h },
+};
+static const struct kt_gpc_text entry61[] = {
+	{ "gpc/entry61.h", kts_shimgpc_entry61_h },
+	{ "gpc/layout.h", kts_shimgpc_layout_h },
+};
+static const struct kt_gpc_text entry612[] = {
+	{ "gpc/entry.h", kts_shimgpc_entry_h },
+	{ "gpc/layout.h", kts_shimgpc_layout_h },
+};
+
+const struct kt_gpc_text *kt_gpc_texts(enum kt_level level, bool entry, unsigned int *n)
+{
+	*n = 2;
+	if (level == KT_LEVEL_6_1)
+		return entry ? entry61 : kernel61;
+	return entry ? entry612 : kernel612;
+}
+
+/* The unit's structs must be kfp's shapes above (6.1: the 6.1 shim's mirror's) */
 static int check_layout(const struct gpc_tree *g, const char *version, struct kt_buf *err)
 {
-	const u64 ours[] = {
+	u64 ours[] = {
 		sizeof(struct kts_gpc),
 		offsetof(struct kts_gpc, valid),
+		offsetof(struct kts_gpc, usage),
 		offsetof(struct kts_gpc, kvm),
+		offsetof(struct kts_gpc, list),
 		offsetof(struct kts_gpc, lock),
 		offsetof(struct kts_gpc, refresh_lock),
-		sizeof(struct kts_gpc_kvm),
+		sizeof(struct kts_slot),
+		offsetof(struct kts_gpc_kvm, gpc_lock),
 		offsetof(struct kts_gpc_kvm, mn_active_invalidate_count),
 		offsetof(struct kts_gpc_kvm, mmu_invalidate_seq),
-		sizeof(struct kts_slot),
 	};
-	u64 theirs[sizeof(ours) / sizeof(ours[0])];
+	u64 theirs[KT_NR(ours)];
 
+	if (g->level == KT_LEVEL_6_1) {
+		u64 kvm61[5];
+		char *m = kts_kvm_of();
+
+		kts_kvm_layout(kvm61);
+		ours[8] = (u64)((char *)kts61_gpc_lock() - m);
+		ours[9] = (u64)((char *)kts61_mn_active_invalidate_count() - m);
+		ours[10] = kvm61[1];
+	}
 	g->layout(theirs);
 	if (memcmp(theirs, ours, sizeof(ours))) {
 		kt_buf_printf(err, "%s: the gpc shim's structs differ from kfp's (tree/gpc.c)",
@@ -524,7 +640,8 @@ static int check_layout(const struct gpc_tree *g, const char *version, struct kt
 	return 0;
 }
 
-int kt_gpc_load(struct kvm_design *design, const char *so, const char *version, struct kt_buf *err)
+int kt_gpc_load(struct kvm_design *design, enum kt_level level, const char *so, const char *version,
+		struct kt_buf *err)
 {
 	struct gpc_tree *g;
 	void *h;
@@ -552,6 +669,7 @@ int kt_gpc_load(struct kvm_design *design, const char *so, const char *version, 
 		kt_buf_printf(err, "%s: a gfn->pfn cache entry point is missing", so);
 		return -1;
 	}
+	g->level = level;
 	if (check_layout(g, version, err))
 		return -1;
 	g->design = design;

@@ -211,7 +211,7 @@ struct tree61 {
 };
 
 /* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
-#define KT_MAX_TREES 10
+#define KT_MAX_TREES 24
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -318,6 +318,19 @@ static int by_source_then_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* The gfn->pfn cache's shim texts (tree/gpc.c), each behind its #line */
+static void gpc_texts(struct kt_buf *tu, enum kt_level level, bool entry)
+{
+	const struct kt_gpc_text *texts;
+	unsigned int i, n;
+
+	texts = kt_gpc_texts(level, entry, &n);
+	for (i = 0; i < n; i++) {
+		kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s\"\n", texts[i].name);
+		kt_buf_add(tu, texts[i].text, strlen(texts[i].text));
+	}
+}
+
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 {
 	const struct level_shim *shim = shim_of(t->level);
@@ -361,18 +374,14 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 	prelude(tu);
 	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/kernel.h\"\n", shim->dir);
 	kt_buf_add(tu, shim->kernel_h, strlen(shim->kernel_h));
-	if (nr_gpc) {
-		kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/gpc/kernel.h\"\n");
-		kt_buf_add(tu, kts_shimgpc_kernel_h, strlen(kts_shimgpc_kernel_h));
-	}
+	if (nr_gpc)
+		gpc_texts(tu, t->level, false);
 	for (i = 0; i < n; i++)
 		kt_buf_add(tu, pieces[i].text.s, pieces[i].text.len);
 	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/entry.h\"\n", shim->dir);
 	kt_buf_add(tu, shim->entry_h, strlen(shim->entry_h));
-	if (nr_gpc) {
-		kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/gpc/entry.h\"\n");
-		kt_buf_add(tu, kts_shimgpc_entry_h, strlen(kts_shimgpc_entry_h));
-	}
+	if (nr_gpc)
+		gpc_texts(tu, t->level, true);
 	r = 0;
 out_free:
 	for (i = 0; i < n; i++)
@@ -881,7 +890,7 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 	design = t.level == KT_LEVEL_6_13 ? make_design613(&trees[nr_trees], dir, t.version) :
 					    make_design61(&trees[nr_trees], dir, t.version);
 	/* the tree's gfn->pfn cache, when the unit has it (tree/gpc.c) */
-	if (kt_gpc_load(&trees[nr_trees].design, so, t.version, &err))
+	if (kt_gpc_load(&trees[nr_trees].design, t.level, so, t.version, &err))
 		goto out_close;
 	r = kfp_design_add(design);
 	if (r < 0)

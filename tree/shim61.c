@@ -303,9 +303,27 @@ struct kts_kvm {
 	long mmu_invalidate_in_progress;
 	unsigned long mmu_invalidate_range_start;
 	unsigned long mmu_invalidate_range_end;
+	struct {
+		int kts_unused;
+	} gpc_lock;
+	struct {
+		void *next, *prev;
+	} gpc_list;
+	long mn_active_invalidate_count;
 };
 
 static __thread struct kts_kvm kts_kvm_mirror;
+
+/* The gfn->pfn cache's fields of the mirror (tree/gpc.c) */
+void *kts61_gpc_lock(void)
+{
+	return &kts_kvm_mirror.gpc_lock;
+}
+
+long *kts61_mn_active_invalidate_count(void)
+{
+	return &kts_kvm_mirror.mn_active_invalidate_count;
+}
 
 void kts_kvm_layout(u64 *v)
 {

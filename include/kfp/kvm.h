@@ -328,7 +328,8 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-#define KFP_MAX_DESIGNS 16
+/* design_mask (include/kfp/scenario.h) has a bit per design */
+#define KFP_MAX_DESIGNS 32
 extern const struct kvm_design *kfp_designs[];
 extern unsigned int kfp_nr_designs;
 /* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */

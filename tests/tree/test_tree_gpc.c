@@ -2,8 +2,9 @@
 /*
  * --kernel-tree: the gfn->pfn cache of the tree (virt/kvm/pfncache.c)
  * in place of kfp's kvm/pfncache.c (docs/kernel-tree.md, tree/gpc.c), at
- * 6.12 (Debian's linux-source-6.12, as tests/tree/test_tree612.c unpacks
- * it) and 6.13+ ($KFP_TREE_613, SKIP without it): the unit holds the
+ * 6.1 and 6.12 (Debian's linux-source-6.1 and -6.12, as tests/tree/
+ * test_tree61.c and test_tree612.c unpack them) and 6.13+ ($KFP_TREE_613,
+ * SKIP without it): the unit holds the
  * tree's pfncache behind its #line; the library's gpc scenarios give the
  * closest design's verdicts; copies patched to drop the invalidation of
  * the cache, or the mmu_notifier_retry_cache() check of the refresh, are
@@ -23,12 +24,13 @@
 #include "../../tree/level.h"
 #include "../../tree/tsan.h"
 
+#define TREE61 KERNEL_TREES "/linux-source-6.1"
 #define TREE612 KERNEL_TREES "/linux-source-6.12"
 #define TREES KERNEL_TREES
 #define BUILD KERNEL_TREE_BUILD
 
-/* tests/tree/test_tree612.c's list: the last file is what a new unpack adds */
-static const char *const files612[] = {
+/* tests/tree/test_tree61*.c's lists: the last file is what a new unpack adds */
+static const char *const files[] = {
 	"Makefile",
 	"virt/kvm/kvm_main.c",
 	"include/linux/kvm_host.h",
@@ -38,7 +40,7 @@ static const char *const files612[] = {
 /* In gfn_to_pfn_cache_invalidate_start() only, the store that invalidates a cache goes. */
 #define EDIT_NO_INVALIDATE "/^void gfn_to_pfn_cache_invalidate_start/,/^}/s/gpc->valid = false;/;/"
 /* hva_to_pfn_retry() publishes its first lookup, whatever invalidation ran meanwhile. */
-#define EDIT_NO_RETRY "s/} while (mmu_notifier_retry_cache(gpc->kvm, mmu_seq));/} while (0);/"
+#define EDIT_NO_RETRY "s/} while (mmu_notifier_retry_cache([^)]*));/} while (0);/"
 
 #define BIT_OF(p) (1u << (p))
 #define P2_P3 (BIT_OF(KFP_PROPERTY_P2) | BIT_OF(KFP_PROPERTY_P3))
@@ -158,11 +160,55 @@ static void no_retry_is_caught(int design, int tree, int noretry)
 	ASSERT_EQ(kernel_tree_verdict(path, noretry), injected);
 }
 
+/* ---- 6.1 (kvm_gfn_to_pfn_cache_refresh(), _check(), the usage flags) ---- */
+
+static int setup61(void)
+{
+	kernel_tree_unpack("6.1", files, sizeof(files) / sizeof(files[0]));
+	return design_of(TREE61);
+}
+
+TEST(tree61_gpc_code_is_the_trees_behind_its_line)
+{
+	int tree = setup61();
+
+	code_is_the_trees(TREE61, tree);
+}
+
+TEST(tree61_gpc_runs_instrumented)
+{
+	runs_instrumented(setup61());
+}
+
+TEST(tree61_gpc_verdicts_are_legacys)
+{
+	int tree = setup61();
+
+	verdicts_are(kfp_design_index("legacy"), tree);
+}
+
+TEST(tree61_gpc_patched_without_invalidation_is_caught)
+{
+	int tree = setup61();
+
+	no_invalidate_is_caught(tree, patched(TREE61, TREES "/linux-source-6.1-gpcnoinv" BUILD,
+					      "-gpcnoinv" BUILD, EDIT_NO_INVALIDATE));
+}
+
+TEST(tree61_gpc_patched_without_retry_is_caught)
+{
+	int tree = setup61();
+
+	no_retry_is_caught(kfp_design_index("legacy"), tree,
+			   patched(TREE61, TREES "/linux-source-6.1-gpcnoretry" BUILD,
+				   "-gpcnoretry" BUILD, EDIT_NO_RETRY));
+}
+
 /* ---- 6.12 ---- */
 
 static int setup612(void)
 {
-	kernel_tree_unpack("6.12", files612, sizeof(files612) / sizeof(files612[0]));
+	kernel_tree_unpack("6.12", files, sizeof(files) / sizeof(files[0]));
 	return design_of(TREE612);
 }
 

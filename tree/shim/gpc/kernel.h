@@ -11,18 +11,25 @@
  * gpc_list are only ever named by address: tree/gpc.c maps each address
  * onto the model's lock, and the list onto the model's `listed` flags.
  * Field order is kfp's (tree/gpc.c struct kts_gpc checks it at load).
+ * struct kvm is the level's: tree/shim/gpc/kvm612.h at 6.12+, the 6.1
+ * shim's own (tree/shim/6.1/kernel.h) with the cache's fields.
  */
-typedef struct {
-	int kts_unused;
-} rwlock_t;
-struct mutex {
-	int kts_unused;
-};
 struct list_head {
 	struct list_head *next, *prev;
 };
 
-/* include/linux/kvm_types.h struct gfn_to_pfn_cache: the racy fields first */
+/* include/linux/kvm_types.h enum pfn_cache_usage (6.1 .. 6.8), kfp's writing of its values */
+enum pfn_cache_usage {
+	KVM_GUEST_USES_PFN = 1 << 0,
+	KVM_HOST_USES_PFN = 1 << 1,
+	KVM_GUEST_AND_HOST_USE_PFN = KVM_GUEST_USES_PFN | KVM_HOST_USES_PFN,
+};
+
+/*
+ * include/linux/kvm_types.h struct gfn_to_pfn_cache, every level's
+ * fields (6.1's vcpu and usage, 6.12+'s kvm), the racy ones first.  The
+ * locks are only ever named by address, so their types are kfp's.
+ */
 struct gfn_to_pfn_cache {
 	u64 generation;
 	gpa_t gpa;
@@ -32,10 +39,13 @@ struct gfn_to_pfn_cache {
 	kvm_pfn_t pfn;
 	bool active;
 	bool valid;
+	enum pfn_cache_usage usage;
 	struct kvm *kvm;
+	struct kvm_vcpu *vcpu;
 	struct list_head list;
-	rwlock_t lock;
-	struct mutex refresh_lock;
+	struct {
+		int kts_unused;
+	} lock, refresh_lock;
 };
 
 /* include/linux/kvm_host.h struct kvm_memslots: what the cache reads of it */
@@ -43,17 +53,8 @@ struct kvm_memslots {
 	u64 generation;
 };
 
-/*
- * include/linux/kvm_host.h struct kvm: what pfncache.c reads of it.  The
- * two counters are registered ranges refreshed from the model's
- * (tree/gpc.c kts_gpc_kvm()).
- */
-struct kvm {
-	spinlock_t gpc_lock;
-	struct list_head gpc_list;
-	long mn_active_invalidate_count;
-	unsigned long mmu_invalidate_seq;
-};
+/* The kernel-shaped struct kvm the thread's pfncache code runs on (tree/gpc.c) */
+struct kvm *kts_gpc_kvm(void);
 
 #define INVALID_GPA (~(gpa_t)0)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -93,7 +94,7 @@ void kts_gpc_lockdep_assert_held_write(const void *lock);
 #define lockdep_assert_held_write(l) kts_gpc_lockdep_assert_held_write(l)
 
 /* include/linux/cleanup.h guard(mutex)(&m): locked to the end of the scope */
-static inline void *kts_guard_mutex_init(struct mutex *m)
+static inline void *kts_guard_mutex_init(void *m)
 {
 	mutex_lock(m);
 	return m;

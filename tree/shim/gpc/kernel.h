@@ -56,6 +56,12 @@ struct kvm_memslots {
 /* The kernel-shaped struct kvm the thread's pfncache code runs on (tree/gpc.c) */
 struct kvm *kts_gpc_kvm(void);
 
+/*
+ * x86-64 has iomem: gpc_map()/gpc_unmap() (hva_to_pfn_retry() at 6.1)
+ * memremap() a pfn without a struct page inside #ifdef CONFIG_HAS_IOMEM,
+ * which the compiler evaluates (the extractor only chooses definitions)
+ */
+#define CONFIG_HAS_IOMEM 1
 #define INVALID_GPA (~(gpa_t)0)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define offset_in_page(p) ((unsigned long)(p) & ~PAGE_MASK)

@@ -99,6 +99,49 @@ static void verdicts_are(int design, int tree)
 	}
 }
 
+/* Which outcomes each named result of @path ends with, over the search under @design. */
+static void outcomes(const char *path, int design, u32 *seen, unsigned int *n)
+{
+	static struct kfp_scenario sc;
+	static struct kfp_scenario_run run;
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	char err[KFP_ERROR_LEN];
+
+	if (kfp_scenario_load(path, &sc, err, sizeof(err)))
+		SKIP("scenario files not found (run from the top directory)");
+	ASSERT_EQ(kfp_scenario_run(&sc, (unsigned int)design, &options, &run), 0);
+	ASSERT_TRUE(run.explore.complete);
+	*n = sc.nr_results;
+	memcpy(seen, run.outcomes_seen, sizeof(run.outcomes_seen));
+	kfp_scenario_run_release(&run);
+}
+
+/*
+ * The cache of a PFNMAP BAR (a pfn without a struct page: gpc_map()
+ * memremap()s it, under #ifdef CONFIG_HAS_IOMEM) against its revocation:
+ * every op ends as under the closest design.  A unit without
+ * CONFIG_HAS_IOMEM fails every refresh of the BAR (efault, never ok).
+ */
+static void outcomes_are(int design, int tree)
+{
+	const char *path = "tests/audit/gpc-vs-revoke-of-a-bar.kfp";
+	u32 a[KFP_SCENARIO_MAX_RESULTS], b[KFP_SCENARIO_MAX_RESULTS];
+	unsigned int i, n, m;
+
+	outcomes(path, design, a, &n);
+	outcomes(path, tree, b, &m);
+	ASSERT_EQ(n, m);
+	ASSERT_GT(n, 0);
+	ASSERT_TRUE(a[0] & (1u << KFP_OUTCOME_OK));
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			kfp_test_diag("%s: result %u: %s 0x%x, %s 0x%x", path, i,
+				      kfp_designs[design]->name, a[i], kfp_designs[tree]->name,
+				      b[i]);
+		ASSERT_EQ(a[i], b[i]);
+	}
+}
+
 /* The unit has the tree's pfncache.c behind its #line, and the design its hooks. */
 static void code_is_the_trees(const char *dir, int tree)
 {
@@ -187,6 +230,13 @@ TEST(tree61_gpc_verdicts_are_legacys)
 	verdicts_are(kfp_design_index("legacy"), tree);
 }
 
+TEST(tree61_gpc_maps_a_bar_as_legacy_does)
+{
+	int tree = setup61();
+
+	outcomes_are(kfp_design_index("legacy"), tree);
+}
+
 TEST(tree61_gpc_patched_without_invalidation_is_caught)
 {
 	int tree = setup61();
@@ -229,6 +279,13 @@ TEST(tree612_gpc_verdicts_are_legacys)
 	int tree = setup612();
 
 	verdicts_are(kfp_design_index("legacy"), tree);
+}
+
+TEST(tree612_gpc_maps_a_bar_as_legacy_does)
+{
+	int tree = setup612();
+
+	outcomes_are(kfp_design_index("legacy"), tree);
 }
 
 TEST(tree612_gpc_patched_without_invalidation_is_caught)
@@ -281,6 +338,13 @@ TEST(tree613_gpc_verdicts_are_upstreams)
 	int tree = design_of(tree613());
 
 	verdicts_are(kfp_design_index("upstream"), tree);
+}
+
+TEST(tree613_gpc_maps_a_bar_as_upstream_does)
+{
+	int tree = design_of(tree613());
+
+	outcomes_are(kfp_design_index("upstream"), tree);
 }
 
 TEST(tree613_gpc_patched_without_invalidation_is_caught)

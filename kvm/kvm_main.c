@@ -457,6 +457,9 @@ static void init_gpc(struct kvm *kvm, struct gfn_to_pfn_cache *gpc, unsigned int
 	gpc->memslot = -1;
 	snprintf(name, sizeof(name), "gpc%u", index);
 	gpc->owner = kfp_owner_register(kvm->mm, name, KFP_OWNER_KIND_KVM);
+	/* --kernel-tree: the tree's struct gfn_to_pfn_cache too */
+	if (kvm->design->gpc_init)
+		kvm->design->gpc_init(kvm, index);
 }
 
 /* virt/kvm/kvm_main.c kvm_create_vm(): state, locks, and the notifier subscription. */

@@ -23,6 +23,11 @@ void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end)
 {
 	unsigned int i;
 
+	/* --kernel-tree: the tree's own walk (tree/gpc.c) */
+	if (kvm->design->gpc_invalidate_start) {
+		kvm->design->gpc_invalidate_start(kvm, start, end);
+		return;
+	}
 	kfp_write_lock(&kvm->gpc_lock);
 	for (i = 0; i < kvm->nr_gpcs; i++) {
 		struct gfn_to_pfn_cache *gpc = &kvm->gpc[i];
@@ -359,6 +364,12 @@ int kvm_gpc_refresh(struct kvm *kvm, unsigned int index, unsigned long len)
 	if (index >= kvm->nr_gpcs)
 		return -EINVAL;
 	kvm_srcu_read_lock(kvm);
+	/* --kernel-tree: the tree's kvm_gpc_refresh(), in the caller's srcu section */
+	if (kvm->design->gpc_refresh) {
+		ret = kvm->design->gpc_refresh(kvm, index, len);
+		kvm_srcu_read_unlock(kvm);
+		return ret;
+	}
 	refresh_lock(kvm, gpc);
 	/* gpc->gpa is read under refresh_lock only: without it, racing with an activate */
 	kfp_shared_read(gpc_object(index), "kvm_gpc_refresh gpa");
@@ -377,7 +388,16 @@ int kvm_gpc_activate(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned lo
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 	int ret;
 
-	if (index >= kvm->nr_gpcs || !gpc_length_ok(gpa, len))
+	if (index >= kvm->nr_gpcs)
+		return -EINVAL;
+	/* --kernel-tree: the tree's kvm_gpc_activate(), which checks the length itself */
+	if (kvm->design->gpc_activate) {
+		kvm_srcu_read_lock(kvm);
+		ret = kvm->design->gpc_activate(kvm, index, gpa, len);
+		kvm_srcu_read_unlock(kvm);
+		return ret;
+	}
+	if (!gpc_length_ok(gpa, len))
 		return -EINVAL;
 	kvm_srcu_read_lock(kvm);
 	refresh_lock(kvm, gpc);
@@ -407,8 +427,11 @@ bool kvm_gpc_check(struct kvm *kvm, unsigned int index, unsigned long len)
 	struct gfn_to_pfn_cache *gpc = &kvm->gpc[index];
 
 	kfp_lockdep_assert_held(&gpc->lock);
-	kfp_shared_read(gpc_object(index), "kvm_gpc_check");
 	kvm->stats.nr_revalidations++;
+	/* --kernel-tree: the tree's kvm_gpc_check() */
+	if (kvm->design->gpc_check)
+		return kvm->design->gpc_check(kvm, index, len);
+	kfp_shared_read(gpc_object(index), "kvm_gpc_check");
 	if (!gpc->active)
 		return false;
 	kfp_shared_read(memslots_object(0), "memslots generation");
@@ -426,6 +449,11 @@ void kvm_gpc_deactivate(struct kvm *kvm, unsigned int index)
 
 	if (index >= kvm->nr_gpcs)
 		return;
+	/* --kernel-tree: the tree's kvm_gpc_deactivate() */
+	if (kvm->design->gpc_deactivate) {
+		kvm->design->gpc_deactivate(kvm, index);
+		return;
+	}
 	refresh_lock(kvm, gpc);
 	if (gpc->active) {
 		kfp_write_lock(&gpc->lock);

@@ -25,6 +25,7 @@ struct kt_tree {
 	enum kt_level level;
 	struct kt_source kvm_main, kvm_host;
 	struct kt_source kvm_mm; /* virt/kvm/kvm_mm.h: 6.13+ only (struct kvm_follow_pfn) */
+	struct kt_source pfncache; /* virt/kvm/pfncache.c if present, at 6.12 and 6.13+ */
 };
 
 /* Read DIR's files, version and level; -1 with @err saying what is wrong. */

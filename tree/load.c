@@ -22,6 +22,7 @@
 #include <kfp/kvm.h>
 #include <kfp/tree.h>
 
+#include "gpc.h"
 #include "level.h"
 #include "shim61.h"
 #include "shim613.h"
@@ -210,7 +211,7 @@ struct tree61 {
 };
 
 /* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
-#define KT_MAX_TREES 10
+#define KT_MAX_TREES 24
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 
@@ -224,6 +225,7 @@ static const struct tree61 *tree_of(const struct kvm *kvm)
 int kt_tree_open(struct kt_tree *t, const char *dir, struct kt_buf *err)
 {
 	char path[4096];
+	unsigned int n;
 
 	memset(t, 0, sizeof(*t));
 	t->dir = dir;
@@ -240,7 +242,14 @@ int kt_tree_open(struct kt_tree *t, const char *dir, struct kt_buf *err)
 	snprintf(path, sizeof(path), "%s/virt/kvm/kvm_mm.h", dir);
 	if (t->level == KT_LEVEL_6_13 && kt_source_load(&t->kvm_mm, path, err))
 		goto out_kvm_host;
+	/* the gfn->pfn cache is the tree's too where kfp has its shim and the tree the file */
+	snprintf(path, sizeof(path), "%s/virt/kvm/pfncache.c", dir);
+	if (kt_gpc_wanted(t->level, &n) && !access(path, R_OK) &&
+	    kt_source_load(&t->pfncache, path, err))
+		goto out_kvm_mm;
 	return 0;
+out_kvm_mm:
+	kt_source_free(&t->kvm_mm);
 out_kvm_host:
 	kt_source_free(&t->kvm_host);
 out_kvm_main:
@@ -253,6 +262,7 @@ void kt_tree_close(struct kt_tree *t)
 	kt_source_free(&t->kvm_main);
 	kt_source_free(&t->kvm_host);
 	kt_source_free(&t->kvm_mm);
+	kt_source_free(&t->pfncache);
 }
 
 /* ---- the translation unit ---- */
@@ -285,6 +295,8 @@ static void prelude(struct kt_buf *tu)
 
 static const struct kt_source *source_of(const struct kt_tree *t, const char *file)
 {
+	if (strstr(file, "pfncache.c"))
+		return &t->pfncache;
 	if (strstr(file, "kvm_mm.h"))
 		return &t->kvm_mm;
 	return strstr(file, "kvm_host.h") ? &t->kvm_host : &t->kvm_main;
@@ -292,7 +304,7 @@ static const struct kt_source *source_of(const struct kt_tree *t, const char *fi
 
 struct piece {
 	const struct kt_source *src;
-	int rank; /* kvm_host.h, then kvm_mm.h, then kvm_main.c */
+	int rank; /* kvm_host.h, then kvm_mm.h, then kvm_main.c, then pfncache.c */
 	size_t line;
 	struct kt_buf text;
 };
@@ -306,11 +318,25 @@ static int by_source_then_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* The gfn->pfn cache's shim texts (tree/gpc.c), each behind its #line */
+static void gpc_texts(struct kt_buf *tu, enum kt_level level, bool entry)
+{
+	const struct kt_gpc_text *texts;
+	unsigned int i, n;
+
+	texts = kt_gpc_texts(level, entry, &n);
+	for (i = 0; i < n; i++) {
+		kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s\"\n", texts[i].name);
+		kt_buf_add(tu, texts[i].text, strlen(texts[i].text));
+	}
+}
+
 int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 {
 	const struct level_shim *shim = shim_of(t->level);
+	const struct kt_wanted *gpc = NULL;
 	struct piece *pieces;
-	unsigned int i, n;
+	unsigned int i, n, nr_gpc = 0;
 	int r = -1;
 
 	if (!shim) {
@@ -321,17 +347,25 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 		return -1;
 	}
 	n = shim->nr_wanted + shim->nr_more;
+	if (t->pfncache.text)
+		gpc = kt_gpc_wanted(t->level, &nr_gpc);
+	n += nr_gpc;
 	pieces = calloc(n, sizeof(*pieces));
 	if (!pieces) {
 		perror("kfp");
 		exit(4);
 	}
 	for (i = 0; i < n; i++) {
-		const struct wanted *w = wanted_at(shim, i);
+		const struct wanted *w = i < n - nr_gpc ? wanted_at(shim, i) : NULL;
+		const char *file = w ? w->file : gpc[i - (n - nr_gpc)].file;
+		enum kt_kind kind = w ? w->kind : gpc[i - (n - nr_gpc)].kind;
+		const char *name = w ? w->name : gpc[i - (n - nr_gpc)].name;
 
-		pieces[i].src = source_of(t, w->file);
-		pieces[i].rank = pieces[i].src == &t->kvm_main ? 2 : pieces[i].src == &t->kvm_mm;
-		if (kt_extract(pieces[i].src, w->kind, w->name, config61, &pieces[i].text, err))
+		pieces[i].src = source_of(t, file);
+		pieces[i].rank = pieces[i].src == &t->pfncache ? 3 :
+				 pieces[i].src == &t->kvm_main ? 2 :
+								 pieces[i].src == &t->kvm_mm;
+		if (kt_extract(pieces[i].src, kind, name, config61, &pieces[i].text, err))
 			goto out_free;
 		pieces[i].line = strtoul(pieces[i].text.s + strlen("#line "), NULL, 10);
 	}
@@ -340,10 +374,14 @@ int kt_generate(const struct kt_tree *t, struct kt_buf *tu, struct kt_buf *err)
 	prelude(tu);
 	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/kernel.h\"\n", shim->dir);
 	kt_buf_add(tu, shim->kernel_h, strlen(shim->kernel_h));
+	if (nr_gpc)
+		gpc_texts(tu, t->level, false);
 	for (i = 0; i < n; i++)
 		kt_buf_add(tu, pieces[i].text.s, pieces[i].text.len);
 	kt_buf_printf(tu, "#line 1 \"<kfp>/tree/shim/%s/entry.h\"\n", shim->dir);
 	kt_buf_add(tu, shim->entry_h, strlen(shim->entry_h));
+	if (nr_gpc)
+		gpc_texts(tu, t->level, true);
 	r = 0;
 out_free:
 	for (i = 0; i < n; i++)
@@ -824,7 +862,8 @@ static const struct kvm_design *make_design613(struct tree61 *tree, const char *
 int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size_t msg_size)
 {
 	struct kt_buf tu = { 0 }, err = { 0 };
-	char so[4096], cache[4096];
+	char so[4096], cache[4096], name[96];
+	const struct kvm_design *design;
 	struct kt_tree t;
 	int r = -1;
 
@@ -843,14 +882,17 @@ int kfp_kernel_tree_load(const char *dir, const char *cache_dir, char *msg, size
 	}
 	if (load61(&trees[nr_trees], shim_of(t.level), so, t.version, &err))
 		goto out_close;
-	snprintf(so, sizeof(so), "tree:%s", t.version);
-	if (kfp_design_index(so) >= 0) {
-		kt_buf_printf(&err, "%s: a design named %s is already loaded", dir, so);
+	snprintf(name, sizeof(name), "tree:%s", t.version);
+	if (kfp_design_index(name) >= 0) {
+		kt_buf_printf(&err, "%s: a design named %s is already loaded", dir, name);
 		goto out_close;
 	}
-	r = kfp_design_add(t.level == KT_LEVEL_6_13 ?
-				   make_design613(&trees[nr_trees], dir, t.version) :
-				   make_design61(&trees[nr_trees], dir, t.version));
+	design = t.level == KT_LEVEL_6_13 ? make_design613(&trees[nr_trees], dir, t.version) :
+					    make_design61(&trees[nr_trees], dir, t.version);
+	/* the tree's gfn->pfn cache, when the unit has it (tree/gpc.c) */
+	if (kt_gpc_load(&trees[nr_trees].design, t.level, so, t.version, &err))
+		goto out_close;
+	r = kfp_design_add(design);
 	if (r < 0)
 		kt_buf_printf(&err, "%s: no room for another design", dir);
 	else

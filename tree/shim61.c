@@ -19,6 +19,7 @@
 #include <kfp/report.h>
 #include <kfp/seam.h>
 
+#include "gpc.h"
 #include "shim61.h"
 #include "tsan.h"
 
@@ -302,9 +303,27 @@ struct kts_kvm {
 	long mmu_invalidate_in_progress;
 	unsigned long mmu_invalidate_range_start;
 	unsigned long mmu_invalidate_range_end;
+	struct {
+		int kts_unused;
+	} gpc_lock;
+	struct {
+		void *next, *prev;
+	} gpc_list;
+	long mn_active_invalidate_count;
 };
 
 static __thread struct kts_kvm kts_kvm_mirror;
+
+/* The gfn->pfn cache's fields of the mirror (tree/gpc.c) */
+void *kts61_gpc_lock(void)
+{
+	return &kts_kvm_mirror.gpc_lock;
+}
+
+long *kts61_mn_active_invalidate_count(void)
+{
+	return &kts_kvm_mirror.mn_active_invalidate_count;
+}
 
 void kts_kvm_layout(u64 *v)
 {
@@ -368,6 +387,13 @@ void *kts_kvm_of(void)
 /* include/linux/lockdep.h lockdep_assert_held(): the mirror's lock is kvm->mmu_lock */
 void kts_lockdep_assert_held(const void *lock)
 {
+	/* the gfn->pfn cache's locks (tree/gpc.c) */
+	struct kfp_lock *l = kts_gpc_lock_of(lock);
+
+	if (l) {
+		kfp__lockdep_assert_held(l, "lockdep_assert_held in the tree's code");
+		return;
+	}
 	if (lock != &kts_kvm_mirror.mmu_lock) {
 		kts_warn(__FILE__, __LINE__, "lockdep_assert_held() of a lock kfp does not map");
 		return;

@@ -54,6 +54,9 @@ void *kts_kvm_of(void);
 /* Its size and the offsets of the four fields, to check against the tree's unit. */
 void kts_kvm_layout(u64 *v);
 void kts_lockdep_assert_held(const void *lock);
+/* Its gpc_lock and mn_active_invalidate_count, which the 6.1 gfn->pfn cache uses (tree/gpc.c) */
+void *kts61_gpc_lock(void);
+long *kts61_mn_active_invalidate_count(void);
 
 /* Was the remapped path taken since kts_enter()? */
 bool kts_remapped(void);

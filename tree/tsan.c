@@ -18,6 +18,10 @@
  * the 6.1-era shim extracts stores to kernel state that kfp mirrors.
  * What the 6.1-era shim registers: struct kvm's mmu_invalidate_seq,
  * _in_progress and _range_start/_end (tree/shim61.c kts_kvm_of()).
+ * The gfn->pfn cache's shim (tree/gpc.c) registers memory that is the
+ * world's own (the tree's struct gfn_to_pfn_cache): its stores are the
+ * state, and kts_tsan_before, run before every hook, lets it bring kfp's
+ * view of that state up to date before the next scheduling point.
  */
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +33,7 @@
 static __thread struct kts_tsan_range ranges[KTS_TSAN_MAX_RANGES];
 static __thread unsigned int nr_ranges;
 __thread struct kts_tsan_counts kts_tsan_counts;
+__thread void (*kts_tsan_before)(void);
 
 /* A range registered again at the same address replaces the first. */
 int kts_tsan_register(const struct kts_tsan_range *range)
@@ -52,10 +57,22 @@ void kts_tsan_unregister_all(void)
 	nr_ranges = 0;
 }
 
+void kts_tsan_unregister_object(u32 object)
+{
+	unsigned int i, j;
+
+	for (i = j = 0; i < nr_ranges; i++)
+		if (ranges[i].object != object)
+			ranges[j++] = ranges[i];
+	nr_ranges = j;
+}
+
 static void access(uintptr_t addr, size_t size, bool write)
 {
 	unsigned int i;
 
+	if (kts_tsan_before)
+		kts_tsan_before();
 	if (write)
 		kts_tsan_counts.writes++;
 	else
@@ -133,12 +150,16 @@ void __tsan_func_entry(void *call_pc)
 {
 	(void)call_pc;
 	kts_tsan_counts.calls++;
+	if (kts_tsan_before)
+		kts_tsan_before();
 }
 
 /* GCC's built-in is declared with an argument; the compiled code passes none */
 void __tsan_func_exit(void *unused)
 {
 	(void)unused;
+	if (kts_tsan_before)
+		kts_tsan_before();
 }
 
 void __tsan_vptr_update(void *vptr, void *new_val)

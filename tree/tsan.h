@@ -9,7 +9,7 @@
 
 #include <kfp/types.h>
 
-#define KTS_TSAN_MAX_RANGES 16
+#define KTS_TSAN_MAX_RANGES 24
 
 /* Memory of the tree's code that is kernel state shared between threads. */
 struct kts_tsan_range {
@@ -30,5 +30,9 @@ extern __thread struct kts_tsan_counts kts_tsan_counts;
 
 int kts_tsan_register(const struct kts_tsan_range *range);
 void kts_tsan_unregister_all(void);
+/* Drop every range of the seam object @object (the gpc's of an earlier world). */
+void kts_tsan_unregister_object(u32 object);
+/* Run at the start of every hook, before its scheduling point (NULL: nothing). */
+extern __thread void (*kts_tsan_before)(void);
 
 #endif /* KFP_TREE_TSAN_H */

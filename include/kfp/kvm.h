@@ -310,6 +310,19 @@ struct kvm_design {
 	void (*release_page)(struct kvm *kvm, kfp_pfn_t page, bool dirty, kfp_owner_t owner);
 	/* the fault's check under mmu_lock, by hva (NULL: the model's mmu_invalidate_retry_hva()) */
 	bool (*mmu_invalidate_retry_hva)(struct kvm *kvm, long mmu_seq, u64 hva);
+	/*
+	 * --kernel-tree: the tree's virt/kvm/pfncache.c in place of the
+	 * model's (kvm/pfncache.c): kvm_gpc_init() at VM creation,
+	 * kvm_gpc_activate(), kvm_gpc_refresh(), kvm_gpc_check() (gpc->lock
+	 * held for read), kvm_gpc_deactivate() and the notifier's
+	 * gfn_to_pfn_cache_invalidate_start().  NULL: the model's.
+	 */
+	void (*gpc_init)(struct kvm *kvm, unsigned int index);
+	int (*gpc_activate)(struct kvm *kvm, unsigned int index, gpa_t gpa, unsigned long len);
+	int (*gpc_refresh)(struct kvm *kvm, unsigned int index, unsigned long len);
+	bool (*gpc_check)(struct kvm *kvm, unsigned int index, unsigned long len);
+	void (*gpc_deactivate)(struct kvm *kvm, unsigned int index);
+	void (*gpc_invalidate_start)(struct kvm *kvm, u64 start, u64 end);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
 	const char *kernel_tree;
 };
@@ -322,7 +335,8 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-#define KFP_MAX_DESIGNS 16
+/* design_mask (include/kfp/scenario.h) has a bit per design */
+#define KFP_MAX_DESIGNS 32
 extern const struct kvm_design *kfp_designs[];
 extern unsigned int kfp_nr_designs;
 /* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */
@@ -467,6 +481,12 @@ struct kvm {
 		u8 depth; /* nested entries into the tree's code */
 		u8 remapped; /* follow_pte() found the pfn: hva_to_pfn_remapped() ran */
 	} tree_frame[KFP_MAX_THREADS];
+	/*
+	 * --kernel-tree with virt/kvm/pfncache.c: the tree's struct
+	 * gfn_to_pfn_cache of each gpc (tree/gpc.c), of which kvm->gpc[] is
+	 * kfp's view.  All zero for the other designs.
+	 */
+	u64 tree_gpc[KFP_MAX_GPCS][12];
 };
 
 /* KVM's objects for the seam (KFP_OBJECT_CLASS_KVM and up). */

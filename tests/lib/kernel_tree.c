@@ -43,8 +43,12 @@ void kernel_tree_unpack(const char *version, const char *const *files, unsigned 
 	ASSERT_TRUE(n < sizeof(cmd));
 	ASSERT_EQ(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/linux-source-%s", tmp, version);
-	if (rename(path, tree))
+	/* a tree unpacked before the list grew: add the files it lacks */
+	if (rename(path, tree)) {
 		ASSERT_TRUE(errno == ENOTEMPTY || errno == EEXIST);
+		snprintf(cmd, sizeof(cmd), "cp -rn %s/. %s", path, tree);
+		ASSERT_EQ(system(cmd), 0);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	ASSERT_EQ(system(cmd), 0);
 }

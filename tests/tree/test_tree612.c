@@ -30,9 +30,8 @@
 #define BUILD KERNEL_TREE_BUILD
 
 static const char *const files[] = {
-	"Makefile",
-	"virt/kvm/kvm_main.c",
-	"include/linux/kvm_host.h",
+	"Makefile", "virt/kvm/kvm_main.c", "include/linux/kvm_host.h",
+	"virt/kvm/pfncache.c", /* last: a tree unpacked without it gets it */
 };
 
 static int tree_design = -1, noref_design = -1;

@@ -115,6 +115,12 @@ struct kvm {
 	long mmu_invalidate_in_progress;
 	unsigned long mmu_invalidate_range_start;
 	unsigned long mmu_invalidate_range_end;
+	/* the gfn->pfn cache's (tree/gpc.c): its list (named, never walked) and counter */
+	spinlock_t gpc_lock;
+	struct {
+		void *next, *prev;
+	} gpc_list;
+	long mn_active_invalidate_count;
 };
 struct kvm_vcpu;
 

@@ -110,11 +110,6 @@ static void hasher_add(struct hasher *h, const void *data, size_t len)
 	}
 }
 
-static void hasher_add_u64(struct hasher *h, u64 value)
-{
-	hasher_add(h, &value, sizeof(value));
-}
-
 static u64 avalanche(u64 x)
 {
 	x ^= x >> 33;
@@ -140,16 +135,24 @@ static struct state_hash hasher_end(const struct hasher *h)
 
 /* ---- what a state is ------------------------------------------------------- */
 
-static void hash_pending(struct hasher *h, const struct pending *p)
-{
-	unsigned int k;
+/*
+ * The words of a pending step, into @w (room for PENDING_WORDS); returns
+ * how many.  They go to the hasher in one call with what follows them,
+ * not a word at a time: a short add costs a whole round of the four lanes.
+ */
+#define PENDING_WORDS (KFP_FOOTPRINT_MAX + 3)
 
-	hasher_add_u64(h, (u64)p->fp.nr | (u64)p->is_lock << 8 | (u64)p->is_wait << 9 |
-				  (u64)p->lock_write << 10);
+static unsigned int pending_words(const struct pending *p, u64 *w)
+{
+	unsigned int k, n = 0;
+
+	w[n++] = (u64)p->fp.nr | (u64)p->is_lock << 8 | (u64)p->is_wait << 9 |
+		 (u64)p->lock_write << 10;
 	for (k = 0; k < p->fp.nr && k < KFP_FOOTPRINT_MAX; k++)
-		hasher_add_u64(h, (u64)p->fp.object[k] << 8 | p->fp.access[k]);
-	hasher_add_u64(h, (u64)(uintptr_t)p->lock);
-	hasher_add_u64(h, (u64)(uintptr_t)p->what);
+		w[n++] = (u64)p->fp.object[k] << 8 | p->fp.access[k];
+	w[n++] = (u64)(uintptr_t)p->lock;
+	w[n++] = (u64)(uintptr_t)p->what;
+	return n;
 }
 
 /*
@@ -389,14 +392,18 @@ static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 	struct hasher h;
 	size_t len;
 
+	u64 w[PENDING_WORDS + 1];
+	unsigned int n;
+
 	hasher_init(&h);
-	hash_pending(&h, &t->pending);
+	n = pending_words(&t->pending, w);
 	live = coroutine_live_stack(&t->co, &len);
 	if (COROUTINE_STACKS_POISONED) {
 		coroutine_copy_live(&t->co, stack);
 		live = stack;
 	}
-	hasher_add_u64(&h, len);
+	w[n++] = len;
+	hasher_add(&h, w, n * sizeof(*w));
 	hasher_add(&h, live, len);
 	return hasher_end(&h);
 }
@@ -406,25 +413,26 @@ static struct state_hash hash_state(struct explorer *ex, struct arena_hash *a,
 {
 	const struct kfp_program *program = ex->program;
 	struct state_hash arena = hash_arena(ex, a);
+	u64 w[2 + 3 * KFP_MAX_THREADS];
+	unsigned int i, n = 0;
 	struct hasher h;
-	unsigned int i;
 
-	hasher_init(&h);
-	hasher_add_u64(&h, arena.lo);
-	hasher_add_u64(&h, arena.hi);
+	w[n++] = arena.lo;
+	w[n++] = arena.hi;
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 
-		hasher_add_u64(&h, (u64)t->status | (u64)(t->status == THREAD_WAIT && t->woken)
-							    << 8);
+		w[n++] = (u64)t->status | (u64)(t->status == THREAD_WAIT && t->woken) << 8;
 		if (t->status == THREAD_FINISHED)
 			continue;
 		if (threads->stale & bit(i))
 			threads->of[i] = hash_thread(t, threads->stack);
-		hasher_add_u64(&h, threads->of[i].lo);
-		hasher_add_u64(&h, threads->of[i].hi);
+		w[n++] = threads->of[i].lo;
+		w[n++] = threads->of[i].hi;
 	}
 	threads->stale = 0;
+	hasher_init(&h);
+	hasher_add(&h, w, n * sizeof(*w));
 	return hasher_end(&h);
 }
 
@@ -704,10 +712,11 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 		memcpy(t->co.sp, image->bytes + at, ti->stack_len);
 		/*
 		 * Below the stack pointer, what the branch explored since left
-		 * there: zeroes, as after the step that reached the image, or
-		 * the thread's next frames would start from that branch's bytes.
+		 * there: zeroed before the thread runs again (explorer_run_step()),
+		 * as after the step that reached the image, or the thread's next
+		 * frames would start from that branch's bytes.
 		 */
-		coroutine_zero_below(&t->co, DEAD_STACK_WINDOW);
+		t->dead_stack_dirty = true;
 		at += ti->stack_len;
 	}
 	threads->stale = 0;

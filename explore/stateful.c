@@ -449,6 +449,7 @@ struct state_set {
 	struct state_slot *slot;
 	size_t capacity; /* a power of two */
 	size_t used;
+	u32 generation; /* how many times it grew: a slot's index is valid within one */
 };
 
 static size_t slot_of(const struct state_set *set, struct state_hash key)
@@ -477,6 +478,7 @@ static bool set_grow(struct state_set *set)
 		.slot = calloc(capacity, sizeof(*bigger.slot)),
 		.capacity = capacity,
 		.used = set->used,
+		.generation = set->generation + 1,
 	};
 	size_t i;
 
@@ -509,13 +511,36 @@ static int set_insert(struct state_set *set, struct state_hash key, struct state
 	return 1;
 }
 
-/* The path goes on from @key's state, or left it for good (every step out of it was tried). */
-static void set_on_path(struct state_set *set, struct state_hash key, bool on_path)
-{
-	struct state_slot *at = probe(set, key);
+/*
+ * The path goes on from the state of @slot, or left it for good (every
+ * step out of it was tried).  Where it goes on, the frame keeps the slot's
+ * index, so that leaving it needs no probe of the table (a cache miss, as
+ * a state is left long after it was reached) unless the table grew since.
+ */
+struct path_mark {
+	struct state_hash key;
+	size_t index;
+	u32 generation;
+};
 
+static void set_on_path(struct state_set *set, struct state_slot *slot, struct path_mark *mark)
+{
+	slot->on_path = true;
+	mark->key = slot->key;
+	mark->index = (size_t)(slot - set->slot);
+	mark->generation = set->generation;
+}
+
+static void set_off_path(struct state_set *set, const struct path_mark *mark)
+{
+	struct state_slot *at;
+
+	/* a step taken alone (go_on_alone()) has no state of its own */
+	if (!mark->key.hi)
+		return;
+	at = mark->generation == set->generation ? &set->slot[mark->index] : probe(set, mark->key);
 	if (at->key.hi)
-		at->on_path = on_path;
+		at->on_path = false;
 }
 
 /* ---- images: a state to come back to ---------------------------------------- */
@@ -555,7 +580,7 @@ struct frame {
 	thread_mask todo;
 	thread_mask sleep;
 	thread_mask done;
-	struct state_hash key;
+	struct path_mark mark; /* its state's slot */
 	struct image image;
 };
 
@@ -813,7 +838,7 @@ static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
 		node->preemptions = depth ? ex->node[depth - 1].preemptions : 0;
 		/* no state here: backtracking passes it by */
 		s->frame[depth].todo = 0;
-		s->frame[depth].key = (struct state_hash){ 0, 0 };
+		s->frame[depth].mark.key = (struct state_hash){ 0, 0 };
 		explorer_run_step(ex, t, false);
 		ex->result->steps++;
 	}
@@ -876,7 +901,7 @@ static bool backtrack(struct explorer *ex, struct stateful *s)
 		unsigned int t;
 
 		if (!frame->todo) {
-			set_on_path(&s->seen, frame->key, false);
+			set_off_path(&s->seen, &frame->mark);
 			continue;
 		}
 		t = lowest(frame->todo);
@@ -941,11 +966,12 @@ static int end_here(struct explorer *ex, struct stateful *s, enum execution_end 
 }
 
 /*
- * Go on from the state just reached (@key), trying the threads of @awake
- * that can run, with sleep set @sleep.  Returns as visit() does.
+ * Go on from the state just reached (@slot, @fresh if it is new), trying
+ * the threads of @awake that can run, with sleep set @sleep.  Returns as
+ * visit() does.
  */
-static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key, thread_mask awake,
-		 thread_mask sleep, struct state_slot *fresh)
+static int go_on(struct explorer *ex, struct stateful *s, struct state_slot *slot, bool fresh,
+		 thread_mask awake, thread_mask sleep)
 {
 	thread_mask enabled, todo;
 
@@ -964,15 +990,14 @@ static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key,
 	}
 	/* a new state: the threads whose steps it is explored for, once and for all */
 	if (fresh && ex->masks) {
-		fresh->persistent = access_masks_persistent_set(ex->masks, ex, enabled, sleep);
-		awake &= fresh->persistent;
+		slot->persistent = access_masks_persistent_set(ex->masks, ex, enabled, sleep);
+		awake &= slot->persistent;
 	}
 	/* every step from here is asleep: each leads where a sibling's subtree went */
 	todo = enabled & awake;
 	if (!todo)
 		return 0;
-	s->frame[ex->depth].key = key;
-	set_on_path(&s->seen, key, true);
+	set_on_path(&s->seen, slot, &s->frame[ex->depth].mark);
 	if (!expand(ex, s, enabled, todo, sleep))
 		goto out_of_memory;
 	return 1;
@@ -1015,7 +1040,7 @@ static int visit(struct explorer *ex, struct stateful *s)
 		if (explorer_all_finished(ex))
 			return end_here(ex, s, END_COMPLETE);
 		slot->persistent = (thread_mask)~0;
-		return go_on(ex, s, key, (thread_mask)~sleep, sleep, slot);
+		return go_on(ex, s, slot, true, (thread_mask)~sleep, sleep);
 	}
 	result->revisits++;
 	/* a schedule came back to where it was: it can loop forever */
@@ -1028,7 +1053,7 @@ static int visit(struct explorer *ex, struct stateful *s)
 	if (!woke)
 		return 0;
 	slot->sleep &= sleep;
-	return go_on(ex, s, key, woke, slot->sleep, NULL);
+	return go_on(ex, s, slot, false, woke, slot->sleep);
 }
 
 /*

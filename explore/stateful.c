@@ -41,6 +41,7 @@
  * a coroutine is its stack pointer and the stack above it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,14 @@ static unsigned int pending_words(const struct pending *p, u64 *w)
  * canonical() puts that form in place; restore() undoes it.
  */
 struct canonical_saved {
+	/*
+	 * Of the log, its counters and the reports it holds: the slots past
+	 * its count are zeroes (a report is only ever added, at the count),
+	 * so they are left as they are, and a state's hash does not copy,
+	 * clear and copy back the whole log (680 bytes) every time.
+	 */
 	struct kfp_reports log;
+	size_t log_bytes;
 	unsigned char range[KFP_MAX_HISTORY_RANGES][64];
 };
 
@@ -186,8 +194,11 @@ static void canonical(struct explorer *ex, void *state, struct kfp_reports *repo
 	}
 	if (!reports)
 		return;
-	saved->log = *reports;
-	memset(reports, 0, sizeof(*reports));
+	saved->log_bytes = offsetof(struct kfp_reports, report) +
+			   (reports->count < KFP_MAX_REPORTS ? reports->count : KFP_MAX_REPORTS) *
+				   sizeof(reports->report[0]);
+	memcpy(&saved->log, reports, saved->log_bytes);
+	memset(reports, 0, saved->log_bytes);
 	kfp_verdict_of(&saved->log, &verdict);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		reports->by_property[p] = verdict.violations[p] != 0;
@@ -202,7 +213,7 @@ static void restore(struct explorer *ex, void *state, struct kfp_reports *report
 	unsigned int i;
 
 	if (reports)
-		*reports = saved->log;
+		memcpy(reports, &saved->log, saved->log_bytes);
 	for (i = 0; i < program->nr_history; i++) {
 		const struct kfp_state_range *r = &program->history[i];
 

@@ -171,6 +171,8 @@ void coroutine_copy_live(const struct coroutine *co, void *out)
 }
 #endif
 
+bool coroutine_seeded_zero_bug;
+
 /*
  * The lowest 128 bytes of [@low, @sp) that are not all zeroes, or @sp.  A
  * step rarely leaves more than 1 KiB below its stack pointer, and the
@@ -190,7 +192,7 @@ __attribute__((target("avx2"))) static char *first_nonzero_avx2(char *low, char 
 			_mm256_or_si256(_mm256_loadu_si256(v + 2), _mm256_loadu_si256(v + 3)));
 
 		if (!_mm256_testz_si256(any, any))
-			return p;
+			return coroutine_seeded_zero_bug ? p + 128 : p;
 	}
 	return p;
 }

@@ -185,6 +185,14 @@ struct canonical_saved {
 	unsigned char range[KFP_MAX_HISTORY_RANGES][64];
 };
 
+/* The bytes of @reports that are not zeroes: its counters and the reports it holds. */
+static size_t reports_used(const struct kfp_reports *reports)
+{
+	unsigned int count = reports->count < KFP_MAX_REPORTS ? reports->count : KFP_MAX_REPORTS;
+
+	return offsetof(struct kfp_reports, report) + count * sizeof(reports->report[0]);
+}
+
 static void canonical(struct explorer *ex, void *state, struct kfp_reports *reports,
 		      struct canonical_saved *saved)
 {
@@ -200,9 +208,7 @@ static void canonical(struct explorer *ex, void *state, struct kfp_reports *repo
 	}
 	if (!reports)
 		return;
-	saved->log_bytes = offsetof(struct kfp_reports, report) +
-			   (reports->count < KFP_MAX_REPORTS ? reports->count : KFP_MAX_REPORTS) *
-				   sizeof(reports->report[0]);
+	saved->log_bytes = reports_used(reports);
 	memcpy(&saved->log, reports, saved->log_bytes);
 	memset(reports, 0, saved->log_bytes);
 	kfp_verdict_of(&saved->log, &verdict);
@@ -684,20 +690,32 @@ static size_t history_bytes(struct explorer *ex)
 	return size;
 }
 
-/* The reports and the history ranges, to or from @bytes. */
-static size_t copy_history(struct explorer *ex, char *bytes, bool save)
+/*
+ * The reports and the history ranges, to or from @bytes.  Of the reports,
+ * only the used bytes are copied (reports_used(): the slots past the
+ * count are zeroes); put back, the slots the arena used past the image's
+ * count (@count_before, its count before the restore began) are zeroed.
+ */
+static size_t copy_history(struct explorer *ex, char *bytes, bool save, unsigned int count_before)
 {
 	const struct kfp_program *program = ex->program;
+	struct kfp_reports *reports = program->reports;
 	size_t at = 0;
 	unsigned int i;
 
-	if (program->reports) {
-		if (save)
-			memcpy(bytes, program->reports, sizeof(*program->reports));
-		else
-			memcpy(program->reports, bytes, sizeof(*program->reports));
-		at = sizeof(*program->reports);
+	if (reports && save) {
+		memcpy(bytes, reports, reports_used(reports));
+	} else if (reports) {
+		memcpy(reports, bytes, offsetof(struct kfp_reports, report));
+		memcpy(reports->report, bytes + offsetof(struct kfp_reports, report),
+		       reports_used(reports) - offsetof(struct kfp_reports, report));
+		count_before = count_before < KFP_MAX_REPORTS ? count_before : KFP_MAX_REPORTS;
+		if (count_before > reports->count)
+			memset(&reports->report[reports->count], 0,
+			       (count_before - reports->count) * sizeof(reports->report[0]));
 	}
+	if (reports)
+		at = sizeof(*reports);
 	for (i = 0; i < program->nr_history; i++) {
 		char *range = (char *)program->state + program->history[i].offset;
 
@@ -747,7 +765,7 @@ static bool image_take(struct explorer *ex, struct image *image, const struct ar
 		       block_len(program->state_size, a->dirty[i]));
 		at += BLOCK;
 	}
-	at += copy_history(ex, image->bytes + at, true);
+	at += copy_history(ex, image->bytes + at, true, 0);
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 		struct thread_image *ti = &image->thread[i];
@@ -784,8 +802,8 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 	const struct kfp_program *program = ex->program;
 	const char *initial = (const char *)a->initial;
 	char *state = program->state;
+	unsigned int i, count_before = program->reports ? program->reports->count : 0;
 	size_t at = 0;
-	unsigned int i;
 
 	if (a->dirty_valid) {
 		for (i = 0; i < a->nr_dirty; i++) {
@@ -807,7 +825,7 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 	}
 	a->nr_dirty = image->nr_blocks;
 	a->dirty_valid = true;
-	at += copy_history(ex, image->bytes + at, false);
+	at += copy_history(ex, image->bytes + at, false, count_before);
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];
 		const struct thread_image *ti = &image->thread[i];

@@ -178,7 +178,9 @@ struct canonical_saved {
 	 * Of the log, its counters and the reports it holds: the slots past
 	 * its count are zeroes (a report is only ever added, at the count),
 	 * so they are left as they are, and a state's hash does not copy,
-	 * clear and copy back the whole log (680 bytes) every time.
+	 * clear and copy back the whole log (680 bytes) every time.  Were a
+	 * slot past the count not zeroes, it would only tell states apart,
+	 * never merge two.
 	 */
 	struct kfp_reports log;
 	size_t log_bytes;
@@ -343,7 +345,10 @@ static void arena_hash_release(struct arena_hash *a)
 	free(a->last_dirty_at);
 }
 
-/* Blocks are compared a chunk at a time with the C library's memcmp, the fastest compare there is. */
+/*
+ * Without AVX2, blocks are compared a chunk at a time with the C library's
+ * memcmp(), then one at a time in a chunk that changed.
+ */
 #define CHUNK_BLOCKS 8
 
 #define NOT_DIRTY ((u32)~0U)
@@ -374,13 +379,6 @@ static void rehash_block(struct arena_hash *a, const unsigned char *state, size_
 	}
 }
 
-/*
- * With AVX2, the whole blocks are compared in one pass with no call: a
- * block is two pairs of 32-byte loads, and one that differs is hashed
- * again at once.  memcmp() on chunks costs a call per chunk and reads a
- * chunk that changed twice (then block by block).  The tail block, if
- * short, is left to the caller.  Returns the blocks compared.
- */
 bool kfp_stateful_cross_check_arena;
 u64 kfp_stateful_arena_misses;
 bool kfp_stateful_seeded_arena_bug;
@@ -414,6 +412,13 @@ static size_t compare_blocks_seeded_bug(struct arena_hash *a, const unsigned cha
 	return whole;
 }
 
+/*
+ * With AVX2, the whole blocks are compared in one pass with no call: a
+ * block is two pairs of 32-byte loads, and one that differs is hashed
+ * again at once.  memcmp() on chunks costs a call per chunk and reads a
+ * chunk that changed twice (then block by block).  The tail block, if
+ * short, is left to the caller.  Returns the blocks compared.
+ */
 #if HAVE_COMPARE_BLOCKS_AVX2
 __attribute__((target("avx2"))) static size_t
 compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t size)
@@ -484,11 +489,10 @@ struct thread_hashes {
 static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 {
 	const void *live;
-	struct hasher h;
-	size_t len;
-
 	u64 w[PENDING_WORDS + 1];
+	struct hasher h;
 	unsigned int n;
+	size_t len;
 
 	hasher_init(&h);
 	n = pending_words(&t->pending, w);

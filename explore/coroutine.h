@@ -73,6 +73,11 @@ void coroutine_copy_live(const struct coroutine *co, void *out);
  * zeroes, not from what an earlier step happened to compute.
  */
 void coroutine_zero_below(struct coroutine *co, size_t window);
+/*
+ * For the test suite: coroutine_zero_below() skips the lowest chunk that
+ * holds a byte (tests/explore/test_coroutine.c shows its check catches it).
+ */
+extern bool coroutine_seeded_zero_bug;
 #else
 #define COROUTINE_HAS_IMAGES 0
 #endif

@@ -196,6 +196,8 @@ void explorer_start_execution(struct explorer *ex)
 		t->status = THREAD_READY;
 		t->steps = 0;
 		t->last_event = -1;
+		/* what its run up to the first visible step left stays (as it always did) */
+		t->dead_stack_dirty = false;
 		t->pending = (struct pending){ .what = "start" };
 		footprint_one(&t->pending.fp, KFP_OBJECT(KFP_OBJECT_CLASS_NONE, 0),
 			      KFP_ACCESS_READ);
@@ -265,18 +267,19 @@ void explorer_run_step(struct explorer *ex, unsigned int t, bool tracing)
 		dpor_record_event(ex, t, &pending);
 	thread->steps++;
 	set_step(ex, ex->depth);
+#if COROUTINE_HAS_IMAGES
+	if (thread->dead_stack_dirty) {
+		coroutine_zero_below(&thread->co, DEAD_STACK_WINDOW);
+		thread->dead_stack_dirty = false;
+	}
+#endif
 	ex->running = (int)t;
 	coroutine_resume(&thread->co);
 	ex->running = -1;
 	if (thread->co.finished)
 		thread->status = THREAD_FINISHED;
 	wake_waiters(ex, &pending.fp);
-	if (ex->stateful) {
-#if COROUTINE_HAS_IMAGES
-		if (!thread->co.finished)
-			coroutine_zero_below(&thread->co, DEAD_STACK_WINDOW);
-#endif
-	}
+	thread->dead_stack_dirty = ex->stateful && !thread->co.finished;
 	if (tracing)
 		trace_step(ex, t, &pending);
 	ex->depth++;

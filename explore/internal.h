@@ -23,10 +23,11 @@
 #define OBJECT_TABLE_SIZE 1024 /* power of two */
 /*
  * The stateful search zeroes this much of a thread's stack below its stack
- * pointer after every step, so that frames pushed later start from zeroes
- * and not from what an earlier step computed there (the deepest a model
- * thread goes is about 5 KiB in the optimised build).  It affects how many states are told apart,
- * never which.
+ * pointer before the thread runs again after a step or a restore, so that
+ * the frames it pushes start from zeroes and not from what an earlier step
+ * computed there (the deepest a model thread goes is about 5 KiB in the
+ * optimised build).  It affects how many states are told apart, never
+ * which.
  */
 #define DEAD_STACK_WINDOW (8 * 1024)
 /* The stateless search keeps a checkpoint every this many steps (checkpoint.c). */
@@ -68,6 +69,13 @@ struct model_thread {
 	u16 steps; /* events so far: its own vector-clock component */
 	s32 last_event; /* index of its latest event in this execution, or -1 */
 	bool woken; /* stateful search: a waiting thread's object was written since it began to wait */
+	/*
+	 * Stateful search: below its stack pointer is what its last step or
+	 * a restore left there, to be zeroed before it runs again (not
+	 * before: nothing reads it until then, and a restore of another
+	 * image would only zero it again).
+	 */
+	bool dead_stack_dirty;
 	struct pending pending;
 };
 

@@ -41,9 +41,16 @@
  * a coroutine is its stack pointer and the stack above it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_COMPARE_BLOCKS_AVX2 1
+#else
+#define HAVE_COMPARE_BLOCKS_AVX2 0
+#endif
 
 #include "internal.h"
 
@@ -110,11 +117,6 @@ static void hasher_add(struct hasher *h, const void *data, size_t len)
 	}
 }
 
-static void hasher_add_u64(struct hasher *h, u64 value)
-{
-	hasher_add(h, &value, sizeof(value));
-}
-
 static u64 avalanche(u64 x)
 {
 	x ^= x >> 33;
@@ -140,16 +142,24 @@ static struct state_hash hasher_end(const struct hasher *h)
 
 /* ---- what a state is ------------------------------------------------------- */
 
-static void hash_pending(struct hasher *h, const struct pending *p)
-{
-	unsigned int k;
+/*
+ * The words of a pending step, into @w (room for PENDING_WORDS); returns
+ * how many.  They go to the hasher in one call with what follows them,
+ * not a word at a time: a short add costs a whole round of the four lanes.
+ */
+#define PENDING_WORDS (KFP_FOOTPRINT_MAX + 3)
 
-	hasher_add_u64(h, (u64)p->fp.nr | (u64)p->is_lock << 8 | (u64)p->is_wait << 9 |
-				  (u64)p->lock_write << 10);
+static unsigned int pending_words(const struct pending *p, u64 *w)
+{
+	unsigned int k, n = 0;
+
+	w[n++] = (u64)p->fp.nr | (u64)p->is_lock << 8 | (u64)p->is_wait << 9 |
+		 (u64)p->lock_write << 10;
 	for (k = 0; k < p->fp.nr && k < KFP_FOOTPRINT_MAX; k++)
-		hasher_add_u64(h, (u64)p->fp.object[k] << 8 | p->fp.access[k]);
-	hasher_add_u64(h, (u64)(uintptr_t)p->lock);
-	hasher_add_u64(h, (u64)(uintptr_t)p->what);
+		w[n++] = (u64)p->fp.object[k] << 8 | p->fp.access[k];
+	w[n++] = (u64)(uintptr_t)p->lock;
+	w[n++] = (u64)(uintptr_t)p->what;
+	return n;
 }
 
 /*
@@ -164,9 +174,26 @@ static void hash_pending(struct hasher *h, const struct pending *p)
  * canonical() puts that form in place; restore() undoes it.
  */
 struct canonical_saved {
+	/*
+	 * Of the log, its counters and the reports it holds: the slots past
+	 * its count are zeroes (a report is only ever added, at the count),
+	 * so they are left as they are, and a state's hash does not copy,
+	 * clear and copy back the whole log (680 bytes) every time.  Were a
+	 * slot past the count not zeroes, it would only tell states apart,
+	 * never merge two.
+	 */
 	struct kfp_reports log;
+	size_t log_bytes;
 	unsigned char range[KFP_MAX_HISTORY_RANGES][64];
 };
+
+/* The bytes of @reports that are not zeroes: its counters and the reports it holds. */
+static size_t reports_used(const struct kfp_reports *reports)
+{
+	unsigned int count = reports->count < KFP_MAX_REPORTS ? reports->count : KFP_MAX_REPORTS;
+
+	return offsetof(struct kfp_reports, report) + count * sizeof(reports->report[0]);
+}
 
 static void canonical(struct explorer *ex, void *state, struct kfp_reports *reports,
 		      struct canonical_saved *saved)
@@ -183,8 +210,9 @@ static void canonical(struct explorer *ex, void *state, struct kfp_reports *repo
 	}
 	if (!reports)
 		return;
-	saved->log = *reports;
-	memset(reports, 0, sizeof(*reports));
+	saved->log_bytes = reports_used(reports);
+	memcpy(&saved->log, reports, saved->log_bytes);
+	memset(reports, 0, saved->log_bytes);
 	kfp_verdict_of(&saved->log, &verdict);
 	for (p = 0; p < KFP_NR_PROPERTIES; p++) {
 		reports->by_property[p] = verdict.violations[p] != 0;
@@ -199,7 +227,7 @@ static void restore(struct explorer *ex, void *state, struct kfp_reports *report
 	unsigned int i;
 
 	if (reports)
-		*reports = saved->log;
+		memcpy(reports, &saved->log, saved->log_bytes);
 	for (i = 0; i < program->nr_history; i++) {
 		const struct kfp_state_range *r = &program->history[i];
 
@@ -222,6 +250,7 @@ struct arena_hash {
 	struct state_hash *base; /* each block's hash in the arena as set up */
 	struct state_hash total; /* their sum */
 	size_t nr_blocks;
+	bool avx2; /* the CPU has it: compare_blocks_avx2() */
 	/*
 	 * The arena last hashed, in canonical form, each of its blocks' hash,
 	 * their sum, and which of its blocks differ from the arena as set up:
@@ -274,6 +303,9 @@ static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
 	struct canonical_saved saved;
 
 	a->nr_blocks = (size + BLOCK - 1) / BLOCK;
+#if HAVE_COMPARE_BLOCKS_AVX2
+	a->avx2 = __builtin_cpu_supports("avx2");
+#endif
 	a->initial = malloc(size);
 	a->base = calloc(a->nr_blocks, sizeof(*a->base));
 	a->dirty = calloc(a->nr_blocks, sizeof(*a->dirty));
@@ -313,7 +345,10 @@ static void arena_hash_release(struct arena_hash *a)
 	free(a->last_dirty_at);
 }
 
-/* Blocks are compared a chunk at a time with the C library's memcmp, the fastest compare there is. */
+/*
+ * Without AVX2, blocks are compared a chunk at a time with the C library's
+ * memcmp(), then one at a time in a chunk that changed.
+ */
 #define CHUNK_BLOCKS 8
 
 #define NOT_DIRTY ((u32)~0U)
@@ -344,15 +379,81 @@ static void rehash_block(struct arena_hash *a, const unsigned char *state, size_
 	}
 }
 
+bool kfp_stateful_cross_check_arena;
+u64 kfp_stateful_arena_misses;
+bool kfp_stateful_seeded_arena_bug;
+
+/*
+ * The compare must find every block that changed since the arena was
+ * last hashed: a block it misses keeps its old hash, and two states that
+ * differ there are taken for one (a future cut).  With
+ * kfp_stateful_cross_check_arena, every hash is checked against the whole
+ * arena: the copy it now stands for must be the arena, byte for byte, and
+ * each block that is not is a miss.  kfp_stateful_seeded_arena_bug seeds
+ * one: each block is compared on its first 32 bytes only.
+ */
+static void cross_check_arena(const struct arena_hash *a, const unsigned char *state, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < a->nr_blocks; i++)
+		if (memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
+			kfp_stateful_arena_misses++;
+}
+
+static size_t compare_blocks_seeded_bug(struct arena_hash *a, const unsigned char *state,
+					size_t size)
+{
+	size_t whole = size / BLOCK, i;
+
+	for (i = 0; i < whole; i++)
+		if (memcmp(state + i * BLOCK, a->last + i * BLOCK, BLOCK / 2))
+			rehash_block(a, state, size, i);
+	return whole;
+}
+
+/*
+ * With AVX2, the whole blocks are compared in one pass with no call: a
+ * block is two pairs of 32-byte loads, and one that differs is hashed
+ * again at once.  memcmp() on chunks costs a call per chunk and reads a
+ * chunk that changed twice (then block by block).  The tail block, if
+ * short, is left to the caller.  Returns the blocks compared.
+ */
+#if HAVE_COMPARE_BLOCKS_AVX2
+__attribute__((target("avx2"))) static size_t
+compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t size)
+{
+	size_t whole = size / BLOCK, i;
+
+	for (i = 0; i < whole; i++) {
+		const __m256i *s = (const __m256i *)(const void *)(state + i * BLOCK);
+		const __m256i *l = (const __m256i *)(const void *)(a->last + i * BLOCK);
+		__m256i x = _mm256_or_si256(
+			_mm256_xor_si256(_mm256_loadu_si256(s), _mm256_loadu_si256(l)),
+			_mm256_xor_si256(_mm256_loadu_si256(s + 1), _mm256_loadu_si256(l + 1)));
+
+		if (!_mm256_testz_si256(x, x))
+			rehash_block(a, state, size, i);
+	}
+	return whole;
+}
+#endif
+
 static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 {
 	const struct kfp_program *program = ex->program;
 	const unsigned char *state = program->state;
-	size_t size = program->state_size, i, end;
+	size_t size = program->state_size, i = 0, end;
 	struct canonical_saved saved;
 
 	canonical(ex, program->state, program->reports, &saved);
-	for (i = 0; i < a->nr_blocks; i = end) {
+	if (kfp_stateful_seeded_arena_bug)
+		i = compare_blocks_seeded_bug(a, state, size);
+#if HAVE_COMPARE_BLOCKS_AVX2
+	else if (a->avx2)
+		i = compare_blocks_avx2(a, state, size);
+#endif
+	for (; i < a->nr_blocks; i = end) {
 		size_t at = i * BLOCK;
 
 		end = i + CHUNK_BLOCKS < a->nr_blocks ? i + CHUNK_BLOCKS : a->nr_blocks;
@@ -363,6 +464,8 @@ static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 			if (memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
 				rehash_block(a, state, size, i);
 	}
+	if (kfp_stateful_cross_check_arena)
+		cross_check_arena(a, state, size);
 	restore(ex, program->state, program->reports, &saved);
 	memcpy(a->dirty, a->last_dirty, a->nr_last_dirty * sizeof(*a->dirty));
 	a->nr_dirty = a->nr_last_dirty;
@@ -386,17 +489,20 @@ struct thread_hashes {
 static struct state_hash hash_thread(const struct model_thread *t, u64 *stack)
 {
 	const void *live;
+	u64 w[PENDING_WORDS + 1];
 	struct hasher h;
+	unsigned int n;
 	size_t len;
 
 	hasher_init(&h);
-	hash_pending(&h, &t->pending);
+	n = pending_words(&t->pending, w);
 	live = coroutine_live_stack(&t->co, &len);
 	if (COROUTINE_STACKS_POISONED) {
 		coroutine_copy_live(&t->co, stack);
 		live = stack;
 	}
-	hasher_add_u64(&h, len);
+	w[n++] = len;
+	hasher_add(&h, w, n * sizeof(*w));
 	hasher_add(&h, live, len);
 	return hasher_end(&h);
 }
@@ -406,25 +512,26 @@ static struct state_hash hash_state(struct explorer *ex, struct arena_hash *a,
 {
 	const struct kfp_program *program = ex->program;
 	struct state_hash arena = hash_arena(ex, a);
+	u64 w[2 + 3 * KFP_MAX_THREADS];
+	unsigned int i, n = 0;
 	struct hasher h;
-	unsigned int i;
 
-	hasher_init(&h);
-	hasher_add_u64(&h, arena.lo);
-	hasher_add_u64(&h, arena.hi);
+	w[n++] = arena.lo;
+	w[n++] = arena.hi;
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 
-		hasher_add_u64(&h, (u64)t->status | (u64)(t->status == THREAD_WAIT && t->woken)
-							    << 8);
+		w[n++] = (u64)t->status | (u64)(t->status == THREAD_WAIT && t->woken) << 8;
 		if (t->status == THREAD_FINISHED)
 			continue;
 		if (threads->stale & bit(i))
 			threads->of[i] = hash_thread(t, threads->stack);
-		hasher_add_u64(&h, threads->of[i].lo);
-		hasher_add_u64(&h, threads->of[i].hi);
+		w[n++] = threads->of[i].lo;
+		w[n++] = threads->of[i].hi;
 	}
 	threads->stale = 0;
+	hasher_init(&h);
+	hasher_add(&h, w, n * sizeof(*w));
 	return hasher_end(&h);
 }
 
@@ -441,6 +548,7 @@ struct state_set {
 	struct state_slot *slot;
 	size_t capacity; /* a power of two */
 	size_t used;
+	u32 generation; /* how many times it grew: a slot's index is valid within one */
 };
 
 static size_t slot_of(const struct state_set *set, struct state_hash key)
@@ -469,6 +577,7 @@ static bool set_grow(struct state_set *set)
 		.slot = calloc(capacity, sizeof(*bigger.slot)),
 		.capacity = capacity,
 		.used = set->used,
+		.generation = set->generation + 1,
 	};
 	size_t i;
 
@@ -501,13 +610,36 @@ static int set_insert(struct state_set *set, struct state_hash key, struct state
 	return 1;
 }
 
-/* The path goes on from @key's state, or left it for good (every step out of it was tried). */
-static void set_on_path(struct state_set *set, struct state_hash key, bool on_path)
-{
-	struct state_slot *at = probe(set, key);
+/*
+ * The path goes on from the state of @slot, or left it for good (every
+ * step out of it was tried).  Where it goes on, the frame keeps the slot's
+ * index, so that leaving it needs no probe of the table (a cache miss, as
+ * a state is left long after it was reached) unless the table grew since.
+ */
+struct path_mark {
+	struct state_hash key;
+	size_t index;
+	u32 generation;
+};
 
+static void set_on_path(struct state_set *set, struct state_slot *slot, struct path_mark *mark)
+{
+	slot->on_path = true;
+	mark->key = slot->key;
+	mark->index = (size_t)(slot - set->slot);
+	mark->generation = set->generation;
+}
+
+static void set_off_path(struct state_set *set, const struct path_mark *mark)
+{
+	struct state_slot *at;
+
+	/* a step taken alone (go_on_alone()) has no state of its own */
+	if (!mark->key.hi)
+		return;
+	at = mark->generation == set->generation ? &set->slot[mark->index] : probe(set, mark->key);
 	if (at->key.hi)
-		at->on_path = on_path;
+		at->on_path = false;
 }
 
 /* ---- images: a state to come back to ---------------------------------------- */
@@ -547,7 +679,7 @@ struct frame {
 	thread_mask todo;
 	thread_mask sleep;
 	thread_mask done;
-	struct state_hash key;
+	struct path_mark mark; /* its state's slot */
 	struct image image;
 };
 
@@ -562,20 +694,32 @@ static size_t history_bytes(struct explorer *ex)
 	return size;
 }
 
-/* The reports and the history ranges, to or from @bytes. */
-static size_t copy_history(struct explorer *ex, char *bytes, bool save)
+/*
+ * The reports and the history ranges, to or from @bytes.  Of the reports,
+ * only the used bytes are copied (reports_used(): the slots past the
+ * count are zeroes); put back, the slots the arena used past the image's
+ * count (@count_before, its count before the restore began) are zeroed.
+ */
+static size_t copy_history(struct explorer *ex, char *bytes, bool save, unsigned int count_before)
 {
 	const struct kfp_program *program = ex->program;
+	struct kfp_reports *reports = program->reports;
 	size_t at = 0;
 	unsigned int i;
 
-	if (program->reports) {
-		if (save)
-			memcpy(bytes, program->reports, sizeof(*program->reports));
-		else
-			memcpy(program->reports, bytes, sizeof(*program->reports));
-		at = sizeof(*program->reports);
+	if (reports && save) {
+		memcpy(bytes, reports, reports_used(reports));
+	} else if (reports) {
+		memcpy(reports, bytes, offsetof(struct kfp_reports, report));
+		memcpy(reports->report, bytes + offsetof(struct kfp_reports, report),
+		       reports_used(reports) - offsetof(struct kfp_reports, report));
+		count_before = count_before < KFP_MAX_REPORTS ? count_before : KFP_MAX_REPORTS;
+		if (count_before > reports->count)
+			memset(&reports->report[reports->count], 0,
+			       (count_before - reports->count) * sizeof(reports->report[0]));
 	}
+	if (reports)
+		at = sizeof(*reports);
 	for (i = 0; i < program->nr_history; i++) {
 		char *range = (char *)program->state + program->history[i].offset;
 
@@ -625,7 +769,7 @@ static bool image_take(struct explorer *ex, struct image *image, const struct ar
 		       block_len(program->state_size, a->dirty[i]));
 		at += BLOCK;
 	}
-	at += copy_history(ex, image->bytes + at, true);
+	at += copy_history(ex, image->bytes + at, true, 0);
 	for (i = 0; i < program->nr_threads; i++) {
 		const struct model_thread *t = &ex->thread[i];
 		struct thread_image *ti = &image->thread[i];
@@ -662,8 +806,8 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 	const struct kfp_program *program = ex->program;
 	const char *initial = (const char *)a->initial;
 	char *state = program->state;
+	unsigned int i, count_before = program->reports ? program->reports->count : 0;
 	size_t at = 0;
-	unsigned int i;
 
 	if (a->dirty_valid) {
 		for (i = 0; i < a->nr_dirty; i++) {
@@ -685,7 +829,7 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 	}
 	a->nr_dirty = image->nr_blocks;
 	a->dirty_valid = true;
-	at += copy_history(ex, image->bytes + at, false);
+	at += copy_history(ex, image->bytes + at, false, count_before);
 	for (i = 0; i < program->nr_threads; i++) {
 		struct model_thread *t = &ex->thread[i];
 		const struct thread_image *ti = &image->thread[i];
@@ -704,10 +848,11 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 		memcpy(t->co.sp, image->bytes + at, ti->stack_len);
 		/*
 		 * Below the stack pointer, what the branch explored since left
-		 * there: zeroes, as after the step that reached the image, or
-		 * the thread's next frames would start from that branch's bytes.
+		 * there: zeroed before the thread runs again (explorer_run_step()),
+		 * as after the step that reached the image, or the thread's next
+		 * frames would start from that branch's bytes.
 		 */
-		coroutine_zero_below(&t->co, DEAD_STACK_WINDOW);
+		t->dead_stack_dirty = true;
 		at += ti->stack_len;
 	}
 	threads->stale = 0;
@@ -804,7 +949,7 @@ static void go_on_alone(struct explorer *ex, struct stateful *s, unsigned int t)
 		node->preemptions = depth ? ex->node[depth - 1].preemptions : 0;
 		/* no state here: backtracking passes it by */
 		s->frame[depth].todo = 0;
-		s->frame[depth].key = (struct state_hash){ 0, 0 };
+		s->frame[depth].mark.key = (struct state_hash){ 0, 0 };
 		explorer_run_step(ex, t, false);
 		ex->result->steps++;
 	}
@@ -867,7 +1012,7 @@ static bool backtrack(struct explorer *ex, struct stateful *s)
 		unsigned int t;
 
 		if (!frame->todo) {
-			set_on_path(&s->seen, frame->key, false);
+			set_off_path(&s->seen, &frame->mark);
 			continue;
 		}
 		t = lowest(frame->todo);
@@ -932,11 +1077,12 @@ static int end_here(struct explorer *ex, struct stateful *s, enum execution_end 
 }
 
 /*
- * Go on from the state just reached (@key), trying the threads of @awake
- * that can run, with sleep set @sleep.  Returns as visit() does.
+ * Go on from the state just reached (@slot, @fresh if it is new), trying
+ * the threads of @awake that can run, with sleep set @sleep.  Returns as
+ * visit() does.
  */
-static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key, thread_mask awake,
-		 thread_mask sleep, struct state_slot *fresh)
+static int go_on(struct explorer *ex, struct stateful *s, struct state_slot *slot, bool fresh,
+		 thread_mask awake, thread_mask sleep)
 {
 	thread_mask enabled, todo;
 
@@ -955,15 +1101,14 @@ static int go_on(struct explorer *ex, struct stateful *s, struct state_hash key,
 	}
 	/* a new state: the threads whose steps it is explored for, once and for all */
 	if (fresh && ex->masks) {
-		fresh->persistent = access_masks_persistent_set(ex->masks, ex, enabled, sleep);
-		awake &= fresh->persistent;
+		slot->persistent = access_masks_persistent_set(ex->masks, ex, enabled, sleep);
+		awake &= slot->persistent;
 	}
 	/* every step from here is asleep: each leads where a sibling's subtree went */
 	todo = enabled & awake;
 	if (!todo)
 		return 0;
-	s->frame[ex->depth].key = key;
-	set_on_path(&s->seen, key, true);
+	set_on_path(&s->seen, slot, &s->frame[ex->depth].mark);
 	if (!expand(ex, s, enabled, todo, sleep))
 		goto out_of_memory;
 	return 1;
@@ -1006,7 +1151,7 @@ static int visit(struct explorer *ex, struct stateful *s)
 		if (explorer_all_finished(ex))
 			return end_here(ex, s, END_COMPLETE);
 		slot->persistent = (thread_mask)~0;
-		return go_on(ex, s, key, (thread_mask)~sleep, sleep, slot);
+		return go_on(ex, s, slot, true, (thread_mask)~sleep, sleep);
 	}
 	result->revisits++;
 	/* a schedule came back to where it was: it can loop forever */
@@ -1019,7 +1164,7 @@ static int visit(struct explorer *ex, struct stateful *s)
 	if (!woke)
 		return 0;
 	slot->sleep &= sleep;
-	return go_on(ex, s, key, woke, slot->sleep, NULL);
+	return go_on(ex, s, slot, false, woke, slot->sleep);
 }
 
 /*

@@ -141,6 +141,17 @@ extern bool kfp_persistent_sets_seeded_bug;
  * held at an object shuts it out even when both hold it only for read.
  */
 extern bool kfp_persistent_sets_seeded_lock_bug;
+/*
+ * For the test suite: after every state's hash, the stateful search
+ * checks that the arena it hashed is the arena, byte for byte (its
+ * compare found every block a step or a restore changed), and counts
+ * each block that is not in kfp_stateful_arena_misses.
+ * kfp_stateful_seeded_arena_bug seeds such a miss: a block is compared
+ * on its first half only.
+ */
+extern bool kfp_stateful_cross_check_arena;
+extern u64 kfp_stateful_arena_misses;
+extern bool kfp_stateful_seeded_arena_bug;
 
 enum kfp_stop_reason {
 	KFP_STOP_COMPLETE, /* the whole search ran */

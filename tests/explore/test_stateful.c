@@ -488,3 +488,76 @@ TEST(persistent_and_sleep_sets_keep_every_answer_and_final_state_of_the_library)
 	kfp_scenario_run_release(&unslept);
 	ASSERT_EQ(differ, 0);
 }
+
+/*
+ * A state's arena hash is kept relative to the arena last hashed: only the
+ * blocks its compare finds changed are hashed again (explore/stateful.c;
+ * with AVX2 in one pass over the blocks).  A block it missed would keep
+ * its old hash and merge states that differ there.  On every cell of the
+ * library (one design in the sanitised build), the arena each hash
+ * stands for is checked against the arena itself, after every hash
+ * (kfp_stateful_cross_check_arena): no block is ever missed.
+ */
+TEST(stateful_arena_compare_misses_no_block_of_the_library)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	unsigned int p, d, cells = 0;
+	char error[KFP_ERROR_LEN];
+	u64 states = 0;
+
+	nr_paths = kfp_library_list(paths);
+	ASSERT_GT(nr_paths, 0);
+	kfp_stateful_arena_misses = 0;
+	kfp_stateful_cross_check_arena = true;
+	for (p = 0; p < nr_paths; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		for (d = 0; d < kfp_nr_designs; d++) {
+			if (SLOW_BUILD && d != (unsigned int)kfp_design_index("legacy"))
+				continue;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+			ASSERT_TRUE(stateful.explore.complete);
+			states += stateful.explore.states;
+			cells++;
+		}
+	}
+	kfp_stateful_cross_check_arena = false;
+	kfp_test_diag("%u cells, %llu states: %llu blocks missed", cells,
+		      (unsigned long long)states, (unsigned long long)kfp_stateful_arena_misses);
+	kfp_scenario_run_release(&stateful);
+	ASSERT_EQ(kfp_stateful_arena_misses, 0);
+}
+
+/*
+ * The cross-check catches a compare that misses writes: with each block
+ * compared on its first half only (kfp_stateful_seeded_arena_bug), the
+ * first cells of the library already leave blocks stale.
+ */
+TEST(stateful_arena_cross_check_catches_a_seeded_miss)
+{
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	unsigned int p, d = (unsigned int)kfp_design_index("legacy"), cells = 0;
+	char error[KFP_ERROR_LEN];
+
+	nr_paths = kfp_library_list(paths);
+	ASSERT_GT(nr_paths, 0);
+	kfp_stateful_arena_misses = 0;
+	kfp_stateful_cross_check_arena = true;
+	kfp_stateful_seeded_arena_bug = true;
+	for (p = 0; p < nr_paths && !kfp_stateful_arena_misses; p++) {
+		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
+			kfp_test_diag("%s", error);
+			ASSERT_TRUE(false);
+		}
+		ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
+		cells++;
+	}
+	kfp_stateful_seeded_arena_bug = false;
+	kfp_stateful_cross_check_arena = false;
+	kfp_test_diag("the seeded miss shows after %u cells (%llu blocks missed)", cells,
+		      (unsigned long long)kfp_stateful_arena_misses);
+	kfp_scenario_run_release(&stateful);
+	ASSERT_GT(kfp_stateful_arena_misses, 0);
+}

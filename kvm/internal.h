@@ -21,6 +21,12 @@ static inline u32 mn_count_object(void)
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_MN_COUNT, 0);
 }
 
+/* the proposal's kvm->mm_released */
+static inline u32 released_object(void)
+{
+	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_RELEASED, 0);
+}
+
 static inline u32 spte_object(unsigned int as_id, gfn_t gfn)
 {
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SPTE, as_id * KFP_NR_GFNS + gfn);

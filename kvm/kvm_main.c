@@ -393,7 +393,7 @@ static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
 	(void)mm;
 	kfp_write_lock(&kvm->mmu_lock);
 	if (kvm->design->invalidate_on_release) {
-		kfp_shared_write(seq_object(), "mm released");
+		kfp_shared_write(released_object(), "mm released");
 		kvm->mm_released = 1;
 	}
 	for (as_id = 0; as_id < KVM_ADDRESS_SPACE_NUM; as_id++)
@@ -405,14 +405,17 @@ static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
 
 /*
  * The proposal: after ->release nothing may publish a translation, since
- * no invalidation will reach it.  Read where a refresh is about to publish,
- * under the lock that the release's invalidation of it takes.
+ * no invalidation will reach it.  A refresh can race exit_mmap(): the
+ * irqfd workqueue borrows the mm with kthread_use_mm(), which holds no
+ * mm_users (arch/x86/kvm/xen.c kvm_xen_set_evtchn() -> kvm_gpc_refresh()).
+ * Read where a refresh is about to publish, under the lock that the
+ * release's invalidation of it takes after setting the mark.
  */
 bool kvm_mm_released(struct kvm *kvm)
 {
 	if (!kvm->design->invalidate_on_release)
 		return false;
-	kfp_shared_read(seq_object(), "mm released");
+	kfp_shared_read(released_object(), "mm released");
 	return kvm->mm_released;
 }
 

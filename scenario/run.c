@@ -654,6 +654,9 @@ static void describe_object(struct scenario_state *s, u32 object, char *buf, siz
 		snprintf(buf, size, "mn_active_invalidate_count %ld",
 			 kvm->mn_active_invalidate_count);
 		return;
+	case KFP_OBJECT_CLASS_KVM_RELEASED:
+		snprintf(buf, size, "mm_released %u", kvm->mm_released);
+		return;
 	case KFP_OBJECT_CLASS_KVM_USERS:
 		snprintf(buf, size, "users_count %ld%s", kvm->users_count,
 			 kvm->dead ? ", destroyed" : "");

@@ -420,7 +420,11 @@ struct kvm {
 	u8 nr_gpcs;
 	/* destroyed while the mm was inside an invalidation: its end() never came */
 	u8 destroyed_mid_invalidation;
-	/* design->invalidate_on_release: ->release ran; under mmu_lock */
+	/*
+	 * design->invalidate_on_release: ->release ran.  Set before the
+	 * release takes each listed cache's and mapping's lock, and read
+	 * under that lock where a refresh publishes.
+	 */
 	u8 mm_released;
 	/* the VM fd and one per vCPU fd (kvm_vm_ioctl_create_vcpu() takes one) */
 	long users_count;
@@ -498,6 +502,7 @@ enum {
 	KFP_OBJECT_CLASS_KVM_GPC, /* index: gpc */
 	KFP_OBJECT_CLASS_KVM_MAP, /* index: vcpu * KFP_MAX_HOST_MAPS + map */
 	KFP_OBJECT_CLASS_KVM_USERS, /* kvm->users_count */
+	KFP_OBJECT_CLASS_KVM_RELEASED, /* kvm->mm_released (the proposal) */
 };
 
 /* ---- memslots and kvm->srcu (kvm/memslots.c) ----------------------------- */

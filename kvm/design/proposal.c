@@ -49,9 +49,11 @@
  *      release invalidates every cache and notifier-kept mapping, as
  *      gfn_to_pfn_cache_invalidate_start() does for the whole address
  *      space, and marks the VM so that no refresh publishes afterwards
- *      (kvm_mm_released(): in the kernel no refresh can run then, since
- *      its task holds mm_users, but the model lets one race the teardown
- *      and the check keeps the argument local).
+ *      (kvm_mm_released()).  The mark is needed in the kernel too: a
+ *      refresh can race exit_mmap(), since xen.c kvm_xen_set_evtchn()
+ *      refreshes from the irqfd workqueue with the mm borrowed by
+ *      kthread_use_mm(), which holds no mm_users; its lookup can find a
+ *      page before unmap_vmas() and publish it after the release.
  *
  * Is a pin still needed?  No, for what kfp checks:
  *  - P2 (no access to freed memory): the host frees or reuses a page only

@@ -200,7 +200,7 @@ __attribute__((target("avx2"))) static char *first_nonzero_avx2(char *low, char 
 
 void coroutine_zero_below(struct coroutine *co, size_t window)
 {
-	char *sp = co->sp, *low = sp - window < co->stack ? co->stack : sp - window;
+	char *sp = co->sp, *low = (size_t)(sp - co->stack) < window ? co->stack : sp - window;
 
 #ifdef KFP_ASAN
 	ASAN_UNPOISON_MEMORY_REGION(low, (size_t)(sp - low));

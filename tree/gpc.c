@@ -319,10 +319,17 @@ void kts_gpc_cond_resched(void)
 {
 	struct kvm *kvm = kts_world();
 
+	if (!kvm)
+		return;
 	gpc_sync();
 	kfp_shared_read(mn_count_object(), "mn_active_invalidate_count");
-	if (kvm->mn_active_invalidate_count)
-		kfp_wait_for_change(mn_count_object(), "invalidation");
+	/* no thread can end the invalidation: the tree's loop has no bound of its own */
+	if (kvm->mn_active_invalidate_count &&
+	    !kfp_wait_for_change(mn_count_object(), "invalidation"))
+		kfp_report(
+			KFP_PROPERTY_INVARIANT, KFP_REPORT_MODEL_BUG, KFP_PFN_NONE, 0,
+			kvm->mn_active_invalidate_count,
+			"the tree's hva_to_pfn_retry() loops: no thread can end the invalidation");
 }
 
 /* ---- entering the tree's code ---- */

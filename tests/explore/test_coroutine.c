@@ -81,7 +81,9 @@ TEST(coroutine_zero_below_check_catches_a_seeded_skip)
 	/* where the zeroing reads the window first (not under AddressSanitizer) */
 	if (COROUTINE_STACKS_POISONED)
 		ASSERT_EQ(wrong, 0);
-	else if (__builtin_cpu_supports("avx2"))
+	else if (!__builtin_cpu_supports("avx2"))
+		SKIP("no AVX2: the zeroing clears the whole window, with no chunk to skip");
+	else
 		ASSERT_GT(wrong, 0);
 }
 #endif

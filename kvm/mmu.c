@@ -88,13 +88,18 @@ bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva)
 /*
  * The fault's lockless checks, by hva where the design keeps hva ranges.
  * 6.1 has neither (it checks only in is_page_fault_stale()); kfp's fault
- * keeps them for every design, and the check under mmu_lock decides.
+ * keeps them for every design, and the check under mmu_lock decides.  A
+ * 6.12+ tree's design runs the tree's mmu_invalidate_retry_gfn_unsafe().
  */
 static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
-	if (kvm->design->mmu_invalidate_by_hva)
+	const struct kvm_design *d = kvm->design;
+
+	if (d->mmu_invalidate_by_hva)
 		return mmu_invalidate_retry_hva_unsafe(
 			kvm, fault->mmu_seq, __gfn_to_hva_memslot(fault->slot, fault->gfn));
+	if (d->mmu_invalidate_retry_gfn_unsafe)
+		return d->mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);
 	return mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);
 }
 
@@ -102,12 +107,14 @@ static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fau
  * arch/x86/kvm/mmu/mmu.c is_page_fault_stale(): the check under mmu_lock,
  * mmu_invalidate_retry_hva(kvm, fault->mmu_seq, fault->hva) in 6.1,
  * mmu_invalidate_retry_gfn() since 6.8.  A --kernel-tree design runs the
- * tree's own.
+ * tree's own (either).
  */
 static bool is_page_fault_stale(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
 	const struct kvm_design *d = kvm->design;
 
+	if (!d->mmu_invalidate_by_hva && d->mmu_invalidate_retry_gfn)
+		return d->mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn);
 	if (!d->mmu_invalidate_by_hva)
 		return mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn);
 	if (d->mmu_invalidate_retry_hva)

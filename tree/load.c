@@ -78,9 +78,14 @@ static const struct wanted more61[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
 };
 
-/* What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not KVM) */
+/*
+ * What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not
+ * KVM): the fault's retry checks, by gfn (6.8+)
+ */
 static const struct wanted more612[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn_unsafe" },
 };
 
 /*
@@ -104,6 +109,8 @@ static const struct wanted wanted613[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_RO_BAD" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn_unsafe" },
 	{ "virt/kvm/kvm_mm.h", KT_STRUCT, "kvm_follow_pfn" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_hva_many" },
@@ -170,6 +177,7 @@ static const char *const config61[] = {
 	"CONFIG_HAS_IOMEM",
 	"CONFIG_MMU",
 	"KVM_ARCH_WANT_MMU_NOTIFIER",
+	"CONFIG_KVM_GENERIC_MMU_NOTIFIER", /* 6.8+: x86 selects it */
 	NULL,
 };
 
@@ -199,6 +207,9 @@ struct tree61 {
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
 	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
+	/* 6.12, 6.13+: the fault's checks by gfn */
+	int (*mmu_invalidate_retry_gfn)(void *kvm, unsigned long mmu_seq, u64 gfn);
+	bool (*mmu_invalidate_retry_gfn_unsafe)(void *kvm, unsigned long mmu_seq, u64 gfn);
 	/* 6.13+: kvm_follow_pfn()/hva_to_pfn() on a struct kvm_follow_pfn, release by page */
 	u64 (*follow_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int flags, bool pin,
 			     bool *map_writable, u64 *refcounted_page, unsigned long *hva);
@@ -281,6 +292,8 @@ static void prelude(struct kt_buf *tu)
 	KT_CONST(VM_MIXEDMAP);
 	KT_CONST(KVM_MEM_READONLY);
 #undef KT_CONST
+	/* include/linux/kvm_types.h (not among the tree's files kfp reads): the model's */
+	kt_buf_printf(tu, "#define INVALID_GPA 0x%llxULL\n", (unsigned long long)INVALID_GPA);
 }
 
 static const struct kt_source *source_of(const struct kt_tree *t, const char *file)
@@ -606,6 +619,29 @@ static bool tree61_mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 h
 	return r != 0;
 }
 
+/* include/linux/kvm_host.h mmu_invalidate_retry_gfn() of the tree (6.8+), under mmu_lock */
+static bool tree_mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn)
+{
+	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
+	int r;
+
+	r = tree_of(kvm)->mmu_invalidate_retry_gfn(kts_kvm_of(), (unsigned long)mmu_seq, gfn);
+	kts_leave(saved);
+	return r != 0;
+}
+
+/* include/linux/kvm_host.h mmu_invalidate_retry_gfn_unsafe() of the tree: lockless */
+static bool tree_mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn)
+{
+	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
+	bool r;
+
+	r = tree_of(kvm)->mmu_invalidate_retry_gfn_unsafe(kts_kvm_of(), (unsigned long)mmu_seq,
+							  gfn);
+	kts_leave(saved);
+	return r;
+}
+
 /*
  * 6.13+: the tree's kvm_follow_pfn() fills kfp's struct kvm_follow_pfn's
  * outputs itself (kvm_resolve_pfn()); the model's extras are read back:
@@ -716,6 +752,31 @@ static int check_constants(struct tree61 *tree, unsigned int n, const char *vers
 	return 0;
 }
 
+/* The gfn retry checks and their struct kvm (6.12, 6.13+): all of them, or none. */
+static int load_retry_gfn(struct tree61 *tree, const struct level_shim *shim, void *h,
+			  const char *version, struct kt_buf *err)
+{
+	*(void **)&tree->mmu_invalidate_retry_gfn = entry(h, shim, "mmu_invalidate_retry_gfn");
+	*(void **)&tree->mmu_invalidate_retry_gfn_unsafe =
+		entry(h, shim, "mmu_invalidate_retry_gfn_unsafe");
+	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
+	if (!tree->mmu_invalidate_retry_gfn || !tree->mmu_invalidate_retry_gfn_unsafe ||
+	    !tree->kvm_layout) {
+		kt_buf_printf(err, "%s: an entry point of the retry check is missing", version);
+		return -1;
+	}
+	return check_kvm_layout(tree, version, err);
+}
+
+/* A design of a 6.8+ tree runs the tree's retry checks by gfn in kfp's fault. */
+static void design_retry_gfn(struct kvm_design *d, const struct tree61 *tree)
+{
+	if (!tree->mmu_invalidate_retry_gfn)
+		return;
+	d->mmu_invalidate_retry_gfn = tree_mmu_invalidate_retry_gfn;
+	d->mmu_invalidate_retry_gfn_unsafe = tree_mmu_invalidate_retry_gfn_unsafe;
+}
+
 /* 6.13+: the lookup on a struct kvm_follow_pfn, the release by page */
 static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, const char *version,
 		   struct kt_buf *err)
@@ -729,7 +790,9 @@ static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, 
 		kt_buf_printf(err, "%s: an entry point is missing", version);
 		return -1;
 	}
-	return check_constants(tree, shim->nr_constants, version, err);
+	if (check_constants(tree, shim->nr_constants, version, err))
+		return -1;
+	return load_retry_gfn(tree, shim, h, version, err);
 }
 
 static int load61(struct tree61 *tree, const struct level_shim *shim, const char *so,
@@ -750,19 +813,24 @@ static int load61(struct tree61 *tree, const struct level_shim *shim, const char
 	*(void **)&tree->hva_to_pfn = entry(h, shim, "hva_to_pfn");
 	*(void **)&tree->release_pfn = entry(h, shim, "release_pfn");
 	*(void **)&tree->pfn_is_refcounted = entry(h, shim, "pfn_is_refcounted");
-	*(void **)&tree->mmu_invalidate_retry_hva = entry(h, shim, "mmu_invalidate_retry_hva");
 	*(void **)&tree->constants = entry(h, shim, "constants");
-	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
-	/* the hva retry check and its struct kvm come together, or not at all */
 	if ((!tree->gfn_to_pfn_memslot && !tree->gfn_to_pfn_memslot612) || !tree->hva_to_pfn ||
-	    !tree->release_pfn || !tree->pfn_is_refcounted || !tree->constants ||
-	    !tree->mmu_invalidate_retry_hva != !tree->kvm_layout) {
+	    !tree->release_pfn || !tree->pfn_is_refcounted || !tree->constants) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
 	if (check_constants(tree, shim->nr_constants, version, err))
 		return -1;
-	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
+	if (shim->level == KT_LEVEL_6_12)
+		return load_retry_gfn(tree, shim, h, version, err);
+	/* 6.1 .. 6.7: the hva retry check and its struct kvm */
+	*(void **)&tree->mmu_invalidate_retry_hva = entry(h, shim, "mmu_invalidate_retry_hva");
+	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
+	if (!tree->mmu_invalidate_retry_hva || !tree->kvm_layout) {
+		kt_buf_printf(err, "%s: an entry point of the retry check is missing", so);
+		return -1;
+	}
+	return check_kvm_layout(tree, version, err);
 }
 
 /* The caller policies are legacy's: 6.1, ~6.5 and 6.12 share the pfn-only API (docs/kernel-tree.md). */
@@ -790,6 +858,7 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	d->mmu_invalidate_by_hva = tree->mmu_invalidate_retry_hva != NULL;
 	d->mmu_invalidate_retry_hva =
 		d->mmu_invalidate_by_hva ? tree61_mmu_invalidate_retry_hva : NULL;
+	design_retry_gfn(d, tree);
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;
@@ -816,6 +885,7 @@ static const struct kvm_design *make_design613(struct tree61 *tree, const char *
 	d->follow_pfn = tree613_follow_pfn;
 	d->hva_to_pfn = tree613_hva_to_pfn;
 	d->release_page = tree613_release_page;
+	design_retry_gfn(d, tree);
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;

@@ -303,6 +303,12 @@ struct kvm_design {
 	void (*release_page)(struct kvm *kvm, kfp_pfn_t page, bool dirty, kfp_owner_t owner);
 	/* the fault's check under mmu_lock, by hva (NULL: the model's mmu_invalidate_retry_hva()) */
 	bool (*mmu_invalidate_retry_hva)(struct kvm *kvm, long mmu_seq, u64 hva);
+	/*
+	 * 6.8+: the fault's checks by gfn, under mmu_lock and lockless (NULL:
+	 * the model's mmu_invalidate_retry_gfn() and _unsafe())
+	 */
+	bool (*mmu_invalidate_retry_gfn)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+	bool (*mmu_invalidate_retry_gfn_unsafe)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
 	const char *kernel_tree;
 };

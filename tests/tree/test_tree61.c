@@ -192,20 +192,6 @@ TEST(tree61_retry_check_is_the_trees)
 	ASSERT_GT(kts_tsan_counts.shared, shared);
 }
 
-/* @path without its "param inject" lines, as TREES/uninjected/NAME. */
-static const char *uninjected(const char *path, char *out, size_t size)
-{
-	char cmd[2048];
-
-	snprintf(out, size, TREES "/uninjected%s/%s", BUILD, strrchr(path, '/') + 1);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p " TREES "/uninjected%s && grep -v '^param inject' %s > %s.tmp && "
-		 "mv %s.tmp %s",
-		 BUILD, path, out, out, out);
-	ASSERT_EQ(system(cmd), 0);
-	return out;
-}
-
 /*
  * The patched tree: mmu_invalidate_retry_hva() never asks for a retry.
  * Without the injection, the unpatched tree is safe; the patched one shows
@@ -214,14 +200,7 @@ static const char *uninjected(const char *path, char *out, size_t size)
  */
 TEST(tree61_patched_to_skip_the_retry_check_is_caught)
 {
-	static const char *const paths[] = {
-		"scenarios/bugs/missing-retry-check.kfp",
-		"scenarios/found/missing-retry-check-read-vs-munmap.kfp",
-	};
-	const unsigned int p2p3 = 1u << KFP_PROPERTY_P2 | 1u << KFP_PROPERTY_P3;
 	const char *dir = TREES "/linux-source-6.1-noretry" BUILD;
-	char plain[512];
-	unsigned int i;
 
 	setup();
 	if (noretry_design < 0) {
@@ -231,14 +210,7 @@ TEST(tree61_patched_to_skip_the_retry_check_is_caught)
 		noretry_design = kernel_tree_load(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		unsigned int injected = kernel_tree_verdict(paths[i], tree_design) & p2p3;
-
-		uninjected(paths[i], plain, sizeof(plain));
-		ASSERT_EQ(injected, p2p3);
-		ASSERT_EQ(kernel_tree_verdict(plain, tree_design) & p2p3, 0);
-		ASSERT_EQ(kernel_tree_verdict(plain, noretry_design) & p2p3, injected);
-	}
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
 }
 
 /* A tree that does not compile: the error names the line of the tree's file. */

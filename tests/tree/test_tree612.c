@@ -35,7 +35,7 @@ static const char *const files[] = {
 	"include/linux/kvm_host.h",
 };
 
-static int tree_design = -1, noref_design = -1;
+static int tree_design = -1, noref_design = -1, noretry_design = -1;
 
 static void setup(void)
 {
@@ -164,4 +164,56 @@ TEST(tree612_patched_to_take_no_reference_is_caught)
 		ASSERT_FALSE(kernel_tree_verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
 		ASSERT_TRUE(kernel_tree_verdict(paths[i], noref_design) & (1u << KFP_PROPERTY_P1));
 	}
+}
+
+/*
+ * The fault's checks by gfn are the tree's mmu_invalidate_retry_gfn() and
+ * _unsafe() (kvm_host.h), behind their #line, and their loads of struct
+ * kvm's invalidation fields are shared reads of the seam (the TSan mapping).
+ */
+TEST(tree612_retry_check_is_the_trees)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	unsigned long shared;
+	char want[256];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int mmu_invalidate_retry_gfn(",
+		 TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	ASSERT_TRUE(strstr(tu.s, "mmu_invalidate_retry_gfn_unsafe(") != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_FALSE(kfp_designs[tree_design]->mmu_invalidate_by_hva);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn != NULL);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn_unsafe != NULL);
+	shared = kts_tsan_counts.shared;
+	kernel_tree_verdict("scenarios/races/fault-vs-munmap.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.shared, shared);
+}
+
+/*
+ * The patched 6.12 tree: mmu_invalidate_retry_gfn() never asks for a
+ * retry (kfp's fault calls it from is_page_fault_stale()).  Without the
+ * injection the unpatched tree is safe; the patched one shows what the
+ * skip-retry-check injection shows (P2 and P3).
+ */
+TEST(tree612_patched_to_skip_the_retry_check_is_caught)
+{
+	const char *dir = TREES "/linux-source-6.12-noretry" BUILD;
+
+	setup();
+	if (noretry_design < 0) {
+		kernel_tree_patched_copy(
+			TREE, dir, "-noretry" BUILD, "include/linux/kvm_host.h",
+			"/int mmu_invalidate_retry_gfn(/,/^}/s/return 1;/return 0;/");
+		noretry_design = kernel_tree_load(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
 }

@@ -26,7 +26,7 @@
 #define TREES KERNEL_TREES
 #define BUILD KERNEL_TREE_BUILD
 
-static int tree_design = -1, asref_design = -1, unsafe_design = -1;
+static int tree_design = -1, asref_design = -1, unsafe_design = -1, noretry_design = -1;
 
 /* $KFP_TREE_613, or SKIP */
 static const char *tree_dir(void)
@@ -183,4 +183,49 @@ TEST(tree613_patched_unsafe_pin_of_remapped_is_caught)
 	}
 	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & mask);
 	ASSERT_TRUE(kernel_tree_verdict(path, unsafe_design) & mask);
+}
+
+/* The fault's checks by gfn are the tree's mmu_invalidate_retry_gfn() and _unsafe(). */
+TEST(tree613_retry_check_is_the_trees)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	unsigned long shared;
+	char want[4200];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int mmu_invalidate_retry_gfn(",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn != NULL);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn_unsafe != NULL);
+	shared = kts_tsan_counts.shared;
+	kernel_tree_verdict("scenarios/races/fault-vs-munmap.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.shared, shared);
+}
+
+/*
+ * Patched: mmu_invalidate_retry_gfn() never asks for a retry.  The
+ * skip-retry-check scenarios without their injection are safe under the
+ * tree and show, under the patched copy, what the injection shows.
+ */
+TEST(tree613_patched_to_skip_the_retry_check_is_caught)
+{
+	const char *dir = TREES "/linux-source-613-noretry" BUILD;
+
+	setup();
+	if (noretry_design < 0) {
+		kernel_tree_patched_copy(
+			tree_dir(), dir, "-noretry" BUILD, "include/linux/kvm_host.h",
+			"/int mmu_invalidate_retry_gfn(/,/^}/s/return 1;/return 0;/");
+		noretry_design = kernel_tree_load(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
 }

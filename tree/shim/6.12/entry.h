@@ -39,6 +39,29 @@ KTS_ENTRY kvm_pfn_t kts612_hva_to_pfn(unsigned long addr, bool want_async, bool 
 	return hva_to_pfn(addr, false, false, want_async ? async : NULL, write_fault, writable);
 }
 
+/* arch/x86/kvm/mmu/mmu.c is_page_fault_stale(): the tree's check under mmu_lock */
+KTS_ENTRY int kts612_mmu_invalidate_retry_gfn(struct kvm *kvm, unsigned long mmu_seq, gfn_t gfn)
+{
+	return mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn);
+}
+
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn(): the tree's lockless checks */
+KTS_ENTRY bool kts612_mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, unsigned long mmu_seq,
+							gfn_t gfn)
+{
+	return mmu_invalidate_retry_gfn_unsafe(kvm, mmu_seq, gfn);
+}
+
+/* struct kvm as the tree's code sees it: checked against kfp's mirror when loaded. */
+KTS_ENTRY void kts612_kvm_layout(u64 *v)
+{
+	v[0] = sizeof(struct kvm);
+	v[1] = offsetof(struct kvm, mmu_invalidate_seq);
+	v[2] = offsetof(struct kvm, mmu_invalidate_in_progress);
+	v[3] = offsetof(struct kvm, mmu_invalidate_range_start);
+	v[4] = offsetof(struct kvm, mmu_invalidate_range_end);
+}
+
 /* The tree's encodings kfp must share: checked when the tree is loaded. */
 KTS_ENTRY void kts612_constants(u64 *v)
 {

@@ -101,8 +101,39 @@ struct kvm_memory_slot {
 	short id;
 	u16 as_id;
 };
-struct kvm;
+/*
+ * include/linux/kvm_host.h struct kvm: the fields mmu_invalidate_retry_gfn()
+ * and _unsafe() read.  kfp hands the tree one of these (tree/shim61.c
+ * kts_kvm_of()), its four fields registered with kfp's TSan runtime: each
+ * load of them is a shared read of the model's invalidation state.  The
+ * range is the notifier's gfns at this level (6.8+).
+ */
+typedef struct {
+	int kts_unused;
+} rwlock_t;
+struct kvm {
+	rwlock_t mmu_lock;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	gfn_t mmu_invalidate_range_start;
+	gfn_t mmu_invalidate_range_end;
+};
 struct kvm_vcpu;
+
+/* include/asm-generic/rwonce.h: a plain load, which the TSan runtime sees */
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+
+/*
+ * kfp's model has mmu_invalidate_retry_gfn() and _unsafe() of its own,
+ * which the binary exports: the tree's are renamed, so that a unit
+ * without them fails to load instead of calling kfp's.
+ */
+#define mmu_invalidate_retry_gfn kts612_tree_mmu_invalidate_retry_gfn
+#define mmu_invalidate_retry_gfn_unsafe kts612_tree_mmu_invalidate_retry_gfn_unsafe
+
+/* include/linux/lockdep.h: an assertion on the model's lock */
+void kts_lockdep_assert_held(const void *lock);
+#define lockdep_assert_held(l) kts_lockdep_assert_held(l)
 
 /* mm, renamed onto kfp's model */
 #define get_user_page_fast_only kts_get_user_page_fast_only

@@ -64,6 +64,29 @@ KTS_ENTRY void kts613_release_page(u64 pfn, bool dirty)
 		kvm_release_page_clean(page);
 }
 
+/* arch/x86/kvm/mmu/mmu.c is_page_fault_stale(): the tree's check under mmu_lock */
+KTS_ENTRY int kts613_mmu_invalidate_retry_gfn(struct kvm *kvm, unsigned long mmu_seq, gfn_t gfn)
+{
+	return mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn);
+}
+
+/* arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn(): the tree's lockless checks */
+KTS_ENTRY bool kts613_mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, unsigned long mmu_seq,
+							gfn_t gfn)
+{
+	return mmu_invalidate_retry_gfn_unsafe(kvm, mmu_seq, gfn);
+}
+
+/* struct kvm as the tree's code sees it: checked against kfp's mirror when loaded. */
+KTS_ENTRY void kts613_kvm_layout(u64 *v)
+{
+	v[0] = sizeof(struct kvm);
+	v[1] = offsetof(struct kvm, mmu_invalidate_seq);
+	v[2] = offsetof(struct kvm, mmu_invalidate_in_progress);
+	v[3] = offsetof(struct kvm, mmu_invalidate_range_start);
+	v[4] = offsetof(struct kvm, mmu_invalidate_range_end);
+}
+
 /* The tree's encodings kfp must share: checked when the tree is loaded. */
 KTS_ENTRY void kts613_constants(u64 *v)
 {

@@ -156,7 +156,11 @@ static kfp_pfn_t faultin_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu,
 	kvm_follow_pfn_policy(&kfp, &kvm->design->fault);
 	fault->map_writable = false;
 	fault->refcounted_page = KFP_PFN_NONE;
-	pfn = kvm_follow_pfn(kvm, &kfp);
+	/* a 6.13+ tree's design: the tree's __kvm_faultin_pfn() */
+	if (kvm->design->faultin_pfn)
+		pfn = kvm->design->faultin_pfn(kvm, &kfp);
+	else
+		pfn = kvm_follow_pfn(kvm, &kfp);
 	fault->is_refcounted = kfp.is_refcounted_page;
 	return pfn;
 }

@@ -126,6 +126,7 @@ static const struct wanted wanted613[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_remapped" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_follow_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__kvm_faultin_pfn" },
 };
 
 /* The shim of each level kfp handles: what to extract, its text, its entry points. */
@@ -216,6 +217,8 @@ struct tree61 {
 	u64 (*hva_to_pfn613)(unsigned long addr, unsigned int flags, bool pin, bool *map_writable,
 			     u64 *refcounted_page);
 	void (*release_page)(u64 page, bool dirty);
+	u64 (*faultin_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int foll,
+			      bool *writable, u64 *refcounted_page);
 	void (*constants)(u64 *v);
 	void (*kvm_layout)(u64 *v);
 };
@@ -680,6 +683,22 @@ static kfp_pfn_t tree613_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 	return tree613_finish(kfp, pfn, page, saved);
 }
 
+/* virt/kvm/kvm_main.c __kvm_faultin_pfn() of the tree (6.13+), for x86's fault */
+static kfp_pfn_t tree613_faultin_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
+{
+	struct kts61_slot slot;
+	struct kts_saved saved;
+	u64 page = KFP_PFN_NONE;
+	kfp_pfn_t pfn;
+
+	if (kfp->slot)
+		slot_of(kfp->slot, &slot);
+	saved = kts_enter(kvm, kfp->owner);
+	pfn = tree_of(kvm)->faultin_pfn613(kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags,
+					   kfp->map_writable, &page);
+	return tree613_finish(kfp, pfn, page, saved);
+}
+
 /* virt/kvm/kvm_main.c hva_to_pfn() of the tree (6.13+), for the gfn->pfn cache */
 static kfp_pfn_t tree613_hva_to_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 {
@@ -784,9 +803,10 @@ static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, 
 	*(void **)&tree->follow_pfn613 = entry(h, shim, "follow_pfn");
 	*(void **)&tree->hva_to_pfn613 = entry(h, shim, "hva_to_pfn");
 	*(void **)&tree->release_page = entry(h, shim, "release_page");
+	*(void **)&tree->faultin_pfn613 = entry(h, shim, "faultin_pfn");
 	*(void **)&tree->constants = entry(h, shim, "constants");
 	if (!tree->follow_pfn613 || !tree->hva_to_pfn613 || !tree->release_page ||
-	    !tree->constants) {
+	    !tree->faultin_pfn613 || !tree->constants) {
 		kt_buf_printf(err, "%s: an entry point is missing", version);
 		return -1;
 	}
@@ -885,6 +905,7 @@ static const struct kvm_design *make_design613(struct tree61 *tree, const char *
 	d->follow_pfn = tree613_follow_pfn;
 	d->hva_to_pfn = tree613_hva_to_pfn;
 	d->release_page = tree613_release_page;
+	d->faultin_pfn = tree613_faultin_pfn;
 	design_retry_gfn(d, tree);
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;

@@ -309,6 +309,12 @@ struct kvm_design {
 	 */
 	bool (*mmu_invalidate_retry_gfn)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 	bool (*mmu_invalidate_retry_gfn_unsafe)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+	/*
+	 * 6.13+: virt/kvm/kvm_main.c __kvm_faultin_pfn(), which x86's fault
+	 * calls with kfp's slot, gfn, flags, map_writable and refcounted_page
+	 * (NULL: the model's kvm_follow_pfn() with the fault's policy)
+	 */
+	kfp_pfn_t (*faultin_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
 	const char *kernel_tree;
 };

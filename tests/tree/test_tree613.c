@@ -26,7 +26,8 @@
 #define TREES KERNEL_TREES
 #define BUILD KERNEL_TREE_BUILD
 
-static int tree_design = -1, asref_design = -1, unsafe_design = -1, noretry_design = -1;
+static int tree_design = -1, asref_design = -1, unsafe_design = -1, noretry_design = -1,
+	   warn_design = -1;
 
 /* $KFP_TREE_613, or SKIP */
 static const char *tree_dir(void)
@@ -228,4 +229,39 @@ TEST(tree613_patched_to_skip_the_retry_check_is_caught)
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
 	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
+}
+
+/*
+ * kfp's TDP fault calls the tree's __kvm_faultin_pfn() (kvm_main.c, 6.13+):
+ * it is in the unit behind its #line, and a copy whose argument check
+ * (a WARN_ON_ONCE) fires on every fault reports the WARN in a fault-only
+ * scenario, where the tree reports nothing.
+ */
+TEST(tree613_fault_runs_the_trees_faultin_pfn)
+{
+	const char *path = "scenarios/races/fault-vs-munmap.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-613-warn" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[4200];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nkvm_pfn_t __kvm_faultin_pfn(",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->faultin_pfn != NULL);
+	if (warn_design < 0) {
+		kernel_tree_patched_main(tree_dir(), dir, "-warn" BUILD,
+					 "WARN_ON_ONCE(!writable || !refcounted_page)",
+					 "WARN_ON_ONCE(writable)");
+		warn_design = kernel_tree_load(dir);
+	}
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_TRUE(kernel_tree_verdict(path, warn_design) & inv);
 }

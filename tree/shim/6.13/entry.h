@@ -35,6 +35,17 @@ KTS_ENTRY kvm_pfn_t kts613_follow_pfn(const struct kvm_memory_slot *slot, gfn_t 
 	return pfn;
 }
 
+/* arch/x86/kvm/mmu/mmu.c __kvm_mmu_faultin_pfn(): __kvm_faultin_pfn(fault->slot, ...) */
+KTS_ENTRY kvm_pfn_t kts613_faultin_pfn(const struct kvm_memory_slot *slot, gfn_t gfn,
+				       unsigned int foll, bool *writable, u64 *refcounted_page)
+{
+	struct page *page = NULL;
+	kvm_pfn_t pfn = __kvm_faultin_pfn(slot, gfn, foll, writable, &page);
+
+	*refcounted_page = kts613_pfn_of(page);
+	return pfn;
+}
+
 /* virt/kvm/pfncache.c hva_to_pfn_retry(): hva_to_pfn() on a kvm_follow_pfn of its own */
 KTS_ENTRY kvm_pfn_t kts613_hva_to_pfn(unsigned long addr, unsigned int flags, bool pin,
 				      bool *map_writable, u64 *refcounted_page)

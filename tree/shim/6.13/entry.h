@@ -98,6 +98,36 @@ KTS_ENTRY void kts613_kvm_layout(u64 *v)
 	v[4] = offsetof(struct kvm, mmu_invalidate_range_end);
 }
 
+/*
+ * virt/kvm/kvm_main.c __kvm_vcpu_map() on a map of its own: v[0] the
+ * page, v[1] the pfn, v[2] the pinned page (~0 for NULL)
+ */
+KTS_ENTRY int kts613_vcpu_map(struct kvm_vcpu *vcpu, gfn_t gfn, bool writable, u64 *v)
+{
+	struct kvm_host_map map;
+	int r = __kvm_vcpu_map(vcpu, gfn, &map, writable);
+
+	v[0] = kts613_pfn_of(map.page);
+	v[1] = map.pfn;
+	v[2] = kts613_pfn_of(map.pinned_page);
+	return r;
+}
+
+/* virt/kvm/kvm_main.c kvm_vcpu_unmap() on the map rebuilt from what kfp kept of it */
+KTS_ENTRY void kts613_vcpu_unmap(struct kvm_vcpu *vcpu, gfn_t gfn, bool writable, const u64 *v)
+{
+	struct kvm_host_map map = {
+		.pinned_page = v[2] == ~0ULL ? NULL : pfn_to_page(v[2]),
+		.page = v[0] == ~0ULL ? NULL : pfn_to_page(v[0]),
+		.hva = kts_pages + v[1], /* what kmap()/memremap() returned: not NULL */
+		.pfn = v[1],
+		.gfn = gfn,
+		.writable = writable,
+	};
+
+	kvm_vcpu_unmap(vcpu, &map);
+}
+
 /* The tree's encodings kfp must share: checked when the tree is loaded. */
 KTS_ENTRY void kts613_constants(u64 *v)
 {

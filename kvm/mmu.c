@@ -88,8 +88,8 @@ bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva)
 /*
  * The fault's lockless checks, by hva where the design keeps hva ranges.
  * 6.1 has neither (it checks only in is_page_fault_stale()); kfp's fault
- * keeps them for every design, and the check under mmu_lock decides.  A
- * 6.12+ tree's design runs the tree's mmu_invalidate_retry_gfn_unsafe().
+ * keeps them for every design, and the check under mmu_lock decides.
+ * They are kfp's for a --kernel-tree design too (docs/kernel-tree.md).
  */
 static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
@@ -98,8 +98,6 @@ static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fau
 	if (d->mmu_invalidate_by_hva)
 		return mmu_invalidate_retry_hva_unsafe(
 			kvm, fault->mmu_seq, __gfn_to_hva_memslot(fault->slot, fault->gfn));
-	if (d->mmu_invalidate_retry_gfn_unsafe)
-		return d->mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);
 	return mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);
 }
 

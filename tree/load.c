@@ -89,12 +89,11 @@ static const struct wanted more61[] = {
 
 /*
  * What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not
- * KVM): the fault's retry checks, by gfn (6.8+)
+ * KVM): the fault's retry check, by gfn (6.8+)
  */
 static const struct wanted more612[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn_unsafe" },
 	/* kvm_vcpu_map() and kvm_vcpu_unmap() (tree/vcpu_map.c), as 6.1's */
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_UNMAPPED_PAGE" },
 	{ "include/linux/kvm_host.h", KT_STRUCT, "kvm_host_map" },
@@ -127,7 +126,6 @@ static const struct wanted wanted613[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
-	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn_unsafe" },
 	{ "virt/kvm/kvm_mm.h", KT_STRUCT, "kvm_follow_pfn" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_hva_many" },
@@ -212,9 +210,8 @@ struct tree61 {
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
 	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
-	/* 6.12, 6.13+: the fault's checks by gfn */
+	/* 6.12, 6.13+: the fault's check under mmu_lock, by gfn */
 	int (*mmu_invalidate_retry_gfn)(void *kvm, unsigned long mmu_seq, u64 gfn);
-	bool (*mmu_invalidate_retry_gfn_unsafe)(void *kvm, unsigned long mmu_seq, u64 gfn);
 	/* 6.13+: kvm_follow_pfn()/hva_to_pfn() on a struct kvm_follow_pfn, release by page */
 	u64 (*follow_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int flags, bool pin,
 			     bool *map_writable, u64 *refcounted_page, unsigned long *hva);
@@ -659,18 +656,6 @@ static bool tree_mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t g
 	return r != 0;
 }
 
-/* include/linux/kvm_host.h mmu_invalidate_retry_gfn_unsafe() of the tree: lockless */
-static bool tree_mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, long mmu_seq, gfn_t gfn)
-{
-	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
-	bool r;
-
-	r = tree_of(kvm)->mmu_invalidate_retry_gfn_unsafe(kts_kvm_of(), (unsigned long)mmu_seq,
-							  gfn);
-	kts_leave(saved);
-	return r;
-}
-
 /*
  * 6.13+: the tree's kvm_follow_pfn() fills kfp's struct kvm_follow_pfn's
  * outputs itself (kvm_resolve_pfn()); the model's extras are read back:
@@ -797,29 +782,25 @@ static int check_constants(struct tree61 *tree, unsigned int n, const char *vers
 	return 0;
 }
 
-/* The gfn retry checks and their struct kvm (6.12, 6.13+): all of them, or none. */
+/* The gfn retry check and its struct kvm (6.12, 6.13+) */
 static int load_retry_gfn(struct tree61 *tree, const struct level_shim *shim, void *h,
 			  const char *version, struct kt_buf *err)
 {
 	*(void **)&tree->mmu_invalidate_retry_gfn = entry(h, shim, "mmu_invalidate_retry_gfn");
-	*(void **)&tree->mmu_invalidate_retry_gfn_unsafe =
-		entry(h, shim, "mmu_invalidate_retry_gfn_unsafe");
 	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
-	if (!tree->mmu_invalidate_retry_gfn || !tree->mmu_invalidate_retry_gfn_unsafe ||
-	    !tree->kvm_layout) {
+	if (!tree->mmu_invalidate_retry_gfn || !tree->kvm_layout) {
 		kt_buf_printf(err, "%s: an entry point of the retry check is missing", version);
 		return -1;
 	}
 	return check_kvm_layout(tree, version, err);
 }
 
-/* A design of a 6.8+ tree runs the tree's retry checks by gfn in kfp's fault. */
+/* A design of a 6.8+ tree runs the tree's retry check by gfn in kfp's fault, under mmu_lock. */
 static void design_retry_gfn(struct kvm_design *d, const struct tree61 *tree)
 {
 	if (!tree->mmu_invalidate_retry_gfn)
 		return;
 	d->mmu_invalidate_retry_gfn = tree_mmu_invalidate_retry_gfn;
-	d->mmu_invalidate_retry_gfn_unsafe = tree_mmu_invalidate_retry_gfn_unsafe;
 }
 
 /* 6.13+: the lookup on a struct kvm_follow_pfn, the release by page */

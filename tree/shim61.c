@@ -292,7 +292,7 @@ bool kts_remapped(void)
 /*
  * include/linux/kvm_host.h struct kvm, as tree/shim/LEVEL/kernel.h
  * declares it: the fields mmu_invalidate_retry_hva() (6.1) or
- * mmu_invalidate_retry_gfn() and _unsafe() (6.12, 6.13+) read.  One mirror
+ * mmu_invalidate_retry_gfn() (6.12, 6.13+) reads.  One mirror
  * per OS thread; the vCPUs of a world are coroutines of that thread.
  */
 struct kts_kvm {

@@ -303,12 +303,8 @@ struct kvm_design {
 	void (*release_page)(struct kvm *kvm, kfp_pfn_t page, bool dirty, kfp_owner_t owner);
 	/* the fault's check under mmu_lock, by hva (NULL: the model's mmu_invalidate_retry_hva()) */
 	bool (*mmu_invalidate_retry_hva)(struct kvm *kvm, long mmu_seq, u64 hva);
-	/*
-	 * 6.8+: the fault's checks by gfn, under mmu_lock and lockless (NULL:
-	 * the model's mmu_invalidate_retry_gfn() and _unsafe())
-	 */
+	/* 6.8+: the fault's check under mmu_lock, by gfn (NULL: the model's mmu_invalidate_retry_gfn()) */
 	bool (*mmu_invalidate_retry_gfn)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
-	bool (*mmu_invalidate_retry_gfn_unsafe)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
 	/*
 	 * 6.13+: virt/kvm/kvm_main.c __kvm_faultin_pfn(), which x86's fault
 	 * calls with kfp's slot, gfn, flags, map_writable and refcounted_page

@@ -240,3 +240,62 @@ TEST(tree61_compile_error_points_into_the_tree)
 	ASSERT_TRUE(strstr(msg, want) != NULL);
 	kt_buf_free(&err);
 }
+
+/*
+ * The body of kvm_vcpu_map()/kvm_vcpu_unmap() is the tree's (tree/vcpu_map.c).
+ * 6.1's kvm_vcpu_map() resolves the gfn with gfn_to_pfn(vcpu->kvm, gfn), in
+ * address space 0, so an SMM vCPU's map comes from the wrong memslots
+ * (vcpu-map-address-space-of-the-vcpu: inv), which is what the design's
+ * bit vcpu_map_vm_memslots (legacy's) says.  A copy that looks the gfn up in
+ * the vCPU's own memslots, as pre-cve and 6.13+ do, is clean there: the
+ * tree's code, not the bit, decides.
+ */
+TEST(tree61_vcpu_map_resolves_through_address_space_0)
+{
+	const char *path = "scenarios/bugs/vcpu-map-address-space-of-the-vcpu.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-6.1-vcpuslots" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[256];
+	struct kt_tree t;
+	int patched;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nint kvm_vcpu_map(", TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_fn != NULL);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_vm_memslots);
+	kernel_tree_patched_main(TREE, dir, "-vcpuslots" BUILD, "gfn_to_pfn(vcpu->kvm, gfn)",
+				 "gfn_to_pfn_memslot(kvm_vcpu_gfn_to_memslot(vcpu, gfn), gfn)");
+	patched = kernel_tree_load(dir);
+	ASSERT_TRUE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_FALSE(kernel_tree_verdict(path, patched) & inv);
+	/* the injection still reaches the tree: kfp hands it address space 0's view */
+	path = "scenarios/bugs/vcpu-map-address-space-mismatch.kfp";
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & inv);
+}
+
+/*
+ * The tree's kvm_vcpu_unmap() releases the map's pfn (kvm_release_pfn());
+ * a copy that releases it twice corrupts the refcount where the tree does not.
+ */
+TEST(tree61_patched_unmap_to_release_twice_is_caught)
+{
+	const char *path = "scenarios/races/vcpu-map-vs-munmap.kfp";
+	const unsigned int p1 = 1u << KFP_PROPERTY_P1;
+	const char *dir = TREES "/linux-source-6.1-unmap2" BUILD;
+	int patched;
+
+	setup();
+	kernel_tree_patched_main(
+		TREE, dir, "-unmap2" BUILD, "kvm_release_pfn(map->pfn, dirty);",
+		"kvm_release_pfn(map->pfn, dirty); kvm_release_pfn(map->pfn, dirty);");
+	patched = kernel_tree_load(dir);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & p1);
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & p1);
+}

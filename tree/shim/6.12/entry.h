@@ -45,13 +45,6 @@ KTS_ENTRY int kts612_mmu_invalidate_retry_gfn(struct kvm *kvm, unsigned long mmu
 	return mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn);
 }
 
-/* arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn(): the tree's lockless checks */
-KTS_ENTRY bool kts612_mmu_invalidate_retry_gfn_unsafe(struct kvm *kvm, unsigned long mmu_seq,
-							gfn_t gfn)
-{
-	return mmu_invalidate_retry_gfn_unsafe(kvm, mmu_seq, gfn);
-}
-
 /* struct kvm as the tree's code sees it: checked against kfp's mirror when loaded. */
 KTS_ENTRY void kts612_kvm_layout(u64 *v)
 {

@@ -103,7 +103,7 @@ struct kvm_memory_slot {
 };
 /*
  * include/linux/kvm_host.h struct kvm: the fields mmu_invalidate_retry_gfn()
- * and _unsafe() read.  kfp hands the tree one of these (tree/shim61.c
+ * reads.  kfp hands the tree one of these (tree/shim61.c
  * kts_kvm_of()), its four fields registered with kfp's TSan runtime: each
  * load of them is a shared read of the model's invalidation state.  The
  * range is the notifier's gfns at this level (6.8+).
@@ -155,16 +155,12 @@ void memunmap(void *addr);
 void kvm_release_pfn_clean(kvm_pfn_t pfn);
 void kvm_release_pfn_dirty(kvm_pfn_t pfn);
 
-/* include/asm-generic/rwonce.h: a plain load, which the TSan runtime sees */
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-
 /*
- * kfp's model has mmu_invalidate_retry_gfn() and _unsafe() of its own,
- * which the binary exports: the tree's are renamed, so that a unit
- * without them fails to load instead of calling kfp's.
+ * kfp's model has a mmu_invalidate_retry_gfn() of its own, which the
+ * binary exports: the tree's is renamed, so that a unit without it fails
+ * to load instead of calling kfp's.
  */
 #define mmu_invalidate_retry_gfn kts612_tree_mmu_invalidate_retry_gfn
-#define mmu_invalidate_retry_gfn_unsafe kts612_tree_mmu_invalidate_retry_gfn_unsafe
 
 /* include/linux/lockdep.h: an assertion on the model's lock */
 void kts_lockdep_assert_held(const void *lock);

@@ -9,7 +9,8 @@
 #include "internal.h"
 
 /* What every kvm_vcpu_map() does once the lookup and kmap()/memremap() succeeded. */
-static int vcpu_map_done(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_host_map *map, bool pin)
+static __attribute__((always_inline)) inline int
+vcpu_map_done(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_host_map *map, bool pin)
 {
 	map->generation = page_generation(kvm->mm, map->pfn);
 	map->mapped = 1;

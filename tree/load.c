@@ -224,8 +224,8 @@ struct tree61 {
 	void (*kvm_layout)(u64 *v);
 };
 
-/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
-#define KT_MAX_TREES 10
+/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): the tests load 17 */
+#define KT_MAX_TREES 24
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
 

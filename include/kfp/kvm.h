@@ -333,7 +333,7 @@ extern const struct kvm_design kvm_design_upstream;
 extern const struct kvm_design kvm_design_proposal;
 
 /* Every design, in the matrix's order (kvm/design/designs.c). */
-#define KFP_MAX_DESIGNS 16
+#define KFP_MAX_DESIGNS 32
 extern const struct kvm_design *kfp_designs[];
 extern unsigned int kfp_nr_designs;
 /* A design made at run time (--kernel-tree), after the built-in ones; -1 if full. */

@@ -93,9 +93,7 @@ bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva)
  */
 static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
-	const struct kvm_design *d = kvm->design;
-
-	if (d->mmu_invalidate_by_hva)
+	if (kvm->design->mmu_invalidate_by_hva)
 		return mmu_invalidate_retry_hva_unsafe(
 			kvm, fault->mmu_seq, __gfn_to_hva_memslot(fault->slot, fault->gfn));
 	return mmu_invalidate_retry_gfn_unsafe(kvm, fault->mmu_seq, fault->gfn);

@@ -89,6 +89,7 @@ bool mmu_invalidate_retry_hva_unsafe(struct kvm *kvm, long mmu_seq, u64 hva)
  * The fault's lockless checks, by hva where the design keeps hva ranges.
  * 6.1 has neither (it checks only in is_page_fault_stale()); kfp's fault
  * keeps them for every design, and the check under mmu_lock decides.
+ * They are kfp's for a --kernel-tree design too (docs/kernel-tree.md).
  */
 static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
@@ -102,12 +103,14 @@ static bool fault_retry_unsafe(struct kvm *kvm, const struct kvm_page_fault *fau
  * arch/x86/kvm/mmu/mmu.c is_page_fault_stale(): the check under mmu_lock,
  * mmu_invalidate_retry_hva(kvm, fault->mmu_seq, fault->hva) in 6.1,
  * mmu_invalidate_retry_gfn() since 6.8.  A --kernel-tree design runs the
- * tree's own.
+ * tree's own (either).
  */
 static bool is_page_fault_stale(struct kvm *kvm, const struct kvm_page_fault *fault)
 {
 	const struct kvm_design *d = kvm->design;
 
+	if (!d->mmu_invalidate_by_hva && d->mmu_invalidate_retry_gfn)
+		return d->mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn);
 	if (!d->mmu_invalidate_by_hva)
 		return mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn);
 	if (d->mmu_invalidate_retry_hva)
@@ -149,7 +152,11 @@ static kfp_pfn_t faultin_lookup(struct kvm *kvm, struct kvm_vcpu *vcpu,
 	kvm_follow_pfn_policy(&kfp, &kvm->design->fault);
 	fault->map_writable = false;
 	fault->refcounted_page = KFP_PFN_NONE;
-	pfn = kvm_follow_pfn(kvm, &kfp);
+	/* a 6.13+ tree's design: the tree's __kvm_faultin_pfn() */
+	if (kvm->design->faultin_pfn)
+		pfn = kvm->design->faultin_pfn(kvm, &kfp);
+	else
+		pfn = kvm_follow_pfn(kvm, &kfp);
 	fault->is_refcounted = kfp.is_refcounted_page;
 	return pfn;
 }

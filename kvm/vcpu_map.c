@@ -8,6 +8,44 @@
  */
 #include "internal.h"
 
+/* What every kvm_vcpu_map() does once the lookup and kmap()/memremap() succeeded. */
+static __attribute__((always_inline)) inline int
+vcpu_map_done(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_host_map *map, bool pin)
+{
+	map->generation = page_generation(kvm->mm, map->pfn);
+	map->mapped = 1;
+	if ((kvm->inject & KVM_INJECT_VCPU_MAP_NO_PIN) && pin && map->pinned_page != KFP_PFN_NONE) {
+		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
+		map->pinned_page = KFP_PFN_NONE;
+	}
+	return 0;
+}
+
+/*
+ * --kernel-tree: the body of the tree's kvm_vcpu_map() (6.1, 6.12) or
+ * __kvm_vcpu_map() (6.13+), which chooses its memslots itself.  The
+ * injection vcpu-map-address-space-0 hands it a vCPU whose own memslots
+ * are address space 0's.
+ */
+static int tree_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
+			 bool writable, bool pin)
+{
+	struct kvm_host_map *map = &vcpu->map[index];
+	unsigned int view_as = vcpu->in_smm;
+	int r;
+
+	if (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0)
+		view_as = 0;
+	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_map");
+	map->pinned_page = KFP_PFN_NONE;
+	map->page = KFP_PFN_NONE;
+	map->gfn = gfn;
+	map->writable = writable;
+	map->as_id = (u8)view_as;
+	r = kvm->design->vcpu_map_fn(kvm, vcpu, map, view_as);
+	return r ? r : vcpu_map_done(kvm, vcpu, map, pin);
+}
+
 /*
  * virt/kvm/kvm_main.c __kvm_vcpu_map(): resolved through the vCPU's
  * memslots (kvm_vcpu_gfn_to_memslot(), "KVM: Use vCPU specific memslots in
@@ -36,6 +74,8 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	kvm_follow_pfn_policy(&kfp, &kvm->design->vcpu_map);
 	/* before 6.13 kvm_vcpu_map() had no "writable": gfn_to_pfn() always wrote */
 	writable = kfp.flags & FOLL_WRITE;
+	if (kvm->design->vcpu_map_fn)
+		return tree_vcpu_map(kvm, vcpu, gfn, index, writable, kfp.pin);
 	as_id = vcpu->in_smm;
 	if (kvm->design->vcpu_map_vm_memslots ||
 	    (kvm->inject & KVM_INJECT_VCPU_MAP_ADDRESS_SPACE_0))
@@ -60,14 +100,7 @@ static int __kvm_vcpu_map(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, uns
 	if (pfn_valid(kvm->mm, map->pfn))
 		map->page = map->pfn;
 	map->uhva = kfp.hva;
-	map->generation = page_generation(kvm->mm, map->pfn);
-	map->mapped = 1;
-	if ((kvm->inject & KVM_INJECT_VCPU_MAP_NO_PIN) && kfp.pin &&
-	    map->pinned_page != KFP_PFN_NONE) {
-		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
-		map->pinned_page = KFP_PFN_NONE;
-	}
-	return 0;
+	return vcpu_map_done(kvm, vcpu, map, kfp.pin);
 }
 
 /* Callers run in vCPU context, inside kvm->srcu. */
@@ -96,6 +129,11 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 		return;
 	}
 	kfp_shared_write(host_map_object(vcpu, index), "kvm_vcpu_unmap");
+	if (kvm->design->vcpu_unmap_fn) {
+		/* the tree's kvm_vcpu_unmap(): its kvm_vcpu_mark_page_dirty() checks the view */
+		kvm->design->vcpu_unmap_fn(kvm, vcpu, map);
+		goto out;
+	}
 	/* kvm_vcpu_mark_page_dirty() looks the gfn up in the vCPU's memslots */
 	if (map->writable && map->as_id != vcpu->in_smm)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_MEMSLOT_VIEW, map->pfn,
@@ -111,6 +149,7 @@ void kvm_vcpu_unmap(struct kvm *kvm, struct kvm_vcpu *vcpu, unsigned int index)
 			mark_page_accessed(kvm->mm, map->pinned_page);
 		unpin_user_page(kvm->mm, map->pinned_page, vcpu->map_owner);
 	}
+out:
 	map->mapped = 0;
 	map->pinned_page = KFP_PFN_NONE;
 	map->page = KFP_PFN_NONE;

@@ -56,14 +56,6 @@ struct kts_gpc {
 
 _Static_assert(sizeof(struct kts_gpc) <= sizeof(((struct kvm *)0)->tree_gpc[0]), "tree_gpc");
 
-/* tree/shim/gpc/kvm612.h struct kvm (6.1's is tree/shim61.c's mirror) */
-struct kts_gpc_kvm {
-	int gpc_lock;
-	void *gpc_list[2];
-	long mn_active_invalidate_count;
-	unsigned long mmu_invalidate_seq;
-};
-
 /* tree/shim/6.12/kernel.h struct kvm_memory_slot (6.13's is the same) */
 struct kts_slot {
 	u64 base_gfn;
@@ -75,7 +67,6 @@ struct kts_slot {
 };
 
 /* One OS thread's stand-ins: the same addresses for every world it runs */
-static __thread struct kts_gpc_kvm kvm_mirror;
 static __thread struct {
 	u64 generation;
 } memslots_mirror;
@@ -339,12 +330,6 @@ static void refresh_mn_count(struct kts_tsan_range *r)
 	*(long *)r->data = kts_world()->mn_active_invalidate_count;
 }
 
-static void refresh_seq(struct kts_tsan_range *r)
-{
-	(void)r;
-	kvm_mirror.mmu_invalidate_seq = (unsigned long)kts_world()->mmu_invalidate_seq;
-}
-
 static void refresh_generation(struct kts_tsan_range *r)
 {
 	(void)r;
@@ -352,28 +337,15 @@ static void refresh_generation(struct kts_tsan_range *r)
 }
 
 /*
- * 6.12+: the thread's struct kvm of tree/shim/gpc/kvm612.h.  6.1: the 6.1
- * shim's mirror, whose mmu_invalidate_seq it registers itself.
+ * The level shim's struct kvm (tree/shim/LEVEL/kernel.h), whose mirror
+ * tree/shim61.c keeps and registers (mmu_invalidate_seq) for every level.
  */
 static void use_kvm(const struct gpc_tree *g)
 {
-	const struct kts_tsan_range seq = { (uintptr_t)&kvm_mirror.mmu_invalidate_seq,
-					    sizeof(kvm_mirror.mmu_invalidate_seq),
-					    seq_object(),
-					    "mmu_invalidate_seq",
-					    refresh_seq,
-					    NULL };
-
-	if (g->level == KT_LEVEL_6_1) {
-		cur_kvm = kts_kvm_of();
-		cur_gpc_lock = kts61_gpc_lock();
-		cur_mn_count = kts61_mn_active_invalidate_count();
-		return;
-	}
-	cur_kvm = &kvm_mirror;
-	cur_gpc_lock = &kvm_mirror.gpc_lock;
-	cur_mn_count = &kvm_mirror.mn_active_invalidate_count;
-	kts_tsan_register(&seq);
+	(void)g;
+	cur_kvm = kts_kvm_of();
+	cur_gpc_lock = kts61_gpc_lock();
+	cur_mn_count = kts61_mn_active_invalidate_count();
 }
 
 static void register_ranges(struct kvm *kvm)
@@ -458,7 +430,7 @@ static void tree_gpc_init(struct kvm *kvm, unsigned int index)
 	memset(kvm->tree_gpc[index], 0, sizeof(kvm->tree_gpc[index]));
 	if (gpc_tree_of(kvm)->level == KT_LEVEL_6_1)
 		return;
-	t->kvm = &kvm_mirror;
+	t->kvm = kts_kvm_of();
 	t->pfn = KVM_PFN_ERR_FAULT;
 	t->gpa = INVALID_GPA;
 	t->uhva = KVM_HVA_ERR_BAD;
@@ -592,7 +564,6 @@ static const struct kt_gpc_text kernel61[] = {
 };
 static const struct kt_gpc_text kernel612[] = {
 	{ "gpc/kernel.h", kts_shimgpc_kernel_h },
-	{ "gpc/kvm612.h", kts_shimgpc_kvm612_h },
 };
 static const struct kt_gpc_text entry61[] = {
 	{ "gpc/entry61.h", kts_shimgpc_entry61_h },
@@ -605,15 +576,19 @@ static const struct kt_gpc_text entry612[] = {
 
 const struct kt_gpc_text *kt_gpc_texts(enum kt_level level, bool entry, unsigned int *n)
 {
-	*n = 2;
-	if (level == KT_LEVEL_6_1)
-		return entry ? entry61 : kernel61;
-	return entry ? entry612 : kernel612;
+	if (entry) {
+		*n = 2;
+		return level == KT_LEVEL_6_1 ? entry61 : entry612;
+	}
+	*n = level == KT_LEVEL_6_1 ? KT_NR(kernel61) : KT_NR(kernel612);
+	return level == KT_LEVEL_6_1 ? kernel61 : kernel612;
 }
 
 /* The unit's structs must be kfp's shapes above (6.1: the 6.1 shim's mirror's) */
 static int check_layout(const struct gpc_tree *g, const char *version, struct kt_buf *err)
 {
+	char *m = kts_kvm_of();
+	u64 kvm_layout[5];
 	u64 ours[] = {
 		sizeof(struct kts_gpc),
 		offsetof(struct kts_gpc, valid),
@@ -623,21 +598,15 @@ static int check_layout(const struct gpc_tree *g, const char *version, struct kt
 		offsetof(struct kts_gpc, lock),
 		offsetof(struct kts_gpc, refresh_lock),
 		sizeof(struct kts_slot),
-		offsetof(struct kts_gpc_kvm, gpc_lock),
-		offsetof(struct kts_gpc_kvm, mn_active_invalidate_count),
-		offsetof(struct kts_gpc_kvm, mmu_invalidate_seq),
+		(u64)((char *)kts61_gpc_lock() - m),
+		(u64)((char *)kts61_mn_active_invalidate_count() - m),
+		0,
 	};
 	u64 theirs[KT_NR(ours)];
 
-	if (g->level == KT_LEVEL_6_1) {
-		u64 kvm61[5];
-		char *m = kts_kvm_of();
-
-		kts_kvm_layout(kvm61);
-		ours[8] = (u64)((char *)kts61_gpc_lock() - m);
-		ours[9] = (u64)((char *)kts61_mn_active_invalidate_count() - m);
-		ours[10] = kvm61[1];
-	}
+	/* the level shim's struct kvm is the one tree/shim61.c mirrors */
+	kts_kvm_layout(kvm_layout);
+	ours[10] = kvm_layout[1];
 	g->layout(theirs);
 	if (memcmp(theirs, ours, sizeof(ours))) {
 		kt_buf_printf(err, "%s: the gpc shim's structs differ from kfp's (tree/gpc.c)",

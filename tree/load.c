@@ -28,6 +28,7 @@
 #include "shim613.h"
 #include "shim_text.h"
 #include "tree.h"
+#include "vcpu_map.h"
 
 extern char **environ;
 
@@ -77,11 +78,31 @@ static const struct wanted wanted61[] = {
 /* What 6.1 needs beyond the lookup path: the fault's retry check, by hva (6.1 .. 6.7) */
 static const struct wanted more61[] = {
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_hva" },
+	/* kvm_vcpu_map() and kvm_vcpu_unmap() (tree/vcpu_map.c) */
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_UNMAPPED_PAGE" },
+	{ "include/linux/kvm_host.h", KT_STRUCT, "kvm_host_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_pfn_memslot" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_vcpu_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_vcpu_unmap" },
 };
 
-/* What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not KVM) */
+/*
+ * What 6.12 needs beyond 6.1's list (follow_pfnmap_start() is in mm/, not
+ * KVM): the fault's retry check, by gfn (6.8+)
+ */
 static const struct wanted more612[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_PFN_ERR_SIGPENDING" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
+	/* kvm_vcpu_map() and kvm_vcpu_unmap() (tree/vcpu_map.c), as 6.1's */
+	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_UNMAPPED_PAGE" },
+	{ "include/linux/kvm_host.h", KT_STRUCT, "kvm_host_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_pfn_memslot" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "gfn_to_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_release_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_vcpu_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_vcpu_unmap" },
 };
 
 /*
@@ -105,6 +126,7 @@ static const struct wanted wanted613[] = {
 	{ "include/linux/kvm_host.h", KT_MACRO, "KVM_HVA_ERR_RO_BAD" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "kvm_is_error_hva" },
 	{ "include/linux/kvm_host.h", KT_FUNCTION, "__gfn_to_hva_memslot" },
+	{ "include/linux/kvm_host.h", KT_FUNCTION, "mmu_invalidate_retry_gfn" },
 	{ "virt/kvm/kvm_mm.h", KT_STRUCT, "kvm_follow_pfn" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "memslot_is_readonly" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__gfn_to_hva_many" },
@@ -120,6 +142,11 @@ static const struct wanted wanted613[] = {
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn_remapped" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "hva_to_pfn" },
 	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_follow_pfn" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__kvm_faultin_pfn" },
+	/* __kvm_vcpu_map() and kvm_vcpu_unmap() (tree/vcpu_map.c) */
+	{ "include/linux/kvm_host.h", KT_STRUCT, "kvm_host_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "__kvm_vcpu_map" },
+	{ "virt/kvm/kvm_main.c", KT_FUNCTION, "kvm_vcpu_unmap" },
 };
 
 /* The shim of each level kfp handles: what to extract, its text, its entry points. */
@@ -158,22 +185,6 @@ static const struct level_shim *shim_of(enum kt_level level)
 	return NULL;
 }
 
-/*
- * The configuration the extractor chooses #if branches with (x86-64 KVM;
- * arch/x86/include/asm/kvm_host.h defines KVM_ARCH_WANT_MMU_NOTIFIER).
- */
-static const char *const config61[] = {
-	"CONFIG_KVM",
-	"CONFIG_MMU_NOTIFIER",
-	"CONFIG_64BIT",
-	"CONFIG_X86",
-	"CONFIG_X86_64",
-	"CONFIG_HAS_IOMEM",
-	"CONFIG_MMU",
-	"KVM_ARCH_WANT_MMU_NOTIFIER",
-	NULL,
-};
-
 /* tree/shim/6.1/kernel.h struct kvm_memory_slot, as kfp fills it */
 struct kts61_slot {
 	u64 base_gfn;
@@ -200,17 +211,21 @@ struct tree61 {
 	void (*release_pfn)(u64 pfn, bool dirty);
 	bool (*pfn_is_refcounted)(u64 pfn);
 	int (*mmu_invalidate_retry_hva)(void *kvm, unsigned long mmu_seq, unsigned long hva);
+	/* 6.12, 6.13+: the fault's check under mmu_lock, by gfn */
+	int (*mmu_invalidate_retry_gfn)(void *kvm, unsigned long mmu_seq, u64 gfn);
 	/* 6.13+: kvm_follow_pfn()/hva_to_pfn() on a struct kvm_follow_pfn, release by page */
 	u64 (*follow_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int flags, bool pin,
 			     bool *map_writable, u64 *refcounted_page, unsigned long *hva);
 	u64 (*hva_to_pfn613)(unsigned long addr, unsigned int flags, bool pin, bool *map_writable,
 			     u64 *refcounted_page);
 	void (*release_page)(u64 page, bool dirty);
+	u64 (*faultin_pfn613)(const struct kts61_slot *slot, u64 gfn, unsigned int foll,
+			      bool *writable, u64 *refcounted_page);
 	void (*constants)(u64 *v);
 	void (*kvm_layout)(u64 *v);
 };
 
-/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): room for a few */
+/* Patched copies beside the trees they came from (6.1, 6.12, 6.13+): the tests load 17 */
 #define KT_MAX_TREES 24
 static struct tree61 trees[KT_MAX_TREES];
 static unsigned int nr_trees;
@@ -267,10 +282,32 @@ void kt_tree_close(struct kt_tree *t)
 
 /* ---- the translation unit ---- */
 
+/*
+ * The configuration the extractor chooses #if branches with (x86-64 KVM;
+ * arch/x86/include/asm/kvm_host.h defines KVM_ARCH_WANT_MMU_NOTIFIER).
+ */
+static const char *const config61[] = {
+	"CONFIG_KVM",
+	"CONFIG_MMU_NOTIFIER",
+	"CONFIG_64BIT",
+	"CONFIG_X86",
+	"CONFIG_X86_64",
+	"CONFIG_HAS_IOMEM",
+	"CONFIG_MMU",
+	"KVM_ARCH_WANT_MMU_NOTIFIER",
+	"CONFIG_KVM_GENERIC_MMU_NOTIFIER", /* 6.8+: x86 selects it */
+	NULL,
+};
+
 /* The model's values the tree's code must use: the shim passes its flags through. */
 static void prelude(struct kt_buf *tu)
 {
+	const char *const *c;
+
 	kt_buf_printf(tu, "/* generated by kfp --kernel-tree: kfp's constants */\n");
+	/* the #if inside a definition (kvm_vcpu_map()'s CONFIG_HAS_IOMEM) sees what the extractor saw */
+	for (c = config61; *c; c++)
+		kt_buf_printf(tu, "#define %s 1\n", *c);
 	kt_buf_printf(tu, "#define PAGE_SHIFT %d\n", PAGE_SHIFT);
 	kt_buf_printf(tu, "#define PAGE_OFFSET 0x%llxUL\n", (unsigned long long)KFP_PAGE_OFFSET);
 #define KT_CONST(name) kt_buf_printf(tu, "#define " #name " 0x%lxUL\n", (unsigned long)(name))
@@ -291,6 +328,8 @@ static void prelude(struct kt_buf *tu)
 	KT_CONST(VM_MIXEDMAP);
 	KT_CONST(KVM_MEM_READONLY);
 #undef KT_CONST
+	/* include/linux/kvm_types.h (not among the tree's files kfp reads): the model's */
+	kt_buf_printf(tu, "#define INVALID_GPA 0x%llxULL\n", (unsigned long long)INVALID_GPA);
 }
 
 static const struct kt_source *source_of(const struct kt_tree *t, const char *file)
@@ -644,6 +683,17 @@ static bool tree61_mmu_invalidate_retry_hva(struct kvm *kvm, long mmu_seq, u64 h
 	return r != 0;
 }
 
+/* include/linux/kvm_host.h mmu_invalidate_retry_gfn() of the tree (6.8+), under mmu_lock */
+static bool tree_mmu_invalidate_retry_gfn(struct kvm *kvm, long mmu_seq, gfn_t gfn)
+{
+	struct kts_saved saved = kts_enter(kvm, KFP_OWNER_NONE);
+	int r;
+
+	r = tree_of(kvm)->mmu_invalidate_retry_gfn(kts_kvm_of(), (unsigned long)mmu_seq, gfn);
+	kts_leave(saved);
+	return r != 0;
+}
+
 /*
  * 6.13+: the tree's kvm_follow_pfn() fills kfp's struct kvm_follow_pfn's
  * outputs itself (kvm_resolve_pfn()); the model's extras are read back:
@@ -679,6 +729,22 @@ static kfp_pfn_t tree613_follow_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
 	pfn = tree_of(kvm)->follow_pfn613(kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags, kfp->pin,
 					  kfp->map_writable, &page, &hva);
 	kfp->hva = hva;
+	return tree613_finish(kfp, pfn, page, saved);
+}
+
+/* virt/kvm/kvm_main.c __kvm_faultin_pfn() of the tree (6.13+), for x86's fault */
+static kfp_pfn_t tree613_faultin_pfn(struct kvm *kvm, struct kvm_follow_pfn *kfp)
+{
+	struct kts61_slot slot;
+	struct kts_saved saved;
+	u64 page = KFP_PFN_NONE;
+	kfp_pfn_t pfn;
+
+	if (kfp->slot)
+		slot_of(kfp->slot, &slot);
+	saved = kts_enter(kvm, kfp->owner);
+	pfn = tree_of(kvm)->faultin_pfn613(kfp->slot ? &slot : NULL, kfp->gfn, kfp->flags,
+					   kfp->map_writable, &page);
 	return tree613_finish(kfp, pfn, page, saved);
 }
 
@@ -754,6 +820,27 @@ static int check_constants(struct tree61 *tree, unsigned int n, const char *vers
 	return 0;
 }
 
+/* The gfn retry check and its struct kvm (6.12, 6.13+) */
+static int load_retry_gfn(struct tree61 *tree, const struct level_shim *shim, void *h,
+			  const char *version, struct kt_buf *err)
+{
+	*(void **)&tree->mmu_invalidate_retry_gfn = entry(h, shim, "mmu_invalidate_retry_gfn");
+	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
+	if (!tree->mmu_invalidate_retry_gfn || !tree->kvm_layout) {
+		kt_buf_printf(err, "%s: an entry point of the retry check is missing", version);
+		return -1;
+	}
+	return check_kvm_layout(tree, version, err);
+}
+
+/* A design of a 6.8+ tree runs the tree's retry check by gfn in kfp's fault, under mmu_lock. */
+static void design_retry_gfn(struct kvm_design *d, const struct tree61 *tree)
+{
+	if (!tree->mmu_invalidate_retry_gfn)
+		return;
+	d->mmu_invalidate_retry_gfn = tree_mmu_invalidate_retry_gfn;
+}
+
 /* 6.13+: the lookup on a struct kvm_follow_pfn, the release by page */
 static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, const char *version,
 		   struct kt_buf *err)
@@ -761,13 +848,17 @@ static int load613(struct tree61 *tree, const struct level_shim *shim, void *h, 
 	*(void **)&tree->follow_pfn613 = entry(h, shim, "follow_pfn");
 	*(void **)&tree->hva_to_pfn613 = entry(h, shim, "hva_to_pfn");
 	*(void **)&tree->release_page = entry(h, shim, "release_page");
+	*(void **)&tree->faultin_pfn613 = entry(h, shim, "faultin_pfn");
 	*(void **)&tree->constants = entry(h, shim, "constants");
 	if (!tree->follow_pfn613 || !tree->hva_to_pfn613 || !tree->release_page ||
-	    !tree->constants) {
+	    !tree->faultin_pfn613 || !tree->constants) {
 		kt_buf_printf(err, "%s: an entry point is missing", version);
 		return -1;
 	}
-	return check_constants(tree, shim->nr_constants, version, err);
+	if (check_constants(tree, shim->nr_constants, version, err) ||
+	    kt_vcpu_map_load(&tree->design, h, shim->prefix, version, err))
+		return -1;
+	return load_retry_gfn(tree, shim, h, version, err);
 }
 
 static int load61(struct tree61 *tree, const struct level_shim *shim, const char *so,
@@ -788,19 +879,25 @@ static int load61(struct tree61 *tree, const struct level_shim *shim, const char
 	*(void **)&tree->hva_to_pfn = entry(h, shim, "hva_to_pfn");
 	*(void **)&tree->release_pfn = entry(h, shim, "release_pfn");
 	*(void **)&tree->pfn_is_refcounted = entry(h, shim, "pfn_is_refcounted");
-	*(void **)&tree->mmu_invalidate_retry_hva = entry(h, shim, "mmu_invalidate_retry_hva");
 	*(void **)&tree->constants = entry(h, shim, "constants");
-	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
-	/* the hva retry check and its struct kvm come together, or not at all */
 	if ((!tree->gfn_to_pfn_memslot && !tree->gfn_to_pfn_memslot612) || !tree->hva_to_pfn ||
-	    !tree->release_pfn || !tree->pfn_is_refcounted || !tree->constants ||
-	    !tree->mmu_invalidate_retry_hva != !tree->kvm_layout) {
+	    !tree->release_pfn || !tree->pfn_is_refcounted || !tree->constants) {
 		kt_buf_printf(err, "%s: an entry point is missing", so);
 		return -1;
 	}
-	if (check_constants(tree, shim->nr_constants, version, err))
+	if (check_constants(tree, shim->nr_constants, version, err) ||
+	    kt_vcpu_map_load(&tree->design, h, shim->prefix, version, err))
 		return -1;
-	return tree->kvm_layout ? check_kvm_layout(tree, version, err) : 0;
+	if (shim->level == KT_LEVEL_6_12)
+		return load_retry_gfn(tree, shim, h, version, err);
+	/* 6.1 .. 6.7: the hva retry check and its struct kvm */
+	*(void **)&tree->mmu_invalidate_retry_hva = entry(h, shim, "mmu_invalidate_retry_hva");
+	*(void **)&tree->kvm_layout = entry(h, shim, "kvm_layout");
+	if (!tree->mmu_invalidate_retry_hva || !tree->kvm_layout) {
+		kt_buf_printf(err, "%s: an entry point of the retry check is missing", so);
+		return -1;
+	}
+	return check_kvm_layout(tree, version, err);
 }
 
 /* The caller policies are legacy's: 6.1, ~6.5 and 6.12 share the pfn-only API (docs/kernel-tree.md). */
@@ -828,6 +925,8 @@ static const struct kvm_design *make_design61(struct tree61 *tree, const char *d
 	d->mmu_invalidate_by_hva = tree->mmu_invalidate_retry_hva != NULL;
 	d->mmu_invalidate_retry_hva =
 		d->mmu_invalidate_by_hva ? tree61_mmu_invalidate_retry_hva : NULL;
+	design_retry_gfn(d, tree);
+	kt_vcpu_map_design(d);
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;
@@ -854,6 +953,9 @@ static const struct kvm_design *make_design613(struct tree61 *tree, const char *
 	d->follow_pfn = tree613_follow_pfn;
 	d->hva_to_pfn = tree613_hva_to_pfn;
 	d->release_page = tree613_release_page;
+	d->faultin_pfn = tree613_faultin_pfn;
+	design_retry_gfn(d, tree);
+	kt_vcpu_map_design(d);
 	snprintf(tree->dir, sizeof(tree->dir), "%s", dir);
 	d->kernel_tree = tree->dir;
 	return d;

@@ -291,8 +291,9 @@ bool kts_remapped(void)
 }
 
 /*
- * include/linux/kvm_host.h struct kvm (6.1), as tree/shim/6.1/kernel.h
- * declares it: the fields mmu_invalidate_retry_hva() reads.  One mirror
+ * include/linux/kvm_host.h struct kvm, as tree/shim/LEVEL/kernel.h
+ * declares it: the fields mmu_invalidate_retry_hva() (6.1) or
+ * mmu_invalidate_retry_gfn() (6.12, 6.13+) reads.  One mirror
  * per OS thread; the vCPUs of a world are coroutines of that thread.
  */
 struct kts_kvm {
@@ -334,15 +335,24 @@ void kts_kvm_layout(u64 *v)
 	v[4] = offsetof(struct kts_kvm, mmu_invalidate_range_end);
 }
 
-/* After the scheduling point of a load: the model's values, hva range included. */
+/*
+ * After the scheduling point of a load: the model's values.  The range is
+ * the notifier's hvas in a design that retries by hva (6.1 .. 6.7), its
+ * gfns otherwise (6.8+, mmu_invalidate_retry_gfn()).
+ */
 static void kvm_mirror_refresh(struct kts_tsan_range *range)
 {
 	struct kts_kvm *m = range->data;
 
 	m->mmu_invalidate_seq = (unsigned long)kts_kvm->mmu_invalidate_seq;
 	m->mmu_invalidate_in_progress = kts_kvm->mmu_invalidate_in_progress;
-	m->mmu_invalidate_range_start = kts_kvm->mmu_invalidate_hva_start;
-	m->mmu_invalidate_range_end = kts_kvm->mmu_invalidate_hva_end;
+	if (kts_kvm->design->mmu_invalidate_by_hva) {
+		m->mmu_invalidate_range_start = kts_kvm->mmu_invalidate_hva_start;
+		m->mmu_invalidate_range_end = kts_kvm->mmu_invalidate_hva_end;
+	} else {
+		m->mmu_invalidate_range_start = kts_kvm->mmu_invalidate_range_start;
+		m->mmu_invalidate_range_end = kts_kvm->mmu_invalidate_range_end;
+	}
 }
 
 /*

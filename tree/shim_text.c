@@ -23,7 +23,6 @@ KTS_INCBIN(kts_shim613_kernel_h, "tree/shim/6.13/kernel.h");
 KTS_INCBIN(kts_shim613_entry_h, "tree/shim/6.13/entry.h");
 KTS_INCBIN(kts_shimgpc_kernel_h, "tree/shim/gpc/kernel.h");
 KTS_INCBIN(kts_shimgpc_entry_h, "tree/shim/gpc/entry.h");
-KTS_INCBIN(kts_shimgpc_kvm612_h, "tree/shim/gpc/kvm612.h");
 KTS_INCBIN(kts_shimgpc_kernel61_h, "tree/shim/gpc/kernel61.h");
 KTS_INCBIN(kts_shimgpc_entry61_h, "tree/shim/gpc/entry61.h");
 KTS_INCBIN(kts_shimgpc_layout_h, "tree/shim/gpc/layout.h");

@@ -11,10 +11,9 @@ extern const char kts_shim612_entry_h[];
 /* tree/shim/6.13/kernel.h and entry.h */
 extern const char kts_shim613_kernel_h[];
 extern const char kts_shim613_entry_h[];
-/* tree/shim/gpc/: the gfn->pfn cache (kernel.h, then kvm612.h or kernel61.h; entry*.h, layout.h) */
+/* tree/shim/gpc/: the gfn->pfn cache (kernel.h, then kernel61.h at 6.1; entry*.h, layout.h) */
 extern const char kts_shimgpc_kernel_h[];
 extern const char kts_shimgpc_entry_h[];
-extern const char kts_shimgpc_kvm612_h[];
 extern const char kts_shimgpc_kernel61_h[];
 extern const char kts_shimgpc_entry61_h[];
 extern const char kts_shimgpc_layout_h[];

@@ -323,6 +323,24 @@ struct kvm_design {
 	bool (*gpc_check)(struct kvm *kvm, unsigned int index, unsigned long len);
 	void (*gpc_deactivate)(struct kvm *kvm, unsigned int index);
 	void (*gpc_invalidate_start)(struct kvm *kvm, u64 start, u64 end);
+	/* 6.8+: the fault's check under mmu_lock, by gfn (NULL: the model's mmu_invalidate_retry_gfn()) */
+	bool (*mmu_invalidate_retry_gfn)(struct kvm *kvm, long mmu_seq, gfn_t gfn);
+	/*
+	 * 6.13+: virt/kvm/kvm_main.c __kvm_faultin_pfn(), which x86's fault
+	 * calls with kfp's slot, gfn, flags, map_writable and refcounted_page
+	 * (NULL: the model's kvm_follow_pfn() with the fault's policy)
+	 */
+	kfp_pfn_t (*faultin_pfn)(struct kvm *kvm, struct kvm_follow_pfn *kfp);
+	/*
+	 * virt/kvm/kvm_main.c kvm_vcpu_map() (__kvm_vcpu_map() 6.13+) and
+	 * kvm_vcpu_unmap() of the tree: map->gfn and map->writable in; the
+	 * map's pfn, page, pinned_page, as_id, uhva and remapped out.  The
+	 * tree chooses the memslots; @view_as is the address space the vCPU's
+	 * own (kvm_vcpu_gfn_to_memslot()) resolves in.  NULL: the model's.
+	 */
+	int (*vcpu_map_fn)(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_host_map *map,
+			   unsigned int view_as);
+	void (*vcpu_unmap_fn)(struct kvm *kvm, struct kvm_vcpu *vcpu, struct kvm_host_map *map);
 	/* the --kernel-tree DIR the design was made from (a replay needs it), or NULL */
 	const char *kernel_tree;
 };
@@ -481,6 +499,8 @@ struct kvm {
 		u64 pte[2]; /* the pte_t follow_pte() hands out: pfn, writable */
 		u64 task[1]; /* current: its mm */
 		struct follow_pfnmap_args pte_args; /* follow_pte() .. pte_unmap_unlock() */
+		u64 slot[4]; /* the memslot gfn_to_memslot() hands out (tree/vcpu_map.c) */
+		u8 slot_as; /* the address space it was looked up in */
 		kfp_owner_t owner;
 		u8 depth; /* nested entries into the tree's code */
 		u8 remapped; /* follow_pte() found the pfn: hva_to_pfn_remapped() ran */

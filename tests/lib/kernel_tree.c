@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <kfp/scenario.h>
@@ -109,4 +110,38 @@ unsigned int kernel_tree_verdict(const char *path, int design)
 	}
 	kfp_scenario_run_release(&run);
 	return bits;
+}
+
+const char *kernel_tree_uninjected(const char *path, char *out, size_t size)
+{
+	char cmd[2048];
+
+	snprintf(out, size, KERNEL_TREES "/uninjected%s/%s", KERNEL_TREE_BUILD,
+		 strrchr(path, '/') + 1);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p " KERNEL_TREES "/uninjected%s && grep -v '^param inject' %s > %s.tmp && "
+		 "mv %s.tmp %s",
+		 KERNEL_TREE_BUILD, path, out, out, out);
+	ASSERT_EQ(system(cmd), 0);
+	return out;
+}
+
+void kernel_tree_retry_check_is_caught(int tree, int patched)
+{
+	static const char *const paths[] = {
+		"scenarios/bugs/missing-retry-check.kfp",
+		"scenarios/found/missing-retry-check-read-vs-munmap.kfp",
+	};
+	const unsigned int p2p3 = 1u << KFP_PROPERTY_P2 | 1u << KFP_PROPERTY_P3;
+	char plain[512];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		unsigned int injected = kernel_tree_verdict(paths[i], tree) & p2p3;
+
+		kernel_tree_uninjected(paths[i], plain, sizeof(plain));
+		ASSERT_EQ(injected, p2p3);
+		ASSERT_EQ(kernel_tree_verdict(plain, tree) & p2p3, 0);
+		ASSERT_EQ(kernel_tree_verdict(plain, patched) & p2p3, injected);
+	}
 }

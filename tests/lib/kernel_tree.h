@@ -10,6 +10,8 @@
 #ifndef KFP_TESTS_KERNEL_TREE_H
 #define KFP_TESTS_KERNEL_TREE_H
 
+#include <stddef.h>
+
 #define KERNEL_TREES "build/kernel-trees"
 #define KERNEL_TREE_CACHE KERNEL_TREES "/cache"
 /* the patched copies of each build, so that two builds never edit the same one */
@@ -38,5 +40,15 @@ void kernel_tree_patched_main(const char *tree, const char *dir, const char *ext
 int kernel_tree_load(const char *dir);
 /* Which properties some execution of @path violates (bit per property) and accepts (<< 8). */
 unsigned int kernel_tree_verdict(const char *path, int design);
+
+/* @path without its "param inject" lines, as KERNEL_TREES/uninjected/NAME in @out. */
+const char *kernel_tree_uninjected(const char *path, char *out, size_t size);
+/*
+ * The scenarios of the skip-retry-check injection: under design @tree they
+ * show P2 and P3 with the injection and are safe without it; design
+ * @patched (a copy whose retry check never asks for a retry) shows,
+ * without the injection, what the injection shows.
+ */
+void kernel_tree_retry_check_is_caught(int tree, int patched);
 
 #endif

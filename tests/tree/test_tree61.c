@@ -191,20 +191,6 @@ TEST(tree61_retry_check_is_the_trees)
 	ASSERT_GT(kts_tsan_counts.shared, shared);
 }
 
-/* @path without its "param inject" lines, as TREES/uninjected/NAME. */
-static const char *uninjected(const char *path, char *out, size_t size)
-{
-	char cmd[2048];
-
-	snprintf(out, size, TREES "/uninjected%s/%s", BUILD, strrchr(path, '/') + 1);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p " TREES "/uninjected%s && grep -v '^param inject' %s > %s.tmp && "
-		 "mv %s.tmp %s",
-		 BUILD, path, out, out, out);
-	ASSERT_EQ(system(cmd), 0);
-	return out;
-}
-
 /*
  * The patched tree: mmu_invalidate_retry_hva() never asks for a retry.
  * Without the injection, the unpatched tree is safe; the patched one shows
@@ -213,14 +199,7 @@ static const char *uninjected(const char *path, char *out, size_t size)
  */
 TEST(tree61_patched_to_skip_the_retry_check_is_caught)
 {
-	static const char *const paths[] = {
-		"scenarios/bugs/missing-retry-check.kfp",
-		"scenarios/found/missing-retry-check-read-vs-munmap.kfp",
-	};
-	const unsigned int p2p3 = 1u << KFP_PROPERTY_P2 | 1u << KFP_PROPERTY_P3;
 	const char *dir = TREES "/linux-source-6.1-noretry" BUILD;
-	char plain[512];
-	unsigned int i;
 
 	setup();
 	if (noretry_design < 0) {
@@ -230,14 +209,7 @@ TEST(tree61_patched_to_skip_the_retry_check_is_caught)
 		noretry_design = kernel_tree_load(dir);
 	}
 	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		unsigned int injected = kernel_tree_verdict(paths[i], tree_design) & p2p3;
-
-		uninjected(paths[i], plain, sizeof(plain));
-		ASSERT_EQ(injected, p2p3);
-		ASSERT_EQ(kernel_tree_verdict(plain, tree_design) & p2p3, 0);
-		ASSERT_EQ(kernel_tree_verdict(plain, noretry_design) & p2p3, injected);
-	}
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
 }
 
 /* A tree that does not compile: the error names the line of the tree's file. */
@@ -266,4 +238,63 @@ TEST(tree61_compile_error_points_into_the_tree)
 		kfp_test_diag("want %s in: %s", want, msg);
 	ASSERT_TRUE(strstr(msg, want) != NULL);
 	kt_buf_free(&err);
+}
+
+/*
+ * The body of kvm_vcpu_map()/kvm_vcpu_unmap() is the tree's (tree/vcpu_map.c).
+ * 6.1's kvm_vcpu_map() resolves the gfn with gfn_to_pfn(vcpu->kvm, gfn), in
+ * address space 0, so an SMM vCPU's map comes from the wrong memslots
+ * (vcpu-map-address-space-of-the-vcpu: inv), which is what the design's
+ * bit vcpu_map_vm_memslots (legacy's) says.  A copy that looks the gfn up in
+ * the vCPU's own memslots, as pre-cve and 6.13+ do, is clean there: the
+ * tree's code, not the bit, decides.
+ */
+TEST(tree61_vcpu_map_resolves_through_address_space_0)
+{
+	const char *path = "scenarios/bugs/vcpu-map-address-space-of-the-vcpu.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-6.1-vcpuslots" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[256];
+	struct kt_tree t;
+	int patched;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nint kvm_vcpu_map(", TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_fn != NULL);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_vm_memslots);
+	kernel_tree_patched_main(TREE, dir, "-vcpuslots" BUILD, "gfn_to_pfn(vcpu->kvm, gfn)",
+				 "gfn_to_pfn_memslot(kvm_vcpu_gfn_to_memslot(vcpu, gfn), gfn)");
+	patched = kernel_tree_load(dir);
+	ASSERT_TRUE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_FALSE(kernel_tree_verdict(path, patched) & inv);
+	/* the injection still reaches the tree: kfp hands it address space 0's view */
+	path = "scenarios/bugs/vcpu-map-address-space-mismatch.kfp";
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & inv);
+}
+
+/*
+ * The tree's kvm_vcpu_unmap() releases the map's pfn (kvm_release_pfn());
+ * a copy that releases it twice corrupts the refcount where the tree does not.
+ */
+TEST(tree61_patched_unmap_to_release_twice_is_caught)
+{
+	const char *path = "scenarios/races/vcpu-map-vs-munmap.kfp";
+	const unsigned int p1 = 1u << KFP_PROPERTY_P1;
+	const char *dir = TREES "/linux-source-6.1-unmap2" BUILD;
+	int patched;
+
+	setup();
+	kernel_tree_patched_main(
+		TREE, dir, "-unmap2" BUILD, "kvm_release_pfn(map->pfn, dirty);",
+		"kvm_release_pfn(map->pfn, dirty); kvm_release_pfn(map->pfn, dirty);");
+	patched = kernel_tree_load(dir);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & p1);
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & p1);
 }

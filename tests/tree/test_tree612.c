@@ -34,7 +34,7 @@ static const char *const files[] = {
 	"virt/kvm/pfncache.c", /* last: a tree unpacked without it gets it */
 };
 
-static int tree_design = -1, noref_design = -1;
+static int tree_design = -1, noref_design = -1, noretry_design = -1;
 
 static void setup(void)
 {
@@ -163,4 +163,113 @@ TEST(tree612_patched_to_take_no_reference_is_caught)
 		ASSERT_FALSE(kernel_tree_verdict(paths[i], tree_design) & (1u << KFP_PROPERTY_P1));
 		ASSERT_TRUE(kernel_tree_verdict(paths[i], noref_design) & (1u << KFP_PROPERTY_P1));
 	}
+}
+
+/*
+ * The fault's check under mmu_lock is the tree's mmu_invalidate_retry_gfn()
+ * (kvm_host.h), behind its #line, and its loads of struct kvm's
+ * invalidation fields are shared reads of the seam (the TSan mapping).
+ */
+TEST(tree612_retry_check_is_the_trees)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	unsigned long shared;
+	char want[256];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int mmu_invalidate_retry_gfn(",
+		 TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_FALSE(kfp_designs[tree_design]->mmu_invalidate_by_hva);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn != NULL);
+	shared = kts_tsan_counts.shared;
+	kernel_tree_verdict("scenarios/races/fault-vs-munmap.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.shared, shared);
+}
+
+/*
+ * The patched 6.12 tree: mmu_invalidate_retry_gfn() never asks for a
+ * retry (kfp's fault calls it from is_page_fault_stale()).  Without the
+ * injection the unpatched tree is safe; the patched one shows what the
+ * skip-retry-check injection shows (P2 and P3).
+ */
+TEST(tree612_patched_to_skip_the_retry_check_is_caught)
+{
+	const char *dir = TREES "/linux-source-6.12-noretry" BUILD;
+
+	setup();
+	if (noretry_design < 0) {
+		kernel_tree_patched_copy(
+			TREE, dir, "-noretry" BUILD, "include/linux/kvm_host.h",
+			"/int mmu_invalidate_retry_gfn(/,/^}/s/return 1;/return 0;/");
+		noretry_design = kernel_tree_load(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
+}
+
+/*
+ * The body of kvm_vcpu_map()/kvm_vcpu_unmap() is the tree's (tree/vcpu_map.c).
+ * 6.12's kvm_vcpu_map() resolves the gfn with gfn_to_pfn(vcpu->kvm, gfn), in
+ * address space 0, so an SMM vCPU's map comes from the wrong memslots
+ * (vcpu-map-address-space-of-the-vcpu: inv), which is what the design's
+ * bit vcpu_map_vm_memslots (legacy's) says.  A copy that looks the gfn up in
+ * the vCPU's own memslots, as pre-cve and 6.13+ do, is clean there: the
+ * tree's code, not the bit, decides.
+ */
+TEST(tree612_vcpu_map_resolves_through_address_space_0)
+{
+	const char *path = "scenarios/bugs/vcpu-map-address-space-of-the-vcpu.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-6.12-vcpuslots" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[256];
+	struct kt_tree t;
+	int patched;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, TREE, &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nint kvm_vcpu_map(", TREE);
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_fn != NULL);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_vm_memslots);
+	kernel_tree_patched_main(TREE, dir, "-vcpuslots" BUILD, "gfn_to_pfn(vcpu->kvm, gfn)",
+				 "gfn_to_pfn_memslot(kvm_vcpu_gfn_to_memslot(vcpu, gfn), gfn)");
+	patched = kernel_tree_load(dir);
+	ASSERT_TRUE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_FALSE(kernel_tree_verdict(path, patched) & inv);
+	/* the injection still reaches the tree: kfp hands it address space 0's view */
+	path = "scenarios/bugs/vcpu-map-address-space-mismatch.kfp";
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & inv);
+}
+
+/*
+ * The tree's kvm_vcpu_unmap() releases the map's pfn (kvm_release_pfn());
+ * a copy that releases it twice corrupts the refcount where the tree does not.
+ */
+TEST(tree612_patched_unmap_to_release_twice_is_caught)
+{
+	const char *path = "scenarios/races/vcpu-map-vs-munmap.kfp";
+	const unsigned int p1 = 1u << KFP_PROPERTY_P1;
+	const char *dir = TREES "/linux-source-6.12-unmap2" BUILD;
+	int patched;
+
+	setup();
+	kernel_tree_patched_main(
+		TREE, dir, "-unmap2" BUILD, "kvm_release_pfn(map->pfn, dirty);",
+		"kvm_release_pfn(map->pfn, dirty); kvm_release_pfn(map->pfn, dirty);");
+	patched = kernel_tree_load(dir);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & p1);
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & p1);
 }

@@ -26,7 +26,8 @@
 #define TREES KERNEL_TREES
 #define BUILD KERNEL_TREE_BUILD
 
-static int tree_design = -1, asref_design = -1, unsafe_design = -1;
+static int tree_design = -1, asref_design = -1, unsafe_design = -1, noretry_design = -1,
+	   warn_design = -1;
 
 /* $KFP_TREE_613, or SKIP */
 static const char *tree_dir(void)
@@ -183,4 +184,139 @@ TEST(tree613_patched_unsafe_pin_of_remapped_is_caught)
 	}
 	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & mask);
 	ASSERT_TRUE(kernel_tree_verdict(path, unsafe_design) & mask);
+}
+
+/* The fault's check under mmu_lock is the tree's mmu_invalidate_retry_gfn(). */
+TEST(tree613_retry_check_is_the_trees)
+{
+	struct kt_buf tu = { 0 }, err = { 0 };
+	unsigned long shared;
+	char want[4200];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\"%s/include/linux/kvm_host.h\"\nstatic inline int mmu_invalidate_retry_gfn(",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->mmu_invalidate_retry_gfn != NULL);
+	shared = kts_tsan_counts.shared;
+	kernel_tree_verdict("scenarios/races/fault-vs-munmap.kfp", tree_design);
+	ASSERT_GT(kts_tsan_counts.shared, shared);
+}
+
+/*
+ * Patched: mmu_invalidate_retry_gfn() never asks for a retry.  The
+ * skip-retry-check scenarios without their injection are safe under the
+ * tree and show, under the patched copy, what the injection shows.
+ */
+TEST(tree613_patched_to_skip_the_retry_check_is_caught)
+{
+	const char *dir = TREES "/linux-source-613-noretry" BUILD;
+
+	setup();
+	if (noretry_design < 0) {
+		kernel_tree_patched_copy(
+			tree_dir(), dir, "-noretry" BUILD, "include/linux/kvm_host.h",
+			"/int mmu_invalidate_retry_gfn(/,/^}/s/return 1;/return 0;/");
+		noretry_design = kernel_tree_load(dir);
+	}
+	ASSERT_TRUE(strstr(kfp_designs[noretry_design]->name, "-noretry") != NULL);
+	kernel_tree_retry_check_is_caught(tree_design, noretry_design);
+}
+
+/*
+ * kfp's TDP fault calls the tree's __kvm_faultin_pfn() (kvm_main.c, 6.13+):
+ * it is in the unit behind its #line, and a copy whose argument check
+ * (a WARN_ON_ONCE) fires on every fault reports the WARN in a fault-only
+ * scenario, where the tree reports nothing.
+ */
+TEST(tree613_fault_runs_the_trees_faultin_pfn)
+{
+	const char *path = "scenarios/races/fault-vs-munmap.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-613-warn" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[4200];
+	struct kt_tree t;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nkvm_pfn_t __kvm_faultin_pfn(",
+		 tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->faultin_pfn != NULL);
+	if (warn_design < 0) {
+		kernel_tree_patched_main(tree_dir(), dir, "-warn" BUILD,
+					 "WARN_ON_ONCE(!writable || !refcounted_page)",
+					 "WARN_ON_ONCE(writable)");
+		warn_design = kernel_tree_load(dir);
+	}
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_TRUE(kernel_tree_verdict(path, warn_design) & inv);
+}
+
+/*
+ * The body of __kvm_vcpu_map()/kvm_vcpu_unmap() is the tree's
+ * (tree/vcpu_map.c).  Since "KVM: Use vCPU specific memslots in
+ * __kvm_vcpu_map()" (2025-11) it resolves the gfn in the vCPU's own
+ * memslots: vcpu-map-address-space-of-the-vcpu is clean, as under
+ * upstream.  A copy that resolves it in the VM's (address space 0) shows
+ * legacy's inv; the injection vcpu-map-address-space-0 still reaches the
+ * unpatched tree, through the vCPU view kfp hands it.
+ */
+TEST(tree613_vcpu_map_uses_the_vcpus_memslots)
+{
+	const char *path = "scenarios/bugs/vcpu-map-address-space-of-the-vcpu.kfp";
+	const unsigned int inv = 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-613-vmslots" BUILD;
+	struct kt_buf tu = { 0 }, err = { 0 };
+	char want[4200];
+	struct kt_tree t;
+	int patched;
+
+	setup();
+	ASSERT_EQ(kt_tree_open(&t, tree_dir(), &err), 0);
+	ASSERT_EQ(kt_generate(&t, &tu, &err), 0);
+	snprintf(want, sizeof(want), "\"%s/virt/kvm/kvm_main.c\"\nint __kvm_vcpu_map(", tree_dir());
+	ASSERT_TRUE(strstr(tu.s, want) != NULL);
+	kt_tree_close(&t);
+	kt_buf_free(&tu);
+	kt_buf_free(&err);
+	ASSERT_TRUE(kfp_designs[tree_design]->vcpu_map_fn != NULL);
+	ASSERT_FALSE(kfp_designs[tree_design]->vcpu_map_vm_memslots);
+	kernel_tree_patched_main(tree_dir(), dir, "-vmslots" BUILD,
+				 ".slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn),",
+				 ".slot = gfn_to_memslot(vcpu->kvm, gfn),");
+	patched = kernel_tree_load(dir);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & inv);
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & inv);
+	path = "scenarios/bugs/vcpu-map-address-space-mismatch.kfp";
+	ASSERT_TRUE(kernel_tree_verdict(path, tree_design) & inv);
+}
+
+/* The tree's kvm_vcpu_unmap() unpins; a copy that unpins twice is caught. */
+TEST(tree613_patched_unmap_to_unpin_twice_is_caught)
+{
+	const char *path = "scenarios/races/vcpu-map-vs-munmap.kfp";
+	const unsigned int bad = 1u << KFP_PROPERTY_P1 | 1u << KFP_PROPERTY_INVARIANT;
+	const char *dir = TREES "/linux-source-613-unpin2" BUILD;
+	int patched;
+
+	setup();
+	kernel_tree_patched_main(
+		tree_dir(), dir, "-unpin2" BUILD, "unpin_user_page(map->pinned_page);",
+		"unpin_user_page(map->pinned_page); unpin_user_page(map->pinned_page);");
+	patched = kernel_tree_load(dir);
+	ASSERT_FALSE(kernel_tree_verdict(path, tree_design) & bad);
+	ASSERT_TRUE(kernel_tree_verdict(path, patched) & bad);
 }

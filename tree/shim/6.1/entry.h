@@ -56,6 +56,36 @@ KTS_ENTRY void kts61_kvm_layout(u64 *v)
 	v[4] = offsetof(struct kvm, mmu_invalidate_range_end);
 }
 
+/*
+ * virt/kvm/kvm_main.c kvm_vcpu_map() on a map of its own: v[0] the page
+ * (~0 for KVM_UNMAPPED_PAGE), v[1] the pfn, v[2] the pinned page (none
+ * before 6.13).  gfn_to_pfn() always looks up for write.
+ */
+KTS_ENTRY int kts61_vcpu_map(struct kvm_vcpu *vcpu, gfn_t gfn, bool writable, u64 *v)
+{
+	struct kvm_host_map map = { 0 };
+	int r = kvm_vcpu_map(vcpu, gfn, &map);
+
+	(void)writable;
+	v[0] = map.page && map.page != KVM_UNMAPPED_PAGE ? page_to_pfn(map.page) : ~0ULL;
+	v[1] = map.pfn;
+	v[2] = ~0ULL;
+	return r;
+}
+
+/* virt/kvm/kvm_main.c kvm_vcpu_unmap() on the map rebuilt from what kfp kept of it */
+KTS_ENTRY void kts61_vcpu_unmap(struct kvm_vcpu *vcpu, gfn_t gfn, bool dirty, const u64 *v)
+{
+	struct kvm_host_map map = {
+		.page = v[0] == ~0ULL ? KVM_UNMAPPED_PAGE : pfn_to_page(v[0]),
+		.hva = kts_pages + v[1], /* what kmap()/memremap() returned: not NULL */
+		.pfn = v[1],
+		.gfn = gfn,
+	};
+
+	kvm_vcpu_unmap(vcpu, &map, dirty);
+}
+
 /* The tree's encodings kfp must share: checked when the tree is loaded. */
 KTS_ENTRY void kts61_constants(u64 *v)
 {

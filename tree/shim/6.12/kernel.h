@@ -101,8 +101,76 @@ struct kvm_memory_slot {
 	short id;
 	u16 as_id;
 };
-struct kvm;
-struct kvm_vcpu;
+/*
+ * include/linux/kvm_host.h struct kvm: the fields mmu_invalidate_retry_gfn()
+ * reads.  kfp hands the tree one of these (tree/shim61.c
+ * kts_kvm_of()), its four fields registered with kfp's TSan runtime: each
+ * load of them is a shared read of the model's invalidation state.  The
+ * range is the notifier's gfns at this level (6.8+).
+ */
+typedef struct {
+	int kts_unused;
+} rwlock_t;
+struct kvm {
+	rwlock_t mmu_lock;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	gfn_t mmu_invalidate_range_start;
+	gfn_t mmu_invalidate_range_end;
+	/* the gfn->pfn cache's (tree/gpc.c): its list (named, never walked) and counter */
+	spinlock_t gpc_lock;
+	struct {
+		void *next, *prev;
+	} gpc_list;
+	long mn_active_invalidate_count;
+};
+/*
+ * include/linux/kvm_host.h struct kvm_vcpu: what kvm_vcpu_map() reads
+ * (vcpu->kvm), and kfp's own: its vCPU and map, and the address space
+ * kvm_vcpu_gfn_to_memslot() resolves in (tree/vcpu_map.c)
+ */
+struct kvm_vcpu {
+	struct kvm *kvm;
+	void *kfp_vcpu;
+	void *kfp_map;
+	unsigned int kfp_as_id;
+	int vcpu_idx; /* 6.1's pfncache.c: the vCPU a KVM_GUEST_USES_PFN cache kicks */
+};
+
+/*
+ * What kvm_vcpu_map() and kvm_vcpu_unmap() call beyond the lookup, onto
+ * kfp's model (tree/vcpu_map.c): the memslot lookups, the dirty log,
+ * kmap() and memremap()
+ */
+#define gfn_to_memslot kts_gfn_to_memslot
+#define kvm_vcpu_gfn_to_memslot kts_vcpu_gfn_to_memslot
+#define kvm_vcpu_mark_page_dirty kts_vcpu_mark_page_dirty
+#define kmap kts_kmap
+#define kunmap kts_kunmap
+#define memremap kts_memremap
+#define memunmap kts_memunmap
+struct kvm_memory_slot *gfn_to_memslot(struct kvm *kvm, gfn_t gfn);
+struct kvm_memory_slot *kvm_vcpu_gfn_to_memslot(struct kvm_vcpu *vcpu, gfn_t gfn);
+void kvm_vcpu_mark_page_dirty(struct kvm_vcpu *vcpu, gfn_t gfn);
+void *kmap(struct page *page);
+void kunmap(struct page *page);
+void *memremap(u64 offset, size_t size, unsigned long flags);
+void memunmap(void *addr);
+#define MEMREMAP_WB 1
+/* include/linux/kvm_host.h: kvm_release_pfn() comes before their definitions */
+void kvm_release_pfn_clean(kvm_pfn_t pfn);
+void kvm_release_pfn_dirty(kvm_pfn_t pfn);
+
+/*
+ * kfp's model has a mmu_invalidate_retry_gfn() of its own, which the
+ * binary exports: the tree's is renamed, so that a unit without it fails
+ * to load instead of calling kfp's.
+ */
+#define mmu_invalidate_retry_gfn kts612_tree_mmu_invalidate_retry_gfn
+
+/* include/linux/lockdep.h: an assertion on the model's lock */
+void kts_lockdep_assert_held(const void *lock);
+#define lockdep_assert_held(l) kts_lockdep_assert_held(l)
 
 /* mm, renamed onto kfp's model */
 #define get_user_page_fast_only kts_get_user_page_fast_only

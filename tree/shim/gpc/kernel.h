@@ -11,8 +11,8 @@
  * gpc_list are only ever named by address: tree/gpc.c maps each address
  * onto the model's lock, and the list onto the model's `listed` flags.
  * Field order is kfp's (tree/gpc.c struct kts_gpc checks it at load).
- * struct kvm is the level's: tree/shim/gpc/kvm612.h at 6.12+, the 6.1
- * shim's own (tree/shim/6.1/kernel.h) with the cache's fields.
+ * struct kvm is the level shim's own (tree/shim/LEVEL/kernel.h), with
+ * the cache's fields, which tree/shim61.c mirrors for every level.
  */
 struct list_head {
 	struct list_head *next, *prev;

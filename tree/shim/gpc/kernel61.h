@@ -6,9 +6,6 @@
  * vCPUs that use the pfn in guest mode is compiled but never reached; if
  * it were, the request is a WARN report (tree/gpc.c).
  */
-struct kvm_vcpu {
-	int vcpu_idx;
-};
 #define KVM_MAX_VCPUS 64
 #define DECLARE_BITMAP(name, bits) unsigned long name[((bits) + 63) / 64]
 #define bitmap_zero(map, bits) __builtin_memset(map, 0, sizeof(unsigned long) * (((bits) + 63) / 64))

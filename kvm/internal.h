@@ -27,6 +27,22 @@ static inline u32 released_object(void)
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_RELEASED, 0);
 }
 
+/*
+ * The proposal: after ->release nothing may publish a translation, since
+ * no invalidation will reach it.  A refresh can race exit_mmap(): the
+ * irqfd workqueue borrows the mm with kthread_use_mm(), which holds no
+ * mm_users (arch/x86/kvm/xen.c kvm_xen_set_evtchn() -> kvm_gpc_refresh()).
+ * Read where a refresh is about to publish, under the lock that the
+ * release's invalidation of it takes after setting the mark.
+ */
+static inline bool kvm_mm_released(struct kvm *kvm)
+{
+	if (!kvm->design->invalidate_on_release)
+		return false;
+	kfp_shared_read(released_object(), "mm released");
+	return kvm->mm_released;
+}
+
 static inline u32 spte_object(unsigned int as_id, gfn_t gfn)
 {
 	return KFP_OBJECT(KFP_OBJECT_CLASS_KVM_SPTE, as_id * KFP_NR_GFNS + gfn);
@@ -64,7 +80,6 @@ static inline u32 page_generation(const struct kfp_mm *mm, kfp_pfn_t pfn)
 
 void gfn_to_pfn_cache_invalidate_start(struct kvm *kvm, u64 start, u64 end);
 bool mmu_notifier_retry_cache(struct kvm *kvm, long mmu_seq, bool *busy);
-bool kvm_mm_released(struct kvm *kvm);
 /* the proposal's notifier-protected kvm_vcpu_map() (kvm/vcpu_map_notifier.c) */
 int kvm_vcpu_map_guarded(struct kvm *kvm, struct kvm_vcpu *vcpu, gfn_t gfn, unsigned int index,
 			 bool writable);

@@ -403,22 +403,6 @@ static void kvm_mmu_notifier_release(struct kfp_mm *mm, void *private)
 		gfn_to_pfn_cache_invalidate_start(kvm, 0, ~(u64)0);
 }
 
-/*
- * The proposal: after ->release nothing may publish a translation, since
- * no invalidation will reach it.  A refresh can race exit_mmap(): the
- * irqfd workqueue borrows the mm with kthread_use_mm(), which holds no
- * mm_users (arch/x86/kvm/xen.c kvm_xen_set_evtchn() -> kvm_gpc_refresh()).
- * Read where a refresh is about to publish, under the lock that the
- * release's invalidation of it takes after setting the mark.
- */
-bool kvm_mm_released(struct kvm *kvm)
-{
-	if (!kvm->design->invalidate_on_release)
-		return false;
-	kfp_shared_read(released_object(), "mm released");
-	return kvm->mm_released;
-}
-
 static const struct mmu_notifier_ops kvm_mmu_notifier_ops = {
 	.release = kvm_mmu_notifier_release,
 	.invalidate_range_start = kvm_mmu_notifier_invalidate_range_start,

@@ -52,6 +52,7 @@
 #define HAVE_COMPARE_BLOCKS_AVX2 0
 #endif
 
+#include "arena_watch.h"
 #include "internal.h"
 
 /* ---- the hash ---------------------------------------------------------- */
@@ -272,6 +273,10 @@ struct arena_hash {
 	u32 *dirty;
 	u32 nr_dirty;
 	bool dirty_valid;
+	/* the pages ever written (arena_watch.c): the compare reads only those */
+	struct arena_watch watch;
+	struct arena_range range[ARENA_WATCH_MAX_RANGES];
+	unsigned int nr_ranges;
 };
 
 static struct state_hash block_hash(size_t index, const unsigned char *block, size_t len)
@@ -295,12 +300,61 @@ static size_t block_len(size_t size, size_t index)
 	return size - index * BLOCK < BLOCK ? size - index * BLOCK : BLOCK;
 }
 
-static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
+/*
+ * canonical() rewrites the reports and the history ranges before each
+ * hash: their pages are compared from the start, whatever the watch saw.
+ */
+static void watch_history_pages(struct explorer *ex, struct arena_hash *a)
+{
+	const struct kfp_program *program = ex->program;
+	size_t base = (size_t)program->state;
+	unsigned int i;
+
+	if (program->reports)
+		arena_watch_mark(&a->watch, (size_t)program->reports - base,
+				 sizeof(*program->reports));
+	for (i = 0; i < program->nr_history; i++)
+		arena_watch_mark(&a->watch, program->history[i].offset, program->history[i].size);
+}
+
+/*
+ * The arena as it is now is the root: its canonical form is a->initial
+ * and the arena last hashed, and the watch starts over from it.  At the
+ * start and after start_over(), which sets every byte of it again.
+ */
+static void arena_hash_reset(struct explorer *ex, struct arena_hash *a)
 {
 	const struct kfp_program *program = ex->program;
 	size_t size = program->state_size, i;
 	struct kfp_reports *reports = NULL;
 	struct canonical_saved saved;
+
+	arena_watch_stop(&a->watch);
+	memset(a->last_dirty_at, 0xff, a->nr_blocks * sizeof(*a->last_dirty_at));
+	a->nr_last_dirty = 0;
+	memcpy(a->initial, program->state, size);
+	if (program->reports)
+		reports = (struct kfp_reports *)(a->initial + ((char *)program->reports -
+							       (char *)program->state));
+	canonical(ex, a->initial, reports, &saved);
+	a->total = (struct state_hash){ 0, 0 };
+	for (i = 0; i < a->nr_blocks; i++) {
+		a->base[i] = block_hash(i, a->initial + i * BLOCK, block_len(size, i));
+		a->total.lo += a->base[i].lo;
+		a->total.hi += a->base[i].hi;
+	}
+	memcpy(a->last, a->initial, size);
+	memcpy(a->last_hash, a->base, a->nr_blocks * sizeof(*a->base));
+	a->last_total = a->total;
+	/* from here, a page not written holds what a->last holds */
+	arena_watch_start(&a->watch, program->state, size);
+	watch_history_pages(ex, a);
+	a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+}
+
+static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
+{
+	size_t size = ex->program->state_size;
 
 	a->nr_blocks = (size + BLOCK - 1) / BLOCK;
 #if HAVE_COMPARE_BLOCKS_AVX2
@@ -316,26 +370,13 @@ static bool arena_hash_init(struct explorer *ex, struct arena_hash *a)
 	if (!a->initial || !a->base || !a->dirty || !a->last || !a->last_hash || !a->last_dirty ||
 	    !a->last_dirty_at)
 		return false;
-	memset(a->last_dirty_at, 0xff, a->nr_blocks * sizeof(*a->last_dirty_at));
-	memcpy(a->initial, program->state, size);
-	if (program->reports)
-		reports = (struct kfp_reports *)(a->initial + ((char *)program->reports -
-							       (char *)program->state));
-	canonical(ex, a->initial, reports, &saved);
-	a->total = (struct state_hash){ 0, 0 };
-	for (i = 0; i < a->nr_blocks; i++) {
-		a->base[i] = block_hash(i, a->initial + i * BLOCK, block_len(size, i));
-		a->total.lo += a->base[i].lo;
-		a->total.hi += a->base[i].hi;
-	}
-	memcpy(a->last, a->initial, size);
-	memcpy(a->last_hash, a->base, a->nr_blocks * sizeof(*a->base));
-	a->last_total = a->total;
+	arena_hash_reset(ex, a);
 	return true;
 }
 
 static void arena_hash_release(struct arena_hash *a)
 {
+	arena_watch_stop(&a->watch);
 	free(a->initial);
 	free(a->base);
 	free(a->dirty);
@@ -402,30 +443,31 @@ static void cross_check_arena(const struct arena_hash *a, const unsigned char *s
 }
 
 static size_t compare_blocks_seeded_bug(struct arena_hash *a, const unsigned char *state,
-					size_t size)
+					size_t from, size_t to)
 {
-	size_t whole = size / BLOCK, i;
+	size_t i;
 
-	for (i = 0; i < whole; i++)
+	for (i = from; i < to; i++)
 		if (memcmp(state + i * BLOCK, a->last + i * BLOCK, BLOCK / 2))
-			rehash_block(a, state, size, i);
-	return whole;
+			rehash_block(a, state, a->watch.size, i);
+	return to;
 }
 
 /*
  * With AVX2, the whole blocks are compared in one pass with no call: a
  * block is two pairs of 32-byte loads, and one that differs is hashed
  * again at once.  memcmp() on chunks costs a call per chunk and reads a
- * chunk that changed twice (then block by block).  The tail block, if
- * short, is left to the caller.  Returns the blocks compared.
+ * chunk that changed twice (then block by block).  Compares blocks
+ * [@from, @to) but a short tail block, left to the caller.  Returns the
+ * block it stopped at.
  */
 #if HAVE_COMPARE_BLOCKS_AVX2
 __attribute__((target("avx2"))) static size_t
-compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t size)
+compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t from, size_t to)
 {
-	size_t whole = size / BLOCK, i;
+	size_t size = a->watch.size, whole = size / BLOCK < to ? size / BLOCK : to, i;
 
-	for (i = 0; i < whole; i++) {
+	for (i = from; i < whole; i++) {
 		const __m256i *s = (const __m256i *)(const void *)(state + i * BLOCK);
 		const __m256i *l = (const __m256i *)(const void *)(a->last + i * BLOCK);
 		__m256i x = _mm256_or_si256(
@@ -439,24 +481,22 @@ compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t siz
 }
 #endif
 
-static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
+/* Compare blocks [@from, @to) with the arena last hashed; hash again those that differ. */
+static void compare_blocks(struct arena_hash *a, const unsigned char *state, size_t from,
+			   size_t to)
 {
-	const struct kfp_program *program = ex->program;
-	const unsigned char *state = program->state;
-	size_t size = program->state_size, i = 0, end;
-	struct canonical_saved saved;
+	size_t size = a->watch.size, i = from, end;
 
-	canonical(ex, program->state, program->reports, &saved);
 	if (kfp_stateful_seeded_arena_bug)
-		i = compare_blocks_seeded_bug(a, state, size);
+		i = compare_blocks_seeded_bug(a, state, from, to);
 #if HAVE_COMPARE_BLOCKS_AVX2
 	else if (a->avx2)
-		i = compare_blocks_avx2(a, state, size);
+		i = compare_blocks_avx2(a, state, from, to);
 #endif
-	for (; i < a->nr_blocks; i = end) {
+	for (; i < to; i = end) {
 		size_t at = i * BLOCK;
 
-		end = i + CHUNK_BLOCKS < a->nr_blocks ? i + CHUNK_BLOCKS : a->nr_blocks;
+		end = i + CHUNK_BLOCKS < to ? i + CHUNK_BLOCKS : to;
 		if (!memcmp(state + at, a->last + at,
 			    end * BLOCK < size ? end * BLOCK - at : size - at))
 			continue;
@@ -464,6 +504,28 @@ static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 			if (memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
 				rehash_block(a, state, size, i);
 	}
+}
+
+/*
+ * Only the pages the search wrote can differ from the arena last hashed
+ * (arena_watch.c): their blocks are compared, and a block that straddles
+ * a written page and one that is not is compared too.
+ */
+static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
+{
+	const struct kfp_program *program = ex->program;
+	const unsigned char *state = program->state;
+	size_t size = program->state_size;
+	struct canonical_saved saved;
+	unsigned int r;
+
+	canonical(ex, program->state, program->reports, &saved);
+	/* after canonical(), whose writes may be a page's first */
+	if (a->watch.changed)
+		a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+	for (r = 0; r < a->nr_ranges; r++)
+		compare_blocks(a, state, a->range[r].start / BLOCK,
+			       (a->range[r].end + BLOCK - 1) / BLOCK);
 	if (kfp_stateful_cross_check_arena)
 		cross_check_arena(a, state, size);
 	restore(ex, program->state, program->reports, &saved);
@@ -817,7 +879,12 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 			       block_len(program->state_size, a->dirty[i]));
 		}
 	} else {
-		memcpy(state, initial, program->state_size);
+		/* the pages never written hold the root's arena already */
+		if (a->watch.changed)
+			a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+		for (i = 0; i < a->nr_ranges; i++)
+			memcpy(state + a->range[i].start, initial + a->range[i].start,
+			       a->range[i].end - a->range[i].start);
 	}
 	for (i = 0; i < image->nr_blocks; i++) {
 		size_t offset = (size_t)image->blocks[i] * BLOCK;
@@ -1280,6 +1347,7 @@ static void start_over(struct explorer *ex, struct stateful *s)
 	s->next_sleep = 0;
 	explorer_start_execution(ex);
 	s->threads.stale = (thread_mask)~0;
+	arena_hash_reset(ex, &s->arena);
 	s->arena.dirty_valid = false;
 }
 

@@ -50,7 +50,7 @@ struct runner {
 };
 
 /* per OS thread: kfp check --jobs runs a scenario on each */
-static _Thread_local struct scenario_state state;
+static _Thread_local struct scenario_state state __attribute__((aligned(4096)));
 static _Thread_local struct runner runner;
 
 /* ---- operations ----------------------------------------------------------- */

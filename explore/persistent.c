@@ -244,9 +244,12 @@ static bool shut_out(const struct access_mask *e, unsigned int u, lock_set held,
 	return (e->held[u] & for_write) || (e->held_for_write[u] & read_only);
 }
 
-/* Thread @t's access to @object conflicts with nothing another thread can do now. */
+/*
+ * Thread @t's access to @object conflicts with nothing another thread can
+ * do now.  Only the threads of @live can: one that finished takes no step.
+ */
 static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u8 access,
-		     lock_set held, lock_set for_write)
+		     lock_set held, lock_set for_write, thread_mask live)
 {
 	const struct access_mask *e = lookup(m, object);
 	thread_mask others;
@@ -254,7 +257,7 @@ static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u
 
 	if (!e->used)
 		return false;
-	others = (access == KFP_ACCESS_WRITE ? e->readers | e->writers : e->writers) &
+	others = (access == KFP_ACCESS_WRITE ? e->readers | e->writers : e->writers) & live &
 		 (thread_mask)~bit(t);
 	for (u = 0; others; u++) {
 		if (!(others & bit(u)))
@@ -266,7 +269,20 @@ static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u
 	return true;
 }
 
-static bool step_alone(const struct access_masks *m, unsigned int t, const struct pending *pending)
+/* The threads that may still take a step: every one but those that finished. */
+static thread_mask live_threads(const struct explorer *ex)
+{
+	thread_mask live = 0;
+	unsigned int u;
+
+	for (u = 0; u < ex->program->nr_threads; u++)
+		if (ex->thread[u].status != THREAD_FINISHED)
+			live |= bit(u);
+	return live;
+}
+
+static bool step_alone(const struct access_masks *m, unsigned int t, const struct pending *pending,
+		       thread_mask live)
 {
 	lock_set held, for_write;
 	unsigned int k;
@@ -278,7 +294,8 @@ static bool step_alone(const struct access_masks *m, unsigned int t, const struc
 		return true;
 	locks_held(m, t, &held, &for_write);
 	for (k = 0; k < pending->fp.nr; k++)
-		if (!alone_on(m, t, pending->fp.object[k], pending->fp.access[k], held, for_write))
+		if (!alone_on(m, t, pending->fp.object[k], pending->fp.access[k], held, for_write,
+			      live))
 			return false;
 	return true;
 }
@@ -300,11 +317,11 @@ static void rely_on(struct access_masks *m, unsigned int t, const struct pending
 thread_mask access_masks_persistent_set(struct access_masks *m, struct explorer *ex,
 					thread_mask enabled, thread_mask sleep)
 {
-	thread_mask alone = 0;
+	thread_mask alone = 0, live = live_threads(ex);
 	unsigned int t;
 
 	for (t = 0; t < ex->program->nr_threads; t++)
-		if ((enabled & bit(t)) && step_alone(m, t, &ex->thread[t].pending))
+		if ((enabled & bit(t)) && step_alone(m, t, &ex->thread[t].pending, live))
 			alone |= bit(t);
 	if (!alone)
 		return enabled;
@@ -322,7 +339,7 @@ bool access_masks_goes_on_alone(struct access_masks *m, struct explorer *ex, uns
 {
 	const struct pending *pending = &ex->thread[t].pending;
 
-	if (!step_alone(m, t, pending))
+	if (!step_alone(m, t, pending, live_threads(ex)))
 		return false;
 	rely_on(m, t, pending);
 	return true;

@@ -445,12 +445,12 @@ static void cross_check_arena(const struct arena_hash *a, const unsigned char *s
 static size_t compare_blocks_seeded_bug(struct arena_hash *a, const unsigned char *state,
 					size_t from, size_t to)
 {
-	size_t i;
+	size_t whole = a->watch.size / BLOCK < to ? a->watch.size / BLOCK : to, i;
 
-	for (i = from; i < to; i++)
+	for (i = from; i < whole; i++)
 		if (memcmp(state + i * BLOCK, a->last + i * BLOCK, BLOCK / 2))
 			rehash_block(a, state, a->watch.size, i);
-	return to;
+	return i;
 }
 
 /*
@@ -477,7 +477,7 @@ compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t fro
 		if (!_mm256_testz_si256(x, x))
 			rehash_block(a, state, size, i);
 	}
-	return whole;
+	return i;
 }
 #endif
 

@@ -39,7 +39,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 #include "arena_watch.h"
 
 bool kfp_arena_watch_seeded_bug;

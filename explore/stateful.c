@@ -482,8 +482,7 @@ compare_blocks_avx2(struct arena_hash *a, const unsigned char *state, size_t fro
 #endif
 
 /* Compare blocks [@from, @to) with the arena last hashed; hash again those that differ. */
-static void compare_blocks(struct arena_hash *a, const unsigned char *state, size_t from,
-			   size_t to)
+static void compare_blocks(struct arena_hash *a, const unsigned char *state, size_t from, size_t to)
 {
 	size_t size = a->watch.size, i = from, end;
 

@@ -29,7 +29,6 @@ extern "C" {
 #define KFP_SCENARIO_MAX_EXPECTATIONS 32
 /* a design's expectations: every block may name it, and the runner checks all */
 #define KFP_SCENARIO_MAX_CHECKED (KFP_SCENARIO_MAX_EXPECT_BLOCKS * KFP_SCENARIO_MAX_EXPECTATIONS)
-#define KFP_MAX_DESIGNS 32
 #define KFP_ERROR_LEN 512
 
 /* ---- operations ------------------------------------------------------------ */

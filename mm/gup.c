@@ -174,9 +174,19 @@ static long __get_user_pages_locked(struct kfp_mm *mm, u64 start, unsigned long 
 	return ret;
 }
 
+/*
+ * No test of mm->dead here: mm/gup.c is_valid_gup_args() has none, and it
+ * would be a read with no seam point, made before GUP-fast's pte read or
+ * the mmap lock, so the explorer would take the step that makes it as
+ * independent of exit_mmap()'s.  A torn-down mm fails GUP on its own:
+ * GUP-fast finds the pte zapped, the slow path no VMA (-EFAULT), both
+ * seen through declared accesses (mm/mmap.c exit_mmap() zaps every pte and
+ * empties the VMA tree under the mmap lock).
+ */
 static bool gup_args_valid(struct kfp_mm *mm, u64 start, unsigned long nr_pages, unsigned int flags)
 {
-	if (!PAGE_ALIGNED(start) || !nr_pages || mm->dead)
+	(void)mm;
+	if (!PAGE_ALIGNED(start) || !nr_pages)
 		return false;
 	/* mm/gup.c is_valid_gup_args(): FOLL_GET and FOLL_PIN are exclusive */
 	if ((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN))

@@ -585,15 +585,10 @@ ok $? cli_merge_of_a_whole_run_is_kfp_check
 # fault, and the kvm_vcpu_map races, whose proposal cells re-validate at
 # every access (about 9x the states of upstream's; docs/proposal.md), and
 # gfn-to-page-vs-ksm-merge (647,000 executions: ksmd's two brackets).
-# Also left out: the *-vs-exit-mmap races, whose proposal cells the
-# shards explore with redundancy (gpc-vs-exit-mmap: 26 executions whole,
-# 36 + 38 in two shards; upstream's cells split exactly), an open
-# question about the shard split, not about the verdicts, which the
-# stateful search without reduction confirms.
 dpor_library=$(find scenarios -name '*.kfp' | sort |
 	grep -v -e two-vcpu-faults-vs-munmap-remap -e vcpu-map-and-fault-vs-munmap \
 		-e anon-fault-vs-dontneed-vs-reclaim -e gfn-to-page-vs-ksm-merge \
-		-e 'races/vcpu-map' -e 'review/vcpu-map-vs-fork' -e 'vs-exit-mmap')
+		-e 'races/vcpu-map' -e 'review/vcpu-map-vs-fork')
 # shellcheck disable=SC2086
 "$KFP" check --json --search dpor $dpor_library >"$library_json" 2>"$err"
 judgements <"$library_json" >"$shards/want"

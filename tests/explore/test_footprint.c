@@ -416,9 +416,85 @@ TEST(footprint_audit_catches_an_allocation_that_claims_outside_its_step)
 	ASSERT_GT(seeded.broken, 0);
 }
 
-/* ---- the verdicts the wider footprint changes ----------------------------------- */
+/*
+ * GUP against exit_mmap(): whether a GUP finds the mm torn down is decided
+ * by what its steps declare (the zapped pte, the emptied VMA tree under
+ * the mmap lock).  gup_args_valid() once also tested mm->dead, a read with
+ * no seam point made in the step before the GUP (a lock release of the
+ * gfn->pfn cache's refresh), so moving that step across exit_mmap()'s
+ * last page-table step changed the GUP's path.  The reduced search then
+ * completed other traces in other orders: 26 executions in the proposal
+ * cell whole, 36 + 38 in two shards.  The samples are the first
+ * MAX_SAMPLES executions of each design's search, not random ones: with
+ * the test, 7 of their 66 moves changed the end state.
+ */
+TEST(footprint_gup_sees_exit_mmap_only_through_its_steps)
+{
+	static struct audit a;
+	unsigned int d;
+
+	memset(&a, 0, sizeof(a));
+	load("scenarios/races/gpc-vs-exit-mmap.kfp");
+	for (d = 0; d < kfp_nr_designs; d++)
+		audit_scenario(&a, d, MAX_SAMPLES, 0);
+	kfp_test_diag("%llu moves, %llu change the end state", (unsigned long long)a.pairs,
+		      (unsigned long long)a.broken);
+	ASSERT_GT(a.pairs, 0);
+	ASSERT_EQ(a.broken, 0);
+}
 
 static struct kfp_scenario_run run;
+
+/*
+ * The same races split into shards exactly: the whole search and the
+ * union of its shards each complete one execution per Mazurkiewicz trace,
+ * which they cannot when a step reads what it does not declare (the
+ * proposal cells: 26 whole against 36 + 38, 16 against 17 + 17, 12
+ * against 7 + 5 with the mm->dead test).
+ */
+TEST(footprint_exit_mmap_races_split_exactly_into_shards)
+{
+	static const char *const paths_exit_mmap[] = {
+		"scenarios/races/gpc-vs-exit-mmap.kfp",
+		"scenarios/review/vcpu-map-vs-exit-mmap.kfp",
+		"scenarios/review/gfn-to-page-vs-exit-mmap.kfp",
+	};
+	struct kfp_explore_options options = { .preemption_bound = -1 };
+	unsigned int p, d, n, i;
+	u64 whole, total;
+
+	for (p = 0; p < ARRAY_SIZE(paths_exit_mmap); p++) {
+		load(paths_exit_mmap[p]);
+		for (d = 0; d < kfp_nr_designs; d++) {
+			options.shard_count = 0;
+			options.shard_index = 0;
+			ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &run), 0);
+			ASSERT_TRUE(run.explore.complete);
+			whole = run.explore.executions;
+			for (n = 2; n <= (SLOW_BUILD ? 2 : 3); n++) {
+				options.shard_count = n;
+				total = 0;
+				for (i = 0; i < n; i++) {
+					options.shard_index = i;
+					ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &run),
+						  0);
+					ASSERT_EQ(run.explore.stop, KFP_STOP_SHARD);
+					total += run.explore.executions;
+				}
+				if (total != whole)
+					kfp_test_diag("%s under %s: %llu executions whole, %llu in "
+						      "%u shards",
+						      scenario.name, kfp_designs[d]->name,
+						      (unsigned long long)whole,
+						      (unsigned long long)total, n);
+				ASSERT_EQ(total, whole);
+			}
+		}
+	}
+	kfp_scenario_run_release(&run);
+}
+
+/* ---- the verdicts the wider footprint changes ----------------------------------- */
 
 /* Executions with P3 (violated or accepted) of @path under every design. */
 static u64 p3_executions(const char *path, unsigned int narrow)

@@ -79,9 +79,10 @@ int kfp_fork(struct kfp_mm *mm)
 	unsigned int i;
 	int ret = 0;
 
-	if (mm->dead)
-		return -EINVAL;
 	mmap_write_lock(mm);
+	/* read under the mmap lock, which exit_mmap() holds where it sets it */
+	if (mm->dead)
+		ret = -EINVAL;
 	for (i = 0; i < KFP_MAX_VMAS && !ret; i++) {
 		struct kfp_vma *vma = &mm->vma[i];
 		struct mmu_notifier_range range = { vma->vm_start, vma->vm_end,

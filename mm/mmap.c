@@ -138,12 +138,14 @@ int kfp_mmap(struct kfp_mm *mm, const struct kfp_mmap_args *args)
 		return -EINVAL;
 	if (!range_valid(args->addr, len))
 		return -ENOMEM;
-	if (mm->dead)
-		return -EINVAL;
 	ret = check_mmap_backing(mm, args, len >> PAGE_SHIFT);
 	if (ret)
 		return ret;
 	mmap_write_lock(mm);
+	/* read under the mmap lock, which exit_mmap() holds where it sets it */
+	ret = -EINVAL;
+	if (mm->dead)
+		goto out_unlock;
 	/*
 	 * The driver's ->mmap() (mm/mmap.c mmap_region() -> call_mmap(), under
 	 * the mmap lock for write, which revoke takes for read) refuses

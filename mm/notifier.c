@@ -13,17 +13,29 @@ static u32 notifier_object(void)
 	return KFP_OBJECT(KFP_OBJECT_CLASS_MEMORY_OBJECT, 0xfffff);
 }
 
+/*
+ * mm/mmu_notifier.c mmu_notifier_register() takes the mmap lock for write
+ * around __mmu_notifier_register(); under it, a torn-down mm (exit_mmap()
+ * sets mm->dead under the same lock) is seen in order.
+ */
 int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops, void *private)
 {
+	int ret = -EINVAL;
+
+	mmap_write_lock(mm);
 	if (mm->dead)
-		return -EINVAL;
+		goto out_unlock;
+	ret = -ENOMEM;
 	if (mm->nr_subscribers >= KFP_MAX_SUBSCRIBERS)
-		return -ENOMEM;
+		goto out_unlock;
 	kfp_shared_write(notifier_object(), "mmu_notifier_register");
 	mm->subscriber[mm->nr_subscribers].ops = ops;
 	mm->subscriber[mm->nr_subscribers].data = private;
 	mm->nr_subscribers++;
-	return 0;
+	ret = 0;
+out_unlock:
+	mmap_write_unlock(mm);
+	return ret;
 }
 
 /*

@@ -537,11 +537,10 @@ TEST(stateful_arena_compare_misses_no_block_of_the_library)
 }
 
 /*
- * The cross-check catches a compare that misses writes: with each block
- * compared on its first half only (kfp_stateful_seeded_arena_bug), the
- * first cells of the library already leave blocks stale.
+ * Run the library's legacy cells with the arena cross-check and @seeded
+ * set, until a cell leaves a block stale; returns the cells run.
  */
-TEST(stateful_arena_cross_check_catches_a_seeded_miss)
+static unsigned int cells_until_a_miss(bool *seeded)
 {
 	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
 	unsigned int p, d = (unsigned int)kfp_design_index("legacy"), cells = 0;
@@ -551,7 +550,7 @@ TEST(stateful_arena_cross_check_catches_a_seeded_miss)
 	ASSERT_GT(nr_paths, 0);
 	kfp_stateful_arena_misses = 0;
 	kfp_stateful_cross_check_arena = true;
-	kfp_stateful_seeded_arena_bug = true;
+	*seeded = true;
 	for (p = 0; p < nr_paths && !kfp_stateful_arena_misses; p++) {
 		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
 			kfp_test_diag("%s", error);
@@ -560,11 +559,23 @@ TEST(stateful_arena_cross_check_catches_a_seeded_miss)
 		ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
 		cells++;
 	}
-	kfp_stateful_seeded_arena_bug = false;
+	*seeded = false;
 	kfp_stateful_cross_check_arena = false;
+	kfp_scenario_run_release(&stateful);
+	return cells;
+}
+
+/*
+ * The cross-check catches a compare that misses writes: with each block
+ * compared on its first half only (kfp_stateful_seeded_arena_bug), the
+ * first cells of the library already leave blocks stale.
+ */
+TEST(stateful_arena_cross_check_catches_a_seeded_miss)
+{
+	unsigned int cells = cells_until_a_miss(&kfp_stateful_seeded_arena_bug);
+
 	kfp_test_diag("the seeded miss shows after %u cells (%llu blocks missed)", cells,
 		      (unsigned long long)kfp_stateful_arena_misses);
-	kfp_scenario_run_release(&stateful);
 	ASSERT_GT(kfp_stateful_arena_misses, 0);
 }
 
@@ -572,32 +583,13 @@ TEST(stateful_arena_cross_check_catches_a_seeded_miss)
  * The compare reads only the pages the arena watch saw written
  * (explore/arena_watch.c).  With the watch's first fault left unrecorded
  * (kfp_arena_watch_seeded_bug), the cross-check above finds the blocks
- * of that page stale; where the arena cannot be watched, nothing is
- * skipped and there is nothing to find.
+ * of that page stale.
  */
 TEST(stateful_arena_cross_check_catches_a_page_the_watch_missed)
 {
-	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
-	unsigned int p, d = (unsigned int)kfp_design_index("legacy"), cells = 0;
-	char error[KFP_ERROR_LEN];
+	unsigned int cells = cells_until_a_miss(&kfp_arena_watch_seeded_bug);
 
-	nr_paths = kfp_library_list(paths);
-	ASSERT_GT(nr_paths, 0);
-	kfp_stateful_arena_misses = 0;
-	kfp_stateful_cross_check_arena = true;
-	kfp_arena_watch_seeded_bug = true;
-	for (p = 0; p < nr_paths && !kfp_stateful_arena_misses; p++) {
-		if (kfp_scenario_load(paths[p], &scenario, error, sizeof(error))) {
-			kfp_test_diag("%s", error);
-			ASSERT_TRUE(false);
-		}
-		ASSERT_EQ(kfp_scenario_run(&scenario, d, &options, &stateful), 0);
-		cells++;
-	}
-	kfp_arena_watch_seeded_bug = false;
-	kfp_stateful_cross_check_arena = false;
 	kfp_test_diag("the unrecorded page shows after %u cells (%llu blocks missed)", cells,
 		      (unsigned long long)kfp_stateful_arena_misses);
-	kfp_scenario_run_release(&stateful);
 	ASSERT_GT(kfp_stateful_arena_misses, 0);
 }

@@ -191,14 +191,17 @@ void kfp_check_final(struct kvm *kvm)
 	 * mmu_notifier_unregister() leaves both counts raised; upstream expects
 	 * it, resets mn_active_invalidate_count and frees the VM.  The runner
 	 * destroys the VM after every execution, when no invalidation is in
-	 * flight: a count left raised then is a KVM bug.
+	 * flight: a count left raised then is a KVM bug.  So is exit_mmap()'s
+	 * ->release in the middle of an invalidation (reclaim's, say, which
+	 * needs no mm_users): its end reaches nobody, and each count stays
+	 * raised by exactly the invalidations then in flight.
 	 */
 	if (kvm->destroyed_mid_invalidation)
 		goto out_mm;
-	if (kvm->mmu_invalidate_in_progress)
+	if (kvm->mmu_invalidate_in_progress != kvm->mm->ends_after_release)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mmu_invalidate_in_progress, "mmu_invalidate_in_progress at end");
-	if (kvm->mn_active_invalidate_count)
+	if (kvm->mn_active_invalidate_count != kvm->mm->ends_after_release)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mn_active_invalidate_count, "mn_active_invalidate_count at end");
 out_mm:

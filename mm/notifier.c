@@ -25,10 +25,10 @@ int mmu_notifier_register(struct kfp_mm *mm, const struct mmu_notifier_ops *ops,
 	mmap_write_lock(mm);
 	if (mm->dead)
 		goto out_unlock;
+	kfp_shared_write(notifier_object(), "mmu_notifier_register");
 	ret = -ENOMEM;
 	if (mm->nr_subscribers >= KFP_MAX_SUBSCRIBERS)
 		goto out_unlock;
-	kfp_shared_write(notifier_object(), "mmu_notifier_register");
 	mm->subscriber[mm->nr_subscribers].ops = ops;
 	mm->subscriber[mm->nr_subscribers].data = private;
 	mm->nr_subscribers++;
@@ -53,6 +53,8 @@ void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
 			continue;
 		if (mm->subscriber[i].ops->release)
 			mm->subscriber[i].ops->release(mm, private);
+		/* ->release took steps: the unhook is a write of its own */
+		kfp_shared_write(notifier_object(), "hlist_del_init_rcu");
 		for (j = i + 1; j < mm->nr_subscribers; j++)
 			mm->subscriber[j - 1] = mm->subscriber[j];
 		mm->nr_subscribers--;
@@ -65,6 +67,12 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 {
 	unsigned int i;
 
+	/*
+	 * The subscriber list is read under SRCU (mn_hlist_invalidate_range_start()):
+	 * whether a concurrent release or unregister unhooked KVM yet decides
+	 * whether KVM sees this start, so the read is a step of its own.
+	 */
+	kfp_shared_read(notifier_object(), "mmu_notifier_invalidate_range_start");
 	mm->stats.nr_invalidate_start++;
 	mm->active_invalidations++;
 	for (i = 0; i < mm->nr_subscribers; i++) {
@@ -80,6 +88,8 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 {
 	unsigned int i;
 
+	/* as at the start: an end after the unhook does not reach KVM */
+	kfp_shared_read(notifier_object(), "mmu_notifier_invalidate_range_end");
 	mm->stats.nr_invalidate_end++;
 	if (--mm->active_invalidations < 0)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
@@ -101,6 +111,7 @@ void mmu_notifier_release(struct kfp_mm *mm)
 {
 	unsigned int i;
 
+	kfp_shared_read(notifier_object(), "mn_hlist_release");
 	mm->stats.nr_release++;
 	for (i = 0; i < mm->nr_subscribers; i++) {
 		const struct kfp_mmu_notifier *subscriber = &mm->subscriber[i];
@@ -109,5 +120,12 @@ void mmu_notifier_release(struct kfp_mm *mm)
 			subscriber->ops->release(mm, subscriber->data);
 	}
 	kfp_shared_write(notifier_object(), "mmu_notifier_release");
+	/*
+	 * An invalidation in flight now reached the subscribers at its start
+	 * and will not at its end (mn_hlist_invalidate_end() walks the list
+	 * the unhook emptied): their counts stay raised, as upstream's
+	 * kvm_destroy_vm() expects.
+	 */
+	mm->ends_after_release = mm->active_invalidations;
 	mm->nr_subscribers = 0;
 }

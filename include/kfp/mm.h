@@ -268,6 +268,8 @@ struct kfp_mm {
 	u16 nr_device_pfns_used;
 	u32 zero_pfn;
 	s32 active_invalidations; /* invalidate_range_start() without its end yet */
+	/* invalidations in flight when ->release unhooked the subscribers */
+	s32 ends_after_release;
 	/* mm_types.h mm->write_protect_seq: odd while fork() write-protects a CoW VMA */
 	u32 write_protect_seq;
 	/*

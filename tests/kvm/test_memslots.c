@@ -635,6 +635,48 @@ TEST(vm_destroy_after_a_lost_end_is_unbalanced)
 	ASSERT_VIOLATION(KFP_REPORT_UNBALANCED);
 }
 
+/*
+ * exit_mmap()'s release between an invalidation's start and end (reclaim
+ * needs no mm_users): the release unhooks KVM, the end reaches nobody,
+ * and both counters stay raised by the one invalidation in flight, which
+ * upstream's kvm_destroy_vm() expects: no invariant report.
+ */
+TEST(release_inside_an_invalidation_is_not_unbalanced)
+{
+	struct kvm *kvm = test_kvm();
+	struct kfp_mm *mm = test_kvm_mm();
+	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+
+	test_world(&kvm_design_upstream);
+	setup_two_slots();
+	mmu_notifier_invalidate_range_start(mm, &range);
+	kfp_mm_teardown(mm);
+	mmu_notifier_invalidate_range_end(mm, &range);
+	ASSERT_EQ(mm->ends_after_release, 1);
+	ASSERT_EQ(kvm->mn_active_invalidate_count, 1);
+	ASSERT_EQ(kvm->mmu_invalidate_in_progress, 1);
+	kfp_check_final(kvm);
+	ASSERT_CLEAN();
+}
+
+/* ... but a count raised beyond the invalidations in flight at the release is reported. */
+TEST(release_after_a_lost_end_is_unbalanced)
+{
+	struct kvm *kvm = test_kvm();
+	struct kfp_mm *mm = test_kvm_mm();
+	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+
+	test_world(&kvm_design_upstream);
+	setup_two_slots();
+	mmu_notifier_invalidate_range_start(mm, &range);
+	/* the end reaches the mm but, as if KVM had lost it, not KVM */
+	mm->active_invalidations--;
+	kfp_mm_teardown(mm);
+	ASSERT_EQ(mm->ends_after_release, 0);
+	kfp_check_final(kvm);
+	ASSERT_VIOLATION(KFP_REPORT_UNBALANCED);
+}
+
 /* mm teardown (exit_mmap) calls KVM's release, which drops every spte first. */
 TEST(mm_teardown_calls_kvm_release_which_zaps_sptes)
 {

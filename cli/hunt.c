@@ -595,7 +595,8 @@ static void h_options(const struct hunt *h, bool stop_at_first, bool minimise,
 	memset(options, 0, sizeof(*options));
 	options->preemption_bound = -1;
 	options->stateful = true;
-	options->max_executions = h->budget;
+	/* a state budget: most paths end in a revisit, so executions would not bound it */
+	options->max_states = h->budget;
 	options->stop_on_violation = stop_at_first;
 	options->minimize = minimise;
 }

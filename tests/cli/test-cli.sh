@@ -784,6 +784,8 @@ ok $? cli_hunt_says_nothing_was_found
 "$KFP" hunt --variant upstream --objects anon --threads 1 --ops 1 --exhaustive 1 --budget 2 --time 0 >"$out" 2>"$err"
 grep -q '^36 scenarios tried, 0 findings .*, [1-9][0-9]* searches partial (budget 2 states)$' "$out"
 ok $? cli_hunt_budget_bounds_states
+grep -q '^hunt: slowest search: scenario [1-9][0-9]*, [0-9.]*s CPU$' "$err"
+ok $? cli_hunt_names_its_slowest_search
 "$KFP" hunt --variant upstream --objects anon --threads 1 --ops 1 --exhaustive 1 --time 0 >"$out" 2>"$err"
 grep -q '^36 scenarios tried, 0 findings .*, 0 searches partial (budget 20000 states)$' "$out"
 ok $? cli_hunt_default_budget_cuts_no_one_thread_search

@@ -779,16 +779,17 @@ ok $? cli_hunt_is_deterministic
 expect_status 0 cli_hunt_upstream_finds_nothing_at_size_1 "$KFP" hunt --variant upstream --objects ttm,anon --threads 1 --ops 1 --exhaustive 1 --time 0
 grep -q '^[0-9]* scenarios tried, 0 findings' "$out"
 ok $? cli_hunt_says_nothing_was_found
-# --budget bounds states, not executions: a one-thread scenario has one
-# execution, so only a state budget of 2 cuts its search (partial)
-"$KFP" hunt --variant upstream --objects anon --threads 1 --ops 1 --exhaustive 1 --budget 2 --time 0 >"$out" 2>"$err"
-grep -q '^36 scenarios tried, 0 findings .*, [1-9][0-9]* searches partial (budget 2 states)$' "$out"
+# --budget bounds states, not executions: no two-thread race of two ops on
+# anon has 100 executions (each search is complete with a budget of 100
+# executions), but many have more than 100 states, so a budget of 100 cuts them
+"$KFP" hunt --variant upstream --objects anon --threads 2 --ops 2 --exhaustive 2 --budget 100 --time 0 >"$out" 2>"$err"
+grep -q '^618 scenarios tried, 0 findings .*, [1-9][0-9]* searches partial (budget 100 states)$' "$out"
 ok $? cli_hunt_budget_bounds_states
 grep -q '^hunt: slowest search: scenario [1-9][0-9]*, [0-9.]*s CPU$' "$err"
 ok $? cli_hunt_names_its_slowest_search
-"$KFP" hunt --variant upstream --objects anon --threads 1 --ops 1 --exhaustive 1 --time 0 >"$out" 2>"$err"
-grep -q '^36 scenarios tried, 0 findings .*, 0 searches partial (budget 20000 states)$' "$out"
-ok $? cli_hunt_default_budget_cuts_no_one_thread_search
+"$KFP" hunt --variant upstream --objects anon --threads 2 --ops 2 --exhaustive 2 --time 0 >"$out" 2>"$err"
+grep -q '^618 scenarios tried, 0 findings .*, 0 searches partial (budget 20000 states)$' "$out"
+ok $? cli_hunt_default_budget_cuts_none_of_them
 # a hunt of a few seconds rediscovers the missing retry check, only with its injection
 expect_status 1 cli_hunt_rediscovers_the_missing_retry_check "$KFP" hunt --variant upstream --inject skip-retry-check --objects anon --threads 1..2 --exhaustive 2 --max-findings 1 --time 0 -o "$hunt/r"
 grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads' "$out" &&

@@ -124,7 +124,8 @@ expect_status 2 cli_option_without_its_value "$KFP" check "$one" --max-steps
 grep -q "option '--max-steps' needs a value" "$err"
 ok $? cli_option_without_its_value_says_so
 for args in "--max-steps 99999999999999999999999" "--max-steps -1" "--max-steps 1x" \
-	"--max-steps 0" "--max-executions -5" "--preemption-bound 1000" "--timeout nan" \
+	"--max-steps 0" "--max-executions -5" "--max-states -5" "--max-states 1x" \
+	"--preemption-bound 1000" "--timeout nan" \
 	"--timeout inf" "--timeout -1" "--timeout 0" "--timeout 1e400" "--timeout 5s" \
 	"--progress-every -0.5" "--progress-every NaN" "--shard 0/-2" "--shard 5/4" \
 	"--shard 0/0" "--shard -1/2" "--shard 1/2/3" "--shard 0/99999999999999999999" \
@@ -524,6 +525,9 @@ ok $? cli_max_states_text_says_incomplete
 expect_status 3 cli_max_states_json_is_incomplete "$KFP" check --json --max-states 100 --variant upstream scenarios/races/fault-vs-munmap.kfp
 grep -q '"verdict":"incomplete",.*"search":"stateful","executions":[0-9]*,"states":100,.*"complete":false,"stop":"max states",.*"status":"undecided","expectations_met":false' "$out"
 ok $? cli_max_states_json_agrees
+: >"$err"
+schema_ok <"$out"
+ok $? cli_max_states_json_follows_the_schema
 # an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
 expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
 grep -q '^fault-vs-munmap  *upstream  *incomplete  *[0-9]* states  *step bound .*undecided' "$out"

@@ -290,6 +290,9 @@ struct hunt {
 	double last_progress;
 	u64 tried, partial;
 	u64 work; /* steps explored: what a class of candidates has cost */
+	/* the candidate whose searches (before any shrinking) took the most CPU */
+	double slowest_cpu;
+	u64 slowest;
 	unsigned int size;
 	bool stop;
 	/*
@@ -595,7 +598,8 @@ static void h_options(const struct hunt *h, bool stop_at_first, bool minimise,
 	memset(options, 0, sizeof(*options));
 	options->preemption_bound = -1;
 	options->stateful = true;
-	options->max_executions = h->budget;
+	/* a state budget: most paths end in a revisit, so executions would not bound it */
+	options->max_states = h->budget;
 	options->stop_on_violation = stop_at_first;
 	options->minimize = minimise;
 }
@@ -1259,13 +1263,20 @@ static int h_try(struct hunt *h, const struct h_cand *c)
 	struct h_cand shrunk = *c;
 	char sig[H_SIGNATURE_LEN];
 	unsigned int k;
+	double cpu;
 	u32 found;
 
 	if (!h_valid(c))
 		return 0;
 	h->tried++;
 	h_progress(h, false);
+	cpu = h_cpu();
 	found = h_findings(h, c, true);
+	cpu = h_cpu() - cpu;
+	if (cpu > h->slowest_cpu) {
+		h->slowest_cpu = cpu;
+		h->slowest = h->tried;
+	}
 	if (!found)
 		return 0;
 	h_signature(h, c, found, sig, sizeof(sig));
@@ -1818,6 +1829,9 @@ int kfp_hunt_command(const char *program_name, int argc, char **argv)
 	h_catch_signals();
 	ret = h_search(h);
 	h_progress(h, true);
+	if (h->slowest)
+		fprintf(stderr, "hunt: slowest search: scenario %llu, %.2fs CPU\n",
+			(unsigned long long)h->slowest, h->slowest_cpu);
 	printf("%llu scenarios tried, %u findings (%llu more scenarios shrank to a known bug), %llu searches partial (budget %llu states)\n",
 	       (unsigned long long)h->tried, h->nr_found, (unsigned long long)h->duplicates,
 	       (unsigned long long)h->partial, (unsigned long long)h->budget);

@@ -93,6 +93,8 @@ static void check_options_help(FILE *out)
 	      "  --progress-every SECONDS  progress on stderr: a live line on a terminal, else a\n"
 	      "                            line every SECONDS (default 5; 0: no progress at all)\n"
 	      "  --max-executions N        stop each search after N complete executions\n"
+	      "  --max-states N            stop each stateful search after N distinct states\n"
+	      "                            (the stateless searches ignore it)\n"
 	      "  --max-steps N             cut executions longer than N steps (the search is then\n"
 	      "                            incomplete: what they would do next is unexplored)\n"
 	      "  --preemption-bound N      explore only schedules with at most N preemptions\n"

@@ -302,6 +302,11 @@ int kfp_opt_execution(const char *who, int code, const char *value,
 				   &options->max_executions) ?
 			       -1 :
 			       1;
+	case KFP_OPT_MAX_STATES:
+		return kfp_opt_u64(who, "--max-states", value, 0, UINT64_MAX,
+				   &options->max_states) ?
+			       -1 :
+			       1;
 	case KFP_OPT_TIMEOUT:
 		return kfp_opt_seconds(who, "--timeout", value, false, 1e9,
 				       &options->timeout_seconds) ?

@@ -31,6 +31,7 @@ enum kfp_opt_code {
 	KFP_OPT_PREEMPTION_BOUND,
 	KFP_OPT_SEARCH,
 	KFP_OPT_MAX_EXECUTIONS,
+	KFP_OPT_MAX_STATES,
 	KFP_OPT_TIMEOUT,
 	KFP_OPT_JSON,
 	KFP_OPT_SEED,
@@ -51,6 +52,7 @@ enum kfp_opt_code {
 #define KFP_OPT_SEARCH_OPTIONS \
 	KFP_OPT_VALUE("search", KFP_OPT_SEARCH), \
 	KFP_OPT_VALUE("max-executions", KFP_OPT_MAX_EXECUTIONS), \
+	KFP_OPT_VALUE("max-states", KFP_OPT_MAX_STATES), \
 	KFP_OPT_VALUE("timeout", KFP_OPT_TIMEOUT)
 /* clang-format on */
 

@@ -423,6 +423,9 @@ static void page_settings(const struct report *r, FILE *out)
 	setting(out, "preemption-bound", value);
 	snprintf(value, sizeof(value), "%llu (0: none)", (unsigned long long)o->max_executions);
 	setting(out, "max-executions", value);
+	snprintf(value, sizeof(value), "%llu (0: none; stateful search only)",
+		 (unsigned long long)o->max_states);
+	setting(out, "max-states", value);
 	snprintf(value, sizeof(value), "%g s (0: none)", o->timeout_seconds);
 	setting(out, "timeout", value);
 	snprintf(value, sizeof(value), "%llu (0: exhaustive), seed %llu",

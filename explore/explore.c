@@ -161,6 +161,7 @@ const char *kfp_stop_reason_name(enum kfp_stop_reason reason)
 		[KFP_STOP_INTERRUPTED] = "interrupted",
 		[KFP_STOP_MEMORY] = "out of memory",
 		[KFP_STOP_CYCLE] = "a schedule loops forever",
+		[KFP_STOP_MAX_STATES] = "max states",
 	};
 
 	if ((unsigned int)reason >= ARRAY_SIZE(names))

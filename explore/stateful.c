@@ -1203,6 +1203,11 @@ static int visit(struct explorer *ex, struct stateful *s)
 		return -1;
 	}
 	if (fresh) {
+		/* the state past the budget is neither counted nor explored */
+		if (ex->options.max_states && result->states >= ex->options.max_states) {
+			result->stop = KFP_STOP_MAX_STATES;
+			return -1;
+		}
 		result->states++;
 		/* most paths end in a revisit, not at an end: report by states too */
 		if (ex->options.progress && !(result->states & 16383))

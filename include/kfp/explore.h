@@ -86,6 +86,7 @@ struct kfp_explore_result;
 
 struct kfp_explore_options {
 	u64 max_executions; /* 0: no limit */
+	u64 max_states; /* stateful search: distinct states stored; 0: no limit */
 	unsigned int max_steps; /* per execution; 0: KFP_DEFAULT_MAX_STEPS */
 	int preemption_bound; /* < 0: none */
 	double timeout_seconds; /* 0: none */
@@ -165,6 +166,7 @@ enum kfp_stop_reason {
 	KFP_STOP_INTERRUPTED, /* options.stop was set */
 	KFP_STOP_MEMORY, /* the stateful search could not store another state */
 	KFP_STOP_CYCLE, /* the stateful search found a schedule that loops forever */
+	KFP_STOP_MAX_STATES, /* the stateful search reached options.max_states */
 };
 
 struct kfp_explore_result {

@@ -124,7 +124,8 @@ expect_status 2 cli_option_without_its_value "$KFP" check "$one" --max-steps
 grep -q "option '--max-steps' needs a value" "$err"
 ok $? cli_option_without_its_value_says_so
 for args in "--max-steps 99999999999999999999999" "--max-steps -1" "--max-steps 1x" \
-	"--max-steps 0" "--max-executions -5" "--preemption-bound 1000" "--timeout nan" \
+	"--max-steps 0" "--max-executions -5" "--max-states -5" "--max-states 1x" \
+	"--preemption-bound 1000" "--timeout nan" \
 	"--timeout inf" "--timeout -1" "--timeout 0" "--timeout 1e400" "--timeout 5s" \
 	"--progress-every -0.5" "--progress-every NaN" "--shard 0/-2" "--shard 5/4" \
 	"--shard 0/0" "--shard -1/2" "--shard 1/2/3" "--shard 0/99999999999999999999" \
@@ -517,6 +518,16 @@ expect_status 3 cli_bound_stops_before_a_verdict "$KFP" check --max-executions 5
 grep -q 'undecided' "$out"
 ok $? cli_bound_is_reported
 
+# --max-states stops the stateful search at exactly N states: incomplete, undecided, exit 3
+expect_status 3 cli_max_states_stops_before_a_verdict "$KFP" check --max-states 100 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '^fault-vs-munmap  *upstream  *incomplete  *100 states  *max states .*undecided' "$out"
+ok $? cli_max_states_text_says_incomplete
+expect_status 3 cli_max_states_json_is_incomplete "$KFP" check --json --max-states 100 --variant upstream scenarios/races/fault-vs-munmap.kfp
+grep -q '"verdict":"incomplete",.*"search":"stateful","executions":[0-9]*,"states":100,.*"complete":false,"stop":"max states",.*"status":"undecided","expectations_met":false' "$out"
+ok $? cli_max_states_json_agrees
+: >"$err"
+schema_ok <"$out"
+ok $? cli_max_states_json_follows_the_schema
 # an execution cut by --max-steps is unexplored: no leak, no invariant, incomplete, exit 3
 expect_status 3 cli_max_steps_is_incomplete "$KFP" check --max-steps 40 --variant upstream scenarios/races/fault-vs-munmap.kfp
 grep -q '^fault-vs-munmap  *upstream  *incomplete  *[0-9]* states  *step bound .*undecided' "$out"
@@ -767,6 +778,17 @@ ok $? cli_hunt_is_deterministic
 expect_status 0 cli_hunt_upstream_finds_nothing_at_size_1 "$KFP" hunt --variant upstream --objects ttm,anon --threads 1 --ops 1 --exhaustive 1 --time 0
 grep -q '^[0-9]* scenarios tried, 0 findings' "$out"
 ok $? cli_hunt_says_nothing_was_found
+# --budget bounds states, not executions: no two-thread race of two ops on
+# anon has 100 executions (each search is complete with a budget of 100
+# executions), but many have more than 100 states, so a budget of 100 cuts them
+"$KFP" hunt --variant upstream --objects anon --threads 2 --ops 2 --exhaustive 2 --budget 100 --time 0 >"$out" 2>"$err"
+grep -q '^618 scenarios tried, 0 findings .*, [1-9][0-9]* searches partial (budget 100 states)$' "$out"
+ok $? cli_hunt_budget_bounds_states
+grep -q '^hunt: slowest search: scenario [1-9][0-9]*, [0-9.]*s CPU$' "$err"
+ok $? cli_hunt_names_its_slowest_search
+"$KFP" hunt --variant upstream --objects anon --threads 2 --ops 2 --exhaustive 2 --time 0 >"$out" 2>"$err"
+grep -q '^618 scenarios tried, 0 findings .*, 0 searches partial (budget 20000 states)$' "$out"
+ok $? cli_hunt_default_budget_cuts_none_of_them
 # a hunt of a few seconds rediscovers the missing retry check, only with its injection
 expect_status 1 cli_hunt_rediscovers_the_missing_retry_check "$KFP" hunt --variant upstream --inject skip-retry-check --objects anon --threads 1..2 --exhaustive 2 --max-findings 1 --time 0 -o "$hunt/r"
 grep -q '^finding 1: P2+P3, set-up anon, 2 ops in 2 threads' "$out" &&

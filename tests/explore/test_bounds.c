@@ -222,6 +222,43 @@ TEST(bounds_random_mode_stops_at_max_executions)
 	ASSERT_EQ(result.executions, 7);
 }
 
+/*
+ * max_states stops the stateful search exactly: a budget of M states
+ * below the search's S stores M states and stops with "max states",
+ * incomplete; a budget of S cuts nothing.  The stateless search ignores it.
+ */
+TEST(bounds_the_stateful_search_stops_at_max_states)
+{
+	struct kfp_program program;
+	static struct kfp_explore_result result;
+	struct kfp_explore_options options = { .preemption_bound = -1, .stateful = true };
+	struct kfp_explore_options stateless = { .preemption_bound = -1, .max_states = 1 };
+	u64 all, m;
+
+	toy_program_init(&program, 3, write_shared);
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	if (!result.stateful)
+		SKIP("no stateful search on this architecture");
+	ASSERT_TRUE(result.complete);
+	all = result.states;
+	ASSERT_GT(all, 3);
+	for (m = 1; m < all; m++) {
+		options.max_states = m;
+		ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+		ASSERT_FALSE(result.complete);
+		ASSERT_EQ(result.stop, KFP_STOP_MAX_STATES);
+		ASSERT_EQ(result.states, m);
+	}
+	options.max_states = all;
+	ASSERT_EQ(kfp_explore(&program, &options, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.states, all);
+	ASSERT_EQ(kfp_explore(&program, &stateless, &result), 0);
+	ASSERT_TRUE(result.complete);
+	ASSERT_FALSE(result.stateful);
+	ASSERT_EQ(strcmp(kfp_stop_reason_name(KFP_STOP_MAX_STATES), "max states"), 0);
+}
+
 TEST(bounds_random_mode_stops_at_the_timeout)
 {
 	struct kfp_program program;

@@ -595,6 +595,15 @@ TEST(vm_destroy_zaps_every_spte_and_drops_memslots)
 	ASSERT_CLEAN();
 }
 
+/* An upstream VM with two memslots, inside an invalidation of gfn 1's hva. */
+static struct kfp_mm *inside_an_invalidation(struct mmu_notifier_range *range)
+{
+	test_world(&kvm_design_upstream);
+	setup_two_slots();
+	mmu_notifier_invalidate_range_start(test_kvm_mm(), range);
+	return test_kvm_mm();
+}
+
 /*
  * kvm_destroy_vm() between an invalidation's start and end: the end never
  * reaches KVM and both counters stay raised, which upstream expects (it
@@ -603,12 +612,9 @@ TEST(vm_destroy_zaps_every_spte_and_drops_memslots)
 TEST(vm_destroy_inside_an_invalidation_is_not_unbalanced)
 {
 	struct kvm *kvm = test_kvm();
-	struct kfp_mm *mm = test_kvm_mm();
 	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+	struct kfp_mm *mm = inside_an_invalidation(&range);
 
-	test_world(&kvm_design_upstream);
-	setup_two_slots();
-	mmu_notifier_invalidate_range_start(mm, &range);
 	kvm_destroy_vm(kvm);
 	mmu_notifier_invalidate_range_end(mm, &range);
 	ASSERT_EQ(kvm->mn_active_invalidate_count, 1);
@@ -621,12 +627,9 @@ TEST(vm_destroy_inside_an_invalidation_is_not_unbalanced)
 TEST(vm_destroy_after_a_lost_end_is_unbalanced)
 {
 	struct kvm *kvm = test_kvm();
-	struct kfp_mm *mm = test_kvm_mm();
 	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+	struct kfp_mm *mm = inside_an_invalidation(&range);
 
-	test_world(&kvm_design_upstream);
-	setup_two_slots();
-	mmu_notifier_invalidate_range_start(mm, &range);
 	/* the end reaches the mm but, as if KVM had lost it, not KVM */
 	mm->active_invalidations--;
 	kvm_destroy_vm(kvm);
@@ -644,12 +647,9 @@ TEST(vm_destroy_after_a_lost_end_is_unbalanced)
 TEST(release_inside_an_invalidation_is_not_unbalanced)
 {
 	struct kvm *kvm = test_kvm();
-	struct kfp_mm *mm = test_kvm_mm();
 	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+	struct kfp_mm *mm = inside_an_invalidation(&range);
 
-	test_world(&kvm_design_upstream);
-	setup_two_slots();
-	mmu_notifier_invalidate_range_start(mm, &range);
 	kfp_mm_teardown(mm);
 	mmu_notifier_invalidate_range_end(mm, &range);
 	ASSERT_EQ(mm->ends_after_release, 1);
@@ -663,12 +663,9 @@ TEST(release_inside_an_invalidation_is_not_unbalanced)
 TEST(release_after_a_lost_end_is_unbalanced)
 {
 	struct kvm *kvm = test_kvm();
-	struct kfp_mm *mm = test_kvm_mm();
 	struct mmu_notifier_range range = { PG(17), PG(18), MMU_NOTIFY_CLEAR, 1 };
+	struct kfp_mm *mm = inside_an_invalidation(&range);
 
-	test_world(&kvm_design_upstream);
-	setup_two_slots();
-	mmu_notifier_invalidate_range_start(mm, &range);
 	/* the end reaches the mm but, as if KVM had lost it, not KVM */
 	mm->active_invalidations--;
 	kfp_mm_teardown(mm);

@@ -475,8 +475,8 @@ grep -q "^  trace of the counterexample (0 preemptions): $charts/fails-an-expect
 ok $? cli_check_trace_format_svg_writes_the_chart
 expect_status 0 cli_check_witness_svg "$KFP" check --witness --trace-format svg \
 	--trace-dir "$charts" --variant upstream scenarios/thread/vcpu-map-stale-but-not-freed.kfp
-svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-63 \
-	'step 63: P3 accepted'
+svg_ok "$charts/vcpu-map-stale-but-not-freed.upstream.accepted-P3.svg" accepted-step-65 \
+	'step 65: P3 accepted'
 ok $? cli_check_witness_svg_bands_the_accepted_step
 # 150 steps and more stay readable: a column of 26 px per step, text of 9 px and up
 : >"$err"

@@ -187,24 +187,20 @@ void kfp_check_final(struct kvm *kvm)
 	kfp_ledger_check(kvm->mm);
 	kfp_ledger_check_leaks(kvm->mm, KFP_OWNER_KIND_KVM);
 	/*
-	 * virt/kvm/kvm_main.c kvm_destroy_vm(): a start() whose end() came after
-	 * mmu_notifier_unregister() leaves both counts raised; upstream expects
-	 * it, resets mn_active_invalidate_count and frees the VM.  The runner
-	 * destroys the VM after every execution, when no invalidation is in
-	 * flight: a count left raised then is a KVM bug.  So is exit_mmap()'s
-	 * ->release in the middle of an invalidation (reclaim's, say, which
-	 * needs no mm_users): its end reaches nobody, and each count stays
-	 * raised by exactly the invalidations then in flight.
+	 * virt/kvm/kvm_main.c kvm_destroy_vm(): a start() whose end() came
+	 * after KVM was unhooked, by mmu_notifier_unregister() or by
+	 * exit_mmap()'s ->release (reclaim's invalidation, say, which needs
+	 * no mm_users), leaves both counts raised; upstream expects it,
+	 * resets mn_active_invalidate_count and frees the VM.  Each count
+	 * must be raised by exactly the invalidations in flight at the
+	 * unhook: any other value is a KVM bug.
 	 */
-	if (kvm->destroyed_mid_invalidation)
-		goto out_mm;
-	if (kvm->mmu_invalidate_in_progress != kvm->mm->ends_after_release)
+	if (kvm->mmu_invalidate_in_progress != kvm->mm->ends_after_unhook)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mmu_invalidate_in_progress, "mmu_invalidate_in_progress at end");
-	if (kvm->mn_active_invalidate_count != kvm->mm->ends_after_release)
+	if (kvm->mn_active_invalidate_count != kvm->mm->ends_after_unhook)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mn_active_invalidate_count, "mn_active_invalidate_count at end");
-out_mm:
 	if (kvm->mm->active_invalidations)
 		kfp_report(KFP_PROPERTY_INVARIANT, KFP_REPORT_UNBALANCED, KFP_PFN_NONE, 0,
 			   kvm->mm->active_invalidations, "invalidate_range_start/end at end");

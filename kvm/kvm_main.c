@@ -490,12 +490,6 @@ void kvm_destroy_vm(struct kvm *kvm)
 		return;
 	kvm_gpc_release_vcpu_caches(kvm);
 	mmu_notifier_unregister(kvm->mm, kvm);
-	/*
-	 * kvm_destroy_vm(): a start() whose end() comes after the unregister
-	 * leaves mn_active_invalidate_count raised, which upstream resets.
-	 * Read after the unregister's steps, when such a start has begun.
-	 */
-	kvm->destroyed_mid_invalidation = kvm->mm->active_invalidations > 0;
 	memset(kvm->memslots, 0, sizeof(kvm->memslots));
 	kvm->dead = 1;
 }

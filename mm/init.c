@@ -9,7 +9,7 @@
 #include <kfp/mm.h>
 
 /* Lock numbers of the mm's locks (the KVM layer numbers its own from 16). */
-enum { KFP_LOCK_MMAP, KFP_LOCK_PAGE_TABLE, KFP_LOCK_FOLIO };
+enum { KFP_LOCK_MMAP, KFP_LOCK_PAGE_TABLE, KFP_LOCK_FOLIO, KFP_LOCK_NOTIFIER_SRCU };
 /* A memory object's memory_lock: numbered clear of the mm's and KVM's locks. */
 #define KFP_LOCK_MEMORY_OBJECT(id) (0x100 + (id))
 
@@ -98,6 +98,7 @@ void kfp_mm_init(struct kfp_mm *mm)
 	kfp_lock_init(&mm->mmap_lock, KFP_LOCK_RWLOCK, KFP_LOCK_MMAP, "mmap_lock");
 	kfp_lock_init(&mm->page_table_lock, KFP_LOCK_SPINLOCK, KFP_LOCK_PAGE_TABLE, "ptl");
 	kfp_lock_init(&mm->folio_lock, KFP_LOCK_MUTEX, KFP_LOCK_FOLIO, "folio_lock");
+	kfp_lock_init(&mm->notifier_srcu, KFP_LOCK_RWLOCK, KFP_LOCK_NOTIFIER_SRCU, "notifier srcu");
 	for (i = 0; i < KFP_NR_VPAGES; i++)
 		mm->pte[i].pfn = KFP_NO_PFN32;
 }

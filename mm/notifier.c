@@ -14,6 +14,18 @@ static u32 notifier_object(void)
 }
 
 /*
+ * mm/mmu_notifier.c: the invalidations walk the list and run the callbacks
+ * inside srcu_read_lock(&srcu); mmu_notifier_unregister() and
+ * mn_hlist_release() call synchronize_srcu() after the unhook, so a
+ * callback already running ends before the subscriber is torn down.
+ */
+static void synchronize_notifier_srcu(struct kfp_mm *mm)
+{
+	kfp_write_lock(&mm->notifier_srcu);
+	kfp_write_unlock(&mm->notifier_srcu);
+}
+
+/*
  * mm/mmu_notifier.c mmu_notifier_register() takes the mmap lock for write
  * around __mmu_notifier_register(); under it, a torn-down mm (exit_mmap()
  * sets mm->dead under the same lock) is seen in order.
@@ -58,6 +70,9 @@ void mmu_notifier_unregister(struct kfp_mm *mm, void *private)
 		for (j = i + 1; j < mm->nr_subscribers; j++)
 			mm->subscriber[j - 1] = mm->subscriber[j];
 		mm->nr_subscribers--;
+		/* as at a release: the ends of those in flight reach it no more */
+		mm->ends_after_unhook = mm->active_invalidations;
+		synchronize_notifier_srcu(mm);
 		return;
 	}
 }
@@ -72,6 +87,7 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 	 * whether a concurrent release or unregister unhooked KVM yet decides
 	 * whether KVM sees this start, so the read is a step of its own.
 	 */
+	kfp_read_lock(&mm->notifier_srcu);
 	kfp_shared_read(notifier_object(), "mmu_notifier_invalidate_range_start");
 	mm->stats.nr_invalidate_start++;
 	mm->active_invalidations++;
@@ -81,6 +97,7 @@ void mmu_notifier_invalidate_range_start(struct kfp_mm *mm, const struct mmu_not
 		if (subscriber->ops->invalidate_range_start)
 			subscriber->ops->invalidate_range_start(mm, subscriber->data, range);
 	}
+	kfp_read_unlock(&mm->notifier_srcu);
 }
 
 /* mm/mmu_notifier.c __mmu_notifier_invalidate_range_end() */
@@ -89,6 +106,7 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 	unsigned int i;
 
 	/* as at the start: an end after the unhook does not reach KVM */
+	kfp_read_lock(&mm->notifier_srcu);
 	kfp_shared_read(notifier_object(), "mmu_notifier_invalidate_range_end");
 	mm->stats.nr_invalidate_end++;
 	if (--mm->active_invalidations < 0)
@@ -100,6 +118,7 @@ void mmu_notifier_invalidate_range_end(struct kfp_mm *mm, const struct mmu_notif
 		if (subscriber->ops->invalidate_range_end)
 			subscriber->ops->invalidate_range_end(mm, subscriber->data, range);
 	}
+	kfp_read_unlock(&mm->notifier_srcu);
 }
 
 /*
@@ -126,6 +145,7 @@ void mmu_notifier_release(struct kfp_mm *mm)
 	 * the unhook emptied): their counts stay raised, as upstream's
 	 * kvm_destroy_vm() expects.
 	 */
-	mm->ends_after_release = mm->active_invalidations;
+	mm->ends_after_unhook = mm->active_invalidations;
 	mm->nr_subscribers = 0;
+	synchronize_notifier_srcu(mm);
 }

@@ -436,8 +436,6 @@ struct kvm {
 	u8 dead;
 	u8 nr_vcpus;
 	u8 nr_gpcs;
-	/* destroyed while the mm was inside an invalidation: its end() never came */
-	u8 destroyed_mid_invalidation;
 	/*
 	 * design->invalidate_on_release: ->release ran.  Set before the
 	 * release takes each listed cache's and mapping's lock, and read

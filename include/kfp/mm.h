@@ -262,14 +262,19 @@ struct kfp_mm {
 	struct kfp_lock mmap_lock;
 	struct kfp_lock page_table_lock;
 	struct kfp_lock folio_lock; /* held by migration: faults on its entries wait */
+	struct kfp_lock notifier_srcu; /* mm/mmu_notifier.c srcu: callbacks against the unhook */
 	u8 nr_subscribers;
 	u8 dead; /* exit_mmap() ran */
 	u8 signal[KFP_MAX_THREADS]; /* enum kfp_signal_state */
 	u16 nr_device_pfns_used;
 	u32 zero_pfn;
 	s32 active_invalidations; /* invalidate_range_start() without its end yet */
-	/* invalidations in flight when ->release unhooked the subscribers */
-	s32 ends_after_release;
+	/*
+	 * Invalidations in flight when a subscriber was unhooked (->release,
+	 * mmu_notifier_unregister()): they reached it at their start, and
+	 * their ends reach it no more.
+	 */
+	s32 ends_after_unhook;
 	/* mm_types.h mm->write_protect_seq: odd while fork() write-protects a CoW VMA */
 	u32 write_protect_seq;
 	/*

@@ -430,13 +430,23 @@ TEST(footprint_audit_catches_an_allocation_that_claims_outside_its_step)
  */
 TEST(footprint_gup_sees_exit_mmap_only_through_its_steps)
 {
+	/* and the other races of a teardown against the notifier list or the mm */
+	static const char *const teardown_races[] = {
+		"scenarios/races/gpc-vs-exit-mmap.kfp",
+		"scenarios/review/vcpu-map-vs-exit-mmap.kfp",
+		"scenarios/review/gfn-to-page-vs-exit-mmap.kfp",
+		"scenarios/review/reclaim-vs-exit-mmap.kfp",
+		"scenarios/review/vm-teardown-during-invalidation.kfp",
+	};
 	static struct audit a;
-	unsigned int d;
+	unsigned int d, p;
 
 	memset(&a, 0, sizeof(a));
-	load("scenarios/races/gpc-vs-exit-mmap.kfp");
-	for (d = 0; d < kfp_nr_designs; d++)
-		audit_scenario(&a, d, MAX_SAMPLES, 0);
+	for (p = 0; p < ARRAY_SIZE(teardown_races); p++) {
+		load(teardown_races[p]);
+		for (d = 0; d < kfp_nr_designs; d++)
+			audit_scenario(&a, d, MAX_SAMPLES, 0);
+	}
 	kfp_test_diag("%llu moves, %llu change the end state", (unsigned long long)a.pairs,
 		      (unsigned long long)a.broken);
 	ASSERT_GT(a.pairs, 0);

@@ -618,7 +618,7 @@ TEST(vm_destroy_inside_an_invalidation_is_not_unbalanced)
 	kvm_destroy_vm(kvm);
 	mmu_notifier_invalidate_range_end(mm, &range);
 	ASSERT_EQ(kvm->mn_active_invalidate_count, 1);
-	ASSERT_TRUE(kvm->destroyed_mid_invalidation);
+	ASSERT_EQ(mm->ends_after_unhook, 1);
 	kfp_check_final(kvm);
 	ASSERT_CLEAN();
 }
@@ -633,7 +633,7 @@ TEST(vm_destroy_after_a_lost_end_is_unbalanced)
 	/* the end reaches the mm but, as if KVM had lost it, not KVM */
 	mm->active_invalidations--;
 	kvm_destroy_vm(kvm);
-	ASSERT_FALSE(kvm->destroyed_mid_invalidation);
+	ASSERT_EQ(mm->ends_after_unhook, 0);
 	kfp_check_final(kvm);
 	ASSERT_VIOLATION(KFP_REPORT_UNBALANCED);
 }
@@ -652,7 +652,7 @@ TEST(release_inside_an_invalidation_is_not_unbalanced)
 
 	kfp_mm_teardown(mm);
 	mmu_notifier_invalidate_range_end(mm, &range);
-	ASSERT_EQ(mm->ends_after_release, 1);
+	ASSERT_EQ(mm->ends_after_unhook, 1);
 	ASSERT_EQ(kvm->mn_active_invalidate_count, 1);
 	ASSERT_EQ(kvm->mmu_invalidate_in_progress, 1);
 	kfp_check_final(kvm);
@@ -669,7 +669,7 @@ TEST(release_after_a_lost_end_is_unbalanced)
 	/* the end reaches the mm but, as if KVM had lost it, not KVM */
 	mm->active_invalidations--;
 	kfp_mm_teardown(mm);
-	ASSERT_EQ(mm->ends_after_release, 0);
+	ASSERT_EQ(mm->ends_after_unhook, 0);
 	kfp_check_final(kvm);
 	ASSERT_VIOLATION(KFP_REPORT_UNBALANCED);
 }

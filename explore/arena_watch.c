@@ -53,15 +53,6 @@ static struct sigaction previous;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static bool handler_installed;
 
-static size_t page_size(void)
-{
-	static size_t size;
-
-	if (!size)
-		size = (size_t)sysconf(_SC_PAGESIZE);
-	return size;
-}
-
 /* Hand a fault that is not a watch's to whoever handled it before. */
 static void pass_on(int sig, siginfo_t *info, void *context)
 {
@@ -78,6 +69,18 @@ static void pass_on(int sig, siginfo_t *info, void *context)
 	signal(sig, SIG_DFL);
 }
 
+/* Page @i writable again; recorded as written unless @record is false (the seeded bug). */
+static int open_page(struct arena_watch *w, size_t i, bool record)
+{
+	if (record) {
+		w->written[i] = 1;
+		w->nr_written++;
+		w->changed = 1;
+	}
+	return mprotect((void *)(w->first + i * w->page_size), w->page_size,
+			PROT_READ | PROT_WRITE);
+}
+
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
 	struct arena_watch *w = current;
@@ -89,15 +92,9 @@ static void on_fault(int sig, siginfo_t *info, void *context)
 		pass_on(sig, info, context);
 		return;
 	}
-	page = (addr - w->first) / page_size();
-	if (kfp_arena_watch_seeded_bug && !w->nr_faults++) {
-		/* seeded: the first fault's page is made writable and not recorded */
-	} else {
-		w->written[page] = 1;
-		w->nr_written++;
-		w->changed = 1;
-	}
-	if (mprotect((void *)(w->first + page * page_size()), page_size(), PROT_READ | PROT_WRITE))
+	page = (addr - w->first) / w->page_size;
+	/* seeded: the first fault's page is made writable and not recorded */
+	if (open_page(w, page, !(kfp_arena_watch_seeded_bug && !w->nr_faults++)))
 		pass_on(sig, info, context);
 	errno = saved;
 }
@@ -138,11 +135,12 @@ static bool set_alt_stack(void)
  */
 bool arena_watch_start(struct arena_watch *w, void *base, size_t size)
 {
-	uintptr_t lo = (uintptr_t)base, hi = lo + size, ps = page_size();
+	uintptr_t lo = (uintptr_t)base, hi = lo + size, ps = (uintptr_t)sysconf(_SC_PAGESIZE);
 
 	memset(w, 0, sizeof(*w));
 	w->base = lo;
 	w->size = size;
+	w->page_size = ps;
 	w->first = (lo + ps - 1) & ~(ps - 1);
 	w->end = hi & ~(ps - 1);
 	if (kfp_arena_watch_disabled || w->end <= w->first ||
@@ -181,7 +179,7 @@ void arena_watch_stop(struct arena_watch *w)
 /* Count bytes [@offset, @offset + @len) of the arena as written from the start. */
 void arena_watch_mark(struct arena_watch *w, size_t offset, size_t len)
 {
-	uintptr_t lo = w->base + offset, hi = lo + len, ps = page_size();
+	uintptr_t lo = w->base + offset, hi = lo + len, ps = w->page_size;
 	size_t i;
 
 	if (!w->active || !len)
@@ -189,12 +187,8 @@ void arena_watch_mark(struct arena_watch *w, size_t offset, size_t len)
 	for (i = 0; i < w->nr_pages; i++) {
 		uintptr_t page = w->first + i * ps;
 
-		if (page + ps <= lo || page >= hi || w->written[i])
-			continue;
-		w->written[i] = 1;
-		w->nr_written++;
-		w->changed = 1;
-		mprotect((void *)page, ps, PROT_READ | PROT_WRITE);
+		if (page + ps > lo && page < hi && !w->written[i])
+			open_page(w, i, true);
 	}
 }
 
@@ -211,7 +205,7 @@ static bool page_written(const struct arena_watch *w, size_t i)
  */
 unsigned int arena_watch_ranges(struct arena_watch *w, struct arena_range *range)
 {
-	size_t ps = page_size(), i;
+	size_t ps = w->page_size, i;
 	unsigned int n = 0;
 
 	w->changed = 0;

@@ -17,6 +17,7 @@ struct arena_watch {
 	uintptr_t base; /* the arena */
 	size_t size;
 	uintptr_t first, end; /* its whole pages, the ones watched */
+	size_t page_size;
 	size_t nr_pages;
 	bool active;
 	/* written by the fault handler */

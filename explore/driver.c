@@ -158,14 +158,21 @@ thread_mask explorer_enabled_threads(struct explorer *ex)
 	return mask;
 }
 
-bool explorer_all_finished(struct explorer *ex)
+/* The threads that may still take a step: every one but those that finished. */
+thread_mask explorer_live_threads(const struct explorer *ex)
 {
+	thread_mask live = 0;
 	unsigned int i;
 
 	for (i = 0; i < ex->program->nr_threads; i++)
 		if (ex->thread[i].status != THREAD_FINISHED)
-			return false;
-	return true;
+			live |= (thread_mask)(1U << i);
+	return live;
+}
+
+bool explorer_all_finished(struct explorer *ex)
+{
+	return !explorer_live_threads(ex);
 }
 
 /* A report made now names this step: the index of the step being made. */

@@ -232,6 +232,7 @@ static inline double now_seconds(void)
 extern const struct kfp_seam_ops explorer_ops;
 void explorer_start_execution(struct explorer *ex);
 thread_mask explorer_enabled_threads(struct explorer *ex);
+thread_mask explorer_live_threads(const struct explorer *ex);
 bool explorer_all_finished(struct explorer *ex);
 void explorer_run_step(struct explorer *ex, unsigned int t, bool tracing);
 void explorer_finish_execution(struct explorer *ex);

@@ -269,18 +269,6 @@ static bool alone_on(const struct access_masks *m, unsigned int t, u32 object, u
 	return true;
 }
 
-/* The threads that may still take a step: every one but those that finished. */
-static thread_mask live_threads(const struct explorer *ex)
-{
-	thread_mask live = 0;
-	unsigned int u;
-
-	for (u = 0; u < ex->program->nr_threads; u++)
-		if (ex->thread[u].status != THREAD_FINISHED)
-			live |= bit(u);
-	return live;
-}
-
 static bool step_alone(const struct access_masks *m, unsigned int t, const struct pending *pending,
 		       thread_mask live)
 {
@@ -317,7 +305,7 @@ static void rely_on(struct access_masks *m, unsigned int t, const struct pending
 thread_mask access_masks_persistent_set(struct access_masks *m, struct explorer *ex,
 					thread_mask enabled, thread_mask sleep)
 {
-	thread_mask alone = 0, live = live_threads(ex);
+	thread_mask alone = 0, live = explorer_live_threads(ex);
 	unsigned int t;
 
 	for (t = 0; t < ex->program->nr_threads; t++)
@@ -339,7 +327,7 @@ bool access_masks_goes_on_alone(struct access_masks *m, struct explorer *ex, uns
 {
 	const struct pending *pending = &ex->thread[t].pending;
 
-	if (!step_alone(m, t, pending, live_threads(ex)))
+	if (!step_alone(m, t, pending, explorer_live_threads(ex)))
 		return false;
 	rely_on(m, t, pending);
 	return true;

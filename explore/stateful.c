@@ -505,6 +505,13 @@ static void compare_blocks(struct arena_hash *a, const unsigned char *state, siz
 	}
 }
 
+/* The ranges of the arena the search wrote, brought up to date with the watch. */
+static void written_ranges(struct arena_hash *a)
+{
+	if (a->watch.changed)
+		a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+}
+
 /*
  * Only the pages the search wrote can differ from the arena last hashed
  * (arena_watch.c): their blocks are compared, and a block that straddles
@@ -520,8 +527,7 @@ static struct state_hash hash_arena(struct explorer *ex, struct arena_hash *a)
 
 	canonical(ex, program->state, program->reports, &saved);
 	/* after canonical(), whose writes may be a page's first */
-	if (a->watch.changed)
-		a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+	written_ranges(a);
 	for (r = 0; r < a->nr_ranges; r++)
 		compare_blocks(a, state, a->range[r].start / BLOCK,
 			       (a->range[r].end + BLOCK - 1) / BLOCK);
@@ -879,8 +885,7 @@ static void image_restore(struct explorer *ex, const struct image *image, struct
 		}
 	} else {
 		/* the pages never written hold the root's arena already */
-		if (a->watch.changed)
-			a->nr_ranges = arena_watch_ranges(&a->watch, a->range);
+		written_ranges(a);
 		for (i = 0; i < a->nr_ranges; i++)
 			memcpy(state + a->range[i].start, initial + a->range[i].start,
 			       a->range[i].end - a->range[i].start);

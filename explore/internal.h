@@ -274,6 +274,7 @@ thread_mask access_masks_persistent_set(struct access_masks *m, struct explorer 
 					thread_mask enabled, thread_mask sleep);
 bool access_masks_goes_on_alone(struct access_masks *m, struct explorer *ex, unsigned int t);
 bool access_masks_start_over(struct access_masks *m);
+bool access_masks_surprised(const struct access_masks *m);
 bool access_masks_out_of_memory(const struct access_masks *m);
 
 /* The stateful search (stateful.c). */

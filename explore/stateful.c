@@ -941,6 +941,7 @@ struct stateful {
 	thread_mask next_sleep; /* the sleep set of the state the last step reached */
 	double start;
 	u64 ends; /* ended or cut paths, for the progress and timeout polls */
+	u64 restart_at; /* a surprise: start over at this many states (surprised()) */
 };
 
 static bool frames_grow(struct stateful *s, unsigned int depth)
@@ -1361,14 +1362,42 @@ static void start_over(struct explorer *ex, struct stateful *s)
 }
 
 /*
- * A thread broke an access mask a decision relied on: the search must
- * start over, unless it stopped (a violation found, a bound or a signal
- * stands: those executions were real; visit() returns -1 with the stop).
+ * A thread broke an access mask a decision relied on: the decisions made
+ * since the search started may have cut executions, so it starts over
+ * with what it has learnt.  Not at once: the surprises of one search tend
+ * to come together (the first interleaving where a vCPU drops a page's
+ * last reference also has it fault on the page mapped after it), and each
+ * start over repeats the search up to there.  So the search goes on for
+ * RESTART_GRACE more states, as a lesson and no longer as a verdict, and
+ * the masks learn what else it meets on the way; then, or when it ends,
+ * it starts over.  Only a search that ends with no surprise gives its
+ * results.  On the library (steps run in all, and in the searches that
+ * started over): 10.41 M and 4.44 M when each surprise started over at
+ * once, 7.46 M and 1.48 M this way; going on until the states doubled,
+ * 8.39 M and 2.42 M.
  */
-static bool surprised(struct explorer *ex)
+#define RESTART_GRACE 1024
+
+static void note_surprise(struct explorer *ex, struct stateful *s)
 {
-	return ex->masks && ex->result->stop == KFP_STOP_COMPLETE &&
-	       access_masks_start_over(ex->masks);
+	if (!s->restart_at && ex->masks && access_masks_surprised(ex->masks))
+		s->restart_at = ex->result->states + RESTART_GRACE;
+}
+
+/*
+ * The search must start over now: a surprise, and the lesson is over
+ * (@ended: the search has nothing left to explore).  Not when it stopped
+ * (a violation found, a bound or a signal stands: those executions were
+ * real; visit() returns -1 with the stop).
+ */
+static bool surprised(struct explorer *ex, struct stateful *s, bool ended)
+{
+	if (!s->restart_at || (!ended && ex->result->states < s->restart_at))
+		return false;
+	if (ex->result->stop != KFP_STOP_COMPLETE || !access_masks_start_over(ex->masks))
+		return false;
+	s->restart_at = 0;
+	return true;
 }
 
 void stateful_search(struct explorer *ex)
@@ -1400,13 +1429,17 @@ void stateful_search(struct explorer *ex)
 			ex->result->stop = KFP_STOP_MEMORY;
 			break;
 		}
-		if (surprised(ex)) {
+		note_surprise(ex, &s);
+		if (surprised(ex, &s, false)) {
 			start_over(ex, &s);
 			continue;
 		}
 		/* backtracking takes no step before the next visit: no surprise here */
-		if (next < 0 || (!next && !backtrack(ex, &s)))
-			break;
+		if (next < 0 || (!next && !backtrack(ex, &s))) {
+			if (!surprised(ex, &s, true))
+				break;
+			start_over(ex, &s);
+		}
 	}
 out_release:
 	access_masks_release(ex->masks);

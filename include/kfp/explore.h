@@ -143,6 +143,12 @@ extern bool kfp_persistent_sets_seeded_bug;
  */
 extern bool kfp_persistent_sets_seeded_lock_bug;
 /*
+ * The same for what a step taken alone relied on: that another thread
+ * never writes an object is not recorded, so its first write there is
+ * no surprise.
+ */
+extern bool kfp_persistent_sets_seeded_reliance_bug;
+/*
  * For the test suite: after every state's hash, the stateful search
  * checks that the arena it hashed is the arena, byte for byte (its
  * compare found every block a step or a restore changed), and counts

@@ -166,6 +166,61 @@ TEST(stateful_persistent_sets_take_a_step_no_one_conflicts_with_alone)
 	}
 }
 
+/*
+ * What a step taken alone relied on, and what breaks it (persistent.c).
+ * In toy_lockstep, thread 0's last step reads x, and in every execution
+ * the search learns from first, nobody else touches x: the read is taken
+ * alone, relying on thread 1 never writing x.  Thread 1 touches x only
+ * when the two threads ran in lockstep, which the search meets on its own:
+ *  - a read of x (thread 1's arg 2) breaks nothing the decision relied on
+ *    (two reads commute): it is learnt, and the search does not start
+ *    over (before reliance was recorded per fact, it did, once);
+ *  - a write of x (arg 1) breaks it: the search starts over, and finds the
+ *    final state where thread 1's write came first (toy.seen is 1), as
+ *    the search without persistent sets does.
+ * With the write's reliance left unrecorded
+ * (kfp_persistent_sets_seeded_reliance_bug) that final state is lost.
+ */
+static void lockstep_program(struct kfp_program *program, uintptr_t access)
+{
+	toy_program_init(program, 2, toy_lockstep);
+	program->thread[1].arg = (void *)access;
+	program->at_end = toy_check_seen_zero;
+}
+
+TEST(persistent_sets_start_over_only_when_a_relied_on_fact_breaks)
+{
+	struct kfp_program program;
+
+	lockstep_program(&program, 2);
+	explore_stateful(&program);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.restarts, 0);
+	ASSERT_EQ(result.executions, 1);
+
+	/* x and y each unwritten, written after thread 0 read it, or before */
+	lockstep_program(&program, 1);
+	explore_stateful_sleeping(&program, true);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.executions, 5);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 3);
+
+	lockstep_program(&program, 1);
+	explore_stateful(&program);
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.restarts, 1);
+	ASSERT_EQ(result.executions, 5);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 3);
+
+	kfp_persistent_sets_seeded_reliance_bug = true;
+	lockstep_program(&program, 1);
+	explore_stateful(&program);
+	kfp_persistent_sets_seeded_reliance_bug = false;
+	ASSERT_TRUE(result.complete);
+	ASSERT_EQ(result.restarts, 0);
+	ASSERT_EQ(result.executions_with_violation[KFP_PROPERTY_P1], 0);
+}
+
 /* The counterexample is a schedule that replays to the lost update. */
 TEST(stateful_counterexample_replays)
 {

@@ -107,6 +107,49 @@ void toy_check_mode_seen(void *state, void *arg)
 			   "read outside the mode");
 }
 
+void toy_lockstep(void *state, void *arg)
+{
+	struct toy *t = state;
+	unsigned int i, lockstep = 0;
+
+	if (!arg) {
+		for (i = 1; i <= TOY_LOCKSTEP_ROUNDS; i++) {
+			kfp_shared_write(toy_object(2), "write flag");
+			t->flag = i;
+		}
+		kfp_shared_read(toy_object(3), "read x");
+		t->seen = t->x;
+		kfp_shared_read(toy_object(4), "read y");
+		t->seen += 2 * t->y;
+		return;
+	}
+	for (i = 1; i <= TOY_LOCKSTEP_ROUNDS; i++) {
+		kfp_shared_read(toy_object(2), "read flag");
+		lockstep += t->flag == i;
+	}
+	if (lockstep < TOY_LOCKSTEP_ROUNDS)
+		return;
+	if ((uintptr_t)arg == 1) {
+		kfp_shared_write(toy_object(3), "write x");
+		t->x = 1;
+		kfp_shared_write(toy_object(4), "write y");
+		t->y = 1;
+	} else {
+		kfp_shared_read(toy_object(3), "read x");
+		kfp_shared_read(toy_object(4), "read y");
+	}
+}
+
+void toy_check_seen_zero(void *state, void *arg)
+{
+	struct toy *t = state;
+
+	(void)arg;
+	if (t->seen)
+		kfp_report(KFP_PROPERTY_P1, KFP_REPORT_REFCOUNT_MISMATCH, KFP_PFN_NONE, 0, t->seen,
+			   "x or y written before thread 0 read it");
+}
+
 void toy_spin_forever(void *state, void *arg)
 {
 	(void)state;

@@ -17,6 +17,7 @@ struct toy {
 	long counter;
 	long seen; /* what toy_nested_reader and toy_mode_read_in_place read */
 	long mode; /* set by toy_mode_read_in_place before its first step */
+	long flag, x, y; /* toy_lockstep() */
 	unsigned int spins;
 };
 
@@ -47,6 +48,20 @@ void toy_exclusive_writer(void *state, void *arg);
 void toy_mode_read_in_place(void *state, void *arg);
 /* at_end: a P1 report when toy.seen is not 1. */
 void toy_check_mode_seen(void *state, void *arg);
+/*
+ * Thread 0 writes toy.flag = 1..TOY_LOCKSTEP_ROUNDS, a step each, then
+ * reads toy.x and toy.y into toy.seen (x + 2y).  Thread 1 reads toy.flag
+ * as many times, and only if each read saw the write just before it (the
+ * two threads in lockstep, one schedule of the many) touches x and y: it
+ * writes 1 to each (arg of thread 1 is 1) or reads them (arg 2).  Neither
+ * thread running alone, in either order, nor a random schedule (one in
+ * about 2^12) runs the lockstep: it is news the stateful search meets on
+ * its own.
+ */
+#define TOY_LOCKSTEP_ROUNDS 6
+void toy_lockstep(void *state, void *arg);
+/* at_end: a P1 report when toy.seen is not 0 (thread 1 wrote before thread 0 read). */
+void toy_check_seen_zero(void *state, void *arg);
 /* Reads one object forever. */
 void toy_spin_forever(void *state, void *arg);
 

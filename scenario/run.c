@@ -16,13 +16,19 @@
 
 #include <kfp/scenario.h>
 
-/* The explorer's state: everything an execution may change. */
+/*
+ * The explorer's state: everything an execution may change.  The results
+ * first, sharing the arena's first page with the world's small fields
+ * (struct kfp_world), and whole pages: the stateful search compares only
+ * the pages a search wrote, and a partial page at the end it cannot watch
+ * (explore/arena_watch.c) would be compared at every state.
+ */
 struct scenario_state {
-	struct kfp_world world;
 	u64 value[KFP_SCENARIO_MAX_RESULTS];
 	u8 outcome[KFP_SCENARIO_MAX_RESULTS];
 	s8 object_id[KFP_SCENARIO_MAX_OBJECTS]; /* scenario object -> mm object */
-};
+	struct kfp_world world;
+} __attribute__((aligned(4096)));
 
 /* Per-expectation accumulation across executions. */
 struct tally {
@@ -50,7 +56,7 @@ struct runner {
 };
 
 /* per OS thread: kfp check --jobs runs a scenario on each */
-static _Thread_local struct scenario_state state __attribute__((aligned(4096)));
+static _Thread_local struct scenario_state state;
 static _Thread_local struct runner runner;
 
 /* ---- operations ----------------------------------------------------------- */

@@ -14,10 +14,17 @@ extern "C" {
 #endif
 
 /* Everything one execution needs, in one arena that can be copied. */
+/*
+ * The order is the stateful search's: it compares, at every state, the
+ * pages of the arena a search ever wrote (explore/arena_watch.c), and a
+ * scenario writes a few fields and the first entries of the arrays.  So
+ * the small fields come first, each array's first entries as close to
+ * them as the arrays allow, and the long tails last.
+ */
 struct kfp_world {
 	struct kfp_reports reports;
-	struct kfp_mm mm;
 	struct kvm kvm;
+	struct kfp_mm mm;
 };
 
 /* Set a world up: mm, VM with @design, checker attached, sequential seam. */

@@ -468,7 +468,6 @@ struct kvm {
 	/* under mn_invalidate_lock */
 	long mn_active_invalidate_count;
 
-	struct kvm_spte spte[KVM_ADDRESS_SPACE_NUM][KFP_NR_GFNS];
 	struct gfn_to_pfn_cache gpc[KFP_MAX_GPCS];
 	struct kvm_vcpu vcpu[KFP_MAX_VCPUS];
 
@@ -486,6 +485,9 @@ struct kvm {
 
 	/* The checker's hook: called at every access through a translation. */
 	void (*access_hook)(struct kvm *kvm, const struct kvm_access *access);
+
+	/* after the small fields: a scenario's gfns are the first entries (struct kfp_world) */
+	struct kvm_spte spte[KVM_ADDRESS_SPACE_NUM][KFP_NR_GFNS];
 
 	/*
 	 * --kernel-tree: what a thread inside the tree's code holds between two

@@ -252,12 +252,8 @@ enum kfp_signal_state {
 	KFP_SIGNAL_FATAL, /* fatal_signal_pending() */
 };
 
+/* Small fields first, then the arrays, whose first entries a scenario uses (struct kfp_world). */
 struct kfp_mm {
-	struct kfp_page page[KFP_NR_PFNS];
-	struct kfp_pte pte[KFP_NR_VPAGES];
-	struct kfp_vma vma[KFP_MAX_VMAS];
-	struct kfp_memory_object object[KFP_MAX_OBJECTS];
-	struct kfp_ledger ledger;
 	struct kfp_mmu_notifier subscriber[KFP_MAX_SUBSCRIBERS];
 	struct kfp_lock mmap_lock;
 	struct kfp_lock page_table_lock;
@@ -289,6 +285,11 @@ struct kfp_mm {
 		u32 nr_fault_backouts; /* a fault's re-check found the pte changed and backed out */
 		u32 nr_lookup_retries; /* a cache lookup's folio_try_get() failed on a frozen folio */
 	} stats;
+	struct kfp_vma vma[KFP_MAX_VMAS];
+	struct kfp_ledger ledger;
+	struct kfp_page page[KFP_NR_PFNS];
+	struct kfp_pte pte[KFP_NR_VPAGES];
+	struct kfp_memory_object object[KFP_MAX_OBJECTS];
 };
 
 /* ---- errors and flags ---------------------------------------------------- */

@@ -433,13 +433,22 @@ bool kfp_stateful_seeded_arena_bug;
  * each block that is not is a miss.  kfp_stateful_seeded_arena_bug seeds
  * one: each block is compared on its first 32 bytes only.
  */
-static void cross_check_arena(const struct arena_hash *a, const unsigned char *state, size_t size)
+static void cross_check_arena(struct arena_hash *a, const unsigned char *state, size_t size)
 {
 	size_t i;
 
-	for (i = 0; i < a->nr_blocks; i++)
-		if (memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
-			kfp_stateful_arena_misses++;
+	for (i = 0; i < a->nr_blocks; i++) {
+		if (!memcmp(state + i * BLOCK, a->last + i * BLOCK, block_len(size, i)))
+			continue;
+		kfp_stateful_arena_misses++;
+		/*
+		 * Counted, then mended: an image leaves a missed block out,
+		 * and a restore would hand the model a world no execution
+		 * reaches (a present pte with no page), which it need not
+		 * survive (a seeded miss read page[-1] under UBSan).
+		 */
+		rehash_block(a, state, size, i);
+	}
 }
 
 static size_t compare_blocks_seeded_bug(struct arena_hash *a, const unsigned char *state,

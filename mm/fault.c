@@ -789,18 +789,25 @@ static int fault_errno(vm_fault_t fault)
 	return vm_fault_to_errno(fault, 0);
 }
 
-/* The pte, and the page it maps if a CPU could use it, as one point. */
-static void host_access_point(struct kfp_mm *mm, u64 addr, bool write)
+/*
+ * The pte, and the page it maps if a CPU could use it, as one point.
+ * The page is the one the pte maps when the point is announced; returns
+ * it (KFP_PFN_NONE: none named), so that the step can tell whether the
+ * pte still maps it when the step runs.
+ */
+static kfp_pfn_t host_access_point(struct kfp_mm *mm, u64 addr, bool write)
 {
 	const struct kfp_pte *pte = kfp_pte_of(mm, addr);
+	kfp_pfn_t pfn = pte->pfn;
 
-	if (pte->kind != KFP_PTE_PRESENT || pte->pfn >= KFP_NR_PFNS) {
+	if (pte->kind != KFP_PTE_PRESENT || pfn >= KFP_NR_PFNS) {
 		kfp_shared_read(kfp_pte_object(addr), "host access");
-		return;
+		return KFP_PFN_NONE;
 	}
 	kfp_shared_access2(kfp_pte_object(addr), KFP_ACCESS_READ,
-			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pte->pfn),
+			   KFP_OBJECT(KFP_OBJECT_CLASS_PAGE, pfn),
 			   write ? KFP_ACCESS_WRITE : KFP_ACCESS_READ, "host access");
+	return pfn;
 }
 
 /*
@@ -821,6 +828,7 @@ static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
 	for (;;) {
 		struct kfp_vma *vma = vma_lookup(mm, addr);
 		struct kfp_pte *pte = kfp_pte_of(mm, addr);
+		kfp_pfn_t named;
 		vm_fault_t fault;
 
 		if (!vma) {
@@ -832,8 +840,16 @@ static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
 		 * before it frees the page, so a CPU never reaches a page through a
 		 * pte that is already gone.
 		 */
-		host_access_point(mm, addr, write);
+		named = host_access_point(mm, addr, write);
 		if (pte->kind == KFP_PTE_PRESENT && !pte->protnone && (!write || pte->writable)) {
+			/*
+			 * The pte changed between the announcement and the step
+			 * (a pte write is ordered before it, and may map another
+			 * page): the page the step would touch is not the one its
+			 * footprint names, so it names it again.
+			 */
+			if (pte->pfn != named)
+				continue;
 			if (write)
 				mm->page[pte->pfn].content = *value;
 			else

@@ -789,6 +789,8 @@ static int fault_errno(vm_fault_t fault)
 	return vm_fault_to_errno(fault, 0);
 }
 
+bool kfp_test_host_access_stale_page;
+
 /*
  * The pte, and the page it maps if a CPU could use it, as one point.
  * The page is the one the pte maps when the point is announced; returns
@@ -848,7 +850,7 @@ static int host_access(struct kfp_mm *mm, u64 addr, bool write, u64 *value)
 			 * page): the page the step would touch is not the one its
 			 * footprint names, so it names it again.
 			 */
-			if (pte->pfn != named)
+			if (pte->pfn != named && !kfp_test_host_access_stale_page)
 				continue;
 			if (write)
 				mm->page[pte->pfn].content = *value;

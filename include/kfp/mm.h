@@ -378,6 +378,8 @@ enum kfp_property kfp_mismatch_blame(const struct kfp_mm *mm, kfp_pfn_t pfn);
 kfp_pfn_t kfp_alloc_pages(struct kfp_mm *mm, unsigned int order, bool compound, kfp_owner_t owner);
 /* Test only: kfp_alloc_pages() claims its run in the caller's step (seeds the audit). */
 extern bool kfp_test_alloc_unannounced;
+/* Test only: a host access touches the page its pte maps without naming it again (the old bug). */
+extern bool kfp_test_host_access_stale_page;
 void kfp_free_pages(struct kfp_mm *mm, kfp_pfn_t pfn, kfp_owner_t owner);
 kfp_pfn_t kfp_alloc_device_pfns(struct kfp_mm *mm, unsigned int nr);
 
